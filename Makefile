@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` (set up and serve) and `make test` (set up and test).
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+
+.PHONY: install run worker migrate test unit integration lint bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first and exactly pinned, so nothing else can pull a CUDA build.
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/ticket-utils serve
+
+worker: install
+	$(BIN)/ticket-utils worker
+
+migrate: install
+	$(BIN)/ticket-utils migrate
+
+lint: install
+	$(BIN)/lint-imports
+
+unit: install
+	$(BIN)/python -m pytest tests/unit -q
+
+integration: install
+	$(BIN)/python -m pytest tests/integration -q
+
+test: install
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+clean:
+	rm -rf $(VENV) .pytest_cache

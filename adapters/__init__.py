@@ -1,0 +1,1 @@
+"""Adapters: inbound ones drive the use cases, outbound ones implement the ports."""

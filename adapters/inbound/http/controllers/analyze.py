@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from litestar import Controller, Request, post
+from litestar.status_codes import HTTP_200_OK
+
+from adapters.inbound.http.body import decode_body, value_or_none
+from adapters.inbound.http.presenters import analysis_response
+from adapters.inbound.http.schemas import AnalyzeRequest, AnalyzeResponse
+from application.use_cases.analyze_ticket import AnalyzeTicket
+
+
+class AnalyzeController(Controller):
+    path = "/api/analyze"
+    tags = ["analysis"]
+
+    @post("/", status_code=HTTP_200_OK, summary="Categorise, prioritise and route one ticket")
+    async def analyze(self, request: Request, analyze_ticket: AnalyzeTicket) -> AnalyzeResponse:
+        body = decode_body(await request.body(), AnalyzeRequest)
+        analysis = await analyze_ticket.execute(value_or_none(body.description), value_or_none(body.company_id))
+        return analysis_response(analysis)

@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from litestar import Controller, get
+
+from adapters.inbound.http.presenters import training_status_body
+from adapters.inbound.http.schemas import TrainingStatusBody
+from application.use_cases.training_status import GetTrainingStatus
+
+
+class TrainingStatusController(Controller):
+    path = "/api/training"
+    tags = ["training"]
+
+    @get("/status")
+    async def status(self, get_training_status: GetTrainingStatus) -> TrainingStatusBody:
+        return training_status_body(await get_training_status.execute())

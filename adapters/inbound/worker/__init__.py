@@ -1,0 +1,1 @@
+"""The Dramatiq worker side: actors only call use cases."""

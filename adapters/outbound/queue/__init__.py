@@ -1,0 +1,1 @@
+"""Job-queue adapters for the retraining job."""

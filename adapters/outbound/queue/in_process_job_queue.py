@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+
+logger = logging.getLogger(__name__)
+
+
+class InProcessRetrainingQueue:
+    """Runs the retraining job as a background task of this process: the embedded mode has no broker.
+
+    The job's heavy parts run in threads, so the event loop keeps answering requests meanwhile.
+    """
+
+    def __init__(self, run_job: Callable[[str], Awaitable[None]]) -> None:
+        self._run_job = run_job
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def enqueue_retraining(self, trigger: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._guarded(trigger), name="export_tickets_and_retrain")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _guarded(self, trigger: str) -> None:
+        try:
+            await self._run_job(trigger)
+        except Exception:  # noqa: BLE001 - the job records its own failure; this only keeps the loop clean
+            logger.exception("retraining job failed")
+
+    async def is_reachable(self) -> bool:
+        return True
+
+    async def drain(self) -> None:
+        """Waits for running jobs; used at shutdown and by tests."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -1,0 +1,1 @@
+"""One Protocol per port. Adapters implement them; use cases depend on nothing else."""

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class RetrainingJobQueue(Protocol):
+    """Hands the `export_tickets_and_retrain` job to whoever runs jobs.
+
+    Contract: returns once the job is durably queued (or, in-process, started); raises
+    `domain.errors.JobQueueUnavailable` when it cannot be queued. It never runs the job on the caller's task.
+    """
+
+    async def enqueue_retraining(self, trigger: str) -> None: ...
+
+    async def is_reachable(self) -> bool: ...
+
+
+RETRAINING_JOB_NAME = "export_tickets_and_retrain"
+"""The job's name on every queue: the contract between whoever queues it and whoever runs it."""

@@ -1,0 +1,74 @@
+"""Repository ports. Repositories read and stage writes; they never commit (the unit of work does)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from domain.analysis import TicketAnalysis
+from domain.companies import Company, Team
+from domain.training import TrainingState
+
+
+class CompanyRepository(Protocol):
+    """Companies by id. `add` assigns the id; `get` returns None when absent."""
+
+    async def get(self, company_id: int) -> Company | None: ...
+
+    async def list(self) -> Sequence[Company]: ...
+
+    async def add(self, company: Company) -> Company: ...
+
+    async def update(self, company: Company) -> None: ...
+
+    async def delete(self, company_id: int) -> None:
+        """Deletes the company and its teams; analyses keep their company id for history."""
+        ...
+
+
+class TeamRepository(Protocol):
+    """Teams of companies, with their stored embeddings."""
+
+    async def get(self, team_id: int) -> Team | None: ...
+
+    async def list_for_company(self, company_id: int) -> Sequence[Team]: ...
+
+    async def add(self, team: Team) -> Team: ...
+
+    async def update(self, team: Team) -> None: ...
+
+    async def delete(self, team_id: int) -> None: ...
+
+
+class AnalysisRepository(Protocol):
+    """The record of every analysis answered."""
+
+    async def add(self, analysis: TicketAnalysis) -> TicketAnalysis:
+        """Stages the analysis and returns it with its id assigned."""
+        ...
+
+    async def get(self, analysis_id: int) -> TicketAnalysis | None: ...
+
+    async def count(self) -> int: ...
+
+
+class TrainingStateRepository(Protocol):
+    """The single retraining-trigger record. Every method is atomic under concurrent callers."""
+
+    async def get(self) -> TrainingState: ...
+
+    async def count_analysis(self) -> int:
+        """Adds one to the analysis counter and returns the new count; no increment is ever lost."""
+        ...
+
+    async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:
+        """Marks training running and resets the counter, if and only if no fresh running mark exists and (when
+        `threshold` is given) the counter has reached it. At most one concurrent caller gets True."""
+        ...
+
+    async def release(self, error: str | None) -> None:
+        """Clears the running mark; a non-None `error` becomes the last error, None keeps the previous one."""
+        ...
+
+    async def record_error(self, error: str) -> None: ...

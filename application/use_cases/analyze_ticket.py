@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from application.ports.category_classifier import CategoryClassifier
+from application.ports.clock import Clock
+from application.ports.sentiment_analyzer import SentimentAnalyzer
+from application.ports.text_embedder import TextEmbedder
+from application.ports.unit_of_work import UnitOfWorkFactory
+from application.use_cases.record_analysis import RecordAnalysis
+from application.use_cases.trigger_retraining import TriggerRetraining
+from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
+from domain.errors import CompanyNotFound
+from domain.predictions import CategoryPrediction
+from domain.priority import PriorityThresholds
+from domain.routing import RoutingPolicy, route_ticket
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisSettings:
+    thresholds: PriorityThresholds = PriorityThresholds()
+    routing: RoutingPolicy = RoutingPolicy()
+    max_description_length: int = DEFAULT_MAX_DESCRIPTION_LENGTH
+    training_threshold: int = 100
+
+
+class AnalyzeTicket:
+    """Categorises, prioritises and routes one ticket, records it, and fires the retraining trigger when due."""
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        classifier: CategoryClassifier,
+        sentiment: SentimentAnalyzer,
+        embedder: TextEmbedder,
+        record_analysis: RecordAnalysis,
+        trigger_retraining: TriggerRetraining,
+        clock: Clock,
+        settings: AnalysisSettings,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._classifier = classifier
+        self._sentiment = sentiment
+        self._embedder = embedder
+        self._record_analysis = record_analysis
+        self._trigger_retraining = trigger_retraining
+        self._clock = clock
+        self._settings = settings
+
+    async def execute(self, description: object, company_id: object) -> TicketAnalysis:
+        request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
+        async with self._uow_factory() as uow:
+            company = await uow.companies.get(request.company_id)
+            if company is None:
+                raise CompanyNotFound(request.company_id)
+            teams = await uow.teams.list_for_company(company.id) if company.flags.auto_assign else ()
+
+        # The three models are independent, so they run side by side (each off the event loop).
+        text = request.description
+        flags = company.flags
+        prediction, polarity, embeddings = await asyncio.gather(
+            self._classifier.classify(text) if flags.auto_categorize else _skipped(),
+            self._sentiment.polarity(text) if flags.auto_prioritize else _skipped(),
+            self._embedder.embed([text]) if flags.auto_assign and teams else _skipped(),
+        )
+        assignment = None
+        if company.flags.auto_assign:
+            embedding = embeddings[0] if embeddings else ()
+            assignment = route_ticket(embedding, teams, prediction, self._settings.routing)
+
+        analysis = TicketAnalysis(
+            company_id=request.company_id,
+            description=request.description,
+            category=prediction,
+            priority=self._settings.thresholds.classify(polarity) if polarity is not None else None,
+            polarity=polarity,
+            assignment=assignment,
+            model_version=_model_version(prediction),
+            created_at=self._clock.now(),
+        )
+        recorded = await self._record_analysis.execute(analysis)
+        if recorded.analyses_since_trigger >= self._settings.training_threshold:
+            # The trigger protects itself; a failure to queue is recorded there and never fails the analysis.
+            await self._trigger_retraining.execute()
+        return recorded.analysis
+
+
+async def _skipped() -> None:
+    return None
+
+
+def _model_version(prediction: CategoryPrediction | None) -> str | None:
+    return prediction.model_version if prediction is not None else None

@@ -1,0 +1,93 @@
+"""Use cases that manage customer companies."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.companies import Company, CompanyFlags, require_name
+from domain.errors import CompanyNotFound
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyChanges:
+    """Fields to change; None leaves a field as it is."""
+
+    name: str | None = None
+    auto_categorize: bool | None = None
+    auto_prioritize: bool | None = None
+    auto_assign: bool | None = None
+
+    def apply(self, company: Company) -> Company:
+        flags = CompanyFlags(
+            auto_categorize=_pick(self.auto_categorize, company.flags.auto_categorize),
+            auto_prioritize=_pick(self.auto_prioritize, company.flags.auto_prioritize),
+            auto_assign=_pick(self.auto_assign, company.flags.auto_assign),
+        )
+        name = require_name(self.name, "name") if self.name is not None else company.name
+        return replace(company, name=name, flags=flags)
+
+
+def _pick(new: bool | None, old: bool) -> bool:
+    return old if new is None else new
+
+
+class CreateCompany:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, name: object, flags: CompanyFlags) -> Company:
+        company = Company(id=None, name=require_name(name, "name"), flags=flags)
+        async with self._uow_factory() as uow:
+            stored = await uow.companies.add(company)
+            await uow.commit()
+        return stored
+
+
+class GetCompany:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, company_id: int) -> Company:
+        async with self._uow_factory() as uow:
+            company = await uow.companies.get(company_id)
+        if company is None:
+            raise CompanyNotFound(company_id)
+        return company
+
+
+class ListCompanies:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self) -> Sequence[Company]:
+        async with self._uow_factory() as uow:
+            return await uow.companies.list()
+
+
+class UpdateCompany:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, company_id: int, changes: CompanyChanges) -> Company:
+        async with self._uow_factory() as uow:
+            company = await uow.companies.get(company_id)
+            if company is None:
+                raise CompanyNotFound(company_id)
+            updated = changes.apply(company)
+            await uow.companies.update(updated)
+            await uow.commit()
+        return updated
+
+
+class DeleteCompany:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, company_id: int) -> None:
+        async with self._uow_factory() as uow:
+            if await uow.companies.get(company_id) is None:
+                raise CompanyNotFound(company_id)
+            await uow.companies.delete(company_id)
+            await uow.commit()

@@ -1,0 +1,110 @@
+"""Use cases that manage a company's teams; any change to a team's text recomputes its embedding."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from application.ports.text_embedder import TextEmbedder
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.companies import MAX_NAME_LENGTH, MAX_TEAM_DESCRIPTION_LENGTH, Team, optional_text, require_name
+from domain.errors import CompanyNotFound, TeamNotFound
+
+_UNSET = object()
+
+
+@dataclass(frozen=True, slots=True)
+class TeamDraft:
+    name: object
+    category: object = None
+    description: object = ""
+
+    def to_team(self, company_id: int, team_id: int | None = None) -> Team:
+        category = optional_text(self.category, "category", MAX_NAME_LENGTH) or None
+        description = optional_text(self.description, "description", MAX_TEAM_DESCRIPTION_LENGTH)
+        return Team(team_id, company_id, require_name(self.name, "name"), category, description)
+
+
+class _TeamUseCase:
+    def __init__(self, uow_factory: UnitOfWorkFactory, embedder: TextEmbedder) -> None:
+        self._uow_factory = uow_factory
+        self._embedder = embedder
+
+    async def _with_embedding(self, team: Team) -> Team:
+        (embedding,) = await self._embedder.embed([team.embedding_text()])
+        return replace(team, embedding=tuple(embedding))
+
+
+class CreateTeam(_TeamUseCase):
+    async def execute(self, company_id: int, draft: TeamDraft) -> Team:
+        team = draft.to_team(company_id)
+        async with self._uow_factory() as uow:
+            if await uow.companies.get(company_id) is None:
+                raise CompanyNotFound(company_id)
+        # Embedding outside the transaction: no connection is held while the model runs.
+        team = await self._with_embedding(team)
+        async with self._uow_factory() as uow:
+            if await uow.companies.get(company_id) is None:
+                raise CompanyNotFound(company_id)
+            stored = await uow.teams.add(team)
+            await uow.commit()
+        return stored
+
+
+class UpdateTeam(_TeamUseCase):
+    async def execute(self, team_id: int, name: object = _UNSET, category: object = _UNSET, description: object = _UNSET) -> Team:
+        async with self._uow_factory() as uow:
+            current = await uow.teams.get(team_id)
+        if current is None:
+            raise TeamNotFound(team_id)
+        draft = TeamDraft(
+            name=current.name if name is _UNSET else name,
+            category=current.category if category is _UNSET else category,
+            description=current.description if description is _UNSET else description,
+        )
+        updated = draft.to_team(current.company_id, team_id)
+        if updated.embedding_text() != current.embedding_text() or not current.embedding:
+            updated = await self._with_embedding(updated)
+        else:
+            updated = replace(updated, embedding=current.embedding)
+        async with self._uow_factory() as uow:
+            if await uow.teams.get(team_id) is None:
+                raise TeamNotFound(team_id)
+            await uow.teams.update(updated)
+            await uow.commit()
+        return updated
+
+
+class GetTeam:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, team_id: int) -> Team:
+        async with self._uow_factory() as uow:
+            team = await uow.teams.get(team_id)
+        if team is None:
+            raise TeamNotFound(team_id)
+        return team
+
+
+class ListTeams:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, company_id: int) -> Sequence[Team]:
+        async with self._uow_factory() as uow:
+            if await uow.companies.get(company_id) is None:
+                raise CompanyNotFound(company_id)
+            return await uow.teams.list_for_company(company_id)
+
+
+class DeleteTeam:
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, team_id: int) -> None:
+        async with self._uow_factory() as uow:
+            if await uow.teams.get(team_id) is None:
+                raise TeamNotFound(team_id)
+            await uow.teams.delete(team_id)
+            await uow.commit()

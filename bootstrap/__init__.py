@@ -1,0 +1,1 @@
+"""The composition root: reads configuration, picks an adapter for every port, and starts processes."""

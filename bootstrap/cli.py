@@ -1,0 +1,82 @@
+"""The `ticket-utils` command: serve, worker, migrate (and more as the service grows)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bootstrap.settings import ConfigError, Settings, load_settings
+
+
+def _prepare_database(settings: Settings) -> None:
+    from adapters.outbound.persistence.sqlalchemy.migrate import upgrade_to_head
+
+    if settings.database_url.startswith("sqlite"):
+        Path(settings.database_url.split("///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+    upgrade_to_head(settings.database_url)
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    if settings.embedded or args.migrate:
+        # The embedded default migrates itself; a server database is migrated by `migrate` or --migrate.
+        _prepare_database(settings)
+    uvicorn.run(
+        "bootstrap.http:create_http_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def worker(settings: Settings, args: argparse.Namespace) -> None:
+    from bootstrap.worker import run_worker
+
+    run_worker(settings, threads=args.threads)
+
+
+def migrate(settings: Settings, args: argparse.Namespace) -> None:
+    from bootstrap.settings import mask_url
+
+    _prepare_database(settings)
+    print(f"database at {mask_url(settings.database_url)} is at the latest schema")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ticket-utils", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="run the HTTP API (default 127.0.0.1:8002)")
+    serve_parser.add_argument("--host", default=None)
+    serve_parser.add_argument("--port", type=int, default=None)
+    serve_parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve_parser.add_argument("--migrate", action="store_true", help="apply migrations before serving")
+    serve_parser.set_defaults(handler=serve)
+
+    worker_parser = commands.add_parser("worker", help="run the Dramatiq worker that executes retraining jobs")
+    worker_parser.add_argument("--threads", type=int, default=1)
+    worker_parser.set_defaults(handler=worker)
+
+    migrate_parser = commands.add_parser("migrate", help="apply database migrations")
+    migrate_parser.set_defaults(handler=migrate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"configuration error: {error}", file=sys.stderr)
+        return 2
+    args.handler(settings, args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

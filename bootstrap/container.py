@@ -1,0 +1,135 @@
+"""The one place that decides which adapter serves which port (dependency-injector)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dependency_injector import containers, providers
+
+from adapters.outbound.ml.minilm_embedder import MiniLmEmbedder
+from adapters.outbound.ml.spacy_sentiment import SpacyTextBlobSentiment
+from adapters.outbound.ml.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
+from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
+from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
+from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueue
+from adapters.outbound.system.clock import SystemClock
+from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
+from application.use_cases.check_readiness import CheckReadiness
+from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
+from application.use_cases.record_analysis import RecordAnalysis
+from application.use_cases.seed_demo_data import SeedDemoData
+from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
+from application.use_cases.training_status import GetTrainingStatus
+from application.use_cases.trigger_retraining import TriggerRetraining
+from bootstrap.settings import Settings
+from domain.priority import PriorityThresholds
+from domain.routing import RoutingPolicy
+from domain.training import TriggerPolicy
+
+TRAINING_QUEUE = "training"
+
+
+def _analysis_settings(settings: Settings) -> AnalysisSettings:
+    return AnalysisSettings(
+        thresholds=PriorityThresholds(settings.priority_high_below, settings.priority_medium_below),
+        routing=RoutingPolicy(settings.bert_conf_min, settings.sim_min),
+        max_description_length=settings.max_description_length,
+        training_threshold=settings.analyze_training_threshold,
+    )
+
+
+def _trigger_policy(settings: Settings) -> TriggerPolicy:
+    from datetime import timedelta
+
+    return TriggerPolicy(settings.analyze_training_threshold, timedelta(seconds=settings.training_timeout_s))
+
+
+def _redis_broker(settings: Settings) -> Any:
+    if settings.broker_url is None:
+        return None
+    from dramatiq.brokers.redis import RedisBroker
+
+    return RedisBroker(url=settings.broker_url)
+
+
+def _job_queue(settings: Settings, broker: Any, run_retraining: Any) -> Any:
+    if broker is not None:
+        return DramatiqRetrainingQueue(broker, TRAINING_QUEUE)
+    return InProcessRetrainingQueue(lambda trigger: run_retraining().execute(trigger))
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    engine = providers.Singleton(create_engine_for, settings.provided.database_url)
+    uow_factory = providers.Singleton(SqlAlchemyUnitOfWorkFactory, engine)
+    storage_health = providers.Singleton(SqlAlchemyStorageHealth, engine)
+    broker = providers.Singleton(_redis_broker, settings)
+
+    embedder = providers.Singleton(MiniLmEmbedder)
+    sentiment = providers.Singleton(SpacyTextBlobSentiment, settings.provided.spacy_pipeline)
+    label_descriptions = providers.Singleton(load_label_descriptions, settings.provided.labels_file)
+    classifier = providers.Singleton(EmbeddingZeroShotClassifier, embedder, label_descriptions)
+
+    trigger_policy = providers.Singleton(_trigger_policy, settings)
+    analysis_settings = providers.Singleton(_analysis_settings, settings)
+
+    export_tickets_and_retrain = providers.Factory(lambda: _RetrainingNotInstalled())
+    job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
+
+    record_analysis = providers.Factory(RecordAnalysis, uow_factory)
+    trigger_retraining = providers.Factory(TriggerRetraining, uow_factory, job_queue, clock, trigger_policy)
+    analyze_ticket = providers.Factory(
+        AnalyzeTicket,
+        uow_factory,
+        classifier,
+        sentiment,
+        embedder,
+        record_analysis,
+        trigger_retraining,
+        clock,
+        analysis_settings,
+    )
+    check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
+    get_training_status = providers.Factory(GetTrainingStatus, uow_factory, settings.provided.analyze_training_threshold)
+
+    list_companies = providers.Factory(ListCompanies, uow_factory)
+    get_company = providers.Factory(GetCompany, uow_factory)
+    create_company = providers.Factory(CreateCompany, uow_factory)
+    update_company = providers.Factory(UpdateCompany, uow_factory)
+    delete_company = providers.Factory(DeleteCompany, uow_factory)
+    list_teams = providers.Factory(ListTeams, uow_factory)
+    get_team = providers.Factory(GetTeam, uow_factory)
+    create_team = providers.Factory(CreateTeam, uow_factory, embedder)
+    update_team = providers.Factory(UpdateTeam, uow_factory, embedder)
+    delete_team = providers.Factory(DeleteTeam, uow_factory)
+    seed_demo_data = providers.Factory(SeedDemoData, list_companies, create_company, create_team)
+
+
+class _RetrainingNotInstalled:
+    async def execute(self, trigger: str) -> None:
+        raise RuntimeError("retraining is not wired yet")
+
+
+HTTP_USE_CASES = (
+    "analyze_ticket",
+    "check_readiness",
+    "get_training_status",
+    "list_companies",
+    "get_company",
+    "create_company",
+    "update_company",
+    "delete_company",
+    "list_teams",
+    "get_team",
+    "create_team",
+    "update_team",
+    "delete_team",
+)
+
+
+def build_container(settings: Settings) -> Container:
+    container = Container(settings=settings)
+    return container

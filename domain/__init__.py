@@ -1,0 +1,1 @@
+"""Pure business rules of ticket-utils: no framework, no I/O."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import pytest
+
+from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
+from application.use_cases.record_analysis import RecordAnalysis
+from application.use_cases.trigger_retraining import TriggerRetraining
+from domain.companies import Company, CompanyFlags, Team
+from domain.training import TriggerPolicy
+from tests.unit.fakes import (
+    FakeClassifier,
+    FakeEmbedder,
+    FakeJobQueue,
+    FakeSentiment,
+    FakeUnitOfWorkFactory,
+    FixedClock,
+)
+
+
+class World:
+    """A fully wired AnalyzeTicket over fakes, with handles on every fake."""
+
+    def __init__(self, threshold: int = 100, flags: CompanyFlags | None = None) -> None:
+        self.uow = FakeUnitOfWorkFactory()
+        self.classifier = FakeClassifier()
+        self.sentiment = FakeSentiment()
+        self.embedder = FakeEmbedder()
+        self.queue = FakeJobQueue()
+        self.clock = FixedClock()
+        self.policy = TriggerPolicy(threshold=threshold)
+        self.trigger = TriggerRetraining(self.uow, self.queue, self.clock, self.policy)
+        self.analyze = AnalyzeTicket(
+            self.uow,
+            self.classifier,
+            self.sentiment,
+            self.embedder,
+            RecordAnalysis(self.uow),
+            self.trigger,
+            self.clock,
+            AnalysisSettings(training_threshold=threshold),
+        )
+        store = self.uow.store
+        store.companies[1] = Company(1, "Acme", flags or CompanyFlags())
+        for team_id, name, category, description in [
+            (10, "Desk support", "Hardware", "laptops screens keyboards printers"),
+            (11, "Identity", "Access", "passwords accounts vpn login"),
+        ]:
+            team = Team(team_id, 1, name, category, description)
+            store.teams[team_id] = Team(team_id, 1, name, category, description, self.embedder._vector(team.embedding_text()))
+        store.next_id = 100
+
+
+@pytest.fixture
+def world() -> World:
+    return World()

@@ -1,0 +1,232 @@
+"""In-memory implementations of every port, for unit tests of the use cases."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from domain.analysis import TicketAnalysis
+from domain.companies import Company, Team
+from domain.errors import JobQueueUnavailable
+from domain.predictions import CategoryPrediction, Vector
+from domain.training import TrainingState
+
+
+@dataclass
+class InMemoryStore:
+    """What a database would hold; units of work copy it on entry and write it back on commit."""
+
+    companies: dict[int, Company] = field(default_factory=dict)
+    teams: dict[int, Team] = field(default_factory=dict)
+    analyses: dict[int, TicketAnalysis] = field(default_factory=dict)
+    training_state: TrainingState = field(default_factory=lambda: TrainingState(0, False, None, None, None))
+    next_id: int = 1
+    commits: int = 0
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class _Repo:
+    def __init__(self, data: InMemoryStore) -> None:
+        self._data = data
+
+
+class FakeCompanies(_Repo):
+    async def get(self, company_id: int) -> Company | None:
+        return self._data.companies.get(company_id)
+
+    async def list(self) -> Sequence[Company]:
+        return [self._data.companies[key] for key in sorted(self._data.companies)]
+
+    async def add(self, company: Company) -> Company:
+        stored = replace(company, id=self._data.new_id())
+        self._data.companies[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    async def update(self, company: Company) -> None:
+        self._data.companies[company.id] = company  # type: ignore[index]
+
+    async def delete(self, company_id: int) -> None:
+        del self._data.companies[company_id]
+        for team_id in [t.id for t in self._data.teams.values() if t.company_id == company_id]:
+            del self._data.teams[team_id]  # type: ignore[arg-type]
+
+
+class FakeTeams(_Repo):
+    async def get(self, team_id: int) -> Team | None:
+        return self._data.teams.get(team_id)
+
+    async def list_for_company(self, company_id: int) -> Sequence[Team]:
+        return [t for _, t in sorted(self._data.teams.items()) if t.company_id == company_id]
+
+    async def add(self, team: Team) -> Team:
+        stored = replace(team, id=self._data.new_id())
+        self._data.teams[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    async def update(self, team: Team) -> None:
+        self._data.teams[team.id] = team  # type: ignore[index]
+
+    async def delete(self, team_id: int) -> None:
+        del self._data.teams[team_id]
+
+
+class FakeAnalyses(_Repo):
+    async def add(self, analysis: TicketAnalysis) -> TicketAnalysis:
+        stored = replace(analysis, id=self._data.new_id())
+        self._data.analyses[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    async def get(self, analysis_id: int) -> TicketAnalysis | None:
+        return self._data.analyses.get(analysis_id)
+
+    async def count(self) -> int:
+        return len(self._data.analyses)
+
+
+class FakeTrainingState(_Repo):
+    async def get(self) -> TrainingState:
+        return self._data.training_state
+
+    async def count_analysis(self) -> int:
+        state = self._data.training_state
+        self._data.training_state = replace(state, analyses_since_trigger=state.analyses_since_trigger + 1)
+        return state.analyses_since_trigger + 1
+
+    async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:
+        state = self._data.training_state
+        fresh_mark = state.running and (state.running_since is None or state.running_since >= stale_before)
+        if fresh_mark or (threshold is not None and state.analyses_since_trigger < threshold):
+            return False
+        self._data.training_state = TrainingState(0, True, now, now, state.last_error)
+        return True
+
+    async def release(self, error: str | None) -> None:
+        state = self._data.training_state
+        self._data.training_state = replace(
+            state, running=False, running_since=None, last_error=error if error is not None else state.last_error
+        )
+
+    async def record_error(self, error: str) -> None:
+        self._data.training_state = replace(self._data.training_state, last_error=error)
+
+
+class FakeUnitOfWork:
+    """Works on a private copy and publishes it only on commit, like a real transaction."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def __aenter__(self) -> FakeUnitOfWork:
+        self._working = copy.deepcopy(self._store)
+        self.companies = FakeCompanies(self._working)
+        self.teams = FakeTeams(self._working)
+        self.analyses = FakeAnalyses(self._working)
+        self.training_state = FakeTrainingState(self._working)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        return None
+
+    async def commit(self) -> None:
+        commits = self._store.commits + 1
+        self._store.__dict__.update(copy.deepcopy(self._working).__dict__)
+        self._store.commits = commits
+
+    async def rollback(self) -> None:
+        self._working = copy.deepcopy(self._store)
+
+
+class FakeUnitOfWorkFactory:
+    def __init__(self, store: InMemoryStore | None = None) -> None:
+        self.store = store or InMemoryStore()
+
+    def __call__(self) -> FakeUnitOfWork:
+        return FakeUnitOfWork(self.store)
+
+
+class FakeEmbedder:
+    """Bag-of-words hashing: texts sharing words are similar, which is all routing needs."""
+
+    dimensions = 64
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    async def embed(self, texts: Sequence[str]) -> list[Vector]:
+        self.calls.append(list(texts))
+        return [self._vector(text) for text in texts]
+
+    def _vector(self, text: str) -> Vector:
+        values = [0.0] * self.dimensions
+        for word in text.lower().replace(".", " ").split():
+            values[int(hashlib.sha1(word.encode()).hexdigest(), 16) % self.dimensions] += 1.0
+        norm = math.sqrt(sum(v * v for v in values)) or 1.0
+        return tuple(v / norm for v in values)
+
+    def is_ready(self) -> bool:
+        return True
+
+
+class FakeClassifier:
+    """Predicts from keywords, with a configurable confidence."""
+
+    def __init__(self, keywords: dict[str, str] | None = None, confidence: float = 0.9, fallback: str = "Miscellaneous") -> None:
+        self.keywords = keywords or {"laptop": "Hardware", "password": "Access", "salary": "HR Support"}
+        self.confidence = confidence
+        self.fallback = fallback
+        self.calls = 0
+
+    async def classify(self, text: str) -> CategoryPrediction:
+        self.calls += 1
+        label = next((lbl for word, lbl in self.keywords.items() if word in text.lower()), self.fallback)
+        rest = (1.0 - self.confidence) / 2
+        scores = {label: self.confidence, "Other A": rest, "Other B": rest}
+        return CategoryPrediction.from_scores(scores, "fake-v1")
+
+    def is_ready(self) -> bool:
+        return True
+
+
+class FakeSentiment:
+    def __init__(self, polarity: float = 0.0) -> None:
+        self.value = polarity
+        self.calls = 0
+
+    async def polarity(self, text: str) -> float:
+        self.calls += 1
+        return self.value
+
+    def is_ready(self) -> bool:
+        return True
+
+
+class FakeJobQueue:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail = fail
+        self.enqueued: list[str] = []
+
+    async def enqueue_retraining(self, trigger: str) -> None:
+        if self.fail:
+            raise JobQueueUnavailable("broker down")
+        self.enqueued.append(trigger)
+
+    async def is_reachable(self) -> bool:
+        return not self.fail
+
+
+class FixedClock:
+    def __init__(self, moment: datetime | None = None) -> None:
+        self.moment = moment or datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def advance(self, **kwargs: float) -> None:
+        self.moment += timedelta(**kwargs)

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from application.use_cases.trigger_retraining import TriggerOutcome
+from domain.companies import CompanyFlags
+from domain.errors import CompanyNotFound, InvalidInput
+from domain.priority import Priority
+from domain.routing import RoutingReason
+from tests.unit.conftest import World
+
+
+async def test_analysis_categorises_prioritises_routes_and_is_recorded(world: World) -> None:
+    world.sentiment.value = -0.6
+    analysis = await world.analyze.execute("My laptop screen is broken", 1)
+    assert analysis.category is not None and analysis.category.label == "Hardware"
+    assert analysis.priority is Priority.HIGH
+    assert analysis.assignment is not None and analysis.assignment.assigned_team_id == 10
+    assert analysis.assignment.reason is RoutingReason.CATEGORY_MATCH
+    assert analysis.model_version == "fake-v1"
+    stored = world.uow.store.analyses[analysis.id]  # type: ignore[index]
+    assert stored.description == "My laptop screen is broken" and stored.polarity == -0.6
+    assert world.uow.store.training_state.analyses_since_trigger == 1
+
+
+async def test_unknown_company_is_reported_and_nothing_is_written(world: World) -> None:
+    with pytest.raises(CompanyNotFound):
+        await world.analyze.execute("laptop broken", 999)
+    assert world.uow.store.analyses == {}
+    assert world.uow.store.training_state.analyses_since_trigger == 0
+
+
+@pytest.mark.parametrize(
+    ("description", "company_id", "field"),
+    [(None, 1, "description"), ("", 1, "description"), ("   \n", 1, "description"), (42, 1, "description"),
+     ("x" * 10_001, 1, "description"), ("ok", None, "company_id"), ("ok", 0, "company_id"),
+     ("ok", -3, "company_id"), ("ok", "1", "company_id"), ("ok", 1.5, "company_id"), ("ok", True, "company_id")],
+)
+async def test_bad_input_names_the_field_and_writes_nothing(world: World, description: object, company_id: object, field: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        await world.analyze.execute(description, company_id)
+    assert raised.value.field == field
+    assert world.uow.store.commits == 0
+
+
+@pytest.mark.parametrize(
+    ("flags", "null_fields"),
+    [
+        (CompanyFlags(auto_categorize=False), {"category"}),
+        (CompanyFlags(auto_prioritize=False), {"priority"}),
+        (CompanyFlags(auto_assign=False), {"assignment"}),
+        (CompanyFlags(False, False, False), {"category", "priority", "assignment"}),
+    ],
+)
+async def test_disabled_flags_null_their_field_and_skip_their_model(flags: CompanyFlags, null_fields: set[str]) -> None:
+    world = World(flags=flags)
+    analysis = await world.analyze.execute("laptop broken", 1)
+    for name in ("category", "priority", "assignment"):
+        assert (getattr(analysis, name) is None) == (name in null_fields)
+    assert world.classifier.calls == (0 if "category" in null_fields else 1)
+    assert world.sentiment.calls == (0 if "priority" in null_fields else 1)
+    assert (world.embedder.calls == []) == ("assignment" in null_fields)
+
+
+async def test_routing_without_categorisation_uses_similarity_only() -> None:
+    world = World(flags=CompanyFlags(auto_categorize=False))
+    analysis = await world.analyze.execute("forgot my vpn password login", 1)
+    assert analysis.assignment is not None and analysis.assignment.reason is RoutingReason.SIMILARITY
+    assert analysis.assignment.assigned_team_id == 11
+
+
+async def test_threshold_queues_exactly_one_job_and_resets_the_counter() -> None:
+    world = World(threshold=3)
+    for _ in range(5):
+        await world.analyze.execute("laptop broken", 1)
+    assert world.queue.enqueued == ["threshold"]
+    state = world.uow.store.training_state
+    assert state.running and state.analyses_since_trigger == 2 and state.last_triggered_at == world.clock.now()
+
+
+async def test_running_training_blocks_a_second_job_until_it_is_stale() -> None:
+    world = World(threshold=2)
+    for _ in range(4):
+        await world.analyze.execute("laptop broken", 1)
+    assert world.queue.enqueued == ["threshold"]
+    world.clock.advance(hours=7)
+    await world.analyze.execute("laptop broken", 1)
+    assert world.queue.enqueued == ["threshold", "threshold"]
+
+
+async def test_queue_failure_clears_the_mark_records_the_error_and_still_answers() -> None:
+    world = World(threshold=1)
+    world.queue.fail = True
+    analysis = await world.analyze.execute("laptop broken", 1)
+    assert analysis.id is not None
+    state = world.uow.store.training_state
+    assert not state.running and state.last_error is not None and "broker down" in state.last_error
+
+
+async def test_manual_trigger_ignores_the_counter_but_not_a_running_job(world: World) -> None:
+    assert await world.trigger.execute(manual=True) is TriggerOutcome.QUEUED
+    assert await world.trigger.execute(manual=True) is TriggerOutcome.ALREADY_RUNNING
+    world.clock.advance(seconds=world.policy.timeout.total_seconds() + 1)
+    assert await world.trigger.execute(manual=True) is TriggerOutcome.QUEUED
+
+
+async def test_below_threshold_is_not_due(world: World) -> None:
+    assert await world.trigger.execute() is TriggerOutcome.NOT_DUE
+    assert world.queue.enqueued == []
+    assert timedelta(hours=6) == world.policy.timeout

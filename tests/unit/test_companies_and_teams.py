@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+import pytest
+
+from application.use_cases.companies import CompanyChanges, CreateCompany, DeleteCompany, GetCompany, UpdateCompany
+from application.use_cases.teams import CreateTeam, DeleteTeam, ListTeams, TeamDraft, UpdateTeam
+from domain.companies import CompanyFlags
+from domain.errors import CompanyNotFound, InvalidInput, TeamNotFound
+from tests.unit.fakes import FakeEmbedder, FakeUnitOfWorkFactory
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWorkFactory:
+    return FakeUnitOfWorkFactory()
+
+
+async def test_company_lifecycle(uow: FakeUnitOfWorkFactory) -> None:
+    company = await CreateCompany(uow).execute("  Acme ", CompanyFlags(auto_assign=False))
+    assert company.name == "Acme" and not company.flags.auto_assign
+    updated = await UpdateCompany(uow).execute(company.id, CompanyChanges(auto_assign=True, name="Acme Ltd"))  # type: ignore[arg-type]
+    assert updated.flags.auto_assign and updated.name == "Acme Ltd" and updated.flags.auto_categorize
+    assert await GetCompany(uow).execute(company.id) == updated  # type: ignore[arg-type]
+    await DeleteCompany(uow).execute(company.id)  # type: ignore[arg-type]
+    with pytest.raises(CompanyNotFound):
+        await GetCompany(uow).execute(company.id)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", ["", "   ", None, 3, "x" * 201])
+async def test_company_name_is_validated(uow: FakeUnitOfWorkFactory, name: object) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        await CreateCompany(uow).execute(name, CompanyFlags())
+    assert raised.value.field == "name" and uow.store.commits == 0
+
+
+async def test_team_embedding_is_computed_on_create_and_recomputed_when_text_changes(uow: FakeUnitOfWorkFactory) -> None:
+    embedder = FakeEmbedder()
+    company = await CreateCompany(uow).execute("Acme", CompanyFlags())
+    team = await CreateTeam(uow, embedder).execute(company.id, TeamDraft("Desk", "Hardware", "laptops"))  # type: ignore[arg-type]
+    assert team.embedding == embedder._vector(team.embedding_text())
+    renamed = await UpdateTeam(uow, embedder).execute(team.id, description="printers and scanners")  # type: ignore[arg-type]
+    assert renamed.embedding == embedder._vector(renamed.embedding_text()) != team.embedding
+    calls = len(embedder.calls)
+    await UpdateTeam(uow, embedder).execute(team.id, description="printers and scanners")  # type: ignore[arg-type]
+    assert len(embedder.calls) == calls, "unchanged text must not be embedded again"
+    assert [t.id for t in await ListTeams(uow).execute(company.id)] == [team.id]  # type: ignore[arg-type]
+    await DeleteTeam(uow).execute(team.id)  # type: ignore[arg-type]
+    with pytest.raises(TeamNotFound):
+        await DeleteTeam(uow).execute(team.id)  # type: ignore[arg-type]
+
+
+async def test_team_for_unknown_company_is_refused(uow: FakeUnitOfWorkFactory) -> None:
+    with pytest.raises(CompanyNotFound):
+        await CreateTeam(uow, FakeEmbedder()).execute(5, TeamDraft("Desk"))
+    assert uow.store.teams == {}
+
+
+async def test_deleting_a_company_deletes_its_teams(uow: FakeUnitOfWorkFactory) -> None:
+    company = await CreateCompany(uow).execute("Acme", CompanyFlags())
+    await CreateTeam(uow, FakeEmbedder()).execute(company.id, TeamDraft("Desk"))  # type: ignore[arg-type]
+    await DeleteCompany(uow).execute(company.id)  # type: ignore[arg-type]
+    assert uow.store.teams == {}
