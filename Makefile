@@ -33,10 +33,13 @@ unit: install
 	$(BIN)/python -m pytest tests/unit -q
 
 integration: install
+	bash scripts/prepare_test_services.sh
 	$(BIN)/python -m pytest tests/integration -q
 
+# Integration tests need MariaDB and Redis; the script starts them when installed but down, and fails otherwise.
 test: install
 	$(BIN)/lint-imports
+	bash scripts/prepare_test_services.sh
 	$(BIN)/python -m pytest -q
 
 clean:

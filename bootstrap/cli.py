@@ -47,6 +47,25 @@ def migrate(settings: Settings, args: argparse.Namespace) -> None:
     print(f"database at {mask_url(settings.database_url)} is at the latest schema")
 
 
+def import_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bootstrap.operator_commands import import_tickets
+
+    _prepare_database_if_embedded(settings)
+    return import_tickets(settings, args.file, args.text_column, args.label_column, args.sheet, args.skip_invalid)
+
+
+def train_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bootstrap.operator_commands import train_now
+
+    _prepare_database_if_embedded(settings)
+    return train_now(settings)
+
+
+def _prepare_database_if_embedded(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite"):
+        _prepare_database(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ticket-utils", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -64,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate_parser = commands.add_parser("migrate", help="apply database migrations")
     migrate_parser.set_defaults(handler=migrate)
+
+    import_parser = commands.add_parser("import", help="import labelled tickets from an XLSX or CSV file")
+    import_parser.add_argument("file")
+    import_parser.add_argument("--text-column", default="Document")
+    import_parser.add_argument("--label-column", default="Topic_group")
+    import_parser.add_argument("--sheet", default=None, help="XLSX sheet (default: the first)")
+    import_parser.add_argument("--skip-invalid", action="store_true", help="import the valid rows, list the others")
+    import_parser.set_defaults(handler=import_command)
+
+    train_parser = commands.add_parser("train", help="run the retraining job now, in the foreground")
+    train_parser.set_defaults(handler=train_command)
     return parser
 
 
@@ -74,8 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as error:
         print(f"configuration error: {error}", file=sys.stderr)
         return 2
-    args.handler(settings, args)
-    return 0
+    return int(args.handler(settings, args) or 0)
 
 
 if __name__ == "__main__":

@@ -17,11 +17,14 @@ from adapters.outbound.system.clock import SystemClock
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
+from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from application.use_cases.models import ActivateModel, ListModels
 from application.use_cases.record_analysis import RecordAnalysis
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
+from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
-from application.use_cases.trigger_retraining import TriggerRetraining
+from application.use_cases.trigger_retraining import StartTrainingRun, TriggerRetraining
 from bootstrap.settings import Settings
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
@@ -80,7 +83,8 @@ class Container(containers.DeclarativeContainer):
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
     record_analysis = providers.Factory(RecordAnalysis, uow_factory)
-    trigger_retraining = providers.Factory(TriggerRetraining, uow_factory, job_queue, clock, trigger_policy)
+    start_training_run = providers.Factory(StartTrainingRun, uow_factory, clock, trigger_policy)
+    trigger_retraining = providers.Factory(TriggerRetraining, start_training_run, uow_factory, job_queue, clock)
     analyze_ticket = providers.Factory(
         AnalyzeTicket,
         uow_factory,
@@ -107,6 +111,16 @@ class Container(containers.DeclarativeContainer):
     delete_team = providers.Factory(DeleteTeam, uow_factory)
     seed_demo_data = providers.Factory(SeedDemoData, list_companies, create_company, create_team)
 
+    record_labelled_tickets = providers.Factory(
+        RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length
+    )
+    list_labelled_tickets = providers.Factory(ListLabelledTickets, uow_factory)
+    submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock)
+    list_models = providers.Factory(ListModels, uow_factory)
+    activate_model = providers.Factory(ActivateModel, uow_factory, clock)
+    list_training_runs = providers.Factory(ListTrainingRuns, uow_factory)
+    get_training_run = providers.Factory(GetTrainingRun, uow_factory)
+
 
 class _RetrainingNotInstalled:
     async def execute(self, trigger: str) -> None:
@@ -127,6 +141,14 @@ HTTP_USE_CASES = (
     "create_team",
     "update_team",
     "delete_team",
+    "record_labelled_tickets",
+    "list_labelled_tickets",
+    "submit_feedback",
+    "list_models",
+    "activate_model",
+    "trigger_retraining",
+    "list_training_runs",
+    "get_training_run",
 )
 
 

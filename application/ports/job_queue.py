@@ -10,7 +10,9 @@ class RetrainingJobQueue(Protocol):
     `domain.errors.JobQueueUnavailable` when it cannot be queued. It never runs the job on the caller's task.
     """
 
-    async def enqueue_retraining(self, trigger: str) -> None: ...
+    async def enqueue_retraining(self, run_id: int) -> None:
+        """Queues the job for the training run `run_id`, already recorded as queued."""
+        ...
 
     async def is_reachable(self) -> bool: ...
 

@@ -8,7 +8,10 @@ from typing import Protocol
 
 from domain.analysis import TicketAnalysis
 from domain.companies import Company, Team
+from domain.labelled_tickets import LabelledTicket
+from domain.model_versions import ModelVersion
 from domain.training import TrainingState
+from domain.training_runs import TrainingRun
 
 
 class CompanyRepository(Protocol):
@@ -52,6 +55,10 @@ class AnalysisRepository(Protocol):
 
     async def count(self) -> int: ...
 
+    async def link_feedback(self, analysis_id: int, labelled_ticket_id: int) -> None:
+        """Records that the analysis was confirmed or corrected by that labelled ticket."""
+        ...
+
 
 class TrainingStateRepository(Protocol):
     """The single retraining-trigger record. Every method is atomic under concurrent callers."""
@@ -63,8 +70,9 @@ class TrainingStateRepository(Protocol):
         ...
 
     async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:
-        """Marks training running and resets the counter, if and only if no fresh running mark exists and (when
-        `threshold` is given) the counter has reached it. At most one concurrent caller gets True."""
+        """Marks training running, if and only if no fresh running mark exists and (when `threshold` is given) the
+        counter has reached it. At most one concurrent caller gets True. A threshold claim subtracts the threshold
+        from the counter, so analyses counted concurrently are never lost; a manual claim resets it to 0."""
         ...
 
     async def release(self, error: str | None) -> None:
@@ -72,3 +80,53 @@ class TrainingStateRepository(Protocol):
         ...
 
     async def record_error(self, error: str) -> None: ...
+
+
+class LabelledTicketRepository(Protocol):
+    """Tickets with their final labels."""
+
+    async def add_many(self, tickets: Sequence[LabelledTicket]) -> list[LabelledTicket]:
+        """Stages all tickets and returns them with ids, in order."""
+        ...
+
+    async def get(self, ticket_id: int) -> LabelledTicket | None: ...
+
+    async def count(self) -> int: ...
+
+    async def newest_id(self) -> int | None: ...
+
+    async def list_page(self, offset: int, limit: int) -> Sequence[LabelledTicket]:
+        """Newest first."""
+        ...
+
+    async def all_for_training(self) -> Sequence[LabelledTicket]:
+        """Every ticket, oldest first."""
+        ...
+
+
+class TrainingRunRepository(Protocol):
+    async def add(self, run: TrainingRun) -> TrainingRun: ...
+
+    async def get(self, run_id: int) -> TrainingRun | None: ...
+
+    async def update(self, run: TrainingRun) -> None: ...
+
+    async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
+        """Newest first."""
+        ...
+
+    async def last_succeeded(self) -> TrainingRun | None: ...
+
+
+class ModelVersionRepository(Protocol):
+    async def add(self, version: ModelVersion) -> ModelVersion: ...
+
+    async def get(self, version_id: int) -> ModelVersion | None: ...
+
+    async def list(self) -> Sequence[ModelVersion]:
+        """Newest first."""
+        ...
+
+    async def active(self) -> ModelVersion | None: ...
+
+    async def update(self, version: ModelVersion) -> None: ...

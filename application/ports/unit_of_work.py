@@ -6,7 +6,10 @@ from typing import Protocol
 from application.ports.repositories import (
     AnalysisRepository,
     CompanyRepository,
+    LabelledTicketRepository,
+    ModelVersionRepository,
     TeamRepository,
+    TrainingRunRepository,
     TrainingStateRepository,
 )
 
@@ -23,6 +26,9 @@ class UnitOfWork(Protocol):
     teams: TeamRepository
     analyses: AnalysisRepository
     training_state: TrainingStateRepository
+    labelled_tickets: LabelledTicketRepository
+    training_runs: TrainingRunRepository
+    model_versions: ModelVersionRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

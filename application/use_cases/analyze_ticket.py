@@ -84,9 +84,15 @@ class AnalyzeTicket:
         )
         recorded = await self._record_analysis.execute(analysis)
         if recorded.analyses_since_trigger >= self._settings.training_threshold:
-            # The trigger protects itself; a failure to queue is recorded there and never fails the analysis.
-            await self._trigger_retraining.execute()
+            await self._trigger_quietly()
         return recorded.analysis
+
+    async def _trigger_quietly(self) -> None:
+        """The analysis is already stored: failing the answer now would only make the platform send it twice."""
+        try:
+            await self._trigger_retraining.execute()
+        except Exception:  # noqa: BLE001 - the next analysis retries the trigger
+            logger.exception("retraining trigger failed; the next analysis will try again")
 
 
 async def _skipped() -> None:

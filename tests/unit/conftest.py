@@ -4,7 +4,7 @@ import pytest
 
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.record_analysis import RecordAnalysis
-from application.use_cases.trigger_retraining import TriggerRetraining
+from application.use_cases.trigger_retraining import StartTrainingRun, TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
 from domain.training import TriggerPolicy
 from tests.unit.fakes import (
@@ -28,7 +28,7 @@ class World:
         self.queue = FakeJobQueue()
         self.clock = FixedClock()
         self.policy = TriggerPolicy(threshold=threshold)
-        self.trigger = TriggerRetraining(self.uow, self.queue, self.clock, self.policy)
+        self.trigger = TriggerRetraining(StartTrainingRun(self.uow, self.clock, self.policy), self.uow, self.queue, self.clock)
         self.analyze = AnalyzeTicket(
             self.uow,
             self.classifier,

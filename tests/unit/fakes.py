@@ -12,8 +12,11 @@ from datetime import UTC, datetime, timedelta
 from domain.analysis import TicketAnalysis
 from domain.companies import Company, Team
 from domain.errors import JobQueueUnavailable
+from domain.labelled_tickets import LabelledTicket
+from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
+from domain.training_runs import RunStatus, TrainingRun
 
 
 @dataclass
@@ -24,6 +27,10 @@ class InMemoryStore:
     teams: dict[int, Team] = field(default_factory=dict)
     analyses: dict[int, TicketAnalysis] = field(default_factory=dict)
     training_state: TrainingState = field(default_factory=lambda: TrainingState(0, False, None, None, None))
+    labelled: dict[int, LabelledTicket] = field(default_factory=dict)
+    runs: dict[int, TrainingRun] = field(default_factory=dict)
+    versions: dict[int, ModelVersion] = field(default_factory=dict)
+    feedback_links: dict[int, int] = field(default_factory=dict)
     next_id: int = 1
     commits: int = 0
 
@@ -89,6 +96,70 @@ class FakeAnalyses(_Repo):
     async def count(self) -> int:
         return len(self._data.analyses)
 
+    async def link_feedback(self, analysis_id: int, labelled_ticket_id: int) -> None:
+        self._data.feedback_links[analysis_id] = labelled_ticket_id
+
+
+class FakeLabelledTickets(_Repo):
+    async def add_many(self, tickets: Sequence[LabelledTicket]) -> list[LabelledTicket]:
+        stored = [replace(ticket, id=self._data.new_id()) for ticket in tickets]
+        self._data.labelled.update({ticket.id: ticket for ticket in stored})  # type: ignore[misc]
+        return stored
+
+    async def get(self, ticket_id: int) -> LabelledTicket | None:
+        return self._data.labelled.get(ticket_id)
+
+    async def count(self) -> int:
+        return len(self._data.labelled)
+
+    async def newest_id(self) -> int | None:
+        return max(self._data.labelled, default=None)
+
+    async def list_page(self, offset: int, limit: int) -> Sequence[LabelledTicket]:
+        return [self._data.labelled[k] for k in sorted(self._data.labelled, reverse=True)][offset : offset + limit]
+
+    async def all_for_training(self) -> Sequence[LabelledTicket]:
+        return [self._data.labelled[k] for k in sorted(self._data.labelled)]
+
+
+class FakeTrainingRuns(_Repo):
+    async def add(self, run: TrainingRun) -> TrainingRun:
+        stored = replace(run, id=self._data.new_id())
+        self._data.runs[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    async def get(self, run_id: int) -> TrainingRun | None:
+        return self._data.runs.get(run_id)
+
+    async def update(self, run: TrainingRun) -> None:
+        self._data.runs[run.id] = run  # type: ignore[index]
+
+    async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
+        return [self._data.runs[k] for k in sorted(self._data.runs, reverse=True)][:limit]
+
+    async def last_succeeded(self) -> TrainingRun | None:
+        done = [r for _, r in sorted(self._data.runs.items()) if r.status is RunStatus.SUCCEEDED]
+        return done[-1] if done else None
+
+
+class FakeModelVersions(_Repo):
+    async def add(self, version: ModelVersion) -> ModelVersion:
+        stored = replace(version, id=self._data.new_id())
+        self._data.versions[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    async def get(self, version_id: int) -> ModelVersion | None:
+        return self._data.versions.get(version_id)
+
+    async def list(self) -> Sequence[ModelVersion]:
+        return [self._data.versions[k] for k in sorted(self._data.versions, reverse=True)]
+
+    async def active(self) -> ModelVersion | None:
+        return next((v for v in self._data.versions.values() if v.status is ModelStatus.ACTIVE), None)
+
+    async def update(self, version: ModelVersion) -> None:
+        self._data.versions[version.id] = version  # type: ignore[index]
+
 
 class FakeTrainingState(_Repo):
     async def get(self) -> TrainingState:
@@ -104,7 +175,8 @@ class FakeTrainingState(_Repo):
         fresh_mark = state.running and (state.running_since is None or state.running_since >= stale_before)
         if fresh_mark or (threshold is not None and state.analyses_since_trigger < threshold):
             return False
-        self._data.training_state = TrainingState(0, True, now, now, state.last_error)
+        remaining = state.analyses_since_trigger - threshold if threshold is not None else 0
+        self._data.training_state = TrainingState(remaining, True, now, now, state.last_error)
         return True
 
     async def release(self, error: str | None) -> None:
@@ -129,6 +201,9 @@ class FakeUnitOfWork:
         self.teams = FakeTeams(self._working)
         self.analyses = FakeAnalyses(self._working)
         self.training_state = FakeTrainingState(self._working)
+        self.labelled_tickets = FakeLabelledTickets(self._working)
+        self.training_runs = FakeTrainingRuns(self._working)
+        self.model_versions = FakeModelVersions(self._working)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -210,12 +285,12 @@ class FakeSentiment:
 class FakeJobQueue:
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail
-        self.enqueued: list[str] = []
+        self.enqueued: list[int] = []
 
-    async def enqueue_retraining(self, trigger: str) -> None:
+    async def enqueue_retraining(self, run_id: int) -> None:
         if self.fail:
             raise JobQueueUnavailable("broker down")
-        self.enqueued.append(trigger)
+        self.enqueued.append(run_id)
 
     async def is_reachable(self) -> bool:
         return not self.fail
@@ -230,3 +305,55 @@ class FixedClock:
 
     def advance(self, **kwargs: float) -> None:
         self.moment += timedelta(**kwargs)
+
+
+class FakeExporter:
+    def __init__(self) -> None:
+        self.exported: list[int] = []
+
+    async def export(self, tickets: Sequence[LabelledTicket]) -> list[str]:
+        self.exported.append(len(tickets))
+        return ["exports/tickets_training.xlsx"]
+
+
+class FakeTrainer:
+    """'Trains' a model that answers from a fixed rule; `quality` picks how good each new model is."""
+
+    def __init__(self) -> None:
+        self.rules: dict[str, str] = {}
+        self.next_rule = "perfect"
+        self.fail_with: Exception | None = None
+        self.trained_from: list[str | None] = []
+        self.count = 0
+
+    async def train(self, train, validation, labels, base, on_progress):  # type: ignore[no-untyped-def]
+        from application.ports.model_trainer import TrainedModel
+        from domain.training_runs import TrainingProgress
+
+        if self.fail_with is not None:
+            raise self.fail_with
+        on_progress(TrainingProgress("train", 50.0, 0.7))
+        self.count += 1
+        path = f"models/v{self.count}"
+        self.rules[path] = self.next_rule
+        self.trained_from.append(base.path if base else None)
+        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0})
+
+    async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
+        rule = self.rules[path]
+        # Test texts are "<label> ticket <n>": a perfect model reads the label back, a poor one says "Access".
+        return [text.split(" ticket ")[0] if rule == "perfect" else "Access" for text in texts]
+
+
+class FakeServedModel:
+    def __init__(self) -> None:
+        self.version_id: int | None = None
+        self.broken_paths: set[str] = set()
+
+    def serving_version_id(self) -> int | None:
+        return self.version_id
+
+    async def serve(self, version: ModelVersion | None) -> None:
+        if version is not None and version.path in self.broken_paths:
+            raise OSError(f"cannot read {version.path}")
+        self.version_id = version.id if version else None

@@ -75,7 +75,9 @@ async def test_threshold_queues_exactly_one_job_and_resets_the_counter() -> None
     world = World(threshold=3)
     for _ in range(5):
         await world.analyze.execute("laptop broken", 1)
-    assert world.queue.enqueued == ["threshold"]
+    assert len(world.queue.enqueued) == 1
+    run = world.uow.store.runs[world.queue.enqueued[0]]
+    assert run.trigger == "threshold" and run.status.value == "queued"
     state = world.uow.store.training_state
     assert state.running and state.analyses_since_trigger == 2 and state.last_triggered_at == world.clock.now()
 
@@ -84,10 +86,10 @@ async def test_running_training_blocks_a_second_job_until_it_is_stale() -> None:
     world = World(threshold=2)
     for _ in range(4):
         await world.analyze.execute("laptop broken", 1)
-    assert world.queue.enqueued == ["threshold"]
+    assert len(world.queue.enqueued) == 1
     world.clock.advance(hours=7)
     await world.analyze.execute("laptop broken", 1)
-    assert world.queue.enqueued == ["threshold", "threshold"]
+    assert len(world.queue.enqueued) == 2
 
 
 async def test_queue_failure_clears_the_mark_records_the_error_and_still_answers() -> None:
@@ -97,16 +99,18 @@ async def test_queue_failure_clears_the_mark_records_the_error_and_still_answers
     assert analysis.id is not None
     state = world.uow.store.training_state
     assert not state.running and state.last_error is not None and "broker down" in state.last_error
+    (run,) = world.uow.store.runs.values()
+    assert run.status.value == "failed" and run.error is not None and "broker down" in run.error
 
 
 async def test_manual_trigger_ignores_the_counter_but_not_a_running_job(world: World) -> None:
-    assert await world.trigger.execute(manual=True) is TriggerOutcome.QUEUED
-    assert await world.trigger.execute(manual=True) is TriggerOutcome.ALREADY_RUNNING
+    assert (await world.trigger.execute(manual=True)).outcome is TriggerOutcome.QUEUED
+    assert (await world.trigger.execute(manual=True)).outcome is TriggerOutcome.ALREADY_RUNNING
     world.clock.advance(seconds=world.policy.timeout.total_seconds() + 1)
-    assert await world.trigger.execute(manual=True) is TriggerOutcome.QUEUED
+    assert (await world.trigger.execute(manual=True)).outcome is TriggerOutcome.QUEUED
 
 
 async def test_below_threshold_is_not_due(world: World) -> None:
-    assert await world.trigger.execute() is TriggerOutcome.NOT_DUE
+    assert (await world.trigger.execute()).outcome is TriggerOutcome.NOT_DUE
     assert world.queue.enqueued == []
     assert timedelta(hours=6) == world.policy.timeout

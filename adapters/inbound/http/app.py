@@ -11,11 +11,21 @@ from litestar.openapi.config import OpenAPIConfig
 from adapters.inbound.http.controllers.analyze import AnalyzeController
 from adapters.inbound.http.controllers.companies import CompanyController
 from adapters.inbound.http.controllers.health import HealthController
+from adapters.inbound.http.controllers.labelled_tickets import LabelledTicketController
+from adapters.inbound.http.controllers.models import ModelRegistryController
 from adapters.inbound.http.controllers.teams import TeamController
 from adapters.inbound.http.controllers.training import TrainingStatusController
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
 
-CONTROLLERS = [AnalyzeController, CompanyController, TeamController, TrainingStatusController, HealthController]
+CONTROLLERS = [
+    AnalyzeController,
+    CompanyController,
+    TeamController,
+    TrainingStatusController,
+    LabelledTicketController,
+    ModelRegistryController,
+    HealthController,
+]
 
 
 def create_app(

@@ -27,6 +27,16 @@ def decode_body(raw: bytes, struct: type[S]) -> S:
         raise InvalidInput("body", "must be valid JSON") from None
 
 
+def decode_json(raw: bytes) -> object:
+    """For bodies whose shape varies (one item or a batch): plain JSON, shape checked by the caller."""
+    if not raw.strip():
+        raise InvalidInput("body", "must be a JSON object")
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        raise InvalidInput("body", "must be valid JSON") from None
+
+
 def require_bool(value: object, field: str) -> bool:
     if not isinstance(value, bool):
         raise InvalidInput(field, "must be true or false")

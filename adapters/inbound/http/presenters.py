@@ -8,13 +8,20 @@ from adapters.inbound.http.schemas import (
     AnalyzeResponse,
     CompanyBody,
     LabelConfidence,
+    LabelledTicketBody,
+    ModelVersionBody,
     TeamAssignmentBody,
     TeamBody,
+    TrainingProgressBody,
+    TrainingRunBody,
     TrainingStatusBody,
 )
 from application.use_cases.training_status import TrainingStatus
 from domain.analysis import TicketAnalysis
 from domain.companies import Company, Team
+from domain.labelled_tickets import LabelledTicket
+from domain.model_versions import ModelVersion
+from domain.training_runs import TrainingRun
 
 
 def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
@@ -73,3 +80,55 @@ def training_status_body(status: TrainingStatus) -> TrainingStatusBody:
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
+
+
+def labelled_ticket_body(ticket: LabelledTicket) -> LabelledTicketBody:
+    assert ticket.id is not None
+    return LabelledTicketBody(
+        id=ticket.id,
+        text=ticket.text,
+        category=ticket.category,
+        priority=ticket.priority.value if ticket.priority else None,
+        team_id=ticket.team_id,
+        source=ticket.source,
+        created_at=ticket.created_at.isoformat(),
+    )
+
+
+def model_version_body(version: ModelVersion) -> ModelVersionBody:
+    assert version.id is not None
+    test = version.metrics.get("test")
+    test_metrics = test if isinstance(test, dict) else {}
+    return ModelVersionBody(
+        id=version.id,
+        name=version.name,
+        status=version.status.value,
+        labels=list(version.labels),
+        created_at=version.created_at.isoformat(),
+        activated_at=_iso(version.activated_at),
+        training_size=version.training_size,
+        training_run_id=version.training_run_id,
+        note=version.note,
+        accuracy=test_metrics.get("accuracy"),
+        macro_f1=test_metrics.get("macro_f1"),
+        metrics=version.metrics,
+    )
+
+
+def training_run_body(run: TrainingRun) -> TrainingRunBody:
+    assert run.id is not None
+    return TrainingRunBody(
+        id=run.id,
+        trigger=run.trigger,
+        status=run.status.value,
+        progress=TrainingProgressBody(run.progress.phase, round(run.progress.percent, 2), run.progress.loss),
+        created_at=run.created_at.isoformat(),
+        started_at=_iso(run.started_at),
+        finished_at=_iso(run.finished_at),
+        error=run.error,
+        labelled_tickets=run.labelled_tickets,
+        model_version_id=run.model_version_id,
+        promoted=run.promoted,
+        decision=run.decision,
+        metrics=run.metrics,
+    )

@@ -90,3 +90,75 @@ class TrainingStatusBody(msgspec.Struct):
 class ErrorBody(msgspec.Struct, omit_defaults=True):
     error: str
     field: str | None = None
+
+
+class LabelledTicketBody(msgspec.Struct):
+    id: int
+    text: str
+    category: str
+    priority: str | None
+    team_id: int | None
+    source: str
+    created_at: str
+
+
+class LabelledTicketPage(msgspec.Struct):
+    total: int
+    offset: int
+    limit: int
+    items: list[LabelledTicketBody]
+
+
+class FeedbackIn(msgspec.Struct):
+    category: object = None
+    priority: object = None
+    team_id: object = None
+
+
+class FeedbackBody(msgspec.Struct):
+    analysis_id: int
+    labelled_ticket_id: int
+    category: str
+    corrected: bool
+
+
+class ModelVersionBody(msgspec.Struct):
+    id: int
+    name: str
+    status: str
+    labels: list[str]
+    created_at: str
+    activated_at: str | None
+    training_size: int
+    training_run_id: int | None
+    note: str | None
+    accuracy: float | None
+    macro_f1: float | None
+    metrics: dict[str, object]
+
+
+class TrainingProgressBody(msgspec.Struct):
+    phase: str
+    percent: float
+    loss: float | None
+
+
+class TrainingRunBody(msgspec.Struct):
+    id: int
+    trigger: str
+    status: str
+    progress: TrainingProgressBody
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    error: str | None
+    labelled_tickets: int
+    model_version_id: int | None
+    promoted: bool
+    decision: str | None
+    metrics: dict[str, object]
+
+
+class TriggerBody(msgspec.Struct):
+    outcome: str
+    run_id: int | None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from litestar.di import NamedDependency
 from litestar import Controller, Request, post
 from litestar.status_codes import HTTP_200_OK
 
@@ -14,7 +15,7 @@ class AnalyzeController(Controller):
     tags = ["analysis"]
 
     @post("/", status_code=HTTP_200_OK, summary="Categorise, prioritise and route one ticket")
-    async def analyze(self, request: Request, analyze_ticket: AnalyzeTicket) -> AnalyzeResponse:
+    async def analyze(self, request: Request, analyze_ticket: NamedDependency[AnalyzeTicket]) -> AnalyzeResponse:
         body = decode_body(await request.body(), AnalyzeRequest)
         analysis = await analyze_ticket.execute(value_or_none(body.description), value_or_none(body.company_id))
         return analysis_response(analysis)

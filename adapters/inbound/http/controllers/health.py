@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from litestar.di import NamedDependency
 from litestar import Controller, Response, get
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 
@@ -15,7 +16,7 @@ class HealthController(Controller):
         return {"status": "alive"}
 
     @get("/ready")
-    async def ready(self, check_readiness: CheckReadiness) -> Response[dict[str, object]]:
+    async def ready(self, check_readiness: NamedDependency[CheckReadiness]) -> Response[dict[str, object]]:
         readiness = await check_readiness.execute()
         body: dict[str, object] = {
             "status": "ready" if readiness.ready else "not ready",

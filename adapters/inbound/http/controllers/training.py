@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from litestar.di import NamedDependency
 from litestar import Controller, get
 
 from adapters.inbound.http.presenters import training_status_body
@@ -12,5 +13,5 @@ class TrainingStatusController(Controller):
     tags = ["training"]
 
     @get("/status")
-    async def status(self, get_training_status: GetTrainingStatus) -> TrainingStatusBody:
+    async def status(self, get_training_status: NamedDependency[GetTrainingStatus]) -> TrainingStatusBody:
         return training_status_body(await get_training_status.execute())

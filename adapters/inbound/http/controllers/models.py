@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar import Controller, Response, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_409_CONFLICT, HTTP_503_SERVICE_UNAVAILABLE
+
+from adapters.inbound.http.presenters import model_version_body, training_run_body
+from adapters.inbound.http.schemas import ModelVersionBody, TrainingRunBody, TriggerBody
+from application.use_cases.models import ActivateModel, ListModels
+from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
+from application.use_cases.trigger_retraining import TriggerOutcome, TriggerRetraining
+
+_TRIGGER_STATUS = {
+    TriggerOutcome.QUEUED: HTTP_202_ACCEPTED,
+    TriggerOutcome.ALREADY_RUNNING: HTTP_409_CONFLICT,
+    TriggerOutcome.QUEUE_FAILED: HTTP_503_SERVICE_UNAVAILABLE,
+    TriggerOutcome.NOT_DUE: HTTP_200_OK,
+}
+
+
+class ModelRegistryController(Controller):
+    path = "/api"
+    tags = ["models"]
+
+    @get("/models")
+    async def list_models(self, list_models: NamedDependency[ListModels]) -> list[ModelVersionBody]:
+        return [model_version_body(version) for version in await list_models.execute()]
+
+    @post("/models/{version_id:int}/activate", status_code=HTTP_200_OK, summary="Promote or roll back to a version")
+    async def activate(self, version_id: FromPath[int], activate_model: NamedDependency[ActivateModel]) -> ModelVersionBody:
+        return model_version_body(await activate_model.execute(version_id))
+
+    @post("/training-runs", summary="Start a training run now (one at a time)")
+    async def trigger(self, trigger_retraining: NamedDependency[TriggerRetraining]) -> Response[TriggerBody]:
+        result = await trigger_retraining.execute(manual=True)
+        return Response(TriggerBody(result.outcome.value, result.run_id), status_code=_TRIGGER_STATUS[result.outcome])
+
+    @get("/training-runs")
+    async def list_runs(
+        self, list_training_runs: NamedDependency[ListTrainingRuns], limit: int = Parameter(default=50, ge=1, le=500)
+    ) -> list[TrainingRunBody]:
+        return [training_run_body(run) for run in await list_training_runs.execute(limit)]
+
+    @get("/training-runs/{run_id:int}")
+    async def get_run(self, run_id: FromPath[int], get_training_run: NamedDependency[GetTrainingRun]) -> TrainingRunBody:
+        return training_run_body(await get_training_run.execute(run_id))

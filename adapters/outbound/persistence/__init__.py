@@ -1,0 +1,1 @@
+"""Persistence adapters: implementations of the repository and unit-of-work ports."""

@@ -1,0 +1,190 @@
+"""The schema as SQLAlchemy Core tables; repositories map rows to domain dataclasses by hand.
+
+Core rather than ORM keeps the domain dataclasses free of mapping state and makes every statement explicit,
+which the atomic counter and claim updates depend on. The migrations spell out the same schema on their own,
+so that an old migration never changes when this module does.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
+
+metadata = sa.MetaData()
+
+MYSQL_TABLE_OPTIONS: dict[str, Any] = {
+    "mysql_engine": "InnoDB",
+    "mysql_charset": "utf8mb4",
+    "mysql_collate": "utf8mb4_unicode_ci",
+}
+
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Stores timezone-aware datetimes as naive UTC and hands them back aware.
+
+    MariaDB's DATETIME has no zone and SQLite has no datetime type at all, so the zone is normalised here
+    once; a naive value is refused rather than guessed.
+    """
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: sa.Dialect) -> sa.types.TypeEngine[Any]:
+        if dialect.name in ("mysql", "mariadb"):
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(sa.DateTime())
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"refusing to store a naive datetime ({value.isoformat()}); pass a timezone-aware one")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+LongText = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+"""Ticket texts: MySQL's TEXT holds only 64 KiB, which utf8mb4 tickets of 10,000+ characters can exceed."""
+
+AutoId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""SQLite auto-increments only an INTEGER PRIMARY KEY, so BIGINT ids are INTEGER there."""
+
+companies = sa.Table(
+    "companies",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("auto_categorize", sa.Boolean, nullable=False),
+    sa.Column("auto_prioritize", sa.Boolean, nullable=False),
+    sa.Column("auto_assign", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=_utc_now),
+    **MYSQL_TABLE_OPTIONS,
+)
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "company_id",
+        sa.Integer,
+        sa.ForeignKey("companies.id", ondelete="CASCADE", name="fk_teams_company_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(200), nullable=True),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("embedding", sa.JSON, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""`embedding` is a JSON list of floats: Python writes floats in shortest round-trip form, so reads are exact."""
+
+analyses = sa.Table(
+    "analyses",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True, autoincrement=True),
+    sa.Column("company_id", sa.Integer, nullable=False, index=True),
+    sa.Column("description", LongText, nullable=False),
+    sa.Column("category", sa.String(200), nullable=True),
+    sa.Column("category_confidence", sa.Double, nullable=True),
+    sa.Column("category_alternatives", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("priority", sa.String(16), nullable=True),
+    sa.Column("polarity", sa.Double, nullable=True),
+    sa.Column("assigned_team_id", sa.Integer, nullable=True),
+    sa.Column("need_admin", sa.Boolean, nullable=True),
+    sa.Column("similarity_score", sa.Double, nullable=True),
+    sa.Column("routing_reason", sa.String(64), nullable=True),
+    sa.Column("model_version", sa.String(200), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("labelled_ticket_id", sa.BigInteger, nullable=True),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""No foreign key on `company_id`: the history of analyses outlives a deleted company. `labelled_ticket_id` is
+the labelled ticket that confirmed or corrected the analysis (feedback), None until then."""
+
+training_state = sa.Table(
+    "training_state",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("analyses_since_trigger", sa.Integer, nullable=False),
+    sa.Column("running", sa.Boolean, nullable=False),
+    sa.Column("running_since", UtcDateTime, nullable=True),
+    sa.Column("last_triggered_at", UtcDateTime, nullable=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""A single row with id `TRAINING_STATE_ID`; every change to it is one conditional UPDATE, atomic in the database."""
+
+TRAINING_STATE_ID = 1
+
+labelled_tickets = sa.Table(
+    "labelled_tickets",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True, autoincrement=True),
+    sa.Column("text", LongText, nullable=False),
+    sa.Column("category", sa.String(100), nullable=False, index=True),
+    sa.Column("priority", sa.String(16), nullable=True),
+    sa.Column("team_id", sa.Integer, nullable=True),
+    sa.Column("source", sa.String(50), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""The training data. Ids grow with insertion order, which "newest" means everywhere. No foreign key on
+`team_id`: a labelled ticket outlives its team."""
+
+training_runs = sa.Table(
+    "training_runs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("trigger", sa.String(50), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("progress_phase", sa.String(100), nullable=False),
+    sa.Column("progress_percent", sa.Double, nullable=False),
+    sa.Column("progress_loss", sa.Double, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("error", LongText, nullable=True),
+    sa.Column("labelled_tickets", sa.Integer, nullable=False),
+    sa.Column("newest_ticket_id", sa.BigInteger, nullable=True),
+    sa.Column("model_version_id", sa.Integer, nullable=True),
+    sa.Column("promoted", sa.Boolean, nullable=False),
+    sa.Column("decision", LongText, nullable=True),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""One row per retraining job. `error` and `decision` are MEDIUMTEXT on MySQL: an exception message can exceed
+TEXT's 64 KiB, and a failed run must still be recordable. No foreign keys between runs and model versions:
+each refers to the other, and both are history."""
+
+model_versions = sa.Table(
+    "model_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True, index=True),
+    sa.Column("path", sa.String(1000), nullable=False),
+    sa.Column("labels", sa.JSON, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, index=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("activated_at", UtcDateTime, nullable=True),
+    sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("training_size", sa.Integer, nullable=False),
+    sa.Column("training_run_id", sa.Integer, nullable=True),
+    sa.Column("note", LongText, nullable=True),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""`metrics` is JSON (LONGTEXT on MariaDB), so a large confusion matrix and per-label figures fit."""

@@ -1,0 +1,153 @@
+"""Load benchmark for POST /api/analyze: p50/p99 latency and throughput at several concurrency levels.
+
+Starts the service itself (embedded SQLite, or MariaDB) or drives one already running (--url), e.g.:
+
+    .venv/bin/python benchmarks/analyze_load.py --setup embedded --setup mariadb
+    .venv/bin/python benchmarks/analyze_load.py --url http://127.0.0.1:8002
+
+Ticket texts come from ../shared/data/it_service_tickets.csv when present, else from a small built-in list.
+It prints figures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CSV = ROOT.parent / "shared" / "data" / "it_service_tickets.csv"
+FALLBACK_TEXTS = [
+    "my laptop screen is broken and the keyboard does not work",
+    "please reset my password, I cannot log in to the vpn",
+    "need access to the finance shared folder",
+    "order a new monitor and docking station for the new starter",
+    "mailbox is full, please increase the quota",
+    "payroll question about my last salary slip",
+]
+MARIADB_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_bench"
+
+
+def ticket_texts(count: int, seed: int = 7) -> list[str]:
+    if SHARED_CSV.is_file():
+        with SHARED_CSV.open(newline="", encoding="utf-8") as handle:
+            texts = [row["Document"] for row in csv.DictReader(handle) if row["Document"].strip()]
+    else:
+        texts = FALLBACK_TEXTS
+    rng = random.Random(seed)
+    return [rng.choice(texts) for _ in range(count)]
+
+
+async def run_level(url: str, concurrency: int, texts: list[str]) -> dict[str, float]:
+    latencies: list[float] = []
+    errors = 0
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for text in texts:
+        queue.put_nowait(text)
+
+    async def client_loop(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while not queue.empty():
+            text = queue.get_nowait()
+            started = time.perf_counter()
+            response = await client.post("/api/analyze", json={"description": text, "company_id": 1})
+            latencies.append(time.perf_counter() - started)
+            errors += response.status_code != 200
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
+        elapsed = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "concurrency": concurrency,
+        "requests": len(latencies),
+        "errors": errors,
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "throughput_rps": len(latencies) / elapsed,
+    }
+
+
+async def benchmark(url: str, levels: list[int], requests: int) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        await client.post("/api/analyze", json={"description": "warm up", "company_id": 1})
+    for level in levels:
+        texts = ticket_texts(max(requests, level * 10), seed=level)
+        result = await run_level(url, level, texts)
+        print(
+            f"  concurrency {result['concurrency']:>3}: {result['requests']:>5} requests, "
+            f"p50 {result['p50_ms']:7.1f} ms, p99 {result['p99_ms']:7.1f} ms, "
+            f"{result['throughput_rps']:6.1f} req/s, errors {result['errors']}",
+            flush=True,
+        )
+
+
+def start_service(setup: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "BROKER_", "CELERY_", "DATABASE_"))}
+    env |= {"PORT": str(port), "LOG_LEVEL": "WARNING", "SEED_DEMO_DATA": "true", "ANALYZE_TRAINING_THRESHOLD": "1000000"}
+    command = [str(Path(sys.executable).with_name("ticket-utils")), "serve"]
+    if setup == "mariadb":
+        env["DATABASE_URL"] = os.environ.get("BENCH_MYSQL_URL", MARIADB_URL)
+        subprocess.run(
+            ["mariadb", "-uroot", "-e", "DROP DATABASE IF EXISTS ticket_utils_bench; CREATE DATABASE ticket_utils_bench;"
+             " GRANT ALL ON ticket_utils_bench.* TO 'ticket_utils'@'127.0.0.1';"],
+            check=True,
+        )
+        command.append("--migrate")
+    return subprocess.Popen(command, cwd=workdir, env=env, start_new_session=True)
+
+
+async def wait_ready(url: str, timeout_s: float = 180) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with httpx.AsyncClient(base_url=url, timeout=5) as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get("/health/ready")).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            await asyncio.sleep(0.5)
+    raise RuntimeError(f"service at {url} not ready after {timeout_s} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="drive a service that is already running")
+    parser.add_argument("--setup", action="append", choices=["embedded", "mariadb"], help="start the service this way")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--requests", type=int, default=400, help="requests per concurrency level")
+    parser.add_argument("--port", type=int, default=8092)
+    args = parser.parse_args()
+    print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
+    if args.url:
+        print(f"service at {args.url}")
+        asyncio.run(benchmark(args.url, args.concurrency, args.requests))
+        return
+    for setup in args.setup or ["embedded"]:
+        url = f"http://127.0.0.1:{args.port}"
+        with tempfile.TemporaryDirectory(prefix=f"bench-{setup}-") as workdir:
+            process = start_service(setup, args.port, Path(workdir))
+            try:
+                asyncio.run(wait_ready(url))
+                print(f"{setup} setup:")
+                asyncio.run(benchmark(url, args.concurrency, args.requests))
+            finally:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,56 @@
+"""Tickets whose final category an agent confirmed: the training data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from domain.errors import InvalidInput
+from domain.priority import Priority
+
+MAX_LABEL_LENGTH = 100
+MAX_SOURCE_LENGTH = 50
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledTicket:
+    text: str
+    category: str
+    source: str
+    created_at: datetime
+    priority: Priority | None = None
+    team_id: int | None = None
+    id: int | None = None
+
+    @classmethod
+    def validated(
+        cls,
+        text: object,
+        category: object,
+        source: object,
+        created_at: datetime,
+        priority: object = None,
+        team_id: object = None,
+        max_text_length: int = 10_000,
+        field_prefix: str = "",
+    ) -> LabelledTicket:
+        """Checks every field; `field_prefix` (e.g. "tickets[3].") makes errors point into a batch."""
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidInput(f"{field_prefix}text", "must be a non-empty string")
+        if len(text) > max_text_length:
+            raise InvalidInput(f"{field_prefix}text", f"must be at most {max_text_length} characters")
+        if not isinstance(category, str) or not category.strip():
+            raise InvalidInput(f"{field_prefix}category", "must be a non-empty string")
+        if len(category.strip()) > MAX_LABEL_LENGTH:
+            raise InvalidInput(f"{field_prefix}category", f"must be at most {MAX_LABEL_LENGTH} characters")
+        if not isinstance(source, str) or not source.strip() or len(source) > MAX_SOURCE_LENGTH:
+            raise InvalidInput(f"{field_prefix}source", f"must be a non-empty string of at most {MAX_SOURCE_LENGTH} characters")
+        parsed_priority = None
+        if priority is not None:
+            try:
+                parsed_priority = Priority(priority)
+            except ValueError:
+                raise InvalidInput(f"{field_prefix}priority", "must be one of high, medium, low") from None
+        if team_id is not None and (isinstance(team_id, bool) or not isinstance(team_id, int) or team_id <= 0):
+            raise InvalidInput(f"{field_prefix}team_id", "must be a positive integer")
+        return cls(text.strip(), category.strip(), source.strip(), created_at, parsed_priority, team_id)

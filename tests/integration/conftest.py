@@ -1,0 +1,63 @@
+"""Shared fixtures for tests against the real services. Unreachable services fail the tests, never skip them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+import redis
+from sqlalchemy.engine import make_url
+
+from adapters.outbound.persistence.sqlalchemy.engine import create_engine_for
+from adapters.outbound.persistence.sqlalchemy.migrate import upgrade_to_head
+
+API_MYSQL_URL = os.environ.get(
+    "TEST_API_MYSQL_URL", "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_api"
+)
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def run_in_thread(function: Any, *args: Any) -> Any:
+    """Runs code that calls asyncio.run (migrations) away from pytest-asyncio's event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()
+
+
+async def _recreate_database(url: str) -> None:
+    sa_url = make_url(url)
+    server = create_engine_for(sa_url.set(database=""))
+    try:
+        async with server.begin() as connection:
+            await connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{sa_url.database}`")
+            await connection.exec_driver_sql(f"CREATE DATABASE `{sa_url.database}` CHARACTER SET utf8mb4")
+    finally:
+        await server.dispose()
+
+
+def fresh_mysql_database(url: str = API_MYSQL_URL) -> str:
+    """Drops, creates and migrates the database in `url`; fails the test with the reason when it cannot."""
+    try:
+        run_in_thread(lambda: asyncio.run(_recreate_database(url)))
+        run_in_thread(upgrade_to_head, url)
+    except Exception as error:  # noqa: BLE001 - reported as a failure that says what to do
+        pytest.fail(
+            f"MariaDB is required: {make_url(url).render_as_string(hide_password=True)} failed with "
+            f"{type(error).__name__}: {error}. Run scripts/prepare_test_services.sh or set TEST_API_MYSQL_URL.",
+            pytrace=False,
+        )
+    return url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis is required at {REDIS_URL}: {error}", pytrace=False)
+    finally:
+        client.close()
+    return REDIS_URL

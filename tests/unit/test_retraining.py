@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.models import ActivateModel, SyncServedModel
+from application.use_cases.trigger_retraining import StartTrainingRun, TriggerRetraining
+from domain.labelled_tickets import LabelledTicket
+from domain.model_versions import ModelStatus
+from domain.training import TriggerPolicy
+from domain.training_runs import RunStatus
+from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeServedModel, FakeTrainer, FakeUnitOfWorkFactory, FixedClock
+
+LABELS = ("Access", "Hardware", "Storage")
+
+
+class Pipeline:
+    def __init__(self) -> None:
+        self.uow = FakeUnitOfWorkFactory()
+        self.clock = FixedClock()
+        self.trainer = FakeTrainer()
+        self.exporter = FakeExporter()
+        self.queue = FakeJobQueue()
+        self.trigger = TriggerRetraining(StartTrainingRun(self.uow, self.clock, TriggerPolicy(threshold=100)), self.uow, self.queue, self.clock)
+        self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.clock, RetrainingSettings())
+
+    def add_tickets(self, per_label: int = 10) -> None:
+        for label in LABELS:
+            for n in range(per_label):
+                ticket_id = self.uow.store.new_id()
+                self.uow.store.labelled[ticket_id] = LabelledTicket(
+                    f"{label} ticket {ticket_id}", label, "test", datetime(2026, 1, 1, tzinfo=UTC), id=ticket_id
+                )
+
+    async def run(self):  # type: ignore[no-untyped-def]
+        result = await self.trigger.execute(manual=True)
+        assert result.run_id is not None
+        return await self.job.execute(result.run_id)
+
+    def active(self):  # type: ignore[no-untyped-def]
+        return [v for v in self.uow.store.versions.values() if v.status is ModelStatus.ACTIVE]
+
+
+@pytest.fixture
+def pipeline() -> Pipeline:
+    p = Pipeline()
+    p.add_tickets()
+    return p
+
+
+async def test_first_model_is_promoted_and_the_mark_cleared(pipeline: Pipeline) -> None:
+    run = await pipeline.run()
+    assert run.status is RunStatus.SUCCEEDED and run.promoted
+    (active,) = pipeline.active()
+    assert active.id == run.model_version_id and active.metrics["test"]["accuracy"] == 1.0  # type: ignore[index]
+    assert pipeline.exporter.exported == [30]
+    assert not pipeline.uow.store.training_state.running
+    assert pipeline.uow.store.runs[run.id].status is RunStatus.SUCCEEDED  # type: ignore[index]
+
+
+async def test_a_worse_candidate_is_registered_but_not_promoted(pipeline: Pipeline) -> None:
+    first = await pipeline.run()
+    pipeline.add_tickets(2)
+    pipeline.trainer.next_rule = "poor"
+    second = await pipeline.run()
+    assert second.status is RunStatus.SUCCEEDED and not second.promoted
+    assert "kept the active model" in (second.decision or "")
+    (active,) = pipeline.active()
+    assert active.id == first.model_version_id
+    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.REJECTED  # type: ignore[index]
+    assert pipeline.trainer.trained_from == [None, "models/v1"], "the second run warm-starts from the active model"
+
+
+async def test_an_equally_good_candidate_replaces_the_active_one(pipeline: Pipeline) -> None:
+    first = await pipeline.run()
+    pipeline.add_tickets(1)
+    second = await pipeline.run()
+    assert second.promoted
+    assert pipeline.uow.store.versions[first.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+    assert [v.id for v in pipeline.active()] == [second.model_version_id]
+
+
+async def test_failure_records_the_error_clears_the_mark_and_keeps_the_active_model(pipeline: Pipeline) -> None:
+    first = await pipeline.run()
+    pipeline.add_tickets(1)
+    pipeline.trainer.fail_with = RuntimeError("out of memory")
+    failed = await pipeline.run()
+    assert failed.status is RunStatus.FAILED and "out of memory" in (failed.error or "")
+    state = pipeline.uow.store.training_state
+    assert not state.running and "out of memory" in (state.last_error or "")
+    assert [v.id for v in pipeline.active()] == [first.model_version_id]
+
+
+async def test_no_new_tickets_since_the_last_success_is_skipped(pipeline: Pipeline) -> None:
+    await pipeline.run()
+    skipped = await pipeline.run()
+    assert skipped.status is RunStatus.SKIPPED and "no labelled tickets since" in (skipped.decision or "")
+    assert pipeline.trainer.count == 1 and not pipeline.uow.store.training_state.running
+
+
+async def test_too_few_tickets_is_skipped_not_failed() -> None:
+    p = Pipeline()
+    p.add_tickets(per_label=2)
+    run = await p.run()
+    assert run.status is RunStatus.SKIPPED and p.trainer.count == 0
+
+
+async def test_progress_is_reported_and_finished_at_set(pipeline: Pipeline) -> None:
+    run = await pipeline.run()
+    assert run.progress.percent == 100.0 and run.finished_at is not None and run.started_at is not None
+
+
+async def test_operator_can_roll_back_to_an_earlier_version(pipeline: Pipeline) -> None:
+    first = await pipeline.run()
+    pipeline.add_tickets(1)
+    second = await pipeline.run()
+    await ActivateModel(pipeline.uow, pipeline.clock).execute(first.model_version_id)  # type: ignore[arg-type]
+    assert [v.id for v in pipeline.active()] == [first.model_version_id]
+    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+
+
+async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pipeline: Pipeline) -> None:
+    served = FakeServedModel()
+    sync = SyncServedModel(pipeline.uow, served)
+    first = await pipeline.run()
+    assert await sync.execute() == first.model_version_id
+    pipeline.add_tickets(1)
+    second = await pipeline.run()
+    served.broken_paths.add(pipeline.uow.store.versions[second.model_version_id].path)  # type: ignore[index]
+    assert await sync.execute() == first.model_version_id, "the previous version keeps serving"
+    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.BAD  # type: ignore[index]
+    assert await sync.execute() == first.model_version_id

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.dataset_split import MIN_EXAMPLES_TO_EVALUATE, Example, split_dataset
+from domain.metrics import at_least_as_good, evaluate
+
+label_counts = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]), st.integers(1, 60), min_size=1)
+
+
+def _examples(counts: dict[str, int]) -> list[Example]:
+    return [Example(f"{label} text {n}", label) for label, count in counts.items() for n in range(count)]
+
+
+@given(label_counts)
+def test_split_partitions_every_example_exactly_once(counts: dict[str, int]) -> None:
+    examples = _examples(counts)
+    split = split_dataset(examples)
+    together = Counter(split.train + split.validation + split.test)
+    assert together == Counter(examples)
+
+
+@given(label_counts)
+def test_every_evaluable_label_is_in_every_split_and_rare_ones_train_only(counts: dict[str, int]) -> None:
+    split = split_dataset(_examples(counts))
+    for label, count in counts.items():
+        in_test = any(e.label == label for e in split.test)
+        in_validation = any(e.label == label for e in split.validation)
+        if count >= MIN_EXAMPLES_TO_EVALUATE:
+            assert in_test and in_validation and label not in split.train_only_labels
+        else:
+            assert not in_test and not in_validation and label in split.train_only_labels
+
+
+def test_split_is_reproducible_by_seed_and_order_independent() -> None:
+    examples = _examples({"A": 50, "B": 30})
+    assert split_dataset(examples, seed=7) == split_dataset(list(reversed(examples)), seed=7)
+    assert split_dataset(examples, seed=7) != split_dataset(examples, seed=8)
+
+
+def test_split_shares_are_respected() -> None:
+    split = split_dataset(_examples({"A": 1000}), validation_share=0.1, test_share=0.2)
+    assert (len(split.train), len(split.validation), len(split.test)) == (700, 100, 200)
+
+
+def test_metrics_on_a_hand_made_example() -> None:
+    report = evaluate(["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    assert report.accuracy == 0.75
+    assert report.per_label["a"].precision == 1.0 and report.per_label["a"].recall == 0.5
+    assert report.per_label["b"].precision == pytest.approx(2 / 3, abs=1e-6)
+    assert report.macro_f1 == pytest.approx((2 / 3 + 0.8) / 2, abs=1e-6)
+    assert report.confusion_matrix == ((1, 1), (0, 2))
+
+
+def test_promotion_rule_prefers_macro_f1_then_accuracy_and_accepts_equal() -> None:
+    good = evaluate(["a", "b", "b"], ["a", "b", "b"])
+    worse = evaluate(["a", "b", "b"], ["b", "b", "b"])
+    assert at_least_as_good(good, worse) and not at_least_as_good(worse, good)
+    assert at_least_as_good(good, good)
