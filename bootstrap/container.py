@@ -6,7 +6,11 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
+from adapters.outbound.datasets.spreadsheet_reader import PandasSpreadsheetReader
+from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExporter
+from adapters.outbound.ml.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.minilm_embedder import MiniLmEmbedder
+from adapters.outbound.ml.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.spacy_sentiment import SpacyTextBlobSentiment
 from adapters.outbound.ml.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
@@ -16,9 +20,11 @@ from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueu
 from adapters.outbound.system.clock import SystemClock
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
-from application.use_cases.models import ActivateModel, ListModels
+from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
 from application.use_cases.record_analysis import RecordAnalysis
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
@@ -48,6 +54,18 @@ def _trigger_policy(settings: Settings) -> TriggerPolicy:
     return TriggerPolicy(settings.analyze_training_threshold, timedelta(seconds=settings.training_timeout_s))
 
 
+def _fine_tune_config(settings: Settings) -> Any:
+    from adapters.outbound.ml.training.config import FineTuneConfig
+
+    return FineTuneConfig(
+        epochs=settings.train_epochs,
+        batch_size=settings.train_batch_size,
+        max_length=settings.train_max_length,
+        learning_rate=settings.train_learning_rate,
+        time_budget_s=settings.train_time_budget_s,
+    )
+
+
 def _redis_broker(settings: Settings) -> Any:
     if settings.broker_url is None:
         return None
@@ -59,7 +77,7 @@ def _redis_broker(settings: Settings) -> Any:
 def _job_queue(settings: Settings, broker: Any, run_retraining: Any) -> Any:
     if broker is not None:
         return DramatiqRetrainingQueue(broker, TRAINING_QUEUE)
-    return InProcessRetrainingQueue(lambda trigger: run_retraining().execute(trigger))
+    return InProcessRetrainingQueue(lambda run_id: run_retraining().execute(run_id))
 
 
 class Container(containers.DeclarativeContainer):
@@ -74,12 +92,28 @@ class Container(containers.DeclarativeContainer):
     embedder = providers.Singleton(MiniLmEmbedder)
     sentiment = providers.Singleton(SpacyTextBlobSentiment, settings.provided.spacy_pipeline)
     label_descriptions = providers.Singleton(load_label_descriptions, settings.provided.labels_file)
-    classifier = providers.Singleton(EmbeddingZeroShotClassifier, embedder, label_descriptions)
+    zero_shot_classifier = providers.Singleton(EmbeddingZeroShotClassifier, embedder, label_descriptions)
+    classifier = providers.Singleton(ServedCategoryModel, zero_shot_classifier)
 
     trigger_policy = providers.Singleton(_trigger_policy, settings)
     analysis_settings = providers.Singleton(_analysis_settings, settings)
 
-    export_tickets_and_retrain = providers.Factory(lambda: _RetrainingNotInstalled())
+    exporter = providers.Singleton(
+        SpreadsheetTrainingExporter,
+        settings.provided.training_export_path,
+        settings.provided.training_export_sheet_name,
+        settings.provided.training_data_dir,
+    )
+    trainer = providers.Singleton(
+        HybridModelTrainer,
+        settings.provided.model_store_dir,
+        providers.Singleton(_fine_tune_config, settings),
+        settings.provided.train_base_model_dir,
+        settings.provided.train_model_kind,
+    )
+    export_tickets_and_retrain = providers.Factory(
+        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, providers.Object(RetrainingSettings())
+    )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
     record_analysis = providers.Factory(RecordAnalysis, uow_factory)
@@ -120,11 +154,11 @@ class Container(containers.DeclarativeContainer):
     activate_model = providers.Factory(ActivateModel, uow_factory, clock)
     list_training_runs = providers.Factory(ListTrainingRuns, uow_factory)
     get_training_run = providers.Factory(GetTrainingRun, uow_factory)
-
-
-class _RetrainingNotInstalled:
-    async def execute(self, trigger: str) -> None:
-        raise RuntimeError("retraining is not wired yet")
+    sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier)
+    spreadsheet_reader = providers.Singleton(PandasSpreadsheetReader)
+    import_labelled_tickets = providers.Factory(
+        ImportLabelledTickets, uow_factory, spreadsheet_reader, clock, settings.provided.max_description_length
+    )
 
 
 HTTP_USE_CASES = (

@@ -31,16 +31,36 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         await container.classifier().warm_up()
         logger.info("models loaded")
 
+    async def follow_active_model() -> None:
+        """Every API process polls the registry, so a promotion anywhere is served everywhere within seconds."""
+        failures = 0
+        while True:
+            try:
+                await container.sync_served_model().execute()
+                failures = 0
+            except Exception:  # noqa: BLE001 - a database hiccup must not stop the polling
+                failures += 1
+                if failures == 1:
+                    logger.warning("could not check the active model version; will keep trying", exc_info=True)
+            await asyncio.sleep(settings.model_poll_interval_s)
+
+    def in_background(coroutine: Any, name: str) -> None:
+        task = asyncio.get_running_loop().create_task(coroutine, name=name)
+        background.add(task)
+        task.add_done_callback(background.discard)
+
     async def on_startup() -> None:
         logger.info("starting ticket-utils with %s", settings.describe())
         if settings.seed_demo_data and await container.seed_demo_data().execute():
             logger.info("created the demo company (id 1) and its teams")
         # Loading takes seconds; the server answers /health meanwhile and requests wait for the lazy load.
-        task = asyncio.get_running_loop().create_task(warm_models(), name="warm-models")
-        background.add(task)
-        task.add_done_callback(background.discard)
+        in_background(warm_models(), "warm-models")
+        in_background(follow_active_model(), "follow-active-model")
 
     async def on_shutdown() -> None:
+        for task in list(background):
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         queue = container.job_queue()
         drain = getattr(queue, "drain", None)
         if drain is not None:

@@ -52,6 +52,8 @@ class Settings:
     train_max_length: int = 64
     train_learning_rate: float = 1e-4
     train_time_budget_s: int = 3600
+    train_base_model_dir: Path | None = None
+    train_model_kind: str = "hybrid"
 
     @property
     def embedded(self) -> bool:
@@ -213,7 +215,25 @@ def _parse(reader: _Reader) -> Settings:
         train_max_length=reader.get("TRAIN_MAX_LENGTH", _positive_int, 64, "a positive integer"),
         train_learning_rate=reader.get("TRAIN_LEARNING_RATE", _positive_float, 1e-4, "a positive number"),
         train_time_budget_s=reader.get("TRAIN_TIME_BUDGET", _positive_int, 3600, "a positive number of seconds"),
+        train_base_model_dir=_existing_dir(reader, "TRAIN_BASE_MODEL_DIR"),
+        train_model_kind=reader.get("TRAIN_MODEL_KIND", _model_kind, "hybrid", "hybrid or bert"),
     )
+
+
+def _existing_dir(reader: _Reader, name: str) -> Path | None:
+    raw = reader.raw(name)
+    if raw is None:
+        return None
+    if not Path(raw).is_dir():
+        raise ConfigError(f"{name} must name an existing folder, got {raw!r}")
+    return Path(raw)
+
+
+def _model_kind(raw: str) -> str:
+    # The transformer always stays part of the model: "linear" alone is an experiment, not a product.
+    if raw not in {"hybrid", "bert"}:
+        raise ValueError
+    return raw
 
 
 def _probability(raw: str) -> float:

@@ -47,8 +47,8 @@ def start_worker(settings: Settings, container: Container | None = None, threads
     dramatiq.set_broker(broker)
     loop = LoopThread()
 
-    def run_retraining(trigger: str) -> None:
-        loop.run(container.export_tickets_and_retrain().execute(trigger))
+    def run_retraining(run_id: int) -> None:
+        loop.run(container.export_tickets_and_retrain().execute(run_id))
 
     register_retraining_actor(broker, TRAINING_QUEUE, run_retraining, settings.training_timeout_s * 1000)
     worker = dramatiq.Worker(broker, worker_threads=threads, queues={TRAINING_QUEUE})

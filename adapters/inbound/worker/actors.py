@@ -7,16 +7,16 @@ from application.ports.job_queue import RETRAINING_JOB_NAME
 
 
 def register_retraining_actor(
-    broker: Any, queue_name: str, run_retraining: Callable[[str], None], time_limit_ms: int
+    broker: Any, queue_name: str, run_retraining: Callable[[int], None], time_limit_ms: int
 ) -> Any:
-    """Declares `export_tickets_and_retrain` on `broker`; the actor only hands the trigger to the use case.
+    """Declares `export_tickets_and_retrain` on `broker`; the actor only hands the run id to the use case.
 
     No retries: a failed training is recorded by the use case, and the next trigger starts a fresh one.
     """
     import dramatiq
 
-    def export_tickets_and_retrain(trigger: str = "threshold") -> None:
-        run_retraining(trigger)
+    def export_tickets_and_retrain(run_id: int) -> None:
+        run_retraining(run_id)
 
     return dramatiq.actor(
         export_tickets_and_retrain,

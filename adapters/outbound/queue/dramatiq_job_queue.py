@@ -14,13 +14,13 @@ class DramatiqRetrainingQueue:
         self._broker = broker
         self._queue_name = queue_name
 
-    async def enqueue_retraining(self, trigger: str) -> None:
+    async def enqueue_retraining(self, run_id: int) -> None:
         import dramatiq
 
         message = dramatiq.Message(
             queue_name=self._queue_name,
             actor_name=RETRAINING_JOB_NAME,
-            args=(trigger,),
+            args=(run_id,),
             kwargs={},
             options={},
         )

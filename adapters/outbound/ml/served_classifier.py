@@ -1,0 +1,90 @@
+"""The category classifier every request uses: the registry's active version, hot-swapped, or zero-shot."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from application.ports.category_classifier import CategoryClassifier
+from adapters.outbound.ml.micro_batcher import MicroBatcher
+from domain.model_versions import ModelVersion
+from domain.predictions import CategoryPrediction
+
+logger = logging.getLogger(__name__)
+
+SMOKE_TEXT = "printer not working"
+
+
+@dataclass(frozen=True, slots=True)
+class _Serving:
+    version_id: int
+    name: str
+    labels: tuple[str, ...]
+    batcher: MicroBatcher[list[float]]
+
+
+class ServedCategoryModel:
+    """Implements CategoryClassifier and ServedModel.
+
+    The served version is one immutable reference: a swap replaces it in a single assignment, so a request
+    that already took the old reference finishes on the old model, and no request ever sees a half-loaded one.
+    """
+
+    def __init__(self, fallback: CategoryClassifier, max_batch_size: int = 32, max_wait_ms: float = 2.0) -> None:
+        self._fallback = fallback
+        self._max_batch_size = max_batch_size
+        self._max_wait_ms = max_wait_ms
+        self._serving: _Serving | None = None
+
+    async def classify(self, text: str) -> CategoryPrediction:
+        serving = self._serving
+        if serving is None:
+            return await self._fallback.classify(text)
+        probabilities = await serving.batcher.submit(text)
+        return CategoryPrediction.from_scores(dict(zip(serving.labels, probabilities, strict=True)), serving.name)
+
+    def is_ready(self) -> bool:
+        return self._fallback.is_ready()
+
+    async def warm_up(self) -> None:
+        warm_up = getattr(self._fallback, "warm_up", None)
+        if warm_up is not None:
+            await warm_up()
+
+    def serving_version_id(self) -> int | None:
+        serving = self._serving
+        return serving.version_id if serving else None
+
+    async def serve(self, version: ModelVersion | None) -> None:
+        if version is None:
+            self._retire(self._serving)
+            self._serving = None
+            return
+        assert version.id is not None
+        loaded = await asyncio.to_thread(_load_and_check, version.path)
+        labels = tuple(loaded.labels)
+        batcher: MicroBatcher[list[float]] = MicroBatcher(
+            loaded.predict_proba, max_batch_size=self._max_batch_size, max_wait_ms=self._max_wait_ms,
+            name=f"model-{version.id}",
+        )
+        previous, self._serving = self._serving, _Serving(version.id, version.name, labels, batcher)
+        self._retire(previous)
+
+    @staticmethod
+    def _retire(serving: _Serving | None) -> None:
+        if serving is not None:
+            # close() lets already queued requests finish first; it runs off the loop so nothing waits on it.
+            asyncio.get_running_loop().run_in_executor(None, serving.batcher.close, 30.0)
+
+
+def _load_and_check(path: str) -> Any:
+    """Loads a version and runs one prediction, so a broken version fails here and never reaches a request."""
+    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+
+    loaded = LoadedModelVersion(path)
+    (probabilities,) = loaded.predict_proba([SMOKE_TEXT])
+    if len(probabilities) != len(loaded.labels) or abs(sum(probabilities) - 1.0) > 1e-3:
+        raise ValueError(f"model at {path} returned malformed probabilities")
+    return loaded

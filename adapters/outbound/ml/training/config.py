@@ -1,0 +1,66 @@
+"""Hyper-parameters of one fine-tuning run, in one frozen object so a run is reproducible from its metadata.
+
+Why these defaults: measured on the 8-group helpdesk tickets on 2 CPU cores (see benchmarks/accuracy_experiment.py).
+Tickets are short (median ~30 word pieces), so max_length 128 truncates only ~6% of them while keeping each step
+cheap; length bucketing makes batches of similar length, so dynamic padding wastes almost nothing. The time budget
+lets a retraining job on a busy box end on schedule with a usable model instead of being killed mid-way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class FineTuneConfig:
+    """Settings for `fine_tune_sequence_classifier` (and the hybrid model built around it).
+
+    time_budget_s bounds the optimisation loop only (tokenising, validation and saving come on top); when it
+    runs out the loop stops after the current step and the weights learned so far are kept. The learning-rate
+    schedule is re-planned after the first steps so that it decays to zero by the budget, not by a step count
+    the budget would never reach. None means no budget.
+
+    freeze_embeddings keeps the (30k x 384) token-embedding table fixed: on CPU its dense AdamW update and
+    backward pass cost about half of every step, while fine-tuning it buys little on a few ten-thousand tickets.
+    """
+
+    epochs: float = 1.0
+    batch_size: int = 32
+    max_length: int = 128
+    learning_rate: float = 1e-4
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    time_budget_s: float | None = None
+    seed: int = 42
+    length_bucketing: bool = True
+    device: str = "auto"
+    freeze_embeddings: bool = True
+    eval_batch_size: int = 64
+
+    def __post_init__(self) -> None:
+        if self.epochs <= 0:
+            raise ValueError(f"epochs must be positive, got {self.epochs}")
+        if self.batch_size < 1 or self.eval_batch_size < 1:
+            raise ValueError("batch sizes must be at least 1")
+        if not 8 <= self.max_length <= 512:
+            raise ValueError(f"max_length must be within 8..512, got {self.max_length}")
+        if self.learning_rate <= 0:
+            raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
+        if not 0.0 <= self.warmup_ratio < 1.0:
+            raise ValueError(f"warmup_ratio must be within [0, 1), got {self.warmup_ratio}")
+        if self.time_budget_s is not None and self.time_budget_s <= 0:
+            raise ValueError(f"time_budget_s must be positive or None, got {self.time_budget_s}")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able copy, written next to the model so the run can be repeated."""
+        return asdict(self)
+
+
+def resolve_device(name: str) -> str:
+    """'auto' picks CUDA when torch sees a GPU, else CPU; anything else is passed through to torch."""
+    if name != "auto":
+        return name
+    import torch  # deferred: importing torch costs seconds
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

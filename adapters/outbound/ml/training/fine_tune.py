@@ -1,0 +1,368 @@
+"""Fine-tunes a BERT-family checkpoint into a topic classifier with a plain torch loop that fits a 2-core CPU.
+
+Why a hand-written loop rather than `Trainer`: the levers that make CPU training feasible are few and explicit
+here - tokenise once, bucket tickets of similar length, pad each batch only to its longest ticket, stop on a
+wall-clock budget with a learning-rate schedule that is re-planned to end at that budget. Warm starts: the base
+may be the sentence-embedding MiniLM (a fresh classification head is added) or an earlier fine-tuned folder; if
+the earlier label set differs, rows of the head are carried over for labels that survive and the rest are
+initialised fresh, so a renamed or added topic never inherits another topic's weights. Output is
+`save_pretrained` (safetensors only in transformers 5) plus the tokenizer, with id2label/label2id in config.json.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from adapters.outbound.ml.training.config import FineTuneConfig, resolve_device
+from adapters.outbound.ml.training.evaluation import classification_report
+
+ProgressCallback = Callable[[str, float, float | None], None]
+
+_REPLAN_EVERY = 25  # steps between re-estimates of how many steps the time budget allows
+_BUCKET_BATCHES = 50  # batches per length-sorted chunk: enough to pad little, few enough to stay shuffled
+
+
+@dataclass
+class FineTuneOutcome:
+    """The trained model in memory plus what the caller needs to blend it (validation probabilities)."""
+
+    model: Any
+    tokenizer: Any
+    val_probabilities: Any  # numpy array, shape (len(val_texts), len(labels))
+    summary: dict[str, Any]
+
+
+def fine_tune_sequence_classifier(
+    train_texts: Sequence[str],
+    train_labels: Sequence[str],
+    val_texts: Sequence[str],
+    val_labels: Sequence[str],
+    labels: list[str],
+    output_dir: Path,
+    config: FineTuneConfig,
+    base_model_dir: Path,
+    on_progress: ProgressCallback | None = None,
+) -> dict[str, Any]:
+    """Trains, scores on the validation split, saves to `output_dir`; returns JSON-able metrics and timings."""
+    return train_sequence_classifier(
+        train_texts, train_labels, val_texts, val_labels, labels, output_dir, config, base_model_dir, on_progress
+    ).summary
+
+
+def train_sequence_classifier(
+    train_texts: Sequence[str],
+    train_labels: Sequence[str],
+    val_texts: Sequence[str],
+    val_labels: Sequence[str],
+    labels: list[str],
+    output_dir: Path,
+    config: FineTuneConfig,
+    base_model_dir: Path,
+    on_progress: ProgressCallback | None = None,
+) -> FineTuneOutcome:
+    """Like `fine_tune_sequence_classifier`, but also hands back the model and validation probabilities."""
+    import numpy as np
+    import torch
+    from transformers import AutoTokenizer
+
+    progress = on_progress or (lambda phase, percent, loss: None)
+    _check_inputs(train_texts, train_labels, val_texts, val_labels, labels)
+    started = time.monotonic()
+    _seed_everything(config.seed)
+    device = resolve_device(config.device)
+
+    progress("loading", 0.0, None)
+    tokenizer = AutoTokenizer.from_pretrained(str(base_model_dir), local_files_only=True)
+    model, head = load_classifier(base_model_dir, labels)
+    model.to(device)
+    if config.freeze_embeddings:
+        _freeze_embeddings(model)
+
+    progress("tokenizing", 0.0, None)
+    label_index = {label: position for position, label in enumerate(labels)}
+    train_ids = tokenize(tokenizer, train_texts, config.max_length)
+    targets = [label_index[label] for label in train_labels]
+    tokenized_at = time.monotonic()
+
+    loop = _train_loop(model, tokenizer, train_ids, targets, config, device, progress)
+    trained_at = time.monotonic()
+
+    progress("evaluating", 0.0, None)
+    val_probabilities = predict_probabilities(
+        model, tokenizer, val_texts, config.max_length, config.eval_batch_size, device
+    )
+    predicted = [labels[int(i)] for i in np.argmax(val_probabilities, axis=1)] if len(val_texts) else []
+    report = classification_report(list(val_labels), predicted, labels) if len(val_texts) else None
+    evaluated_at = time.monotonic()
+
+    progress("saving", 0.0, None)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(str(output_dir))
+    tokenizer.save_pretrained(str(output_dir))
+    summary: dict[str, Any] = {
+        "base_model": str(base_model_dir),
+        "head": head,
+        "device": device,
+        "torch_threads": torch.get_num_threads(),
+        "n_train": len(train_texts),
+        "n_val": len(val_texts),
+        **loop,
+        "val": report,
+        "durations_s": {
+            "tokenize": round(tokenized_at - started, 2),
+            "train": round(trained_at - tokenized_at, 2),
+            "evaluate": round(evaluated_at - trained_at, 2),
+            "total": round(time.monotonic() - started, 2),
+        },
+        "config": config.to_json(),
+    }
+    (output_dir / "fine_tune.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    progress("done", 100.0, loop["final_loss"])
+    return FineTuneOutcome(model, tokenizer, val_probabilities, summary)
+
+
+def load_classifier(base_model_dir: Path, labels: list[str]) -> tuple[Any, str]:
+    """Loads a sequence classifier for `labels` from `base_model_dir`; says how the head was obtained.
+
+    Returns (model, head) where head is "new" (base had no classifier), "reused" (same labels, same order)
+    or "remapped" (earlier fine-tune with another label set: surviving labels keep their rows).
+    """
+    from transformers import AutoConfig, AutoModelForSequenceClassification
+
+    base_config = AutoConfig.from_pretrained(str(base_model_dir), local_files_only=True)
+    is_classifier = any(name.endswith("ForSequenceClassification") for name in (base_config.architectures or []))
+    id2label = dict(enumerate(labels))
+    label2id = {label: index for index, label in id2label.items()}
+    if not is_classifier:
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(base_model_dir), num_labels=len(labels), id2label=id2label, label2id=label2id,
+            local_files_only=True, use_safetensors=True,
+        )
+        return model, "new"
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(base_model_dir), local_files_only=True, use_safetensors=True
+    )
+    old_labels = [str(model.config.id2label[index]) for index in range(model.config.num_labels)]
+    if old_labels == labels:
+        return model, "reused"
+    _remap_head(model, old_labels, labels)
+    return model, "remapped"
+
+
+def _remap_head(model: Any, old_labels: list[str], labels: list[str]) -> None:
+    """Replaces the output layer for a new label set, copying the rows of labels present in both."""
+    import torch
+    from torch import nn
+
+    container = model.classifier
+    parent, attribute, old = _find_output_layer(container, len(old_labels))
+    new = nn.Linear(old.in_features, len(labels), bias=old.bias is not None)
+    std = float(getattr(model.config, "initializer_range", 0.02))
+    with torch.no_grad():
+        new.weight.normal_(0.0, std)
+        if new.bias is not None:
+            new.bias.zero_()
+        old_index = {label: index for index, label in enumerate(old_labels)}
+        for index, label in enumerate(labels):
+            if label in old_index:
+                new.weight[index] = old.weight[old_index[label]]
+                if new.bias is not None and old.bias is not None:
+                    new.bias[index] = old.bias[old_index[label]]
+    new.to(old.weight.device)
+    if parent is None:
+        model.classifier = new
+    else:
+        setattr(parent, attribute, new)
+    model.num_labels = len(labels)
+    model.config.num_labels = len(labels)
+    model.config.id2label = dict(enumerate(labels))
+    model.config.label2id = {label: index for index, label in enumerate(labels)}
+
+
+def _freeze_embeddings(model: Any) -> None:
+    """Stops gradients into the input embeddings (word, position, token-type) and their LayerNorm."""
+    embeddings = getattr(getattr(model, "base_model", model), "embeddings", None)
+    modules = [embeddings] if embeddings is not None else [model.get_input_embeddings()]
+    for module in modules:
+        for parameter in module.parameters():
+            parameter.requires_grad_(False)
+
+
+def _find_output_layer(container: Any, n_out: int) -> tuple[Any, str, Any]:
+    """The Linear producing the logits: the head itself (BERT) or its last Linear child (RoBERTa's out_proj)."""
+    from torch import nn
+
+    if isinstance(container, nn.Linear):
+        return None, "classifier", container
+    for name, module in reversed(list(container.named_modules())):
+        if isinstance(module, nn.Linear) and module.out_features == n_out and "." not in name and name:
+            return container, name, module
+    raise ValueError("cannot find the classification layer to re-initialise for the new label set")
+
+
+def tokenize(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[list[int]]:
+    """Token ids per text, truncated but unpadded (padding happens per batch)."""
+    if not texts:
+        return []
+    encoded = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
+    return [list(ids) for ids in encoded["input_ids"]]
+
+
+def collate(batch_ids: Sequence[Sequence[int]], pad_id: int) -> dict[str, Any]:
+    """Pads a batch to its longest member (dynamic padding) and builds the attention mask."""
+    import torch
+
+    width = max(len(ids) for ids in batch_ids)
+    input_ids = torch.full((len(batch_ids), width), pad_id, dtype=torch.long)
+    attention = torch.zeros((len(batch_ids), width), dtype=torch.long)
+    for row, ids in enumerate(batch_ids):
+        input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
+        attention[row, : len(ids)] = 1
+    return {"input_ids": input_ids, "attention_mask": attention}
+
+
+def make_batches(lengths: Sequence[int], batch_size: int, bucketing: bool, rng: random.Random) -> list[list[int]]:
+    """One epoch of index batches: shuffled, and with bucketing sorted by length inside large random chunks."""
+    order = list(range(len(lengths)))
+    rng.shuffle(order)
+    if bucketing:
+        chunk = batch_size * _BUCKET_BATCHES
+        order = [i for start in range(0, len(order), chunk)
+                 for i in sorted(order[start:start + chunk], key=lambda j: lengths[j])]
+    batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+    rng.shuffle(batches)
+    return batches
+
+
+def predict_probabilities(
+    model: Any, tokenizer: Any, texts: Sequence[str], max_length: int, batch_size: int, device: str
+) -> Any:
+    """Softmax probabilities (numpy float64, input order) with length-sorted batches under inference_mode."""
+    import numpy as np
+    import torch
+
+    n_labels = int(model.config.num_labels)
+    if not texts:
+        return np.zeros((0, n_labels), dtype=np.float64)
+    was_training = model.training
+    model.eval()
+    ids = tokenize(tokenizer, texts, max_length)
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    result = np.zeros((len(ids), n_labels), dtype=np.float64)
+    pad_id = int(tokenizer.pad_token_id or 0)
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            batch = {key: value.to(device) for key, value in collate([ids[i] for i in chunk], pad_id).items()}
+            logits = model(**batch).logits.float()
+            result[chunk] = torch.softmax(logits, dim=-1).cpu().double().numpy()
+    if was_training:
+        model.train()
+    return result / result.sum(axis=1, keepdims=True)
+
+
+def _train_loop(
+    model: Any, tokenizer: Any, train_ids: list[list[int]], targets: list[int], config: FineTuneConfig,
+    device: str, progress: ProgressCallback,
+) -> dict[str, Any]:
+    """AdamW with linear warm-up/decay; stops at the step count or the time budget, whichever comes first."""
+    import torch
+
+    rng = random.Random(config.seed)
+    lengths = [len(ids) for ids in train_ids]
+    batches_per_epoch = max(1, math.ceil(len(train_ids) / config.batch_size))
+    total_steps = max(1, math.ceil(config.epochs * batches_per_epoch))
+    plan = {"steps": total_steps}
+
+    def lr_factor(step: int) -> float:
+        warmup = max(1, int(config.warmup_ratio * plan["steps"]))
+        if step < warmup:
+            return (step + 1) / warmup
+        return max(0.0, (plan["steps"] - step) / max(1, plan["steps"] - warmup))
+
+    no_decay = ("bias", "LayerNorm.weight", "layer_norm.weight", "norm.weight")
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    groups = [
+        {"params": [p for n, p in trainable if not any(k in n for k in no_decay)], "weight_decay": config.weight_decay},
+        {"params": [p for n, p in trainable if any(k in n for k in no_decay)], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
+    pad_id = int(tokenizer.pad_token_id or 0)
+    use_bf16 = device.startswith("cuda") and torch.cuda.is_bf16_supported()
+
+    model.train()
+    started = time.monotonic()
+    step, tokens, ema_loss, stopped_by_budget = 0, 0, None, False
+    report_every = max(1, total_steps // 100)
+    while step < plan["steps"] and not stopped_by_budget:
+        for batch_index in make_batches(lengths, config.batch_size, config.length_bucketing, rng):
+            batch = {key: value.to(device) for key, value in
+                     collate([train_ids[i] for i in batch_index], pad_id).items()}
+            batch["labels"] = torch.tensor([targets[i] for i in batch_index], dtype=torch.long, device=device)
+            with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
+                loss = model(**batch).loss
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            tokens += int(batch["attention_mask"].sum())
+            value = float(loss.detach())
+            ema_loss = value if ema_loss is None else 0.95 * ema_loss + 0.05 * value
+            elapsed = time.monotonic() - started
+            if config.time_budget_s is not None and step % _REPLAN_EVERY == 0:
+                affordable = int(config.time_budget_s / (elapsed / step))
+                plan["steps"] = min(total_steps, max(step + 1, affordable))
+            if step % report_every == 0:
+                progress("training", min(100.0, 100.0 * step / plan["steps"]), ema_loss)
+            if config.time_budget_s is not None and elapsed >= config.time_budget_s and step < plan["steps"]:
+                stopped_by_budget = True
+                break
+            if step >= plan["steps"]:
+                break
+    model.eval()
+    elapsed = time.monotonic() - started
+    return {
+        "steps": step,
+        "planned_steps": total_steps,
+        "epochs_done": round(step / batches_per_epoch, 3),
+        "stopped_by_budget": stopped_by_budget or step < total_steps,
+        "steps_per_s": round(step / elapsed, 3) if elapsed > 0 else None,
+        "train_tokens": tokens,
+        "final_loss": ema_loss,
+    }
+
+
+def _check_inputs(
+    train_texts: Sequence[str], train_labels: Sequence[str], val_texts: Sequence[str], val_labels: Sequence[str],
+    labels: list[str],
+) -> None:
+    """Fails fast on mismatched lengths, empty training data or labels the label list does not name."""
+    if len(train_texts) != len(train_labels) or len(val_texts) != len(val_labels):
+        raise ValueError("texts and labels must have the same length")
+    if not train_texts:
+        raise ValueError("no training examples")
+    if len(set(labels)) != len(labels) or len(labels) < 2:
+        raise ValueError("labels must be at least two unique names")
+    unknown = (set(train_labels) | set(val_labels)) - set(labels)
+    if unknown:
+        raise ValueError(f"examples carry labels not in the label list: {sorted(unknown)}")
+
+
+def _seed_everything(seed: int) -> None:
+    """Same seed, same head initialisation, dropout masks and batch order."""
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)

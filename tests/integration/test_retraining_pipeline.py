@@ -1,0 +1,167 @@
+"""The whole retraining pipeline through Redis and a real Dramatiq worker, with a tiny transformer.
+
+Labelled tickets in over HTTP, a manual trigger, the worker exports, splits, fine-tunes, evaluates, registers
+and promotes; the API process then answers /api/analyze from the new version without a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+from openpyxl import load_workbook
+
+from bootstrap.http import create_http_app
+from bootstrap.settings import Settings, load_settings
+from bootstrap.worker import start_worker
+from tests.integration.conftest import REDIS_URL, fresh_mysql_database
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+
+PIPELINE_MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_pipeline"
+VOCABULARY = {
+    "Hardware": ["laptop", "screen", "keyboard", "printer", "monitor", "mouse"],
+    "Access": ["password", "login", "vpn", "account", "locked", "permission"],
+    "Storage": ["disk", "drive", "backup", "quota", "folder", "space"],
+    "Purchase": ["order", "invoice", "quote", "licence", "buy", "supplier"],
+}
+
+
+def labelled_tickets(per_label: int, seed: int) -> list[dict[str, str]]:
+    rng = random.Random(seed)
+    return [
+        {"text": f"{' '.join(rng.sample(words, 3))} issue please help {n}", "category": label}
+        for label, words in VOCABULARY.items()
+        for n in range(per_label)
+    ]
+
+
+def tiny_base_model(directory: Path) -> Path:
+    """A 2-layer, 32-wide BERT with MiniLM's tokenizer: trains in seconds, exercises the real code path."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    from adapters.outbound.ml.minilm_embedder import default_minilm_dir
+
+    tokenizer = AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=128)
+    BertModel(config).save_pretrained(directory, safe_serialization=True)
+    tokenizer.save_pretrained(directory)
+    return directory
+
+
+@pytest.fixture(scope="module")
+def settings(tmp_path_factory: pytest.TempPathFactory, ) -> Settings:
+    root = tmp_path_factory.mktemp("pipeline")
+    fresh_mysql_database(PIPELINE_MYSQL_URL)
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    return load_settings(
+        environ={
+            "DATABASE_URL": PIPELINE_MYSQL_URL,
+            "BROKER_URL": REDIS_URL,
+            "MODEL_STORE_DIR": str(root / "models"),
+            "TRAINING_EXPORT_PATH": str(root / "exports" / "tickets_training.xlsx"),
+            "TRAINING_DATA_DIR": str(root / "training_data"),
+            "TRAIN_BASE_MODEL_DIR": str(tiny_base_model(root / "tiny-bert")),
+            "TRAIN_EPOCHS": "4",
+            "TRAIN_MAX_LENGTH": "32",
+            "TRAIN_BATCH_SIZE": "16",
+            "TRAIN_LEARNING_RATE": "0.001",
+            "TRAIN_TIME_BUDGET": "120",
+            "MODEL_POLL_SECONDS": "0.3",
+            "SEED_DEMO_DATA": "true",
+        },
+        env_file=None,
+    )
+
+
+@pytest.fixture(scope="module")
+def worker(settings: Settings) -> Iterator[None]:
+    dramatiq_worker, loop = start_worker(settings)
+    try:
+        yield
+    finally:
+        dramatiq_worker.stop()
+        loop.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def client(settings: Settings, worker: None) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=create_http_app(settings), timeout=120) as test_client:
+        yield test_client
+
+
+async def wait_for_run(client: AsyncTestClient, run_id: int, timeout_s: float = 240) -> dict[str, Any]:
+    seen_running = False
+    for _ in range(int(timeout_s / 0.25)):
+        run = (await client.get(f"/api/training-runs/{run_id}")).json()
+        seen_running |= run["status"] == "running"
+        if run["status"] in {"succeeded", "failed", "skipped"}:
+            run["seen_running"] = seen_running
+            return run
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"training run {run_id} did not finish in {timeout_s} s: {run}")
+
+
+async def test_labelled_tickets_train_a_model_that_the_api_then_serves(client: AsyncTestClient, settings: Settings) -> None:
+    stored = await client.post("/api/tickets", json={"tickets": labelled_tickets(per_label=30, seed=1)})
+    assert stored.status_code == 201 and len(stored.json()) == 120
+
+    triggered = await client.post("/api/training-runs")
+    assert triggered.status_code == 202, triggered.text
+    run = await wait_for_run(client, triggered.json()["run_id"])
+    assert run["status"] == "succeeded", run
+    assert run["promoted"] and run["decision"].startswith("promoted")
+    assert run["labelled_tickets"] == 120 and run["progress"]["percent"] == 100.0
+
+    (model,) = (await client.get("/api/models")).json()
+    assert model["status"] == "active" and model["id"] == run["model_version_id"]
+    test_metrics = model["metrics"]["test"]
+    assert set(test_metrics) >= {"accuracy", "macro_f1", "per_label", "confusion_matrix", "labels"}
+    assert test_metrics["accuracy"] >= 0.75, "keyword tickets are easy; the pipeline must learn them"
+    assert not list(Path(settings.model_store_dir).rglob("*.bin")) and not list(Path(settings.model_store_dir).rglob("*.pkl"))
+
+    workbook = load_workbook(settings.training_export_path, read_only=True)
+    rows = list(workbook[settings.training_export_sheet_name].iter_rows(values_only=True))
+    assert rows[0] == ("Document", "Topic_group") and len(rows) == 121
+    assert (settings.training_data_dir / "labelled_tickets.csv").is_file()
+
+    for _ in range(60):
+        answer = (await client.post("/api/analyze", json={"description": "vpn password locked account", "company_id": 1})).json()
+        if answer["model_version"] == model["name"]:
+            break
+        await asyncio.sleep(0.25)
+    assert answer["model_version"] == model["name"], "the API must serve the promoted version without a restart"
+    assert answer["category"] in VOCABULARY
+
+    status = (await client.get("/api/training/status")).json()
+    assert not status["running"]
+
+
+async def test_a_trigger_with_no_new_tickets_is_skipped(client: AsyncTestClient) -> None:
+    triggered = await client.post("/api/training-runs")
+    assert triggered.status_code == 202
+    run = await wait_for_run(client, triggered.json()["run_id"])
+    assert run["status"] == "skipped" and "no labelled tickets since" in run["decision"]
+
+
+async def test_feedback_becomes_a_labelled_ticket_and_rollback_is_possible(client: AsyncTestClient) -> None:
+    analysis = (await client.post("/api/analyze", json={"description": "printer screen broken", "company_id": 1})).json()
+    corrected = await client.post(f"/api/analyses/{analysis['analysis_id']}/feedback", json={"category": "Storage"})
+    assert corrected.status_code == 201 and corrected.json()["category"] == "Storage"
+    page = (await client.get("/api/tickets?limit=1")).json()
+    assert page["items"][0]["category"] == "Storage" and page["items"][0]["source"] == "feedback"
+    missing = await client.post("/api/analyses/999999/feedback", json={})
+    assert missing.status_code == 404
+
+    (model,) = (await client.get("/api/models")).json()
+    assert (await client.post(f"/api/models/{model['id']}/activate")).json()["status"] == "active"
+    assert (await client.post("/api/models/424242/activate")).status_code == 404

