@@ -6,14 +6,16 @@ import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 import pytest_asyncio
 import redis
 from litestar.testing import AsyncTestClient
 
+from adapters.outbound.persistence.sqlalchemy.engine import create_engine_for
 from bootstrap.http import create_http_app
 from bootstrap.settings import load_settings
-from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, fresh_mysql_database
+from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, LiveServer, fresh_mysql_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -37,16 +39,39 @@ def _settings(tmp: Path, database_url: str, **extra: str):  # type: ignore[no-un
     )
 
 
+async def reset_training_state() -> None:
+    """Earlier tests in this module may have triggered a training; start this one from a clean counter."""
+    engine = create_engine_for(API_MYSQL_URL)
+    try:
+        async with engine.begin() as connection:
+            await connection.exec_driver_sql("UPDATE training_state SET analyses_since_trigger = 0, running = 0")
+            await connection.exec_driver_sql("DELETE FROM training_runs")
+    finally:
+        await engine.dispose()
+
+
+async def count_rows(table: str) -> int:
+    engine = create_engine_for(API_MYSQL_URL)
+    try:
+        async with engine.connect() as connection:
+            return int((await connection.exec_driver_sql(f"SELECT COUNT(*) FROM {table}")).scalar_one())
+    finally:
+        await engine.dispose()
+
+
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
-async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[AsyncTestClient]:
+async def client(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[httpx.AsyncClient]:
+    """A real uvicorn server on MariaDB and Redis, so concurrent requests really are concurrent."""
     fresh_mysql_database(API_MYSQL_URL)
     redis.Redis.from_url(REDIS_URL).flushdb()
     app = create_http_app(_settings(tmp_path_factory.mktemp("api"), API_MYSQL_URL))
-    async with AsyncTestClient(app=app, timeout=120) as test_client:
-        yield test_client
+    with LiveServer(app) as server:
+        limits = httpx.Limits(max_connections=64)
+        async with httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as http_client:
+            yield http_client
 
 
-async def test_seed_curl_example_answers_with_the_seed_keys_and_real_models(client: AsyncTestClient) -> None:
+async def test_seed_curl_example_answers_with_the_seed_keys_and_real_models(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/analyze", json={"description": "My laptop screen is broken and I am very angry", "company_id": 1}
     )
@@ -60,7 +85,7 @@ async def test_seed_curl_example_answers_with_the_seed_keys_and_real_models(clie
     assert -1 <= body["sentiment_polarity"] <= 1 and body["category_alternatives"]
 
 
-async def test_negative_wording_is_high_priority(client: AsyncTestClient) -> None:
+async def test_negative_wording_is_high_priority(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/analyze", json={"description": "This is terrible, the worst awful outage, everything is broken", "company_id": 1}
     )
@@ -79,17 +104,17 @@ async def test_negative_wording_is_high_priority(client: AsyncTestClient) -> Non
         ({"description": "x" * 10_001, "company_id": 1}, "description"),
     ],
 )
-async def test_bad_input_is_a_400_naming_the_field(client: AsyncTestClient, payload: dict[str, object], field: str) -> None:
+async def test_bad_input_is_a_400_naming_the_field(client: httpx.AsyncClient, payload: dict[str, object], field: str) -> None:
     response = await client.post("/api/analyze", json=payload)
     assert response.status_code == 400 and response.json()["field"] == field
 
 
-async def test_unknown_company_is_the_seed_404(client: AsyncTestClient) -> None:
+async def test_unknown_company_is_the_seed_404(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/analyze", json={"description": "printer jam", "company_id": 424242})
     assert (response.status_code, response.json()) == (404, {"error": "Company not found."})
 
 
-async def test_over_large_body_is_413(client: AsyncTestClient) -> None:
+async def test_over_large_body_is_413(client: httpx.AsyncClient) -> None:
     response = await client.post(
         "/api/analyze", content=b'{"description": "' + b"a" * 2_000_000 + b'", "company_id": 1}',
         headers={"content-type": "application/json"},
@@ -97,12 +122,12 @@ async def test_over_large_body_is_413(client: AsyncTestClient) -> None:
     assert response.status_code == 413
 
 
-async def test_extra_fields_are_ignored(client: AsyncTestClient) -> None:
+async def test_extra_fields_are_ignored(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/analyze", json={"description": "vpn password reset", "company_id": 1, "ticket_id": 9})
     assert response.status_code == 200
 
 
-async def test_companies_teams_and_flags(client: AsyncTestClient) -> None:
+async def test_companies_teams_and_flags(client: httpx.AsyncClient) -> None:
     created = await client.post("/api/companies", json={"name": "Globex", "auto_prioritize": False})
     assert created.status_code == 201
     company = created.json()
@@ -123,7 +148,7 @@ async def test_companies_teams_and_flags(client: AsyncTestClient) -> None:
     assert (await client.get(f"/api/teams/{team.json()['id']}")).status_code == 404
 
 
-async def test_health_and_readiness(client: AsyncTestClient) -> None:
+async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
     assert (await client.get("/health")).json() == {"status": "alive"}
     for _ in range(120):
         ready = await client.get("/health/ready")
@@ -133,11 +158,26 @@ async def test_health_and_readiness(client: AsyncTestClient) -> None:
     assert ready.json() == {"status": "ready", "database": True, "models": True, "broker": True}
 
 
-async def test_concurrent_analyses_count_exactly_and_queue_one_training(client: AsyncTestClient) -> None:
-    before = (await client.get("/api/training/status")).json()
+async def test_health_answers_while_analyses_are_running(client: httpx.AsyncClient) -> None:
+    analyses = [
+        asyncio.ensure_future(client.post("/api/analyze", json={"description": f"monitor {n} flickers", "company_id": 1}))
+        for n in range(16)
+    ]
+    await asyncio.sleep(0)
+    health = await client.get("/health")
+    still_running = sum(not task.done() for task in analyses)
+    assert health.status_code == 200
+    assert still_running > 0, "the event loop must not be held by model inference"
+    assert all(r.status_code == 200 for r in await asyncio.gather(*analyses))
+
+
+async def test_concurrent_analyses_count_exactly_and_queue_one_training(client: httpx.AsyncClient) -> None:
+    await reset_training_state()
     redis.Redis.from_url(REDIS_URL).flushdb()
-    assert not before["running"]
+    before = (await client.get("/api/training/status")).json()
+    assert not before["running"] and before["analyses_since_trigger"] == 0
     requests = 40
+    analyses_before = await count_rows("analyses")
     responses = await asyncio.gather(
         *(client.post("/api/analyze", json={"description": f"printer {n} is jammed", "company_id": 1}) for n in range(requests))
     )
@@ -147,6 +187,8 @@ async def test_concurrent_analyses_count_exactly_and_queue_one_training(client: 
     assert status["running"] and status["last_triggered_at"] is not None
     assert status["analyses_since_trigger"] == total - THRESHOLD
     runs = (await client.get("/api/training-runs")).json()
+    analyses_stored = await count_rows("analyses")
+    assert analyses_stored - analyses_before == requests
     assert [run["status"] for run in runs] == ["queued"]
     assert redis.Redis.from_url(REDIS_URL).llen("dramatiq:training") == 1
 

@@ -42,6 +42,17 @@ async def test_concurrent_submits_share_a_batch_and_each_caller_gets_its_own_res
     batcher.close()
 
 
+async def test_identical_texts_in_a_batch_are_computed_once_and_shared() -> None:
+    processor = RecordingProcessor()
+    batcher = MicroBatcher(processor, max_batch_size=32, max_wait_ms=50)
+
+    results = await asyncio.gather(*(batcher.submit(text) for text in ["same", "other", "same", "same"]))
+
+    assert results == ["SAME", "OTHER", "SAME", "SAME"]
+    assert sorted(text for batch in processor.batches for text in batch) == ["other", "same"]
+    batcher.close()
+
+
 async def test_batches_never_exceed_the_size_limit() -> None:
     processor = RecordingProcessor()
     batcher = MicroBatcher(processor, max_batch_size=4, max_wait_ms=20)

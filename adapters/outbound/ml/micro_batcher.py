@@ -123,19 +123,22 @@ class MicroBatcher(Generic[R]):
     def _execute(self, requests: list[_Request[R]]) -> None:
         if not requests:
             return
-        ordered = sorted(requests, key=lambda request: len(request.text))
+        # One request often repeats another's text (classification and routing embed the same ticket), so each
+        # distinct text is computed once and its result shared.
+        texts = sorted({request.text for request in requests}, key=len)
         try:
-            results = list(self._process_batch([request.text for request in ordered]))
-            if len(results) != len(ordered):
-                raise RuntimeError(f"process_batch returned {len(results)} results for {len(ordered)} texts")
+            results = list(self._process_batch(texts))
+            if len(results) != len(texts):
+                raise RuntimeError(f"process_batch returned {len(results)} results for {len(texts)} texts")
         except BaseException as error:  # noqa: BLE001 - every waiting caller must hear about any failure
-            for request in ordered:
+            for request in requests:
                 _complete(request, None, error)
             if not isinstance(error, Exception):
                 raise
             return
-        for request, result in zip(ordered, results, strict=True):
-            _complete(request, result, None)
+        by_text = dict(zip(texts, results, strict=True))
+        for request in requests:
+            _complete(request, by_text[request.text], None)
 
 
 def group_by_length(lengths: Sequence[int], max_padding_ratio: float = 1.3, max_group: int = 64) -> list[list[int]]:
