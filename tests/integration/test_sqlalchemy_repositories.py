@@ -60,8 +60,10 @@ async def _create_database(url: str) -> None:
     server = create_engine_for(sa_url.set(database=""))
     try:
         async with server.begin() as connection:
+            # Dropped first: a database left at another schema revision by an earlier run must not leak in.
+            await connection.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
             await connection.exec_driver_sql(
-                f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
             )
     finally:
         await server.dispose()
