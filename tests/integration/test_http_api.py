@@ -15,7 +15,8 @@ from litestar.testing import AsyncTestClient
 from adapters.outbound.persistence.sqlalchemy.engine import create_engine_for
 from bootstrap.http import create_http_app
 from bootstrap.settings import load_settings
-from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, LiveServer, fresh_mysql_database
+from adapters.outbound.persistence.sqlalchemy.migrate import upgrade_to_head
+from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, LiveServer, fresh_mysql_database, run_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -200,3 +201,18 @@ async def test_database_outage_is_a_503_without_a_stack_trace(tmp_path: Path) ->
         assert response.status_code == 503
         assert response.json() == {"error": "Database unavailable; please retry shortly."}
         assert (await outage.get("/health/ready")).status_code == 503
+
+
+async def test_broker_outage_keeps_analysing_and_reports_the_error(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    run_in_thread(upgrade_to_head, database_url)
+    settings = _settings(tmp_path, database_url, BROKER_URL="redis://127.0.0.1:1/0", ANALYZE_TRAINING_THRESHOLD="1")
+    async with AsyncTestClient(app=create_http_app(settings), timeout=120) as broken_broker:
+        response = await broken_broker.post("/api/analyze", json={"description": "printer jam", "company_id": 1})
+        assert response.status_code == 200
+        status = (await broken_broker.get("/api/training/status")).json()
+        assert not status["running"] and "could not queue export_tickets_and_retrain" in status["last_error"]
+        (run,) = (await broken_broker.get("/api/training-runs")).json()
+        assert run["status"] == "failed"
+        ready = await broken_broker.get("/health/ready")
+        assert ready.status_code == 503 and ready.json()["broker"] is False

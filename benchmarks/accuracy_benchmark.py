@@ -1,0 +1,140 @@
+"""Accuracy and cost of the real retraining job on the shared tickets, measured on a split it never sees.
+
+    .venv/bin/python benchmarks/accuracy_benchmark.py                  # defaults = the service's defaults
+    .venv/bin/python benchmarks/accuracy_benchmark.py --epochs 1 --max-length 128 --budget 3600
+
+1. Times `ticket-utils import` of the whole shared CSV (43,027 rows) into a throwaway embedded database.
+2. Holds out a stratified 10% (seed 1234) that the job never sees, imports the rest into a fresh database.
+3. Runs the real `export_tickets_and_retrain` job (export, split, fine-tune, evaluate, register, promote).
+4. Scores the promoted model on the held-out tickets.
+Prints accuracy, macro-F1, wall and CPU time, and peak memory. It asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CSV = ROOT.parent / "shared" / "data" / "it_service_tickets.csv"
+sys.path.insert(0, str(ROOT))
+
+
+def stratified_holdout(rows: list[dict[str, str]], share: float, seed: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    by_label: dict[str, list[dict[str, str]]] = defaultdict(list)
+    for row in rows:
+        by_label[row["Topic_group"]].append(row)
+    rng = random.Random(seed)
+    kept: list[dict[str, str]] = []
+    held: list[dict[str, str]] = []
+    for label in sorted(by_label):
+        group = by_label[label]
+        rng.shuffle(group)
+        cut = round(len(group) * share)
+        held.extend(group[:cut])
+        kept.extend(group[cut:])
+    return kept, held
+
+
+def write_csv(path: Path, rows: list[dict[str, str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["Document", "Topic_group"])
+        writer.writeheader()
+        writer.writerows({"Document": r["Document"], "Topic_group": r["Topic_group"]} for r in rows)
+
+
+def environment(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "BROKER_", "CELERY_", "DATABASE_"))}
+    env |= {
+        "SQLITE_PATH": str(workdir / "db.sqlite3"),
+        "MODEL_STORE_DIR": str(workdir / "models"),
+        "TRAINING_EXPORT_PATH": str(workdir / "exports" / "tickets_training.xlsx"),
+        "TRAINING_DATA_DIR": str(workdir / "training_data"),
+        "SEED_DEMO_DATA": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    for flag, variable in (("epochs", "TRAIN_EPOCHS"), ("max_length", "TRAIN_MAX_LENGTH"), ("batch_size", "TRAIN_BATCH_SIZE"),
+                           ("learning_rate", "TRAIN_LEARNING_RATE"), ("budget", "TRAIN_TIME_BUDGET"), ("kind", "TRAIN_MODEL_KIND")):
+        value = getattr(args, flag)
+        if value is not None:
+            env[variable] = str(value)
+    return env
+
+
+def timed_import(csv_path: Path, env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run([str(Path(sys.executable).with_name("ticket-utils")), "import", str(csv_path)], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+async def train_and_score(env: dict[str, str], held: list[dict[str, str]]) -> None:
+    from bootstrap.container import build_container
+    from bootstrap.settings import load_settings
+    from domain.metrics import evaluate
+
+    container = build_container(load_settings(environ=env, env_file=None))
+    started_wall = time.perf_counter()
+    usage_before = resource.getrusage(resource.RUSAGE_SELF)
+    start = await container.start_training_run().execute(manual=True)
+    assert start.run_id is not None, start
+    run = await container.export_tickets_and_retrain().execute(start.run_id)
+    usage_after = resource.getrusage(resource.RUSAGE_SELF)
+    wall = time.perf_counter() - started_wall
+    cpu = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
+    print(f"training run {run.id}: {run.status.value}; {run.decision or run.error}")
+    print(f"  job wall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min (user+sys, all threads)")
+    print(f"  job's own test split: {run.metrics}")
+    (version,) = [v for v in await container.list_models().execute() if v.status.value == "active"]
+    training = version.metrics.get("training", {})
+    print(f"  durations: {training.get('durations_s')}, blend weight {training.get('bert_weight')}")
+    print(f"  validation per component: {training.get('validation')}")
+    texts = [row["Document"] for row in held]
+    predicted = await container.trainer().predict(version.path, texts)
+    report = evaluate([row["Topic_group"] for row in held], predicted)
+    print(f"held-out ({report.size} tickets never seen by the job): accuracy {report.accuracy:.4f}, macro-F1 {report.macro_f1:.4f}")
+    for label, m in report.per_label.items():
+        print(f"  {label:22s} precision {m.precision:.3f} recall {m.recall:.3f} f1 {m.f1:.3f} support {m.support}")
+    await container.engine().dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--csv", type=Path, default=SHARED_CSV)
+    parser.add_argument("--holdout", type=float, default=0.1)
+    parser.add_argument("--epochs", type=float)
+    parser.add_argument("--max-length", type=int)
+    parser.add_argument("--batch-size", type=int)
+    parser.add_argument("--learning-rate", type=float)
+    parser.add_argument("--budget", type=int, help="seconds of fine-tuning (TRAIN_TIME_BUDGET)")
+    parser.add_argument("--kind", choices=["hybrid", "bert"])
+    args = parser.parse_args()
+    with args.csv.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    print(f"{len(rows)} tickets from {args.csv}; {os.cpu_count()} CPU cores")
+    with tempfile.TemporaryDirectory(prefix="accuracy-") as tmp:
+        workdir = Path(tmp)
+        (workdir / "throwaway").mkdir()
+        seconds = timed_import(args.csv, environment(workdir / "throwaway", args))
+        print(f"import of all {len(rows)} rows: {seconds:.1f} s (ticket-utils import, embedded SQLite)")
+        kept, held = stratified_holdout(rows, args.holdout, seed=1234)
+        write_csv(workdir / "kept.csv", kept)
+        env = environment(workdir, args)
+        timed_import(workdir / "kept.csv", env)
+        print(f"imported {len(kept)} tickets for the job; {len(held)} held out")
+        asyncio.run(train_and_score(env, held))
+        print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (this process)")
+
+
+if __name__ == "__main__":
+    main()
