@@ -8,6 +8,7 @@ event loop, which the adapters' batchers must cope with.
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 import json
 import math
 import os
@@ -19,8 +20,10 @@ from pathlib import Path
 import pytest
 
 from adapters.outbound.ml.minilm_embedder import MiniLmEmbedder, default_minilm_dir
-from adapters.outbound.ml.sequence_classifier import BertSequenceClassifier
+from adapters.outbound.ml.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.spacy_sentiment import SpacyTextBlobSentiment
+from domain.model_versions import ModelStatus, ModelVersion
+from domain.predictions import CategoryPrediction
 from adapters.outbound.ml.zero_shot_classifier import (
     EmbeddingZeroShotClassifier,
     load_label_descriptions,
@@ -59,7 +62,7 @@ def _cosine(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 def test_importing_the_ml_adapters_loads_no_framework() -> None:
-    modules = ["micro_batcher", "minilm_embedder", "spacy_sentiment", "zero_shot_classifier", "sequence_classifier",
+    modules = ["micro_batcher", "minilm_embedder", "spacy_sentiment", "zero_shot_classifier", "served_classifier",
                "torch_threads"]
     code = (
         "import sys\n"
@@ -191,53 +194,71 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-async def test_sequence_classifier_predicts_a_checkpoint_label(tiny_checkpoint: Path) -> None:
-    classifier = BertSequenceClassifier(str(tiny_checkpoint), version="bert:test-1", max_length=64)
-    assert not classifier.is_ready()
+def version_folder(checkpoint: Path, root: Path, name: str) -> ModelVersion:
+    """A model-version folder as the trainer writes it, transformer only."""
+    import shutil
 
-    predictions = await asyncio.gather(
-        classifier.classify("laptop screen broken"), classifier.classify("reset my password " * 100)
-    )
+    folder = root / name
+    shutil.copytree(checkpoint, folder / "bert")
+    manifest = {"format": 1, "kind": "bert", "labels": ["Access", "Hardware", "Storage"], "bert_weight": 1.0, "max_length": 64}
+    (folder / "model.json").write_text(json.dumps(manifest))
+    return ModelVersion(name, str(folder), tuple(manifest["labels"]), ModelStatus.ACTIVE, datetime.now(UTC), id=len(name))
 
-    assert classifier.is_ready()
-    assert classifier.labels == ["Access", "Hardware", "Storage"]
+
+class StaticFallback:
+    async def classify(self, text: str) -> CategoryPrediction:
+        return CategoryPrediction("Hardware", 1.0, "fallback")
+
+    def is_ready(self) -> bool:
+        return True
+
+
+async def test_served_model_answers_from_the_version_it_serves(tiny_checkpoint: Path, tmp_path: Path) -> None:
+    served = ServedCategoryModel(StaticFallback())
+    assert (await served.classify("anything")).model_version == "fallback"
+    version = version_folder(tiny_checkpoint, tmp_path, "v-one")
+
+    await served.serve(version)
+    predictions = await asyncio.gather(served.classify("laptop screen broken"), served.classify("reset my password " * 100))
+
+    assert served.serving_version_id() == version.id
     for prediction in predictions:
-        assert prediction.model_version == "bert:test-1"
-        assert prediction.label in {"Access", "Hardware", "Storage"}
+        assert prediction.model_version == "v-one" and prediction.label in {"Access", "Hardware", "Storage"}
         total = prediction.confidence + sum(alt.confidence for alt in prediction.alternatives)
         assert math.isclose(total, 1.0, abs_tol=1e-5)
-    classifier.close()
+    await served.serve(None)
+    assert (await served.classify("anything")).model_version == "fallback"
 
 
-def test_sequence_classifier_refuses_a_pickled_checkpoint(tiny_checkpoint: Path, tmp_path: Path) -> None:
-    import shutil
-
+async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(tiny_checkpoint: Path, tmp_path: Path) -> None:
     import torch
+    from safetensors.torch import load_file
 
-    pickled = tmp_path / "pickled"
-    shutil.copytree(tiny_checkpoint, pickled)
+    served = ServedCategoryModel(StaticFallback())
+    good = version_folder(tiny_checkpoint, tmp_path, "v-good")
+    await served.serve(good)
+    pickled = version_folder(tiny_checkpoint, tmp_path, "v-pickled")
     state = {}
-    for weights in pickled.glob("*.safetensors"):
-        from safetensors.torch import load_file
-
+    for weights in Path(pickled.path, "bert").glob("*.safetensors"):
         state.update(load_file(weights))
         weights.unlink()
-    torch.save(state, pickled / "pytorch_model.bin")
+    torch.save(state, Path(pickled.path, "bert", "pytorch_model.bin"))
 
-    classifier = BertSequenceClassifier(str(pickled), version="bert:pickled")
     with pytest.raises(FileNotFoundError, match="safetensors"):
-        classifier.load()
-    assert not classifier.is_ready()
+        await served.serve(pickled)
+    assert served.serving_version_id() == good.id
+    assert (await served.classify("printer")).model_version == "v-good"
 
 
-def test_sequence_classifier_checks_id2label_covers_every_output(tiny_checkpoint: Path, tmp_path: Path) -> None:
-    import shutil
+async def test_served_model_checks_id2label_against_the_manifest(tiny_checkpoint: Path, tmp_path: Path) -> None:
+    broken = version_folder(tiny_checkpoint, tmp_path, "v-broken")
+    config_path = Path(broken.path, "bert", "config.json")
+    config = json.loads(config_path.read_text())
+    config["id2label"] = {"0": "Access", "1": "Storage", "2": "Hardware"}
+    config_path.write_text(json.dumps(config))
 
-    broken = tmp_path / "broken"
-    shutil.copytree(tiny_checkpoint, broken)
-    config = json.loads((broken / "config.json").read_text())
-    config["id2label"] = {"0": "Access", "1": "Hardware", "7": "Storage"}
-    (broken / "config.json").write_text(json.dumps(config))
+    served = ServedCategoryModel(StaticFallback())
+    with pytest.raises(ValueError, match="id2label"):
+        await served.serve(broken)
+    assert served.serving_version_id() is None
 
-    with pytest.raises(ValueError):
-        BertSequenceClassifier(str(broken), version="bert:broken").load()
