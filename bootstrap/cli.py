@@ -61,6 +61,20 @@ def train_command(settings: Settings, args: argparse.Namespace) -> int:
     return train_now(settings)
 
 
+def createsuperuser_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bootstrap.admin_commands import create_superuser
+
+    _prepare_database_if_embedded(settings)
+    return create_superuser(settings, args.username, args.password_stdin)
+
+
+def changepassword_command(settings: Settings, args: argparse.Namespace) -> int:
+    from bootstrap.admin_commands import change_password
+
+    _prepare_database_if_embedded(settings)
+    return change_password(settings, args.username, args.password_stdin)
+
+
 def _prepare_database_if_embedded(settings: Settings) -> None:
     if settings.database_url.startswith("sqlite"):
         _prepare_database(settings)
@@ -94,6 +108,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     train_parser = commands.add_parser("train", help="run the retraining job now, in the foreground")
     train_parser.set_defaults(handler=train_command)
+
+    for name, handler, summary in (
+        ("createsuperuser", createsuperuser_command, "create an admin user for the admin site at /admin/"),
+        ("changepassword", changepassword_command, "set an admin user's password (ends their sessions, lifts a lockout)"),
+    ):
+        account_parser = commands.add_parser(name, help=summary)
+        account_parser.add_argument("--username", required=True)
+        account_parser.add_argument(
+            "--password-stdin", action="store_true", help="read the password from the first line of standard input"
+        )
+        account_parser.set_defaults(handler=handler)
     return parser
 
 

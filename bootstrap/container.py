@@ -17,21 +17,28 @@ from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHea
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
 from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueue
+from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.system.clock import SystemClock
+from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
+from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
+from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
+from application.use_cases.dashboard import GetDashboard
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
 from application.use_cases.record_analysis import RecordAnalysis
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
+from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import StartTrainingRun, TriggerRetraining
 from bootstrap.settings import Settings
+from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
 from domain.training import TriggerPolicy
@@ -52,6 +59,18 @@ def _trigger_policy(settings: Settings) -> TriggerPolicy:
     from datetime import timedelta
 
     return TriggerPolicy(settings.analyze_training_threshold, timedelta(seconds=settings.training_timeout_s))
+
+
+def _login_policy(settings: Settings) -> LoginThrottlePolicy:
+    from datetime import timedelta
+
+    first = timedelta(seconds=settings.login_lockout_s)
+    return LoginThrottlePolicy(
+        max_failures_per_user=settings.login_max_failures,
+        max_failures_per_address=4 * settings.login_max_failures,
+        first_lockout=first,
+        max_lockout=max(first, timedelta(minutes=15)),
+    )
 
 
 def _fine_tune_config(settings: Settings) -> Any:
@@ -160,6 +179,18 @@ class Container(containers.DeclarativeContainer):
         ImportLabelledTickets, uow_factory, spreadsheet_reader, clock, settings.provided.max_description_length
     )
 
+    password_hasher = providers.Singleton(Argon2PasswordHasher)
+    login_policy = providers.Singleton(_login_policy, settings)
+    create_admin_user = providers.Factory(CreateAdminUser, uow_factory, password_hasher, clock)
+    change_admin_password = providers.Factory(ChangeAdminPassword, uow_factory, password_hasher)
+    count_admin_users = providers.Factory(CountAdminUsers, uow_factory)
+    authenticate_admin = providers.Factory(AuthenticateAdmin, uow_factory, password_hasher, clock, login_policy)
+    resolve_admin_session = providers.Factory(ResolveAdminSession, uow_factory)
+    get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, settings.provided.analyze_training_threshold)
+    list_analyses = providers.Factory(ListAnalyses, uow_factory)
+    get_analysis_detail = providers.Factory(GetAnalysisDetail, uow_factory)
+    get_training_run_report = providers.Factory(GetTrainingRunReport, uow_factory)
+
 
 HTTP_USE_CASES = (
     "analyze_ticket",
@@ -183,6 +214,15 @@ HTTP_USE_CASES = (
     "trigger_retraining",
     "list_training_runs",
     "get_training_run",
+    # The admin site.
+    "count_admin_users",
+    "authenticate_admin",
+    "resolve_admin_session",
+    "get_dashboard",
+    "list_analyses",
+    "get_analysis_detail",
+    "get_training_run_report",
+    "import_labelled_tickets",
 )
 
 

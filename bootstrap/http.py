@@ -10,10 +10,14 @@ from typing import Any
 from litestar import Litestar
 
 from adapters.inbound.http.app import create_app
+from adapters.inbound.http.security.config import HttpSecurity
+from adapters.outbound.ml.framework_imports import import_model_classes
 from adapters.outbound.ml.torch_threads import configure_torch_threads
 from bootstrap.container import HTTP_USE_CASES, Container, build_container
 from bootstrap.logging_setup import configure_logging
+from bootstrap.session_secret import session_secret
 from bootstrap.settings import Settings, load_settings
+from domain.access import ApiKeyRing
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +30,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
 
     async def warm_models() -> None:
         configure_torch_threads(settings.torch_threads)
+        await asyncio.to_thread(import_model_classes)
         await asyncio.to_thread(container.embedder().load)
         await asyncio.to_thread(container.sentiment().load)
         await container.classifier().warm_up()
@@ -44,6 +49,21 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
                     logger.warning("could not check the active model version; will keep trying", exc_info=True)
             await asyncio.sleep(settings.model_poll_interval_s)
 
+    async def warm_then_follow_active_model() -> None:
+        # In this order: loading the active version while the fallback's models load would race in transformers.
+        try:
+            await warm_models()
+        except Exception:  # noqa: BLE001 - readiness stays false and requests retry the lazy load
+            logger.exception("loading the models failed")
+        await follow_active_model()
+
+    async def hint_at_the_first_admin() -> None:
+        try:
+            if await container.count_admin_users().execute() == 0:
+                logger.warning("no admin user yet: run `ticket-utils createsuperuser --username <name>` to use /admin/")
+        except Exception:  # noqa: BLE001 - only a hint; a database outage is the readiness probe's to report
+            logger.debug("could not count admin users", exc_info=True)
+
     def in_background(coroutine: Any, name: str) -> None:
         task = asyncio.get_running_loop().create_task(coroutine, name=name)
         background.add(task)
@@ -53,9 +73,9 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         logger.info("starting ticket-utils with %s", settings.describe())
         if settings.seed_demo_data and await container.seed_demo_data().execute():
             logger.info("created the demo company (id 1) and its teams")
+        await hint_at_the_first_admin()
         # Loading takes seconds; the server answers /health meanwhile and requests wait for the lazy load.
-        in_background(warm_models(), "warm-models")
-        in_background(follow_active_model(), "follow-active-model")
+        in_background(warm_then_follow_active_model(), "models")
 
     async def on_shutdown() -> None:
         for task in list(background):
@@ -72,6 +92,17 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         max_body_bytes=settings.max_body_bytes,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
+        security=_http_security(settings),
+        max_upload_bytes=settings.max_upload_bytes,
+    )
+
+
+def _http_security(settings: Settings) -> HttpSecurity:
+    return HttpSecurity(
+        api_keys=ApiKeyRing(settings.service_api_keys, settings.admin_api_keys),
+        secret=session_secret(settings),
+        cookie_secure=settings.cookie_secure,
+        session_max_age_s=settings.session_max_age_s,
     )
 
 

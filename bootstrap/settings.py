@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 from urllib.parse import quote_plus, urlsplit
@@ -17,6 +17,10 @@ from dotenv import dotenv_values
 
 T = TypeVar("T")
 DEFAULT_SQLITE_PATH = "data/ticket_utils.sqlite3"
+DEFAULT_SESSION_SECRET_FILE = "data/session_secret"
+MIN_API_KEY_LENGTH = 16
+MIN_SESSION_SECRET_LENGTH = 32
+_SECRET_MARKERS = ("PASSWORD", "SECRET", "KEY")
 
 
 class ConfigError(ValueError):
@@ -54,6 +58,15 @@ class Settings:
     train_time_budget_s: int = 3600
     train_base_model_dir: Path | None = None
     train_model_kind: str = "hybrid"
+    service_api_keys: tuple[str, ...] = field(default=(), repr=False)
+    admin_api_keys: tuple[str, ...] = field(default=(), repr=False)
+    session_secret: str | None = field(default=None, repr=False)
+    session_secret_file: Path = Path(DEFAULT_SESSION_SECRET_FILE)
+    cookie_secure: bool = False
+    session_max_age_s: int = 8 * 3600
+    login_max_failures: int = 5
+    login_lockout_s: int = 30
+    max_upload_bytes: int = 20 * 1024 * 1024
 
     @property
     def embedded(self) -> bool:
@@ -70,6 +83,11 @@ class Settings:
             "analyze_training_threshold": self.analyze_training_threshold,
             "model_store_dir": str(self.model_store_dir),
             "embedded": self.embedded,
+            # Counts only: a key or a secret never reaches a log.
+            "api_keys": f"{len(self.service_api_keys)} service, {len(self.admin_api_keys)} admin"
+            if self.service_api_keys or self.admin_api_keys
+            else "none (the /api endpoints are open)",
+            "session_secret": "from SESSION_SECRET" if self.session_secret else f"from {self.session_secret_file}",
         }
 
 
@@ -103,7 +121,7 @@ class _Reader:
         try:
             return parse(raw)
         except (ValueError, TypeError):
-            shown = "***" if "PASSWORD" in name else repr(raw)
+            shown = "***" if any(marker in name for marker in _SECRET_MARKERS) else repr(raw)
             raise ConfigError(f"{name} must be {rule}, got {shown}") from None
 
 
@@ -217,7 +235,34 @@ def _parse(reader: _Reader) -> Settings:
         train_time_budget_s=reader.get("TRAIN_TIME_BUDGET", _positive_int, 3600, "a positive number of seconds"),
         train_base_model_dir=_existing_dir(reader, "TRAIN_BASE_MODEL_DIR"),
         train_model_kind=reader.get("TRAIN_MODEL_KIND", _model_kind, "hybrid", "hybrid or bert"),
+        service_api_keys=reader.get("SERVICE_API_KEYS", _api_keys, (), _API_KEYS_RULE),
+        admin_api_keys=reader.get("ADMIN_API_KEYS", _api_keys, (), _API_KEYS_RULE),
+        session_secret=reader.get(
+            "SESSION_SECRET", _session_secret, None, f"at least {MIN_SESSION_SECRET_LENGTH} characters long"
+        ),
+        session_secret_file=Path(reader.raw("SESSION_SECRET_FILE") or DEFAULT_SESSION_SECRET_FILE),
+        cookie_secure=reader.get("COOKIE_SECURE", _bool, False, "true or false"),
+        session_max_age_s=reader.get("SESSION_MAX_AGE", _positive_int, 8 * 3600, "a positive number of seconds"),
+        login_max_failures=reader.get("LOGIN_MAX_FAILURES", _positive_int, 5, "a positive integer"),
+        login_lockout_s=reader.get("LOGIN_LOCKOUT_SECONDS", _positive_int, 30, "a positive number of seconds"),
+        max_upload_bytes=reader.get("MAX_UPLOAD_BYTES", _positive_int, 20 * 1024 * 1024, "a positive integer"),
     )
+
+
+_API_KEYS_RULE = f"a comma-separated list of keys, each at least {MIN_API_KEY_LENGTH} characters without spaces"
+
+
+def _api_keys(raw: str) -> tuple[str, ...]:
+    keys = tuple(key.strip() for key in raw.split(",") if key.strip())
+    if not keys or any(len(key) < MIN_API_KEY_LENGTH or any(char.isspace() for char in key) for key in keys):
+        raise ValueError
+    return keys
+
+
+def _session_secret(raw: str) -> str:
+    if len(raw) < MIN_SESSION_SECRET_LENGTH:
+        raise ValueError
+    return raw
 
 
 def _existing_dir(reader: _Reader, name: str) -> Path | None:

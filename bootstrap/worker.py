@@ -10,6 +10,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from adapters.inbound.worker.actors import register_retraining_actor
+from adapters.outbound.ml.framework_imports import import_model_classes
 from adapters.outbound.ml.torch_threads import configure_torch_threads
 from bootstrap.container import TRAINING_QUEUE, Container, build_container
 from bootstrap.logging_setup import configure_logging
@@ -60,6 +61,7 @@ def start_worker(settings: Settings, container: Container | None = None, threads
 def run_worker(settings: Settings, threads: int = 1) -> None:
     configure_logging(settings.log_level)
     configure_torch_threads(settings.torch_threads)
+    import_model_classes()
     worker, loop = start_worker(settings, threads=threads)
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -52,3 +52,28 @@ class TicketAnalysis:
     model_version: str | None
     created_at: datetime
     id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisFilter:
+    """Which analyses to list; None leaves a criterion out. `created_from` is inclusive, `created_before` not."""
+
+    company_id: int | None = None
+    category: str | None = None
+    priority: Priority | None = None
+    need_admin: bool | None = None
+    created_from: datetime | None = None
+    created_before: datetime | None = None
+
+    def matches(self, analysis: TicketAnalysis) -> bool:
+        """The rule in plain Python; SQL repositories express the same conditions as a WHERE clause."""
+        label = analysis.category.label if analysis.category else None
+        need_admin = analysis.assignment.need_admin if analysis.assignment else None
+        return (
+            (self.company_id is None or analysis.company_id == self.company_id)
+            and (self.category is None or (label is not None and label.casefold() == self.category.casefold()))
+            and (self.priority is None or analysis.priority is self.priority)
+            and (self.need_admin is None or need_admin is self.need_admin)
+            and (self.created_from is None or analysis.created_at >= self.created_from)
+            and (self.created_before is None or analysis.created_at < self.created_before)
+        )

@@ -45,3 +45,18 @@ class StorageUnavailable(Exception):
 
 class JobQueueUnavailable(Exception):
     """The job queue refused or could not take a job."""
+
+
+class InvalidCredentials(DomainError):
+    """Wrong username or password; deliberately does not say which."""
+
+    def __init__(self) -> None:
+        super().__init__("Wrong username or password.")
+
+
+class LoginThrottled(DomainError):
+    """Too many failed logins: no password is checked until `retry_after_s` seconds have passed."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"Too many failed logins; try again in {retry_after_s} seconds.")
+        self.retry_after_s = retry_after_s

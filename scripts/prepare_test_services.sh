@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the MariaDB and Redis that the integration tests use are up, and that the test database user exists.
+# Makes sure the MariaDB and Redis that the integration tests use are up, that the test database user exists,
+# and that Debian's Chromium is there for the admin site's browser test.
 # Starts them when they are installed but down. Exits non-zero (and the tests do not run) when they stay unreachable.
 set -euo pipefail
 
@@ -48,4 +49,14 @@ CREATE DATABASE IF NOT EXISTS ticket_utils_test CHARACTER SET utf8mb4;
 FLUSH PRIVILEGES;
 SQL
 fi
-echo "prepare_test_services: MariaDB and Redis are ready"
+# The admin site's browser test drives Debian's Chromium through Playwright; no browser is ever downloaded.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "prepare_test_services: installing Debian's chromium for the browser test"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "prepare_test_services: the browser test needs Chromium at /usr/bin/chromium (apt-get install chromium)" >&2
+  fi
+fi
+echo "prepare_test_services: MariaDB, Redis and Chromium are ready"

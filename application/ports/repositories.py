@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Protocol
 
-from domain.analysis import TicketAnalysis
+from domain.admin_users import AdminUser
+from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, Team
 from domain.labelled_tickets import LabelledTicket
+from domain.login_throttle import RecentFailures
 from domain.model_versions import ModelVersion
 from domain.training import TrainingState
 from domain.training_runs import TrainingRun
@@ -58,6 +60,20 @@ class AnalysisRepository(Protocol):
     async def link_feedback(self, analysis_id: int, labelled_ticket_id: int) -> None:
         """Records that the analysis was confirmed or corrected by that labelled ticket."""
         ...
+
+    async def feedback_ticket_id(self, analysis_id: int) -> int | None:
+        """The labelled ticket last linked by `link_feedback`, or None."""
+        ...
+
+    async def count_since(self, moment: datetime) -> int:
+        """Analyses created at or after `moment`."""
+        ...
+
+    async def list_page(self, criteria: AnalysisFilter, offset: int, limit: int) -> Sequence[TicketAnalysis]:
+        """Those matching `criteria` (as `AnalysisFilter.matches` defines it), newest first."""
+        ...
+
+    async def count_matching(self, criteria: AnalysisFilter) -> int: ...
 
 
 class TrainingStateRepository(Protocol):
@@ -130,3 +146,35 @@ class ModelVersionRepository(Protocol):
     async def active(self) -> ModelVersion | None: ...
 
     async def update(self, version: ModelVersion) -> None: ...
+
+
+class AdminUserRepository(Protocol):
+    """Admin-site accounts. Usernames are unique (already normalised by the domain); `add` assigns the id."""
+
+    async def get(self, user_id: int) -> AdminUser | None: ...
+
+    async def get_by_username(self, username: str) -> AdminUser | None: ...
+
+    async def add(self, user: AdminUser) -> AdminUser:
+        """Raises `domain.errors.Conflict` when the username is taken (checked again by a unique index)."""
+        ...
+
+    async def update(self, user: AdminUser) -> None: ...
+
+    async def count(self) -> int: ...
+
+
+class LoginFailureRepository(Protocol):
+    """Failed logins per throttle key (a username or a client address), shared by every process."""
+
+    async def record(self, key: str, at: datetime) -> None: ...
+
+    async def recent(self, key: str, since: datetime) -> RecentFailures:
+        """How many failures `key` has at or after `since`, and when the last one was."""
+        ...
+
+    async def clear(self, key: str) -> None: ...
+
+    async def prune(self, before: datetime) -> None:
+        """Forgets failures older than `before`, of every key: the table does not grow without bound."""
+        ...

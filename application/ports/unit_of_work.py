@@ -4,9 +4,11 @@ from types import TracebackType
 from typing import Protocol
 
 from application.ports.repositories import (
+    AdminUserRepository,
     AnalysisRepository,
     CompanyRepository,
     LabelledTicketRepository,
+    LoginFailureRepository,
     ModelVersionRepository,
     TeamRepository,
     TrainingRunRepository,
@@ -29,6 +31,8 @@ class UnitOfWork(Protocol):
     labelled_tickets: LabelledTicketRepository
     training_runs: TrainingRunRepository
     model_versions: ModelVersionRepository
+    admin_users: AdminUserRepository
+    login_failures: LoginFailureRepository
 
     async def __aenter__(self) -> UnitOfWork: ...
 

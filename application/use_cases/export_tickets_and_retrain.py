@@ -65,7 +65,8 @@ class ExportTicketsAndRetrain:
             logger.exception("training run %s failed", run.id)
             error = f"{type(failure).__name__}: {failure}"
             run = replace(run, status=RunStatus.FAILED, error=error)
-        run = replace(run, finished_at=self._clock.now(), progress=replace(progress.latest, percent=100.0))
+        finished = TrainingProgress(run.status.value, 100.0, progress.latest.loss)
+        run = replace(run, finished_at=self._clock.now(), progress=finished)
         async with self._uow_factory() as uow:
             await uow.training_runs.update(run)
             await uow.training_state.release(error=f"training run {run.id} failed: {error}" if error else None)

@@ -9,10 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from domain.analysis import TicketAnalysis
+from domain.admin_users import AdminUser
+from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, Team
-from domain.errors import JobQueueUnavailable
+from domain.errors import Conflict, JobQueueUnavailable
 from domain.labelled_tickets import LabelledTicket
+from domain.login_throttle import RecentFailures
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
@@ -31,6 +33,8 @@ class InMemoryStore:
     runs: dict[int, TrainingRun] = field(default_factory=dict)
     versions: dict[int, ModelVersion] = field(default_factory=dict)
     feedback_links: dict[int, int] = field(default_factory=dict)
+    admin_users: dict[int, AdminUser] = field(default_factory=dict)
+    login_failures: list[tuple[str, datetime]] = field(default_factory=list)
     next_id: int = 1
     commits: int = 0
 
@@ -98,6 +102,19 @@ class FakeAnalyses(_Repo):
 
     async def link_feedback(self, analysis_id: int, labelled_ticket_id: int) -> None:
         self._data.feedback_links[analysis_id] = labelled_ticket_id
+
+    async def feedback_ticket_id(self, analysis_id: int) -> int | None:
+        return self._data.feedback_links.get(analysis_id)
+
+    async def count_since(self, moment: datetime) -> int:
+        return sum(1 for analysis in self._data.analyses.values() if analysis.created_at >= moment)
+
+    async def list_page(self, criteria: AnalysisFilter, offset: int, limit: int) -> Sequence[TicketAnalysis]:
+        newest_first = [self._data.analyses[k] for k in sorted(self._data.analyses, reverse=True)]
+        return [analysis for analysis in newest_first if criteria.matches(analysis)][offset : offset + limit]
+
+    async def count_matching(self, criteria: AnalysisFilter) -> int:
+        return sum(1 for analysis in self._data.analyses.values() if criteria.matches(analysis))
 
 
 class FakeLabelledTickets(_Repo):
@@ -189,6 +206,42 @@ class FakeTrainingState(_Repo):
         self._data.training_state = replace(self._data.training_state, last_error=error)
 
 
+class FakeAdminUsers(_Repo):
+    async def get(self, user_id: int) -> AdminUser | None:
+        return self._data.admin_users.get(user_id)
+
+    async def get_by_username(self, username: str) -> AdminUser | None:
+        return next((u for u in self._data.admin_users.values() if u.username == username), None)
+
+    async def add(self, user: AdminUser) -> AdminUser:
+        if await self.get_by_username(user.username) is not None:
+            raise Conflict(f"an admin user named {user.username!r} already exists")
+        stored = replace(user, id=self._data.new_id())
+        self._data.admin_users[stored.id] = stored  # type: ignore[index]
+        return stored
+
+    async def update(self, user: AdminUser) -> None:
+        self._data.admin_users[user.id] = user  # type: ignore[index]
+
+    async def count(self) -> int:
+        return len(self._data.admin_users)
+
+
+class FakeLoginFailures(_Repo):
+    async def record(self, key: str, at: datetime) -> None:
+        self._data.login_failures.append((key, at))
+
+    async def recent(self, key: str, since: datetime) -> RecentFailures:
+        times = [at for k, at in self._data.login_failures if k == key and at >= since]
+        return RecentFailures(len(times), max(times, default=None))
+
+    async def clear(self, key: str) -> None:
+        self._data.login_failures = [(k, at) for k, at in self._data.login_failures if k != key]
+
+    async def prune(self, before: datetime) -> None:
+        self._data.login_failures = [(k, at) for k, at in self._data.login_failures if at >= before]
+
+
 class FakeUnitOfWork:
     """Works on a private copy and publishes it only on commit, like a real transaction."""
 
@@ -204,6 +257,8 @@ class FakeUnitOfWork:
         self.labelled_tickets = FakeLabelledTickets(self._working)
         self.training_runs = FakeTrainingRuns(self._working)
         self.model_versions = FakeModelVersions(self._working)
+        self.admin_users = FakeAdminUsers(self._working)
+        self.login_failures = FakeLoginFailures(self._working)
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
@@ -357,3 +412,23 @@ class FakeServedModel:
         if version is not None and version.path in self.broken_paths:
             raise OSError(f"cannot read {version.path}")
         self.version_id = version.id if version else None
+
+
+class FakePasswordHasher:
+    """Reversible on purpose ("hashed:" + password) so tests can read it; `hashed` counts the work done."""
+
+    def __init__(self, scheme: str = "hashed") -> None:
+        self.scheme = scheme
+        self.hashed = 0
+        self.verified: list[str | None] = []
+
+    async def hash(self, password: str) -> str:
+        self.hashed += 1
+        return f"{self.scheme}:{password}"
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        self.verified.append(password_hash)
+        return password_hash is not None and password_hash.split(":", 1)[1:] == [password]
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith(f"{self.scheme}:")

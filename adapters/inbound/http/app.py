@@ -5,9 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 
+from adapters.inbound.http.admin.filters import register_filters
+from adapters.inbound.http.admin.router import TEMPLATES_DIR, admin_routers
 from adapters.inbound.http.controllers.analyze import AnalyzeController
 from adapters.inbound.http.controllers.companies import CompanyController
 from adapters.inbound.http.controllers.health import HealthController
@@ -16,6 +25,10 @@ from adapters.inbound.http.controllers.models import ModelRegistryController
 from adapters.inbound.http.controllers.teams import TeamController
 from adapters.inbound.http.controllers.training import TrainingStatusController
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
+from adapters.inbound.http.security.api_guard import SECURITY_STATE_KEY, api_access_guard
+from adapters.inbound.http.security.config import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, HttpSecurity
+from adapters.inbound.http.security.secure_cookies import SecureCookiesMiddleware
+from adapters.inbound.http.security.sessions import RESOLVER_STATE_KEY
 
 CONTROLLERS = [
     AnalyzeController,
@@ -27,6 +40,12 @@ CONTROLLERS = [
     HealthController,
 ]
 
+CSRF_EXEMPT = ["^/api/", "^/health", "^/schema"]
+"""API clients authenticate with a header, which a foreign site cannot make a browser send; a cookie-authenticated
+API call is checked by the API guard instead (it must echo the CSRF token in a header)."""
+
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
 
 def create_app(
     providers: Mapping[str, Callable[[], object]],
@@ -34,14 +53,59 @@ def create_app(
     on_startup: Sequence[Callable[[], object]] = (),
     on_shutdown: Sequence[Callable[[], object]] = (),
     extra_controllers: Sequence[type] = (),
+    security: HttpSecurity | None = None,
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> Litestar:
-    """`providers` maps each handler parameter name (e.g. `analyze_ticket`) to a zero-argument factory."""
+    """`providers` maps each handler parameter name (e.g. `analyze_ticket`) to a zero-argument factory.
+
+    `security` carries the API keys and the secret for sessions and CSRF; without it the API is open and the
+    secret is random per process (fine for tests, not for several workers).
+    """
+    security = security or HttpSecurity()
+    session = CookieBackendConfig(
+        secret=security.session_key(),
+        key=SESSION_COOKIE,
+        max_age=security.session_max_age_s,
+        httponly=True,
+        samesite="lax",
+        secure=security.cookie_secure,
+    )
+    csrf = CSRFConfig(
+        secret=security.csrf_secret(),
+        cookie_name=CSRF_COOKIE,
+        header_name=CSRF_HEADER,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        cookie_secure=security.cookie_secure,
+        exclude=CSRF_EXEMPT,
+    )
     return Litestar(
-        route_handlers=[*CONTROLLERS, *extra_controllers],
+        route_handlers=[*CONTROLLERS, *extra_controllers, *admin_routers(max_upload_bytes)],
         dependencies={name: Provide(factory, sync_to_thread=False) for name, factory in providers.items()},
         exception_handlers=dict(EXCEPTION_HANDLERS),
+        guards=[api_access_guard],
+        middleware=[DefineMiddleware(SecureCookiesMiddleware, always=security.cookie_secure), session.middleware],
+        csrf_config=csrf,
+        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=register_filters),
+        state=State({SECURITY_STATE_KEY: security, RESOLVER_STATE_KEY: providers.get("resolve_admin_session")}),
         request_max_body_size=max_body_bytes,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
-        openapi_config=OpenAPIConfig(title="ticket-utils", version="1.0.0", path="/schema"),
+        openapi_config=OpenAPIConfig(
+            title="ticket-utils",
+            version="1.0.0",
+            path="/schema",
+            components=Components(security_schemes=dict(API_KEY_SCHEMES)),
+            security=[{"ApiKeyHeader": []}, {"BearerKey": []}],
+        ),
     )
+
+
+API_KEY_SCHEMES: dict[str, SecurityScheme] = {
+    "ApiKeyHeader": SecurityScheme(
+        type="apiKey", name="X-API-Key", security_scheme_in="header",
+        description="A key from SERVICE_API_KEYS (/api/analyze, feedback) or ADMIN_API_KEYS (everything); "
+        "required only when keys are configured.",
+    ),
+    "BearerKey": SecurityScheme(type="http", scheme="bearer", description="The same key as 'Authorization: Bearer <key>'."),
+}

@@ -57,7 +57,11 @@ def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response
 
 
 def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, str]]:
-    return _error(str(exc.detail), exc.status_code)
+    response = _error(str(exc.detail), exc.status_code)
+    # Keeps headers such as WWW-Authenticate on a 401 and Retry-After on a 429.
+    for name, value in (exc.headers or {}).items():
+        response.headers[name] = value
+    return response
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, str]]:

@@ -9,7 +9,9 @@ from litestar.status_codes import HTTP_201_CREATED
 from adapters.inbound.http.body import decode_body, decode_json, given
 from adapters.inbound.http.presenters import labelled_ticket_body
 from adapters.inbound.http.schemas import FeedbackBody, FeedbackIn, LabelledTicketBody, LabelledTicketPage
+from adapters.inbound.http.security.api_guard import ACCESS_OPT
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from domain.access import AccessLevel
 from domain.errors import InvalidInput
 
 
@@ -41,7 +43,9 @@ class LabelledTicketController(Controller):
         total, items = await list_labelled_tickets.execute(offset, limit)
         return LabelledTicketPage(total, offset, limit, [labelled_ticket_body(t) for t in items])
 
-    @post("/analyses/{analysis_id:int}/feedback", status_code=HTTP_201_CREATED, summary="Confirm or correct an analysis")
+    # The ticketing platform sends its agents' feedback with the same service key it analyses with.
+    @post("/analyses/{analysis_id:int}/feedback", status_code=HTTP_201_CREATED, summary="Confirm or correct an analysis",
+          opt={ACCESS_OPT: AccessLevel.SERVICE})
     async def feedback(self, analysis_id: FromPath[int], request: Request, submit_feedback: NamedDependency[SubmitFeedback]) -> FeedbackBody:
         raw = await request.body()
         body = decode_body(raw, FeedbackIn) if raw.strip() else FeedbackIn()

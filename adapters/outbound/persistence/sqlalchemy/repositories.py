@@ -15,17 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.outbound.persistence.sqlalchemy.tables import (
     TRAINING_STATE_ID,
+    admin_users,
     analyses,
     companies,
     labelled_tickets,
+    login_failures,
     model_versions,
     teams,
     training_runs,
     training_state,
 )
-from domain.analysis import TicketAnalysis
+from domain.admin_users import AdminRole, AdminUser
+from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, CompanyFlags, Team
+from domain.errors import Conflict
 from domain.labelled_tickets import LabelledTicket
+from domain.login_throttle import RecentFailures
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
@@ -113,6 +118,25 @@ class SqlAlchemyAnalysisRepository:
         await self._session.execute(
             sa.update(analyses).where(analyses.c.id == analysis_id).values(labelled_ticket_id=labelled_ticket_id)
         )
+
+    async def feedback_ticket_id(self, analysis_id: int) -> int | None:
+        statement = sa.select(analyses.c.labelled_ticket_id).where(analyses.c.id == analysis_id)
+        found = (await self._session.execute(statement)).scalar_one_or_none()
+        return int(found) if found is not None else None
+
+    async def count_since(self, moment: datetime) -> int:
+        statement = sa.select(sa.func.count()).select_from(analyses).where(analyses.c.created_at >= moment)
+        return int((await self._session.execute(statement)).scalar_one())
+
+    async def list_page(self, criteria: AnalysisFilter, offset: int, limit: int) -> Sequence[TicketAnalysis]:
+        statement = (
+            sa.select(analyses).where(*_analysis_conditions(criteria)).order_by(analyses.c.id.desc()).offset(offset).limit(limit)
+        )
+        return [_analysis(row) for row in await self._session.execute(statement)]
+
+    async def count_matching(self, criteria: AnalysisFilter) -> int:
+        statement = sa.select(sa.func.count()).select_from(analyses).where(*_analysis_conditions(criteria))
+        return int((await self._session.execute(statement)).scalar_one())
 
 
 class SqlAlchemyLabelledTicketRepository:
@@ -315,6 +339,57 @@ class SqlAlchemyTrainingStateRepository:
         await self._session.execute(statement)
 
 
+class SqlAlchemyAdminUserRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def get(self, user_id: int) -> AdminUser | None:
+        row = (await self._session.execute(sa.select(admin_users).where(admin_users.c.id == user_id))).first()
+        return _admin_user(row) if row is not None else None
+
+    async def get_by_username(self, username: str) -> AdminUser | None:
+        statement = sa.select(admin_users).where(admin_users.c.username == username)
+        row = (await self._session.execute(statement)).first()
+        return _admin_user(row) if row is not None else None
+
+    async def add(self, user: AdminUser) -> AdminUser:
+        """The unique index settles a race between two creators; the loser gets Conflict, not a driver error."""
+        try:
+            async with self._session.begin_nested():
+                result = await self._session.execute(sa.insert(admin_users).values(**_admin_user_values(user)))
+        except sa.exc.IntegrityError:
+            raise Conflict(f"an admin user named {user.username!r} already exists") from None
+        return replace(user, id=_inserted_id(result))
+
+    async def update(self, user: AdminUser) -> None:
+        await self._session.execute(
+            sa.update(admin_users).where(admin_users.c.id == user.id).values(**_admin_user_values(user))
+        )
+
+    async def count(self) -> int:
+        return int((await self._session.execute(sa.select(sa.func.count()).select_from(admin_users))).scalar_one())
+
+
+class SqlAlchemyLoginFailureRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def record(self, key: str, at: datetime) -> None:
+        await self._session.execute(sa.insert(login_failures).values(throttle_key=key, failed_at=at))
+
+    async def recent(self, key: str, since: datetime) -> RecentFailures:
+        c = login_failures.c
+        statement = sa.select(sa.func.count(), sa.func.max(c.failed_at)).where(c.throttle_key == key, c.failed_at >= since)
+        count, last_at = (await self._session.execute(statement)).one()
+        return RecentFailures(int(count), last_at)
+
+    async def clear(self, key: str) -> None:
+        await self._session.execute(sa.delete(login_failures).where(login_failures.c.throttle_key == key))
+
+    async def prune(self, before: datetime) -> None:
+        await self._session.execute(sa.delete(login_failures).where(login_failures.c.failed_at < before))
+
+
 def _the_row() -> sa.ColumnElement[bool]:
     condition: sa.ColumnElement[bool] = training_state.c.id == TRAINING_STATE_ID
     return condition
@@ -511,5 +586,47 @@ def _analysis(row: sa.Row[Any]) -> TicketAnalysis:
         assignment=assignment,
         model_version=row.model_version,
         created_at=row.created_at,
+        id=row.id,
+    )
+
+
+def _analysis_conditions(criteria: AnalysisFilter) -> list[sa.ColumnElement[bool]]:
+    """`AnalysisFilter.matches` as SQL; the category compares case-insensitively on every collation."""
+    c = analyses.c
+    conditions: list[sa.ColumnElement[bool]] = []
+    if criteria.company_id is not None:
+        conditions.append(c.company_id == criteria.company_id)
+    if criteria.category is not None:
+        conditions.append(sa.func.lower(c.category) == criteria.category.lower())
+    if criteria.priority is not None:
+        conditions.append(c.priority == criteria.priority.value)
+    if criteria.need_admin is not None:
+        conditions.append(c.need_admin == criteria.need_admin)
+    if criteria.created_from is not None:
+        conditions.append(c.created_at >= criteria.created_from)
+    if criteria.created_before is not None:
+        conditions.append(c.created_at < criteria.created_before)
+    return conditions
+
+
+def _admin_user_values(user: AdminUser) -> dict[str, Any]:
+    return {
+        "username": user.username,
+        "password_hash": user.password_hash,
+        "role": user.role.value,
+        "is_active": user.is_active,
+        "created_at": user.created_at,
+        "last_login_at": user.last_login_at,
+    }
+
+
+def _admin_user(row: sa.Row[Any]) -> AdminUser:
+    return AdminUser(
+        username=row.username,
+        password_hash=row.password_hash,
+        role=AdminRole(row.role),
+        created_at=row.created_at,
+        is_active=bool(row.is_active),
+        last_login_at=row.last_login_at,
         id=row.id,
     )

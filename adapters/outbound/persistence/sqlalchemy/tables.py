@@ -188,3 +188,29 @@ model_versions = sa.Table(
     **MYSQL_TABLE_OPTIONS,
 )
 """`metrics` is JSON (LONGTEXT on MariaDB), so a large confusion matrix and per-label figures fit."""
+
+admin_users = sa.Table(
+    "admin_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(150), nullable=False, unique=True, index=True),
+    sa.Column("password_hash", sa.String(255), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("is_active", sa.Boolean, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("last_login_at", UtcDateTime, nullable=True),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""Admin-site accounts. `password_hash` is an argon2 string (algorithm, parameters and salt included)."""
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True, autoincrement=True),
+    sa.Column("throttle_key", sa.String(200), nullable=False),
+    sa.Column("failed_at", UtcDateTime, nullable=False, index=True),
+    sa.Index("ix_login_failures_key_failed_at", "throttle_key", "failed_at"),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""One row per failed login and throttle key ("user:<name>" or "address:<ip>"): in the database, so that every
+process and host sees the same count. Rows older than the throttle window are pruned on each failure."""

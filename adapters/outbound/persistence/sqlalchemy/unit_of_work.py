@@ -11,18 +11,22 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.outbound.persistence.sqlalchemy.repositories import (
+    SqlAlchemyAdminUserRepository,
     SqlAlchemyAnalysisRepository,
     SqlAlchemyCompanyRepository,
     SqlAlchemyLabelledTicketRepository,
+    SqlAlchemyLoginFailureRepository,
     SqlAlchemyModelVersionRepository,
     SqlAlchemyTeamRepository,
     SqlAlchemyTrainingRunRepository,
     SqlAlchemyTrainingStateRepository,
 )
 from application.ports.repositories import (
+    AdminUserRepository,
     AnalysisRepository,
     CompanyRepository,
     LabelledTicketRepository,
+    LoginFailureRepository,
     ModelVersionRepository,
     TeamRepository,
     TrainingRunRepository,
@@ -74,6 +78,8 @@ class SqlAlchemyUnitOfWork:
     labelled_tickets: LabelledTicketRepository
     training_runs: TrainingRunRepository
     model_versions: ModelVersionRepository
+    admin_users: AdminUserRepository
+    login_failures: LoginFailureRepository
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -91,6 +97,8 @@ class SqlAlchemyUnitOfWork:
         self.labelled_tickets = SqlAlchemyLabelledTicketRepository(session)
         self.training_runs = SqlAlchemyTrainingRunRepository(session)
         self.model_versions = SqlAlchemyModelVersionRepository(session)
+        self.admin_users = SqlAlchemyAdminUserRepository(session)
+        self.login_failures = SqlAlchemyLoginFailureRepository(session)
         return self
 
     async def __aexit__(

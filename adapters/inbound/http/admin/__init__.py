@@ -1,0 +1,1 @@
+"""The admin site at /admin/: server-rendered pages (Jinja2) over the same use cases as the API."""

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from adapters.inbound.http.admin.rendering import page
+from adapters.inbound.http.admin.views import evaluation_of
+from application.use_cases.dashboard import GetDashboard
+
+
+class DashboardController(Controller):
+    path = "/"
+
+    @get("/")
+    async def dashboard(self, request: Request[Any, Any, Any], get_dashboard: NamedDependency[GetDashboard]) -> Template:
+        summary = await get_dashboard.execute()
+        active = summary.active_model
+        return page(request, "dashboard.html", summary=summary, active_metrics=evaluation_of(active) if active else {})

@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.response import Template
+from litestar.status_codes import HTTP_400_BAD_REQUEST
+
+from adapters.inbound.http.admin.forms import FieldErrors, checkbox, page_number, text
+from adapters.inbound.http.admin.rendering import page
+from application.use_cases.import_labelled_tickets import ImportLabelledTickets
+from application.use_cases.labelled_tickets import ListLabelledTickets
+from domain.errors import InvalidInput
+
+PAGE_SIZE = 50
+UPLOAD_SUFFIXES = {".xlsx", ".xlsm", ".csv"}
+DEFAULT_COLUMNS = {"text_column": "Document", "label_column": "Topic_group", "sheet": ""}
+
+
+class LabelledTicketPagesController(Controller):
+    path = "/tickets"
+
+    @get("/")
+    async def tickets(self, request: Request[Any, Any, Any], list_labelled_tickets: NamedDependency[ListLabelledTickets]) -> Template:
+        return await _tickets_page(request, list_labelled_tickets, page_number(request.query_params))
+
+
+class LabelledTicketUploadController(Controller):
+    """Apart from the page, so that only this handler accepts a body as large as a spreadsheet (see the router)."""
+
+    path = "/tickets"
+
+    @post("/upload")
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        import_labelled_tickets: NamedDependency[ImportLabelledTickets],
+        list_labelled_tickets: NamedDependency[ListLabelledTickets],
+    ) -> Template:
+        form = await request.form()
+        values = {name: text(form, name) or default for name, default in DEFAULT_COLUMNS.items()}
+        values["skip_invalid"] = checkbox(form, "skip_invalid")
+        upload = form.get("file")
+        errors = FieldErrors()
+        report = None
+        try:
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise InvalidInput("file", "choose an XLSX or CSV file to upload")
+            name = _safe_name(upload.filename)
+            if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
+                raise InvalidInput("file", "must be an .xlsx or .csv file")
+            # The reader takes a path: the upload is written to a private temporary folder, removed afterwards.
+            with tempfile.TemporaryDirectory(prefix="ticket-utils-upload-") as folder:
+                path = Path(folder) / name
+                path.write_bytes(await upload.read())
+                report = await import_labelled_tickets.execute(
+                    str(path), values["text_column"], values["label_column"], values["sheet"] or None,
+                    values["skip_invalid"], source="admin-upload",
+                )
+        except InvalidInput as error:
+            errors.add(error)
+        status = HTTP_400_BAD_REQUEST if errors or (report is not None and report.problems) else 200
+        return await _tickets_page(request, list_labelled_tickets, 1, status, values=values, errors=errors, report=report,
+                                   upload_name=upload.filename if isinstance(upload, UploadFile) else None)
+
+
+async def _tickets_page(request: Request[Any, Any, Any], list_labelled_tickets: ListLabelledTickets, number: int,
+                        status: int = 200, **context: Any) -> Template:
+    total, items = await list_labelled_tickets.execute((number - 1) * PAGE_SIZE, PAGE_SIZE)
+    context.setdefault("values", {**DEFAULT_COLUMNS, "skip_invalid": False})
+    context.setdefault("errors", FieldErrors())
+    return page(request, "tickets.html", status, total=total, items=items, number=number,
+                pages=max(1, -(-total // PAGE_SIZE)), **context)
+
+
+def _safe_name(filename: str) -> str:
+    """Only the last path component, in a harmless alphabet: the name is shown in messages, never trusted."""
+    base = re.split(r"[\\/]", filename)[-1]
+    cleaned = re.sub(r"[^A-Za-z0-9._-]+", "_", base).lstrip(".")
+    return cleaned[-100:] or "upload"

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from adapters.inbound.http.admin.charts import accuracy_chart_svg, confusion_matrix_svg
+from adapters.inbound.http.admin.rendering import page, redirect
+from adapters.inbound.http.admin.views import evaluation_of, version_points
+from application.use_cases.models import ListModels
+from application.use_cases.training_run_report import GetTrainingRunReport
+from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
+from application.use_cases.trigger_retraining import TriggerOutcome, TriggerRetraining
+
+RUNS_SHOWN = 100
+_TRIGGER_MESSAGES = {
+    TriggerOutcome.ALREADY_RUNNING: ("error", "A training run is already running; only one runs at a time."),
+    TriggerOutcome.QUEUE_FAILED: ("error", "The training job could not be queued; the run is recorded as failed."),
+    TriggerOutcome.NOT_DUE: ("error", "The training run was not started."),
+}
+
+
+class TrainingRunPagesController(Controller):
+    path = "/training-runs"
+
+    @get("/")
+    async def runs(self, request: Request[Any, Any, Any], list_training_runs: NamedDependency[ListTrainingRuns],
+                   list_models: NamedDependency[ListModels]) -> Template:
+        runs = await list_training_runs.execute(RUNS_SHOWN)
+        chart = accuracy_chart_svg(version_points(await list_models.execute()))
+        return page(request, "training_runs.html", runs=runs, chart=chart,
+                    any_unfinished=any(not run.status.finished for run in runs))
+
+    @post("/")
+    async def trigger(self, request: Request[Any, Any, Any], trigger_retraining: NamedDependency[TriggerRetraining]) -> Redirect:
+        result = await trigger_retraining.execute(manual=True)
+        if result.outcome is TriggerOutcome.QUEUED:
+            return redirect(request, f"/admin/training-runs/{result.run_id}", ("success", f"Training run {result.run_id} queued."))
+        target = f"/admin/training-runs/{result.run_id}" if result.run_id is not None else "/admin/training-runs"
+        return redirect(request, target, _TRIGGER_MESSAGES[result.outcome])
+
+    @get("/{run_id:int}")
+    async def run(self, request: Request[Any, Any, Any], run_id: FromPath[int],
+                  get_training_run_report: NamedDependency[GetTrainingRunReport]) -> Template:
+        report = await get_training_run_report.execute(run_id)
+        evaluation = evaluation_of(report.version) if report.version else {}
+        labels = [str(label) for label in evaluation.get("labels", [])]
+        matrix = evaluation.get("confusion_matrix", [])
+        return page(request, "training_run.html", run=report.run, version=report.version, evaluation=evaluation,
+                    confusion=confusion_matrix_svg(labels, matrix) if labels else None)
+
+    @get("/{run_id:int}/progress")
+    async def progress(self, run_id: FromPath[int], get_training_run: NamedDependency[GetTrainingRun]) -> dict[str, object]:
+        """Polled by the run page's script for live progress; the page reloads itself once the run finishes."""
+        run = await get_training_run.execute(run_id)
+        return {
+            "status": run.status.value,
+            "finished": run.status.finished,
+            "phase": run.progress.phase,
+            "percent": round(run.progress.percent, 1),
+            "loss": run.progress.loss,
+        }

@@ -1,0 +1,66 @@
+"""Reading HTML forms and query strings into typed values, with errors keyed by the field they belong to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from domain.errors import InvalidInput
+
+
+class FieldErrors(dict[str, str]):
+    """Field name to message, shown next to the field; collected so a form reports all its problems at once."""
+
+    def add(self, error: InvalidInput) -> None:
+        self.setdefault(error.field, error.message)
+
+
+def text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def checkbox(form: Mapping[str, Any], name: str) -> bool:
+    """An unticked checkbox is simply absent from the submitted form."""
+    return name in form
+
+
+def optional_int(form: Mapping[str, Any], name: str) -> int | None:
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidInput(name, "must be a whole number") from None
+    if value <= 0:
+        raise InvalidInput(name, "must be a positive number")
+    return value
+
+
+def optional_choice(form: Mapping[str, Any], name: str, choices: Mapping[str, Any]) -> Any:
+    raw = text(form, name)
+    if not raw:
+        return None
+    if raw not in choices:
+        raise InvalidInput(name, f"must be one of {', '.join(choices)}")
+    return choices[raw]
+
+
+def optional_day(form: Mapping[str, Any], name: str, end_of_day: bool = False) -> datetime | None:
+    """A YYYY-MM-DD day as a UTC instant: its start, or with `end_of_day` the start of the next day."""
+    raw = text(form, name)
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(name, "must be a date like 2026-01-31") from None
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+    return start + timedelta(days=1) if end_of_day else start
+
+
+def page_number(form: Mapping[str, Any], name: str = "page") -> int:
+    raw = text(form, name)
+    return int(raw) if raw.isdigit() and int(raw) > 0 else 1

@@ -1,0 +1,68 @@
+"""Creating admin-site accounts and setting their passwords (the `createsuperuser` and `changepassword` commands)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from application.ports.clock import Clock
+from application.ports.password_hasher import PasswordHasher
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.admin_users import AdminRole, AdminUser, checked_new_password, normalized_username
+from domain.errors import Conflict, NotFound
+from domain.login_throttle import user_key
+
+
+class CreateAdminUser:
+    """Adds an active admin; the password is checked against the rules and only its hash is stored."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._hasher = hasher
+        self._clock = clock
+
+    async def execute(self, username: object, password: object) -> AdminUser:
+        name = normalized_username(username)
+        secret = checked_new_password(password, name)
+        async with self._uow_factory() as uow:
+            if await uow.admin_users.get_by_username(name) is not None:
+                raise Conflict(f"an admin user named {name!r} already exists")
+        # Hashing takes a noticeable moment: no transaction is held open meanwhile.
+        password_hash = await self._hasher.hash(secret)
+        user = AdminUser(name, password_hash, AdminRole.ADMIN, self._clock.now())
+        async with self._uow_factory() as uow:
+            stored = await uow.admin_users.add(user)
+            await uow.commit()
+        return stored
+
+
+class ChangeAdminPassword:
+    """Sets a new password (which also ends the user's existing sessions) and lifts a lockout of the username."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher) -> None:
+        self._uow_factory = uow_factory
+        self._hasher = hasher
+
+    async def execute(self, username: object, password: object) -> AdminUser:
+        name = normalized_username(username)
+        secret = checked_new_password(password, name)
+        password_hash = await self._hasher.hash(secret)
+        async with self._uow_factory() as uow:
+            user = await uow.admin_users.get_by_username(name)
+            if user is None:
+                raise NotFound("Admin user", name)
+            updated = replace(user, password_hash=password_hash, is_active=True)
+            await uow.admin_users.update(updated)
+            await uow.login_failures.clear(user_key(name))
+            await uow.commit()
+        return updated
+
+
+class CountAdminUsers:
+    """How many accounts exist: none means the login page tells how to create the first one."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self) -> int:
+        async with self._uow_factory() as uow:
+            return await uow.admin_users.count()

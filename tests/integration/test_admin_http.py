@@ -1,0 +1,181 @@
+"""Access control end to end on MariaDB: API keys, admin pages, login with argon2, DB-backed throttling.
+
+Every /api route refuses anonymous callers and wrong keys with 401, management routes refuse a service key
+with 403, every admin page sends anyone without a session to the login page, and every form needs a CSRF token.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from litestar.testing import AsyncTestClient
+
+from bootstrap.container import Container, build_container
+from bootstrap.http import create_http_app
+from bootstrap.settings import Settings, load_settings
+from domain.access import AccessLevel
+from tests.integration.conftest import fresh_mysql_database
+from tests.unit.admin_routes import admin_pages, api_routes
+
+pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
+
+MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_admin_http"
+SERVICE_KEY = "svc-7c0ffee0-service-key"
+ADMIN_KEY = "adm-5ec2e7-admin-key-0001"
+PASSWORD = "a long admin passphrase"
+SECRET = "integration-test-session-secret-0123456789"
+
+
+def _settings(tmp: Path, **extra: str) -> Settings:
+    return load_settings(
+        environ={
+            "DATABASE_URL": MYSQL_URL,
+            "SERVICE_API_KEYS": SERVICE_KEY,
+            "ADMIN_API_KEYS": ADMIN_KEY,
+            "SESSION_SECRET": SECRET,
+            "MODEL_STORE_DIR": str(tmp / "models"),
+            "SEED_DEMO_DATA": "true",
+            "LOGIN_MAX_FAILURES": "3",
+            **extra,
+        },
+        env_file=None,
+    )
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    fresh_mysql_database(MYSQL_URL)
+    return _settings(tmp_path_factory.mktemp("admin-http"))
+
+
+async def _operator(settings: Settings, command: str, *args: str) -> None:
+    """What `ticket-utils createsuperuser` / `changepassword` do: its own container, engine and connections."""
+    container: Container = build_container(settings)
+    try:
+        await getattr(container, command)().execute(*args)
+    finally:
+        await container.engine().dispose()
+
+
+@pytest_asyncio.fixture(loop_scope="module", scope="module")
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    for username in ("alice", "mallory", "bob"):
+        await _operator(settings, "create_admin_user", username, PASSWORD)
+    async with AsyncTestClient(app=create_http_app(settings), timeout=120) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def anonymous(client: AsyncTestClient) -> AsyncTestClient:
+    client.cookies.clear()
+    return client
+
+
+async def _token(client: AsyncTestClient, path: str = "/admin/login") -> str:
+    match = re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get(path)).text)
+    assert match
+    return match.group(1)
+
+
+async def _log_in(client: AsyncTestClient, username: str = "alice", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    token = await _token(client)
+    return await client.post(
+        "/admin/login", data={"username": username, "password": password, "_csrf_token": token, "next": "/admin/"},
+        follow_redirects=False,
+    )
+
+
+def _cases(kind: str):  # type: ignore[no-untyped-def]
+    # The routing table of an app built like production; the keys and secret only matter for requests.
+    from tests.unit.http_world import http_world
+
+    app = http_world().app
+    return api_routes(app) if kind == "api" else admin_pages(app)
+
+
+@pytest.mark.parametrize("case", _cases("api"), ids=str)
+async def test_every_api_route_refuses_missing_and_wrong_keys(anonymous: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+    missing = await anonymous.request(case.method, case.path, json={})
+    assert missing.status_code == 401 and "Missing API key" in missing.json()["error"]
+    wrong = await anonymous.request(case.method, case.path, json={}, headers={"X-API-Key": "wrong-key-0123456789"})
+    assert wrong.status_code == 401 and wrong.json() == {"error": "Invalid API key."}
+    if case.level is AccessLevel.ADMIN:
+        service = await anonymous.request(case.method, case.path, json={}, headers={"Authorization": f"Bearer {SERVICE_KEY}"})
+        assert service.status_code == 403 and "admin API key" in service.json()["error"]
+
+
+@pytest.mark.parametrize("case", _cases("admin"), ids=str)
+async def test_every_admin_page_sends_callers_without_a_session_to_the_login(anonymous: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+    token = await _token(anonymous)
+    data = None if case.method == "GET" else {"_csrf_token": token}
+    for headers in ({}, {"X-API-Key": ADMIN_KEY}):
+        response = await anonymous.request(case.method, case.path, data=data, headers=headers, follow_redirects=False)
+        assert response.status_code == 303 and response.headers["location"].startswith("/admin/login?next=")
+    if case.method == "POST":
+        no_token = await anonymous.request(case.method, case.path, data={}, follow_redirects=False)
+        assert no_token.status_code == 403
+
+
+async def test_keys_open_their_endpoints(anonymous: AsyncTestClient) -> None:
+    assert (await anonymous.get("/api/companies", headers={"X-API-Key": ADMIN_KEY})).status_code == 200
+    refused = await anonymous.post("/api/analyze", json={"description": "", "company_id": 1}, headers={"X-API-Key": SERVICE_KEY})
+    assert refused.status_code == 400 and refused.json()["field"] == "description", "past the guard, into validation"
+    assert (await anonymous.get("/health")).status_code == 200, "health stays open for probes"
+
+
+async def test_login_cookie_flags_session_use_and_logout(anonymous: AsyncTestClient) -> None:
+    response = await _log_in(anonymous)
+    assert response.status_code == 303 and response.headers["location"] == "/admin/"
+    cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("tu_admin_session="))
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "samesite=lax", "path=/"} <= attributes and "secure" not in attributes
+
+    dashboard = await anonymous.get("/admin/")
+    assert dashboard.status_code == 200 and "Analyses today" in dashboard.text and "alice" in dashboard.text
+    assert (await anonymous.get("/api/companies")).status_code == 200, "an admin session satisfies management endpoints"
+
+    token = await _token(anonymous, "/admin/")
+    out = await anonymous.post("/admin/logout", data={"_csrf_token": token}, follow_redirects=False)
+    assert out.headers["location"] == "/admin/login?logged_out=1"
+    assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 303
+    assert (await anonymous.get("/api/companies")).status_code == 401
+
+
+async def test_a_copied_session_cookie_dies_with_a_password_change(anonymous: AsyncTestClient, settings: Settings) -> None:
+    await _log_in(anonymous, "mallory")
+    stolen = dict(anonymous.cookies)
+    assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 200
+    await _operator(settings, "change_admin_password", "mallory", "an entirely new passphrase")
+    anonymous.cookies.clear()
+    anonymous.cookies.update(stolen)
+    assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 303
+
+
+async def test_failed_logins_are_throttled_in_the_database_for_every_process(
+    anonymous: AsyncTestClient, settings: Settings
+) -> None:
+    for _ in range(3):
+        assert (await _log_in(anonymous, "bob", "wrong password!")).status_code == 401
+    # A second app with its own engine and pool, as another worker process would have.
+    async with AsyncTestClient(app=create_http_app(settings), timeout=120) as other_process:
+        locked = await _log_in(other_process, "bob", PASSWORD)
+        assert locked.status_code == 429 and "Too many failed logins" in locked.text
+        assert int(locked.headers["retry-after"]) >= 1
+
+
+async def test_nothing_secret_reaches_the_logs(anonymous: AsyncTestClient, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    await anonymous.get("/api/companies", headers={"X-API-Key": "leaked-candidate-key-0123"})
+    await _log_in(anonymous, "alice", "my-secret-typo-password")
+    await _log_in(anonymous, "my-password-in-the-username-box", "whatever-it-was")
+    await _log_in(anonymous)
+    text = caplog.text
+    for secret in ("leaked-candidate-key-0123", "my-secret-typo-password", "my-password-in-the-username-box",
+                   PASSWORD, SERVICE_KEY, ADMIN_KEY, SECRET):
+        assert secret not in text
+    assert "rejected an invalid API key" in text and "failed admin login" in text

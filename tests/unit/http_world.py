@@ -1,0 +1,66 @@
+"""The real HTTP app and the real container wiring, with every port served by an in-memory fake."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dependency_injector import providers
+from litestar import Litestar
+
+from adapters.inbound.http.app import create_app
+from adapters.inbound.http.security.config import HttpSecurity
+from bootstrap.container import HTTP_USE_CASES, Container, build_container
+from bootstrap.settings import load_settings
+from domain.access import ApiKeyRing
+from tests.unit.fakes import (
+    FakeClassifier,
+    FakeEmbedder,
+    FakeJobQueue,
+    FakePasswordHasher,
+    FakeSentiment,
+    FakeUnitOfWorkFactory,
+    FixedClock,
+)
+
+SERVICE_KEY = "service-key-0123456789"
+ADMIN_KEY = "admin-key-0123456789abc"
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class HttpWorld:
+    app: Litestar
+    container: Container
+    uow: FakeUnitOfWorkFactory
+    hasher: FakePasswordHasher
+    clock: FixedClock
+
+    async def add_admin(self, username: str = "alice", password: str = PASSWORD) -> None:
+        await self.container.create_admin_user().execute(username, password)
+
+
+def http_world(keys: bool = True, cookie_secure: bool = False) -> HttpWorld:
+    settings = load_settings(environ={"ANALYZE_TRAINING_THRESHOLD": "1000"}, env_file=None)
+    container = build_container(settings)
+    uow, hasher, clock = FakeUnitOfWorkFactory(), FakePasswordHasher(), FixedClock()
+    container.uow_factory.override(providers.Object(uow))
+    container.clock.override(providers.Object(clock))
+    container.embedder.override(providers.Object(FakeEmbedder()))
+    container.classifier.override(providers.Object(FakeClassifier()))
+    container.sentiment.override(providers.Object(FakeSentiment()))
+    container.job_queue.override(providers.Object(FakeJobQueue()))
+    container.password_hasher.override(providers.Object(hasher))
+    ring = ApiKeyRing((SERVICE_KEY,), (ADMIN_KEY,)) if keys else ApiKeyRing()
+    app = create_app(
+        providers={name: _zero_argument(getattr(container, name)) for name in HTTP_USE_CASES},
+        max_body_bytes=1_048_576,
+        security=HttpSecurity(api_keys=ring, cookie_secure=cookie_secure),
+    )
+    return HttpWorld(app, container, uow, hasher, clock)
+
+
+def _zero_argument(provider: providers.Provider[object]):  # type: ignore[no-untyped-def]
+    def provide() -> object:
+        return provider()
+
+    return provide
