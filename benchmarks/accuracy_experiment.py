@@ -4,7 +4,10 @@ Why a script: the accuracy claim (hybrid of fine-tuned MiniLM + TF-IDF logistic 
 by anyone on the shared ticket CSV with the fixed split - stratified 80/10/10, seed 42 (train_test_split twice).
 The blend weight is chosen on the validation tenth; the test tenth is only scored, once, at the end.
 
-    HF_HUB_OFFLINE=1 PYTHONPATH=. nice -n 10 python benchmarks/accuracy_experiment.py --budget 1500
+    HF_HUB_OFFLINE=1 PYTHONPATH=. nice -n 10 python benchmarks/accuracy_experiment.py --budget 1500 --out /tmp/v1
+    # on 2 busy cores one budget covers ~1/3 epoch; a second, warm-started chunk with a new shuffle seed:
+    HF_HUB_OFFLINE=1 PYTHONPATH=. nice -n 10 python benchmarks/accuracy_experiment.py --base /tmp/v1 \
+        --budget 1100 --seed 43 --lr 8e-5 --out /tmp/v2
 
 Prints accuracy and macro-F1 of bert alone, linear alone and the hybrid on the test split, training time,
 steps/s and peak RSS, and writes the same as results.json next to the model version it trained.

@@ -53,7 +53,7 @@ class Settings:
     seed_demo_data: bool = True
     train_epochs: float = 1.0
     train_batch_size: int = 32
-    train_max_length: int = 64
+    train_max_length: int = 128
     train_learning_rate: float = 1e-4
     train_time_budget_s: int = 3600
     train_base_model_dir: Path | None = None
@@ -230,7 +230,7 @@ def _parse(reader: _Reader) -> Settings:
         seed_demo_data=reader.get("SEED_DEMO_DATA", _bool, embedded, "true or false"),
         train_epochs=reader.get("TRAIN_EPOCHS", _positive_float, 1.0, "a positive number"),
         train_batch_size=reader.get("TRAIN_BATCH_SIZE", _positive_int, 32, "a positive integer"),
-        train_max_length=reader.get("TRAIN_MAX_LENGTH", _positive_int, 64, "a positive integer"),
+        train_max_length=reader.get("TRAIN_MAX_LENGTH", _positive_int, 128, "a positive integer"),
         train_learning_rate=reader.get("TRAIN_LEARNING_RATE", _positive_float, 1e-4, "a positive number"),
         train_time_budget_s=reader.get("TRAIN_TIME_BUDGET", _positive_int, 3600, "a positive number of seconds"),
         train_base_model_dir=_existing_dir(reader, "TRAIN_BASE_MODEL_DIR"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+from dataclasses import replace
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -50,13 +51,17 @@ class HybridModelTrainer:
     ) -> TrainedModel:
         name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         out_dir = self._store_dir / name
-        base_dir = Path(base.path) if base is not None and Path(base.path).is_dir() else self._default_base()
-        report = await asyncio.to_thread(self._train, train, validation, list(labels), out_dir, base_dir, on_progress)
+        warm = base is not None and Path(base.path).is_dir()
+        base_dir = Path(base.path) if warm else self._default_base()
+        # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
+        # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
+        config = replace(self._config, seed=secrets.randbelow(2**31)) if warm else self._config
+        report = await asyncio.to_thread(self._train, train, validation, list(labels), out_dir, base_dir, config, on_progress)
         details = {key: report[key] for key in ("kind", "bert_weight", "max_length", "durations_s", "n_train", "n_val")}
         details["validation"] = {name: {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]} for name, m in report["val"].items()}
         details["warm_start"] = str(base_dir) if base is not None else None
         details["fine_tune"] = report.get("fine_tune", {})
-        details["config"] = self._config.to_json()
+        details["config"] = config.to_json()
         return TrainedModel(name, str(out_dir), tuple(labels), details)
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
@@ -76,6 +81,7 @@ class HybridModelTrainer:
         labels: list[str],
         out_dir: Path,
         base_dir: Path,
+        config: Any,
         on_progress: Callable[[TrainingProgress], None],
     ) -> dict[str, Any]:
         from adapters.outbound.ml.training.hybrid import LabelledTexts, train_model_version
@@ -90,7 +96,7 @@ class HybridModelTrainer:
             LabelledTexts([e.text for e in validation], [e.label for e in validation]),
             labels,
             out_dir,
-            self._config,
+            config,
             base_dir,
             progress,
             kind=self._kind,
