@@ -23,7 +23,7 @@ import httpx
 import pytest
 
 from tests.integration.conftest import REDIS_URL, fresh_mysql_database
-from tests.integration.test_retraining_pipeline import VOCABULARY, labelled_tickets, tiny_base_model
+from tests.integration.test_retraining_pipeline import VOCABULARY, labelled_tickets, tiny_training_env
 
 pytestmark = pytest.mark.integration
 
@@ -103,15 +103,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "ADMIN_API_KEYS": ADMIN_KEY,
         "SESSION_SECRET_FILE": str(root / "data" / "session_secret"),
         "SEED_DEMO_DATA": "false",
-        "MODEL_STORE_DIR": str(root / "models"),
-        "TRAINING_EXPORT_PATH": str(root / "exports" / "tickets_training.xlsx"),
-        "TRAINING_DATA_DIR": str(root / "training_data"),
-        "TRAIN_BASE_MODEL_DIR": str(tiny_base_model(root / "tiny-bert")),
-        "TRAIN_EPOCHS": "4",
-        "TRAIN_MAX_LENGTH": "32",
-        "TRAIN_BATCH_SIZE": "16",
-        "TRAIN_LEARNING_RATE": "0.001",
-        "TRAIN_TIME_BUDGET": "120",
+        **tiny_training_env(root),
         "MODEL_POLL_SECONDS": "0.5",
         "LOG_LEVEL": "INFO",
     }

@@ -56,6 +56,21 @@ def tiny_base_model(directory: Path) -> Path:
     return directory
 
 
+def tiny_training_env(root: Path) -> dict[str, str]:
+    """Model store, exports and a tiny transformer under `root`, so a whole training run takes seconds."""
+    return {
+        "MODEL_STORE_DIR": str(root / "models"),
+        "TRAINING_EXPORT_PATH": str(root / "exports" / "tickets_training.xlsx"),
+        "TRAINING_DATA_DIR": str(root / "training_data"),
+        "TRAIN_BASE_MODEL_DIR": str(tiny_base_model(root / "tiny-bert")),
+        "TRAIN_EPOCHS": "4",
+        "TRAIN_MAX_LENGTH": "32",
+        "TRAIN_BATCH_SIZE": "16",
+        "TRAIN_LEARNING_RATE": "0.001",
+        "TRAIN_TIME_BUDGET": "120",
+    }
+
+
 @pytest.fixture(scope="module")
 def settings(tmp_path_factory: pytest.TempPathFactory, ) -> Settings:
     root = tmp_path_factory.mktemp("pipeline")
@@ -67,15 +82,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, ) -> Settings:
         environ={
             "DATABASE_URL": PIPELINE_MYSQL_URL,
             "BROKER_URL": REDIS_URL,
-            "MODEL_STORE_DIR": str(root / "models"),
-            "TRAINING_EXPORT_PATH": str(root / "exports" / "tickets_training.xlsx"),
-            "TRAINING_DATA_DIR": str(root / "training_data"),
-            "TRAIN_BASE_MODEL_DIR": str(tiny_base_model(root / "tiny-bert")),
-            "TRAIN_EPOCHS": "4",
-            "TRAIN_MAX_LENGTH": "32",
-            "TRAIN_BATCH_SIZE": "16",
-            "TRAIN_LEARNING_RATE": "0.001",
-            "TRAIN_TIME_BUDGET": "120",
+            **tiny_training_env(root),
             "MODEL_POLL_SECONDS": "0.3",
             "SEED_DEMO_DATA": "true",
         },

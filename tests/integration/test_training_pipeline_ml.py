@@ -154,13 +154,13 @@ def test_warm_start_reuses_or_remaps_the_head(version: tuple[Path, dict], tmp_pa
 
 
 def test_time_budget_stops_early_and_keeps_the_model(tiny_base: Path, tmp_path: Path) -> None:
-    from adapters.outbound.ml.training.fine_tune import fine_tune_sequence_classifier
+    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
 
     val = make_split(3, 8)
-    summary = fine_tune_sequence_classifier(
+    summary = train_sequence_classifier(
         make_split(30, 7).texts, make_split(30, 7).labels, val.texts, val.labels, LABELS, tmp_path / "bert",
         fast_config(epochs=500, time_budget_s=1.0), tiny_base,
-    )
+    ).summary
     assert summary["stopped_by_budget"] is True
     assert 0 < summary["steps"] < summary["planned_steps"]
     assert summary["durations_s"]["train"] < 10.0

@@ -16,7 +16,7 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class FineTuneConfig:
-    """Settings for `fine_tune_sequence_classifier` (and the hybrid model built around it).
+    """Settings for `train_sequence_classifier` (and the hybrid model built around it).
 
     time_budget_s bounds the optimisation loop only (tokenising, validation and saving come on top); when it
     runs out the loop stops after the current step and the weights learned so far are kept. The learning-rate

@@ -39,23 +39,6 @@ class FineTuneOutcome:
     summary: dict[str, Any]
 
 
-def fine_tune_sequence_classifier(
-    train_texts: Sequence[str],
-    train_labels: Sequence[str],
-    val_texts: Sequence[str],
-    val_labels: Sequence[str],
-    labels: list[str],
-    output_dir: Path,
-    config: FineTuneConfig,
-    base_model_dir: Path,
-    on_progress: ProgressCallback | None = None,
-) -> dict[str, Any]:
-    """Trains, scores on the validation split, saves to `output_dir`; returns JSON-able metrics and timings."""
-    return train_sequence_classifier(
-        train_texts, train_labels, val_texts, val_labels, labels, output_dir, config, base_model_dir, on_progress
-    ).summary
-
-
 def train_sequence_classifier(
     train_texts: Sequence[str],
     train_labels: Sequence[str],
@@ -67,7 +50,8 @@ def train_sequence_classifier(
     base_model_dir: Path,
     on_progress: ProgressCallback | None = None,
 ) -> FineTuneOutcome:
-    """Like `fine_tune_sequence_classifier`, but also hands back the model and validation probabilities."""
+    """Trains, scores on the validation split, saves to `output_dir`; returns the model, the validation
+    probabilities and a JSON-able summary of metrics and timings."""
     import numpy as np
     import torch
     from transformers import AutoTokenizer
