@@ -2,11 +2,15 @@
 
     .venv/bin/python benchmarks/accuracy_benchmark.py                  # defaults = the service's defaults
     .venv/bin/python benchmarks/accuracy_benchmark.py --epochs 1 --max-length 128 --budget 3600
+    .venv/bin/python benchmarks/accuracy_benchmark.py --later 2000      # the service's life: train, label, retrain
 
 1. Times `ticket-utils import` of the whole shared CSV (43,027 rows) into a throwaway embedded database.
-2. Holds out a stratified 10% (seed 1234) that the job never sees, imports the rest into a fresh database.
+2. Holds out a stratified 10% (seed 1234) that the jobs never see, imports the rest (less `--later` tickets)
+   into a fresh database.
 3. Runs the real `export_tickets_and_retrain` job (export, split, fine-tune, evaluate, register, promote).
-4. Scores the promoted model on the held-out tickets.
+4. Scores the active model on the held-out tickets, per component (bert, linear, hybrid).
+5. With `--later N`: imports the N tickets kept back, as agents' new labels would arrive, and runs the job
+   again - it warm-starts from the active model - then scores the active model on the same held-out tickets.
 Prints accuracy, macro-F1, wall and CPU time, and peak memory. It asserts nothing.
 """
 
@@ -78,10 +82,9 @@ def timed_import(csv_path: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-async def train_and_score(env: dict[str, str], held: list[dict[str, str]]) -> None:
+async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: int) -> None:
     from bootstrap.container import build_container
     from bootstrap.settings import load_settings
-    from domain.metrics import evaluate
 
     container = build_container(load_settings(environ=env, env_file=None))
     started_wall = time.perf_counter()
@@ -92,20 +95,33 @@ async def train_and_score(env: dict[str, str], held: list[dict[str, str]]) -> No
     usage_after = resource.getrusage(resource.RUSAGE_SELF)
     wall = time.perf_counter() - started_wall
     cpu = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
-    print(f"training run {run.id}: {run.status.value}; {run.decision or run.error}")
+    print(f"job {job} = training run {run.id}: {run.status.value}; {run.decision or run.error}")
     print(f"  job wall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min (user+sys, all threads)")
     print(f"  job's own test split: {run.metrics}")
-    (version,) = [v for v in await container.list_models().execute() if v.status.value == "active"]
+    (version,) = [v for v in await container.list_models().execute() if v.id == run.model_version_id]
     training = version.metrics.get("training", {})
-    print(f"  durations: {training.get('durations_s')}, blend weight {training.get('bert_weight')}")
+    print(f"  trained version {version.name} ({version.status.value}); durations {training.get('durations_s')}, "
+          f"blend weight {training.get('bert_weight')}, warm start {training.get('warm_start')}")
+    print(f"  fine-tune: {training.get('fine_tune')}")
     print(f"  validation per component: {training.get('validation')}")
-    texts = [row["Document"] for row in held]
-    predicted = await container.trainer().predict(version.path, texts)
-    report = evaluate([row["Topic_group"] for row in held], predicted)
-    print(f"held-out ({report.size} tickets never seen by the job): accuracy {report.accuracy:.4f}, macro-F1 {report.macro_f1:.4f}")
-    for label, m in report.per_label.items():
-        print(f"  {label:22s} precision {m.precision:.3f} recall {m.recall:.3f} f1 {m.f1:.3f} support {m.support}")
+    await asyncio.to_thread(score_held_out, Path(version.path), held)
     await container.engine().dispose()
+
+
+def score_held_out(version_dir: Path, held: list[dict[str, str]]) -> None:
+    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+    from domain.metrics import evaluate
+
+    loaded = LoadedModelVersion(version_dir, load_unused=True)
+    truth = [row["Topic_group"] for row in held]
+    parts = loaded.predict_components([row["Document"] for row in held])
+    for name in ("bert", "linear", "hybrid"):
+        if name in parts:
+            report = evaluate(truth, [loaded.labels[int(i)] for i in parts[name].argmax(axis=1)])
+            print(f"  held-out {name:6s} ({report.size} tickets no job saw): accuracy {report.accuracy:.4f}, "
+                  f"macro-F1 {report.macro_f1:.4f}")
+    for label, m in report.per_label.items():
+        print(f"    {label:22s} precision {m.precision:.3f} recall {m.recall:.3f} f1 {m.f1:.3f} support {m.support}")
 
 
 def main() -> None:
@@ -118,6 +134,8 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--budget", type=int, help="seconds of fine-tuning (TRAIN_TIME_BUDGET)")
     parser.add_argument("--kind", choices=["hybrid", "bert"])
+    parser.add_argument("--later", type=int, default=0,
+                        help="keep back this many tickets, import them after the first job and retrain")
     args = parser.parse_args()
     with args.csv.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -128,11 +146,18 @@ def main() -> None:
         seconds = timed_import(args.csv, environment(workdir / "throwaway", args))
         print(f"import of all {len(rows)} rows: {seconds:.1f} s (ticket-utils import, embedded SQLite)")
         kept, held = stratified_holdout(rows, args.holdout, seed=1234)
+        random.Random(99).shuffle(kept)
+        later, kept = kept[: args.later], kept[args.later :]
         write_csv(workdir / "kept.csv", kept)
         env = environment(workdir, args)
         timed_import(workdir / "kept.csv", env)
-        print(f"imported {len(kept)} tickets for the job; {len(held)} held out")
-        asyncio.run(train_and_score(env, held))
+        print(f"imported {len(kept)} tickets for the first job; {len(held)} held out; {len(later)} kept for later")
+        asyncio.run(train_and_score(env, held, job=1))
+        if later:
+            write_csv(workdir / "later.csv", later)
+            timed_import(workdir / "later.csv", env)
+            print(f"imported {len(later)} more labelled tickets; retraining")
+            asyncio.run(train_and_score(env, held, job=2))
         print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (this process)")
 
 
