@@ -99,6 +99,14 @@ def test_version_folder_holds_only_safetensors_and_json(version: tuple[Path, dic
     assert report["val"]["hybrid"]["accuracy"] >= 0.9  # keyword tickets: the linear half alone gets these right
 
 
+def test_version_files_are_readable_by_a_serving_process_of_another_user(version: tuple[Path, dict]) -> None:
+    out, _ = version
+    umask = os.umask(0o022)
+    os.umask(umask)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in out.rglob("*") if path.is_file()}
+    assert set(modes.values()) == {0o666 & ~umask}, modes
+
+
 def test_loaded_version_predicts_probabilities(version: tuple[Path, dict]) -> None:
     out, _ = version
     model = LoadedModelVersion(out)

@@ -122,11 +122,34 @@ def train_model_version(
     report = {**manifest, "val": metrics, "weight_curve": weight_curve, "durations_s": durations,
               "n_train": len(train.texts), "n_val": len(val.texts), **components}
     (staging / TRAINING_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    _apply_umask(staging)
     if out_dir.exists():
         shutil.rmtree(out_dir)
     staging.rename(out_dir)
     progress("done", 100.0, None)
     return report
+
+
+def _apply_umask(folder: Path) -> None:
+    """Gives every file the mode the process umask allows (0644 under the usual 022).
+
+    Why: safetensors writes its files 0600 whatever the umask, so an API process running as another user
+    than the worker (sharing the model store) could not read the weights.
+    """
+    mode = 0o666 & ~_current_umask()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.chmod(mode)
+
+
+def _current_umask() -> int:
+    try:  # Linux reports it without changing it; os.umask() would race with other threads
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
 
 
 def choose_bert_weight(
