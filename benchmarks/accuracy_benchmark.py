@@ -134,6 +134,7 @@ def main() -> None:
     parser.add_argument("--learning-rate", type=float)
     parser.add_argument("--budget", type=int, help="seconds of fine-tuning (TRAIN_TIME_BUDGET)")
     parser.add_argument("--kind", choices=["hybrid", "bert"])
+    parser.add_argument("--workdir", type=Path, help="keep the database, exports and models here (default: a temp dir)")
     parser.add_argument("--later", type=int, default=0,
                         help="keep back this many tickets, import them after the first job and retrain")
     args = parser.parse_args()
@@ -141,7 +142,8 @@ def main() -> None:
         rows = list(csv.DictReader(handle))
     print(f"{len(rows)} tickets from {args.csv}; {os.cpu_count()} CPU cores")
     with tempfile.TemporaryDirectory(prefix="accuracy-") as tmp:
-        workdir = Path(tmp)
+        workdir = args.workdir or Path(tmp)
+        workdir.mkdir(parents=True, exist_ok=True)
         (workdir / "throwaway").mkdir()
         seconds = timed_import(args.csv, environment(workdir / "throwaway", args))
         print(f"import of all {len(rows)} rows: {seconds:.1f} s (ticket-utils import, embedded SQLite)")

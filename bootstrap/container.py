@@ -129,6 +129,7 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(_fine_tune_config, settings),
         settings.provided.train_base_model_dir,
         settings.provided.train_model_kind,
+        settings.provided.train_warm_start_epochs,
     )
     export_tickets_and_retrain = providers.Factory(
         ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, providers.Object(RetrainingSettings())

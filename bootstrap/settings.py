@@ -51,7 +51,8 @@ class Settings:
     spacy_pipeline: str = "blank:en"
     torch_threads: int | None = None
     seed_demo_data: bool = True
-    train_epochs: float = 1.0
+    train_epochs: float = 3.0
+    train_warm_start_epochs: float = 1.0
     train_batch_size: int = 32
     train_max_length: int = 128
     train_learning_rate: float = 1e-4
@@ -228,7 +229,8 @@ def _parse(reader: _Reader) -> Settings:
         spacy_pipeline=reader.raw("SPACY_PIPELINE") or "blank:en",
         torch_threads=reader.get("TORCH_THREADS", _positive_int, None, "a positive integer"),
         seed_demo_data=reader.get("SEED_DEMO_DATA", _bool, embedded, "true or false"),
-        train_epochs=reader.get("TRAIN_EPOCHS", _positive_float, 1.0, "a positive number"),
+        train_epochs=reader.get("TRAIN_EPOCHS", _positive_float, 3.0, "a positive number"),
+        train_warm_start_epochs=reader.get("TRAIN_WARM_START_EPOCHS", _positive_float, 1.0, "a positive number"),
         train_batch_size=reader.get("TRAIN_BATCH_SIZE", _positive_int, 32, "a positive integer"),
         train_max_length=reader.get("TRAIN_MAX_LENGTH", _positive_int, 128, "a positive integer"),
         train_learning_rate=reader.get("TRAIN_LEARNING_RATE", _positive_float, 1e-4, "a positive number"),

@@ -187,3 +187,22 @@ def test_classification_report_on_a_hand_made_example() -> None:
     assert report["macro_f1"] == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
     with pytest.raises(ValueError):
         classification_report(["a"], ["z"], ["a", "b"])
+
+
+async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tuple[Path, dict], tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.outbound.ml.hybrid_trainer import HybridModelTrainer
+    from domain.dataset_split import Example
+    from domain.model_versions import ModelStatus, ModelVersion
+
+    out, _ = version
+    trainer = HybridModelTrainer(tmp_path / "store", fast_config(epochs=4), kind="bert", warm_start_epochs=0.5)
+    active = ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC))
+    train, val = make_split(16, 9), make_split(3, 10)  # 64 tickets: 4 batches of 16 an epoch
+    trained = await trainer.train([Example(t, label) for t, label in zip(train.texts, train.labels, strict=True)],
+                                  [Example(t, label) for t, label in zip(val.texts, val.labels, strict=True)],
+                                  LABELS, active, lambda progress: None)
+    assert trained.details["warm_start"] == str(out)
+    assert trained.details["config"]["epochs"] == 0.5 and trained.details["config"]["seed"] != 7
+    assert trained.details["fine_tune"]["epochs_done"] == 0.5

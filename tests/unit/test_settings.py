@@ -17,6 +17,7 @@ def test_defaults_are_the_embedded_mode() -> None:
     assert loaded.analyze_training_threshold == 100 and loaded.port == 8002
     assert loaded.training_export_path == Path("exports/tickets_training.xlsx")
     assert loaded.training_export_sheet_name == "Sheet1" and loaded.seed_demo_data
+    assert (loaded.train_epochs, loaded.train_warm_start_epochs, loaded.train_max_length) == (3.0, 1.0, 128)
 
 
 def test_seed_database_variables_build_a_mysql_url_with_escaped_password() -> None:
@@ -35,6 +36,7 @@ def test_celery_broker_url_is_accepted_in_place_of_broker_url() -> None:
     [
         ({"ANALYZE_TRAINING_THRESHOLD": "zero"}, "ANALYZE_TRAINING_THRESHOLD"),
         ({"ANALYZE_TRAINING_THRESHOLD": "-5"}, "ANALYZE_TRAINING_THRESHOLD"),
+        ({"TRAIN_WARM_START_EPOCHS": "0"}, "TRAIN_WARM_START_EPOCHS"),
         ({"DB_HOST": "db", "DB_USER": "u"}, "DB_NAME"),
         ({"DB_HOST": "db", "DB_NAME": "n", "DB_USER": "u", "DB_PORT": "99999"}, "DB_PORT"),
         ({"BROKER_URL": "amqp://guest@localhost"}, "BROKER_URL"),

@@ -3,9 +3,10 @@
 Why these defaults: measured on the 8-group helpdesk tickets on 2 shared CPU cores (benchmarks/accuracy_experiment.py).
 Tickets are short (median ~30 word pieces), so max_length 128 truncates only ~6% of them while keeping each step
 cheap; length bucketing makes batches of similar length, so dynamic padding wastes almost nothing (~40 tokens per
-ticket on average). One step of 32 tickets takes ~1 s on 2 idle cores and 2-4 s on busy ones, so a full epoch
-(1076 steps) rarely fits one job: give the job a time budget and warm-start the next job from its output.
-lr 1e-4 suits MiniLM-L6 with a fresh head; use ~8e-5 when continuing from an earlier fine-tune.
+ticket on average). With the token embeddings frozen, one step of 32 tickets takes ~0.47 s on 2 idle cores (2-4x
+that on busy ones), so an epoch over ~31,000 training tickets is ~7 min: the service trains 3 epochs from MiniLM
+(transformer alone 0.857 -> 0.881 on held-out tickets from 1 to 3 epochs) and 1 per warm-started retraining,
+and the time budget caps a slow machine. lr 1e-4 suits MiniLM-L6 with a fresh head.
 """
 
 from __future__ import annotations
