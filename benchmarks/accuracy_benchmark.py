@@ -8,9 +8,10 @@
 2. Holds out a stratified 10% (seed 1234) that the jobs never see, imports the rest (less `--later` tickets)
    into a fresh database.
 3. Runs the real `export_tickets_and_retrain` job (export, split, fine-tune, evaluate, register, promote).
-4. Scores the active model on the held-out tickets, per component (bert, linear, hybrid).
+4. Scores the version the job trained (promoted or not) on the held-out tickets, per component (bert, linear,
+   hybrid).
 5. With `--later N`: imports the N tickets kept back, as agents' new labels would arrive, and runs the job
-   again - it warm-starts from the active model - then scores the active model on the same held-out tickets.
+   again - it warm-starts from the active model - then scores its version on the same held-out tickets.
 Prints accuracy, macro-F1, wall and CPU time, and peak memory. It asserts nothing.
 """
 
@@ -115,12 +116,12 @@ def score_held_out(version_dir: Path, held: list[dict[str, str]]) -> None:
     loaded = LoadedModelVersion(version_dir, load_unused=True)
     truth = [row["Topic_group"] for row in held]
     parts = loaded.predict_components([row["Document"] for row in held])
-    for name in ("bert", "linear", "hybrid"):
-        if name in parts:
-            report = evaluate(truth, [loaded.labels[int(i)] for i in parts[name].argmax(axis=1)])
-            print(f"  held-out {name:6s} ({report.size} tickets no job saw): accuracy {report.accuracy:.4f}, "
-                  f"macro-F1 {report.macro_f1:.4f}")
-    for label, m in report.per_label.items():
+    reports = {name: evaluate(truth, [loaded.labels[int(i)] for i in parts[name].argmax(axis=1)])
+               for name in ("bert", "linear", "hybrid") if name in parts}
+    for name, report in reports.items():
+        print(f"  held-out {name:6s} ({report.size} tickets no job saw): accuracy {report.accuracy:.4f}, "
+              f"macro-F1 {report.macro_f1:.4f}")
+    for label, m in reports["hybrid"].per_label.items():
         print(f"    {label:22s} precision {m.precision:.3f} recall {m.recall:.3f} f1 {m.f1:.3f} support {m.support}")
 
 
