@@ -1,81 +1,168 @@
 """Configuration from the environment and a `.env` file, with the seed service's variable names.
 
-Every value is validated at start-up; a bad one stops the process with a message naming the variable.
-The process environment wins over `.env`.
+Each setting is declared once, as a field of `Settings` (or of `DatabaseVariables`, the sources of the database
+URL): its type, its default, its environment variable(s) and its parser with the bounds it enforces. Every value
+is validated at start-up; a bad one stops the process with a `ConfigError` naming the variable. The process
+environment wins over `.env`.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import quote_plus, urlsplit
 
 from dotenv import dotenv_values
 
+from bootstrap.setting_parsers import MIN_SESSION_SECRET_LENGTH as MIN_SESSION_SECRET_LENGTH
+from bootstrap.setting_parsers import (
+    API_KEYS,
+    BOOL,
+    DATABASE_URL,
+    EXISTING_DIR,
+    EXISTING_FILE,
+    LOG_LEVEL,
+    MODEL_KIND,
+    PATH,
+    POSITIVE_FLOAT,
+    POSITIVE_INT,
+    POSITIVE_SECONDS,
+    PROBABILITY,
+    REDIS_URL,
+    SESSION_SECRET,
+    SHEET_NAME,
+    TCP_PORT,
+    TEXT,
+    UNIT_INTERVAL,
+    Parser,
+)
+
 T = TypeVar("T")
+D = TypeVar("D")
+S = TypeVar("S")
 DEFAULT_SQLITE_PATH = "data/ticket_utils.sqlite3"
 DEFAULT_SESSION_SECRET_FILE = "data/session_secret"
-MIN_API_KEY_LENGTH = 16
-MIN_SESSION_SECRET_LENGTH = 32
-_SECRET_MARKERS = ("PASSWORD", "SECRET", "KEY")
+_ENV = "env"
 
 
 class ConfigError(ValueError):
     """A configuration variable has a value the service cannot use."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Variable:
+    """Where one setting comes from: its variable names (the first one set wins) and how its text is parsed."""
+
+    names: tuple[str, ...]
+    parser: Parser[Any]
+    secret: bool = False
+    """A secret's value never appears in an error message."""
+    derive: Callable[[Mapping[str, object]], object] | None = None
+    """For a default that depends on other settings: computed from the values read so far."""
+
+
+def setting(default: D, name: str, parser: Parser[T], *aliases: str, secret: bool = False) -> T | D:
+    """A dataclass field read from `name` (or, when it is unset, the first set alias); `default` when none is set."""
+    # The Field object stands in for the value, as `dataclasses.field` does; typed as the value for the checker.
+    variable = Variable((name, *aliases), parser, secret)
+    return field(default=default, repr=not secret, metadata={_ENV: variable})
+
+
+def derived_setting(name: str, parser: Parser[T], derive: Callable[[Mapping[str, object]], T]) -> T:
+    """A field read from `name`; when it is unset, `derive` computes it from the settings read before it."""
+    return field(metadata={_ENV: Variable((name,), parser, derive=derive)})  # type: ignore[no-any-return]
+
+
+def is_embedded(database_url: str, broker_url: str | None) -> bool:
+    """No database server and no broker configured: one process runs everything."""
+    return database_url.startswith("sqlite") and broker_url is None
+
+
+def _embedded_by_default(values: Mapping[str, object]) -> bool:
+    broker_url = values.get("broker_url")
+    return is_embedded(str(values["database_url"]), broker_url if isinstance(broker_url, str) else None)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DatabaseVariables:
+    """The sources of `Settings.database_url`: DATABASE_URL, else the seed's DB_* variables, else SQLITE_PATH."""
+
+    url: str | None = setting(None, "DATABASE_URL", DATABASE_URL, secret=True)
+    host: str | None = setting(None, "DB_HOST", TEXT)
+    port: int = setting(3306, "DB_PORT", TCP_PORT)
+    name: str | None = setting(None, "DB_NAME", TEXT)
+    user: str | None = setting(None, "DB_USER", TEXT)
+    password: str = setting("", "DB_PASSWORD", TEXT, secret=True)
+    sqlite_path: str = setting(DEFAULT_SQLITE_PATH, "SQLITE_PATH", TEXT)
+
+    def database_url(self) -> str:
+        if self.url is not None:
+            return self.url
+        if self.host is None:
+            return f"sqlite+aiosqlite:///{self.sqlite_path}"
+        if self.name is None:
+            raise ConfigError("DB_NAME must be set when DB_HOST is set")
+        if self.user is None:
+            raise ConfigError("DB_USER must be set when DB_HOST is set")
+        credentials = quote_plus(self.user) + (f":{quote_plus(self.password)}" if self.password else "")
+        return f"mysql+aiomysql://{credentials}@{self.host}:{self.port}/{self.name}?charset=utf8mb4"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Settings:
+    """Every setting of the service: the one table of names, types, defaults and bounds (see the README)."""
+
     database_url: str
-    broker_url: str | None
-    host: str = "127.0.0.1"
-    port: int = 8002
-    log_level: str = "INFO"
-    analyze_training_threshold: int = 100
-    training_timeout_s: int = 6 * 3600
-    training_export_path: Path = Path("exports/tickets_training.xlsx")
-    training_export_sheet_name: str = "Sheet1"
-    training_data_dir: Path = Path("training_data")
-    model_store_dir: Path = Path("models")
-    model_poll_interval_s: float = 2.0
-    labels_file: Path | None = None
-    bert_conf_min: float = 0.5
-    sim_min: float = 0.1
-    priority_high_below: float = -0.3
-    priority_medium_below: float = 0.3
-    max_description_length: int = 10_000
-    max_body_bytes: int = 1_048_576
-    spacy_pipeline: str = "blank:en"
-    torch_threads: int | None = None
-    seed_demo_data: bool = True
-    train_epochs: float = 3.0
-    train_warm_start_epochs: float = 1.0
-    train_batch_size: int = 32
-    train_max_length: int = 128
-    train_learning_rate: float = 1e-4
-    train_time_budget_s: int = 3600
-    train_base_model_dir: Path | None = None
-    train_model_kind: str = "hybrid"
-    service_api_keys: tuple[str, ...] = field(default=(), repr=False)
-    admin_api_keys: tuple[str, ...] = field(default=(), repr=False)
-    session_secret: str | None = field(default=None, repr=False)
-    session_secret_file: Path = Path(DEFAULT_SESSION_SECRET_FILE)
-    cookie_secure: bool = False
-    session_max_age_s: int = 8 * 3600
-    login_max_failures: int = 5
-    login_lockout_s: int = 30
-    max_upload_bytes: int = 20 * 1024 * 1024
+    """Built from `DatabaseVariables`."""
+    broker_url: str | None = setting(None, "BROKER_URL", REDIS_URL, "CELERY_BROKER_URL")
+    host: str = setting("127.0.0.1", "HOST", TEXT)
+    port: int = setting(8002, "PORT", TCP_PORT)
+    log_level: str = setting("INFO", "LOG_LEVEL", LOG_LEVEL)
+    analyze_training_threshold: int = setting(100, "ANALYZE_TRAINING_THRESHOLD", POSITIVE_INT)
+    training_timeout_s: int = setting(6 * 3600, "TRAINING_TIMEOUT", POSITIVE_SECONDS)
+    training_export_path: Path = setting(Path("exports/tickets_training.xlsx"), "TRAINING_EXPORT_PATH", PATH)
+    training_export_sheet_name: str = setting("Sheet1", "TRAINING_EXPORT_SHEET_NAME", SHEET_NAME)
+    training_data_dir: Path = setting(Path("training_data"), "TRAINING_DATA_DIR", PATH)
+    model_store_dir: Path = setting(Path("models"), "MODEL_STORE_DIR", PATH)
+    model_poll_interval_s: float = setting(2.0, "MODEL_POLL_SECONDS", POSITIVE_FLOAT)
+    labels_file: Path | None = setting(None, "LABELS_FILE", EXISTING_FILE)
+    bert_conf_min: float = setting(0.5, "BERT_CONF_MIN", PROBABILITY)
+    sim_min: float = setting(0.1, "SIM_MIN", UNIT_INTERVAL)
+    priority_high_below: float = setting(-0.3, "PRIORITY_HIGH_BELOW", UNIT_INTERVAL)
+    priority_medium_below: float = setting(0.3, "PRIORITY_MEDIUM_BELOW", UNIT_INTERVAL)
+    max_description_length: int = setting(10_000, "MAX_DESCRIPTION_LENGTH", POSITIVE_INT)
+    max_body_bytes: int = setting(1_048_576, "MAX_BODY_BYTES", POSITIVE_INT)
+    spacy_pipeline: str = setting("blank:en", "SPACY_PIPELINE", TEXT)
+    torch_threads: int | None = setting(None, "TORCH_THREADS", POSITIVE_INT)
+    seed_demo_data: bool = derived_setting("SEED_DEMO_DATA", BOOL, _embedded_by_default)
+    train_epochs: float = setting(3.0, "TRAIN_EPOCHS", POSITIVE_FLOAT)
+    train_warm_start_epochs: float = setting(1.0, "TRAIN_WARM_START_EPOCHS", POSITIVE_FLOAT)
+    train_batch_size: int = setting(32, "TRAIN_BATCH_SIZE", POSITIVE_INT)
+    train_max_length: int = setting(128, "TRAIN_MAX_LENGTH", POSITIVE_INT)
+    train_learning_rate: float = setting(1e-4, "TRAIN_LEARNING_RATE", POSITIVE_FLOAT)
+    train_time_budget_s: int = setting(3600, "TRAIN_TIME_BUDGET", POSITIVE_SECONDS)
+    train_base_model_dir: Path | None = setting(None, "TRAIN_BASE_MODEL_DIR", EXISTING_DIR)
+    train_model_kind: str = setting("hybrid", "TRAIN_MODEL_KIND", MODEL_KIND)
+    service_api_keys: tuple[str, ...] = setting((), "SERVICE_API_KEYS", API_KEYS, secret=True)
+    admin_api_keys: tuple[str, ...] = setting((), "ADMIN_API_KEYS", API_KEYS, secret=True)
+    session_secret: str | None = setting(None, "SESSION_SECRET", SESSION_SECRET, secret=True)
+    session_secret_file: Path = setting(Path(DEFAULT_SESSION_SECRET_FILE), "SESSION_SECRET_FILE", PATH)
+    cookie_secure: bool = setting(False, "COOKIE_SECURE", BOOL)
+    session_max_age_s: int = setting(8 * 3600, "SESSION_MAX_AGE", POSITIVE_SECONDS)
+    login_max_failures: int = setting(5, "LOGIN_MAX_FAILURES", POSITIVE_INT)
+    login_lockout_s: int = setting(30, "LOGIN_LOCKOUT_SECONDS", POSITIVE_SECONDS)
+    max_upload_bytes: int = setting(20 * 1024 * 1024, "MAX_UPLOAD_BYTES", POSITIVE_INT)
 
     @property
     def embedded(self) -> bool:
         """No database server and no broker configured: one process runs everything."""
-        return self.database_url.startswith("sqlite") and self.broker_url is None
+        return is_embedded(self.database_url, self.broker_url)
 
     def describe(self) -> dict[str, object]:
-        """What start-up logs: every setting, with passwords in URLs masked."""
+        """What start-up logs: the main settings, with passwords in URLs masked."""
         return {
             "database_url": mask_url(self.database_url),
             "broker_url": mask_url(self.broker_url) if self.broker_url else None,
@@ -104,200 +191,56 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
     if env_file is not None and Path(env_file).is_file():
         values.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
     values.update(os.environ if environ is None else environ)
-    return _parse(_Reader(values))
+    reader = _Reader(values)
+    database = _read(DatabaseVariables, reader, {})
+    settings = _read(Settings, reader, {"database_url": database.database_url()})
+    if settings.priority_high_below > settings.priority_medium_below:
+        raise ConfigError("PRIORITY_HIGH_BELOW must not be greater than PRIORITY_MEDIUM_BELOW")
+    return settings
+
+
+def environment_variables() -> tuple[str, ...]:
+    """Every variable name the service reads, in declaration order (the README documents each one)."""
+    tables: tuple[type[object], ...] = (DatabaseVariables, Settings)
+    return tuple(name for table in tables for _, variable in _variables(table) for name in variable.names)
+
+
+def _variables(table: type[object]) -> list[tuple[str, Variable]]:
+    return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]  # type: ignore[arg-type]
+
+
+def _read(table: type[S], reader: _Reader, known: Mapping[str, object]) -> S:
+    """Builds `table` from the variables it declares; unset ones keep the field's default or are derived."""
+    values = dict(known)
+    derived: list[tuple[str, Callable[[Mapping[str, object]], object]]] = []
+    for field_name, variable in _variables(table):
+        found = reader.first(variable.names)
+        if found is not None:
+            values[field_name] = _parse(variable, *found)
+        elif variable.derive is not None:
+            derived.append((field_name, variable.derive))
+    for field_name, derive in derived:
+        values[field_name] = derive(values)
+    return table(**values)
+
+
+def _parse(variable: Variable, name: str, raw: str) -> object:
+    try:
+        return variable.parser(raw)
+    except (ValueError, TypeError):
+        shown = "***" if variable.secret else repr(raw)
+        raise ConfigError(f"{name} must be {variable.parser.rule}, got {shown}") from None
 
 
 class _Reader:
     def __init__(self, values: Mapping[str, str]) -> None:
         self._values = values
 
-    def raw(self, name: str) -> str | None:
-        value = self._values.get(name)
-        return value.strip() if value is not None and value.strip() != "" else None
-
-    def get(self, name: str, parse: Callable[[str], T], default: T, rule: str) -> T:
-        raw = self.raw(name)
-        if raw is None:
-            return default
-        try:
-            return parse(raw)
-        except (ValueError, TypeError):
-            shown = "***" if any(marker in name for marker in _SECRET_MARKERS) else repr(raw)
-            raise ConfigError(f"{name} must be {rule}, got {shown}") from None
-
-
-def _positive_int(raw: str) -> int:
-    value = int(raw)
-    if value <= 0:
-        raise ValueError
-    return value
-
-
-def _port(raw: str) -> int:
-    value = int(raw)
-    if not 0 < value < 65536:
-        raise ValueError
-    return value
-
-
-def _unit_float(raw: str) -> float:
-    value = float(raw)
-    if not -1.0 <= value <= 1.0:
-        raise ValueError
-    return value
-
-
-def _positive_float(raw: str) -> float:
-    value = float(raw)
-    if value <= 0:
-        raise ValueError
-    return value
-
-
-def _bool(raw: str) -> bool:
-    lowered = raw.lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ValueError
-
-
-def _redis_url(raw: str) -> str:
-    if urlsplit(raw).scheme not in {"redis", "rediss"}:
-        raise ValueError
-    return raw
-
-
-def _database_url(reader: _Reader) -> str:
-    explicit = reader.raw("DATABASE_URL")
-    if explicit is not None:
-        if not explicit.startswith(("mysql+aiomysql://", "sqlite+aiosqlite://")):
-            raise ConfigError("DATABASE_URL must start with mysql+aiomysql:// or sqlite+aiosqlite://")
-        return explicit
-    host = reader.raw("DB_HOST")
-    if host is None:
-        path = reader.raw("SQLITE_PATH") or DEFAULT_SQLITE_PATH
-        return f"sqlite+aiosqlite:///{path}"
-    name = reader.raw("DB_NAME")
-    user = reader.raw("DB_USER")
-    if name is None:
-        raise ConfigError("DB_NAME must be set when DB_HOST is set")
-    if user is None:
-        raise ConfigError("DB_USER must be set when DB_HOST is set")
-    port = reader.get("DB_PORT", _port, 3306, "a TCP port number (1-65535)")
-    password = reader.raw("DB_PASSWORD") or ""
-    credentials = quote_plus(user) + (f":{quote_plus(password)}" if password else "")
-    return f"mysql+aiomysql://{credentials}@{host}:{port}/{name}?charset=utf8mb4"
-
-
-def _parse(reader: _Reader) -> Settings:
-    database_url = _database_url(reader)
-    broker_url = reader.get("BROKER_URL", _redis_url, None, "a redis:// or rediss:// URL")
-    if broker_url is None:
-        broker_url = reader.get("CELERY_BROKER_URL", _redis_url, None, "a redis:// or rediss:// URL")
-    high = reader.get("PRIORITY_HIGH_BELOW", _unit_float, -0.3, "a number between -1 and 1")
-    medium = reader.get("PRIORITY_MEDIUM_BELOW", _unit_float, 0.3, "a number between -1 and 1")
-    if high > medium:
-        raise ConfigError("PRIORITY_HIGH_BELOW must not be greater than PRIORITY_MEDIUM_BELOW")
-    labels_file = reader.raw("LABELS_FILE")
-    if labels_file is not None and not Path(labels_file).is_file():
-        raise ConfigError(f"LABELS_FILE must name an existing JSON file, got {labels_file!r}")
-    embedded = database_url.startswith("sqlite") and broker_url is None
-    return Settings(
-        database_url=database_url,
-        broker_url=broker_url,
-        host=reader.raw("HOST") or "127.0.0.1",
-        port=reader.get("PORT", _port, 8002, "a TCP port number (1-65535)"),
-        log_level=reader.get("LOG_LEVEL", _log_level, "INFO", "one of DEBUG, INFO, WARNING, ERROR"),
-        analyze_training_threshold=reader.get("ANALYZE_TRAINING_THRESHOLD", _positive_int, 100, "a positive integer"),
-        training_timeout_s=reader.get("TRAINING_TIMEOUT", _positive_int, 6 * 3600, "a positive number of seconds"),
-        training_export_path=Path(reader.raw("TRAINING_EXPORT_PATH") or "exports/tickets_training.xlsx"),
-        training_export_sheet_name=reader.get(
-            "TRAINING_EXPORT_SHEET_NAME", _sheet_name, "Sheet1", "an Excel sheet name (1-31 characters, none of []:*?/\\)"
-        ),
-        training_data_dir=Path(reader.raw("TRAINING_DATA_DIR") or "training_data"),
-        model_store_dir=Path(reader.raw("MODEL_STORE_DIR") or "models"),
-        model_poll_interval_s=reader.get("MODEL_POLL_SECONDS", _positive_float, 2.0, "a positive number of seconds"),
-        labels_file=Path(labels_file) if labels_file else None,
-        bert_conf_min=reader.get("BERT_CONF_MIN", _probability, 0.5, "a number between 0 and 1"),
-        sim_min=reader.get("SIM_MIN", _unit_float, 0.1, "a number between -1 and 1"),
-        priority_high_below=high,
-        priority_medium_below=medium,
-        max_description_length=reader.get("MAX_DESCRIPTION_LENGTH", _positive_int, 10_000, "a positive integer"),
-        max_body_bytes=reader.get("MAX_BODY_BYTES", _positive_int, 1_048_576, "a positive integer"),
-        spacy_pipeline=reader.raw("SPACY_PIPELINE") or "blank:en",
-        torch_threads=reader.get("TORCH_THREADS", _positive_int, None, "a positive integer"),
-        seed_demo_data=reader.get("SEED_DEMO_DATA", _bool, embedded, "true or false"),
-        train_epochs=reader.get("TRAIN_EPOCHS", _positive_float, 3.0, "a positive number"),
-        train_warm_start_epochs=reader.get("TRAIN_WARM_START_EPOCHS", _positive_float, 1.0, "a positive number"),
-        train_batch_size=reader.get("TRAIN_BATCH_SIZE", _positive_int, 32, "a positive integer"),
-        train_max_length=reader.get("TRAIN_MAX_LENGTH", _positive_int, 128, "a positive integer"),
-        train_learning_rate=reader.get("TRAIN_LEARNING_RATE", _positive_float, 1e-4, "a positive number"),
-        train_time_budget_s=reader.get("TRAIN_TIME_BUDGET", _positive_int, 3600, "a positive number of seconds"),
-        train_base_model_dir=_existing_dir(reader, "TRAIN_BASE_MODEL_DIR"),
-        train_model_kind=reader.get("TRAIN_MODEL_KIND", _model_kind, "hybrid", "hybrid or bert"),
-        service_api_keys=reader.get("SERVICE_API_KEYS", _api_keys, (), _API_KEYS_RULE),
-        admin_api_keys=reader.get("ADMIN_API_KEYS", _api_keys, (), _API_KEYS_RULE),
-        session_secret=reader.get(
-            "SESSION_SECRET", _session_secret, None, f"at least {MIN_SESSION_SECRET_LENGTH} characters long"
-        ),
-        session_secret_file=Path(reader.raw("SESSION_SECRET_FILE") or DEFAULT_SESSION_SECRET_FILE),
-        cookie_secure=reader.get("COOKIE_SECURE", _bool, False, "true or false"),
-        session_max_age_s=reader.get("SESSION_MAX_AGE", _positive_int, 8 * 3600, "a positive number of seconds"),
-        login_max_failures=reader.get("LOGIN_MAX_FAILURES", _positive_int, 5, "a positive integer"),
-        login_lockout_s=reader.get("LOGIN_LOCKOUT_SECONDS", _positive_int, 30, "a positive number of seconds"),
-        max_upload_bytes=reader.get("MAX_UPLOAD_BYTES", _positive_int, 20 * 1024 * 1024, "a positive integer"),
-    )
-
-
-_API_KEYS_RULE = f"a comma-separated list of keys, each at least {MIN_API_KEY_LENGTH} characters without spaces"
-
-
-def _api_keys(raw: str) -> tuple[str, ...]:
-    keys = tuple(key.strip() for key in raw.split(",") if key.strip())
-    if not keys or any(len(key) < MIN_API_KEY_LENGTH or any(char.isspace() for char in key) for key in keys):
-        raise ValueError
-    return keys
-
-
-def _session_secret(raw: str) -> str:
-    if len(raw) < MIN_SESSION_SECRET_LENGTH:
-        raise ValueError
-    return raw
-
-
-def _existing_dir(reader: _Reader, name: str) -> Path | None:
-    raw = reader.raw(name)
-    if raw is None:
+    def first(self, names: tuple[str, ...]) -> tuple[str, str] | None:
+        """The first of `names` that is set to something other than blanks, with its stripped value."""
+        for name in names:
+            value = self._values.get(name)
+            if value is not None and value.strip() != "":
+                return name, value.strip()
         return None
-    if not Path(raw).is_dir():
-        raise ConfigError(f"{name} must name an existing folder, got {raw!r}")
-    return Path(raw)
 
-
-def _model_kind(raw: str) -> str:
-    # The transformer always stays part of the model: "linear" alone is an experiment, not a product.
-    if raw not in {"hybrid", "bert"}:
-        raise ValueError
-    return raw
-
-
-def _probability(raw: str) -> float:
-    value = float(raw)
-    if not 0.0 <= value <= 1.0:
-        raise ValueError
-    return value
-
-
-def _log_level(raw: str) -> str:
-    upper = raw.upper()
-    if upper not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
-        raise ValueError
-    return upper
-
-
-def _sheet_name(raw: str) -> str:
-    if not 0 < len(raw) <= 31 or any(char in raw for char in "[]:*?/\\"):
-        raise ValueError
-    return raw

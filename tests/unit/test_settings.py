@@ -1,13 +1,14 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from bootstrap.settings import ConfigError, load_settings, mask_url
+from bootstrap.settings import ConfigError, Settings, environment_variables, load_settings, mask_url
 
 
-def settings(**env: str):
+def settings(**env: str) -> Settings:
     return load_settings(environ=env, env_file=None)
 
 
@@ -62,3 +63,26 @@ def test_dotenv_file_is_read_and_environment_wins(tmp_path: Path) -> None:
 def test_passwords_are_masked() -> None:
     assert mask_url("mysql+aiomysql://u:secret@h/db") == "mysql+aiomysql://u:***@h/db"
     assert mask_url("redis://localhost:6379/0") == "redis://localhost:6379/0"
+
+
+def test_seed_demo_data_defaults_to_embedded_and_can_be_forced_either_way() -> None:
+    mysql = {"DATABASE_URL": "mysql+aiomysql://u@h/db"}
+    assert settings().seed_demo_data and not settings(**mysql).seed_demo_data
+    assert not settings(BROKER_URL="redis://localhost:6379/0").seed_demo_data, "a broker means not embedded"
+    assert settings(SEED_DEMO_DATA="true", **mysql).seed_demo_data and not settings(SEED_DEMO_DATA="no").seed_demo_data
+
+
+def test_a_bad_celery_broker_url_is_named_and_a_bad_database_url_is_not_echoed() -> None:
+    with pytest.raises(ConfigError, match="CELERY_BROKER_URL"):
+        settings(CELERY_BROKER_URL="amqp://guest@localhost")
+    with pytest.raises(ConfigError, match="DATABASE_URL") as raised:
+        settings(DATABASE_URL="postgres://u:hunter2@h/db")
+    assert "hunter2" not in str(raised.value)
+
+
+def test_every_variable_read_is_documented_in_the_readme_and_every_documented_one_is_read() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    documented = {name for row in table.splitlines() if row.startswith("| `")
+                  for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    assert documented == set(environment_variables())
