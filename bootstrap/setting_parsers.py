@@ -89,7 +89,8 @@ POSITIVE_FLOAT = Parser(_bounded(float, lambda value: value > 0), "a positive nu
 TCP_PORT = Parser(_bounded(int, lambda value: 0 < value < 65536), "a TCP port number (1-65535)")
 PROBABILITY = Parser(_bounded(float, lambda value: 0.0 <= value <= 1.0), "a number between 0 and 1")
 UNIT_INTERVAL = Parser(_bounded(float, lambda value: -1.0 <= value <= 1.0), "a number between -1 and 1")
-LOG_LEVEL = Parser(_one_of("DEBUG", "INFO", "WARNING", "ERROR", normalise=str.upper), "one of DEBUG, INFO, WARNING, ERROR")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+LOG_LEVEL = Parser(_one_of(*LOG_LEVELS, normalise=str.upper), f"one of {', '.join(LOG_LEVELS)}")
 # The transformer always stays part of the model: "linear" alone is an experiment, not a product.
 MODEL_KIND = Parser(_one_of("hybrid", "bert"), "hybrid or bert")
 REDIS_URL = Parser(_redis_url, "a redis:// or rediss:// URL")

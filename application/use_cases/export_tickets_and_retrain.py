@@ -1,6 +1,12 @@
+"""The retraining job: export, split, fine-tune, evaluate, register, and promote only if not worse.
+
+Whatever happens, the run ends recorded (succeeded, skipped or failed), the training mark is cleared, and the active
+model keeps serving unless a candidate at least as good (`domain.training_promotion`) replaced it. "Nothing worth
+training on" is an expected outcome, returned as `Skipped`; only a real failure is an exception.
+"""
+
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -9,10 +15,12 @@ from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
 from application.ports.model_trainer import ModelTrainer, TrainedModel
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.services.training_progress import TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
-from domain.metrics import EvaluationReport, at_least_as_good, evaluate
+from domain.metrics import EvaluationReport, evaluate
 from domain.model_versions import ModelStatus, ModelVersion
+from domain.training_promotion import Incumbent, PromotionDecision, decide_promotion
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
 logger = logging.getLogger(__name__)
@@ -27,17 +35,14 @@ class RetrainingSettings:
     progress_interval_s: float = 2.0
 
 
-class _Skip(Exception):
+@dataclass(frozen=True, slots=True)
+class Skipped:
     """Nothing worth training on; the run is recorded as skipped with this reason."""
+
+    reason: str
 
 
 class ExportTicketsAndRetrain:
-    """The retraining job: export, split, fine-tune, evaluate, register, and promote only if not worse.
-
-    Whatever happens, the run ends recorded (succeeded, skipped or failed), the training mark is cleared,
-    and the active model keeps serving unless a candidate at least as good replaced it.
-    """
-
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
@@ -54,13 +59,16 @@ class ExportTicketsAndRetrain:
 
     async def execute(self, run_id: int) -> TrainingRun:
         run = await self._start(run_id)
-        progress = _ProgressRecorder(self._uow_factory, run, self._settings.progress_interval_s)
+        progress = TrainingProgressRecorder(self._uow_factory, run, self._settings.progress_interval_s)
         error: str | None = None
         try:
             async with progress:
-                run = await self._train_and_decide(run, progress)
-        except _Skip as skip:
-            run = replace(run, status=RunStatus.SKIPPED, decision=str(skip))
+                outcome = await self._train_and_decide(run, progress)
+            # A skipped run keeps the started run's fields: the ticket counts are recorded only for a trained one.
+            if isinstance(outcome, Skipped):
+                run = replace(run, status=RunStatus.SKIPPED, decision=outcome.reason)
+            else:
+                run = outcome
         except Exception as failure:  # noqa: BLE001 - any failure ends the run as failed, never the service
             logger.exception("training run %s failed", run.id)
             error = f"{type(failure).__name__}: {failure}"
@@ -79,13 +87,14 @@ class ExportTicketsAndRetrain:
             run = await uow.training_runs.get(run_id)
             if run is None:
                 # A message whose run record is gone (restored database, manual enqueue): keep a record anyway.
-                run = await uow.training_runs.add(TrainingRun(trigger="unknown", status=RunStatus.QUEUED, created_at=now))
+                orphan = TrainingRun(trigger="unknown", status=RunStatus.QUEUED, created_at=now)
+                run = await uow.training_runs.add(orphan)
             run = replace(run, status=RunStatus.RUNNING, started_at=now, progress=TrainingProgress("export", 0.0))
             await uow.training_runs.update(run)
             await uow.commit()
         return run
 
-    async def _train_and_decide(self, run: TrainingRun, progress: _ProgressRecorder) -> TrainingRun:
+    async def _train_and_decide(self, run: TrainingRun, progress: TrainingProgressRecorder) -> TrainingRun | Skipped:
         async with self._uow_factory() as uow:
             tickets = await uow.labelled_tickets.all_for_training()
             last = await uow.training_runs.last_succeeded()
@@ -93,8 +102,10 @@ class ExportTicketsAndRetrain:
         newest = max((ticket.id or 0 for ticket in tickets), default=None)
         run = replace(run, labelled_tickets=len(tickets), newest_ticket_id=newest)
         if last is not None and newest is not None and last.newest_ticket_id == newest:
-            raise _Skip(f"no labelled tickets since training run {last.id}")
+            return Skipped(f"no labelled tickets since training run {last.id}")
         split = self._split(tickets)
+        if isinstance(split, Skipped):
+            return split
 
         progress.report(TrainingProgress("export", 1.0))
         await self._exporter.export(tickets)
@@ -104,12 +115,19 @@ class ExportTicketsAndRetrain:
         )
         progress.report(TrainingProgress("evaluate", 95.0))
         candidate = await self._evaluate(trained.path, split.test)
-        incumbent = await self._evaluate(active.path, split.test) if active is not None else None
-        return await self._register_and_decide(run, split, trained, candidate, active, incumbent)
+        incumbent = None if active is None else Incumbent(active.name, await self._evaluate(active.path, split.test))
+        decision = decide_promotion(candidate, incumbent)
+        stored = await self._register(run, split, trained, candidate, incumbent, decision, active)
+        summary: dict[str, object] = {"accuracy": candidate.accuracy, "macro_f1": candidate.macro_f1, "test_size": candidate.size}
+        if incumbent is not None:
+            old = incumbent.report
+            summary |= {"incumbent_accuracy": old.accuracy, "incumbent_macro_f1": old.macro_f1}
+        return replace(run, status=RunStatus.SUCCEEDED, model_version_id=stored.id, promoted=decision.promote,
+                       decision=decision.reason, metrics=summary)
 
-    def _split(self, tickets: Sequence[LabelledTicket]) -> DatasetSplit:
+    def _split(self, tickets: Sequence[LabelledTicket]) -> DatasetSplit | Skipped:
         if len(tickets) < self._settings.min_tickets:
-            raise _Skip(f"only {len(tickets)} labelled tickets; at least {self._settings.min_tickets} are needed")
+            return Skipped(f"only {len(tickets)} labelled tickets; at least {self._settings.min_tickets} are needed")
         split = split_dataset(
             [Example(ticket.text, ticket.category) for ticket in tickets],
             self._settings.validation_share,
@@ -117,24 +135,24 @@ class ExportTicketsAndRetrain:
             self._settings.split_seed,
         )
         if len(split.labels) < 2 or not split.test:
-            raise _Skip("at least two categories with three or more labelled tickets each are needed")
+            return Skipped("at least two categories with three or more labelled tickets each are needed")
         return split
 
     async def _evaluate(self, path: str, test: Sequence[Example]) -> EvaluationReport:
         predictions = await self._trainer.predict(path, [example.text for example in test])
         return evaluate([example.label for example in test], predictions)
 
-    async def _register_and_decide(
+    async def _register(
         self,
         run: TrainingRun,
         split: DatasetSplit,
         trained: TrainedModel,
         candidate: EvaluationReport,
+        incumbent: Incumbent | None,
+        decision: PromotionDecision,
         active: ModelVersion | None,
-        incumbent: EvaluationReport | None,
-    ) -> TrainingRun:
-        promote = incumbent is None or at_least_as_good(candidate, incumbent)
-        decision = _decision(candidate, active, incumbent, promote)
+    ) -> ModelVersion:
+        """Stores the version (active or rejected, as decided) and retires the active one when it is replaced."""
         now = self._clock.now()
         metrics: dict[str, object] = {
             "test": candidate.to_json(),
@@ -143,82 +161,27 @@ class ExportTicketsAndRetrain:
                       "train_only_labels": list(split.train_only_labels)},
         }
         if incumbent is not None:
-            metrics["incumbent_test"] = incumbent.to_json()
+            metrics["incumbent_test"] = incumbent.report.to_json()
         version = ModelVersion(
             name=trained.name,
             path=trained.path,
             labels=tuple(trained.labels),
-            status=ModelStatus.ACTIVE if promote else ModelStatus.REJECTED,
+            status=ModelStatus.ACTIVE if decision.promote else ModelStatus.REJECTED,
             created_at=now,
             metrics=metrics,
             training_size=len(split.train),
             training_run_id=run.id,
-            activated_at=now if promote else None,
-            note=decision,
+            activated_at=now if decision.promote else None,
+            note=decision.reason,
         )
         async with self._uow_factory() as uow:
-            if promote and active is not None:
+            if decision.promote and active is not None:
                 await uow.model_versions.update(replace(active, status=ModelStatus.RETIRED))
             stored = await uow.model_versions.add(version)
             await uow.commit()
-        summary = {"accuracy": candidate.accuracy, "macro_f1": candidate.macro_f1, "test_size": candidate.size}
-        if incumbent is not None:
-            summary |= {"incumbent_accuracy": incumbent.accuracy, "incumbent_macro_f1": incumbent.macro_f1}
-        return replace(
-            run, status=RunStatus.SUCCEEDED, model_version_id=stored.id, promoted=promote, decision=decision, metrics=summary
-        )
-
-
-def _decision(
-    candidate: EvaluationReport, active: ModelVersion | None, incumbent: EvaluationReport | None, promote: bool
-) -> str:
-    scores = f"macro-F1 {candidate.macro_f1:.4f}, accuracy {candidate.accuracy:.4f}"
-    if incumbent is None or active is None:
-        return f"promoted: no active model; candidate {scores}"
-    versus = f"active {active.name} macro-F1 {incumbent.macro_f1:.4f}, accuracy {incumbent.accuracy:.4f}"
-    verdict = "promoted: at least as good as" if promote else "kept the active model: candidate is worse than"
-    return f"{verdict} {versus} (candidate {scores}, same test split)"
+        return stored
 
 
 def _scaled(update: TrainingProgress) -> TrainingProgress:
     """The trainer reports 0-100 of its own work, which is 5-95 of the run."""
     return replace(update, percent=5.0 + 0.9 * max(0.0, min(100.0, update.percent)))
-
-
-class _ProgressRecorder:
-    """Keeps the latest progress (reported from any thread) and writes it to the run every few seconds."""
-
-    def __init__(self, uow_factory: UnitOfWorkFactory, run: TrainingRun, interval_s: float) -> None:
-        self._uow_factory = uow_factory
-        self._run = run
-        self._interval_s = interval_s
-        self.latest = run.progress
-        self._written = run.progress
-        self._task: asyncio.Task[None] | None = None
-
-    def report(self, progress: TrainingProgress) -> None:
-        self.latest = progress
-
-    async def __aenter__(self) -> _ProgressRecorder:
-        self._task = asyncio.get_running_loop().create_task(self._flush_periodically())
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
-
-    async def _flush_periodically(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            if self.latest != self._written:
-                snapshot = self.latest
-                try:
-                    async with self._uow_factory() as uow:
-                        stored = await uow.training_runs.get(self._run.id or 0)
-                        if stored is not None:
-                            await uow.training_runs.update(replace(stored, progress=snapshot))
-                            await uow.commit()
-                    self._written = snapshot
-                except Exception:  # noqa: BLE001 - progress is informative; a hiccup must not fail training
-                    logger.warning("could not record training progress", exc_info=True)

@@ -1,0 +1,56 @@
+"""Live progress of a training run: reported from any thread, written to the run every few seconds.
+
+The trainer reports often (every optimisation step, from its own thread); the database sees only the latest value
+per interval, and a failed write is logged and retried at the next interval, never allowed to fail the training.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.training_runs import TrainingProgress, TrainingRun
+
+logger = logging.getLogger(__name__)
+
+
+class TrainingProgressRecorder:
+    """Use as `async with recorder:` around the training; `report` may be called from any thread."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, run: TrainingRun, interval_s: float) -> None:
+        self._uow_factory = uow_factory
+        self._run = run
+        self._interval_s = interval_s
+        self.latest = run.progress
+        self._written = run.progress
+        self._task: asyncio.Task[None] | None = None
+
+    def report(self, progress: TrainingProgress) -> None:
+        # A plain attribute swap: atomic under the GIL, so the trainer's thread needs no lock.
+        self.latest = progress
+
+    async def __aenter__(self) -> TrainingProgressRecorder:
+        self._task = asyncio.get_running_loop().create_task(self._flush_periodically())
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _flush_periodically(self) -> None:
+        while True:
+            await asyncio.sleep(self._interval_s)
+            if self.latest != self._written:
+                snapshot = self.latest
+                try:
+                    async with self._uow_factory() as uow:
+                        stored = await uow.training_runs.get(self._run.id or 0)
+                        if stored is not None:
+                            await uow.training_runs.update(replace(stored, progress=snapshot))
+                            await uow.commit()
+                    self._written = snapshot
+                except Exception:  # noqa: BLE001 - progress is informative; a hiccup must not fail training
+                    logger.warning("could not record training progress", exc_info=True)
