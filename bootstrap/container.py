@@ -1,7 +1,13 @@
-"""The one place that decides which adapter serves which port (dependency-injector)."""
+"""The one place that decides which adapter serves which port (dependency-injector).
+
+Settings reach the application as typed policies built once here (`trigger_policy`, `analysis_settings`,
+`login_policy`): the retraining threshold, for one, is read from the settings in `_trigger_policy` only, and every
+object that needs it (the trigger, the training status, the dashboard) gets it from that policy.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from dependency_injector import containers, providers
@@ -22,6 +28,7 @@ from adapters.outbound.system.clock import SystemClock
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
@@ -30,13 +37,12 @@ from application.use_cases.companies import CreateCompany, DeleteCompany, GetCom
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
-from application.use_cases.record_analysis import RecordAnalysis
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
-from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
+from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns, StartTrainingRun
 from application.use_cases.training_status import GetTrainingStatus
-from application.use_cases.trigger_retraining import StartTrainingRun, TriggerRetraining
+from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
@@ -51,19 +57,14 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
         thresholds=PriorityThresholds(settings.priority_high_below, settings.priority_medium_below),
         routing=RoutingPolicy(settings.bert_conf_min, settings.sim_min),
         max_description_length=settings.max_description_length,
-        training_threshold=settings.analyze_training_threshold,
     )
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
-    from datetime import timedelta
-
     return TriggerPolicy(settings.analyze_training_threshold, timedelta(seconds=settings.training_timeout_s))
 
 
 def _login_policy(settings: Settings) -> LoginThrottlePolicy:
-    from datetime import timedelta
-
     first = timedelta(seconds=settings.login_lockout_s)
     return LoginThrottlePolicy(
         max_failures_per_user=settings.login_max_failures,
@@ -136,22 +137,14 @@ class Container(containers.DeclarativeContainer):
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
-    record_analysis = providers.Factory(RecordAnalysis, uow_factory)
-    start_training_run = providers.Factory(StartTrainingRun, uow_factory, clock, trigger_policy)
-    trigger_retraining = providers.Factory(TriggerRetraining, start_training_run, uow_factory, job_queue, clock)
+    retraining_trigger = providers.Factory(RetrainingTrigger, uow_factory, job_queue, clock, trigger_policy)
+    start_training_run = providers.Factory(StartTrainingRun, retraining_trigger)
+    trigger_retraining = providers.Factory(TriggerRetraining, retraining_trigger)
     analyze_ticket = providers.Factory(
-        AnalyzeTicket,
-        uow_factory,
-        classifier,
-        sentiment,
-        embedder,
-        record_analysis,
-        trigger_retraining,
-        clock,
-        analysis_settings,
+        AnalyzeTicket, uow_factory, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings
     )
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
-    get_training_status = providers.Factory(GetTrainingStatus, uow_factory, settings.provided.analyze_training_threshold)
+    get_training_status = providers.Factory(GetTrainingStatus, uow_factory, trigger_policy.provided.threshold)
 
     list_companies = providers.Factory(ListCompanies, uow_factory)
     get_company = providers.Factory(GetCompany, uow_factory)
@@ -187,7 +180,7 @@ class Container(containers.DeclarativeContainer):
     count_admin_users = providers.Factory(CountAdminUsers, uow_factory)
     authenticate_admin = providers.Factory(AuthenticateAdmin, uow_factory, password_hasher, clock, login_policy)
     resolve_admin_session = providers.Factory(ResolveAdminSession, uow_factory)
-    get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, settings.provided.analyze_training_threshold)
+    get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, trigger_policy.provided.threshold)
     list_analyses = providers.Factory(ListAnalyses, uow_factory)
     get_analysis_detail = providers.Factory(GetAnalysisDetail, uow_factory)
     get_training_run_report = providers.Factory(GetTrainingRunReport, uow_factory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -28,3 +29,18 @@ class TriggerPolicy:
 
     def stale_before(self, now: datetime) -> datetime:
         return now - self.timeout
+
+
+class TriggerOutcome(str, enum.Enum):
+    QUEUED = "queued"
+    NOT_DUE = "not_due"
+    ALREADY_RUNNING = "already_running"
+    QUEUE_FAILED = "queue_failed"
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerResult:
+    """What a trigger did; `run_id` is the run it recorded (queued, or failed when it could not be queued)."""
+
+    outcome: TriggerOutcome
+    run_id: int | None = None

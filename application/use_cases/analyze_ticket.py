@@ -1,3 +1,9 @@
+"""Categorise, prioritise and route one ticket, then store it and count it towards retraining.
+
+The retraining steps run in the order `application.services.retraining_trigger` describes: stored and counted in
+one transaction; when the count reached the threshold, the training slot is claimed and the job queued.
+"""
+
 from __future__ import annotations
 
 import asyncio
@@ -9,8 +15,7 @@ from application.ports.clock import Clock
 from application.ports.sentiment_analyzer import SentimentAnalyzer
 from application.ports.text_embedder import TextEmbedder
 from application.ports.unit_of_work import UnitOfWorkFactory
-from application.use_cases.record_analysis import RecordAnalysis
-from application.use_cases.trigger_retraining import TriggerRetraining
+from application.services.retraining_trigger import RetrainingTrigger
 from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.errors import CompanyNotFound
 from domain.predictions import CategoryPrediction
@@ -25,7 +30,6 @@ class AnalysisSettings:
     thresholds: PriorityThresholds = PriorityThresholds()
     routing: RoutingPolicy = RoutingPolicy()
     max_description_length: int = DEFAULT_MAX_DESCRIPTION_LENGTH
-    training_threshold: int = 100
 
 
 class AnalyzeTicket:
@@ -37,8 +41,7 @@ class AnalyzeTicket:
         classifier: CategoryClassifier,
         sentiment: SentimentAnalyzer,
         embedder: TextEmbedder,
-        record_analysis: RecordAnalysis,
-        trigger_retraining: TriggerRetraining,
+        retraining: RetrainingTrigger,
         clock: Clock,
         settings: AnalysisSettings,
     ) -> None:
@@ -46,8 +49,7 @@ class AnalyzeTicket:
         self._classifier = classifier
         self._sentiment = sentiment
         self._embedder = embedder
-        self._record_analysis = record_analysis
-        self._trigger_retraining = trigger_retraining
+        self._retraining = retraining
         self._clock = clock
         self._settings = settings
 
@@ -82,15 +84,16 @@ class AnalyzeTicket:
             model_version=_model_version(prediction),
             created_at=self._clock.now(),
         )
-        recorded = await self._record_analysis.execute(analysis)
-        if recorded.analyses_since_trigger >= self._settings.training_threshold:
+        recorded = await self._retraining.record_and_count(analysis)
+        if self._retraining.is_due(recorded):
             await self._trigger_quietly()
         return recorded.analysis
 
     async def _trigger_quietly(self) -> None:
         """The analysis is already stored: failing the answer now would only make the platform send it twice."""
         try:
-            await self._trigger_retraining.execute()
+            claimed = await self._retraining.claim(manual=False)
+            await self._retraining.enqueue(claimed)
         except Exception:  # noqa: BLE001 - the next analysis retries the trigger
             logger.exception("retraining trigger failed; the next analysis will try again")
 

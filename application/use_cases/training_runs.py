@@ -1,10 +1,28 @@
+"""Training runs: start one for a caller that runs the job itself, list them, read one."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.services.retraining_trigger import RetrainingTrigger
 from domain.errors import NotFound
+from domain.training import TriggerResult
 from domain.training_runs import TrainingRun
+
+
+class StartTrainingRun:
+    """Claims the training slot and records a queued run, without queueing the job: the caller runs it in the
+    foreground (`ticket-utils train`, the accuracy benchmark).
+
+    With `manual=False` the slot is claimed only when the counter reached the threshold.
+    """
+
+    def __init__(self, trigger: RetrainingTrigger) -> None:
+        self._trigger = trigger
+
+    async def execute(self, manual: bool) -> TriggerResult:
+        return await self._trigger.claim(manual)
 
 
 class ListTrainingRuns:

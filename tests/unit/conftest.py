@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
-from application.use_cases.record_analysis import RecordAnalysis
-from application.use_cases.trigger_retraining import StartTrainingRun, TriggerRetraining
+from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
 from domain.training import TriggerPolicy
 from tests.unit.fakes import (
@@ -28,16 +28,10 @@ class World:
         self.queue = FakeJobQueue()
         self.clock = FixedClock()
         self.policy = TriggerPolicy(threshold=threshold)
-        self.trigger = TriggerRetraining(StartTrainingRun(self.uow, self.clock, self.policy), self.uow, self.queue, self.clock)
+        self.retraining = RetrainingTrigger(self.uow, self.queue, self.clock, self.policy)
+        self.trigger = TriggerRetraining(self.retraining)
         self.analyze = AnalyzeTicket(
-            self.uow,
-            self.classifier,
-            self.sentiment,
-            self.embedder,
-            RecordAnalysis(self.uow),
-            self.trigger,
-            self.clock,
-            AnalysisSettings(training_threshold=threshold),
+            self.uow, self.classifier, self.sentiment, self.embedder, self.retraining, self.clock, AnalysisSettings()
         )
         store = self.uow.store
         store.companies[1] = Company(1, "Acme", flags or CompanyFlags())

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
-from application.use_cases.trigger_retraining import TriggerOutcome
+from application.use_cases.training_runs import StartTrainingRun
+from application.use_cases.trigger_retraining import TriggerOutcome, TriggerResult
 from domain.companies import CompanyFlags
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.priority import Priority
@@ -38,7 +40,9 @@ async def test_unknown_company_is_reported_and_nothing_is_written(world: World) 
      ("x" * 10_001, 1, "description"), ("ok", None, "company_id"), ("ok", 0, "company_id"),
      ("ok", -3, "company_id"), ("ok", "1", "company_id"), ("ok", 1.5, "company_id"), ("ok", True, "company_id")],
 )
-async def test_bad_input_names_the_field_and_writes_nothing(world: World, description: object, company_id: object, field: str) -> None:
+async def test_bad_input_names_the_field_and_writes_nothing(
+    world: World, description: object, company_id: object, field: str
+) -> None:
     with pytest.raises(InvalidInput) as raised:
         await world.analyze.execute(description, company_id)
     assert raised.value.field == field
@@ -114,3 +118,20 @@ async def test_below_threshold_is_not_due(world: World) -> None:
     assert (await world.trigger.execute()).outcome is TriggerOutcome.NOT_DUE
     assert world.queue.enqueued == []
     assert timedelta(hours=6) == world.policy.timeout
+
+
+async def test_a_trigger_that_raises_is_logged_and_the_analysis_still_answers(world: World) -> None:
+    async def broken_claim(manual: bool) -> TriggerResult:
+        raise RuntimeError("database hiccup")
+
+    world.retraining.claim = broken_claim  # type: ignore[method-assign]
+    world.uow.store.training_state = replace(world.uow.store.training_state, analyses_since_trigger=99)
+    analysis = await world.analyze.execute("laptop broken", 1)
+    assert analysis.id is not None and world.queue.enqueued == []
+
+
+async def test_start_training_run_claims_and_records_the_run_without_queueing_it(world: World) -> None:
+    started = await StartTrainingRun(world.retraining).execute(manual=True)
+    assert started.outcome is TriggerOutcome.QUEUED and started.run_id is not None
+    assert world.uow.store.runs[started.run_id].trigger == "manual" and world.queue.enqueued == []
+    assert (await StartTrainingRun(world.retraining).execute(manual=True)).outcome is TriggerOutcome.ALREADY_RUNNING

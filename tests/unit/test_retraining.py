@@ -6,7 +6,8 @@ import pytest
 
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.models import ActivateModel, SyncServedModel
-from application.use_cases.trigger_retraining import StartTrainingRun, TriggerRetraining
+from application.services.retraining_trigger import RetrainingTrigger
+from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelStatus
 from domain.training import TriggerPolicy
@@ -23,7 +24,8 @@ class Pipeline:
         self.trainer = FakeTrainer()
         self.exporter = FakeExporter()
         self.queue = FakeJobQueue()
-        self.trigger = TriggerRetraining(StartTrainingRun(self.uow, self.clock, TriggerPolicy(threshold=100)), self.uow, self.queue, self.clock)
+        retraining = RetrainingTrigger(self.uow, self.queue, self.clock, TriggerPolicy(threshold=100))
+        self.trigger = TriggerRetraining(retraining)
         self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.clock, RetrainingSettings())
 
     def add_tickets(self, per_label: int = 10) -> None:
