@@ -186,40 +186,6 @@ class Container(containers.DeclarativeContainer):
     get_training_run_report = providers.Factory(GetTrainingRunReport, uow_factory)
 
 
-HTTP_USE_CASES = (
-    "analyze_ticket",
-    "check_readiness",
-    "get_training_status",
-    "list_companies",
-    "get_company",
-    "create_company",
-    "update_company",
-    "delete_company",
-    "list_teams",
-    "get_team",
-    "create_team",
-    "update_team",
-    "delete_team",
-    "record_labelled_tickets",
-    "list_labelled_tickets",
-    "submit_feedback",
-    "list_models",
-    "activate_model",
-    "trigger_retraining",
-    "list_training_runs",
-    "get_training_run",
-    # The admin site.
-    "count_admin_users",
-    "authenticate_admin",
-    "resolve_admin_session",
-    "get_dashboard",
-    "list_analyses",
-    "get_analysis_detail",
-    "get_training_run_report",
-    "import_labelled_tickets",
-)
-
-
 def build_container(settings: Settings) -> Container:
     container = Container(settings=settings)
     return container

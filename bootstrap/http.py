@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar
@@ -13,7 +12,8 @@ from adapters.inbound.http.app import create_app
 from adapters.inbound.http.security.config import HttpSecurity
 from adapters.outbound.ml.framework_imports import import_model_classes
 from adapters.outbound.ml.torch_threads import configure_torch_threads
-from bootstrap.container import HTTP_USE_CASES, Container, build_container
+from bootstrap.container import Container, build_container
+from bootstrap.http_use_cases import HttpUseCases
 from bootstrap.logging_setup import configure_logging
 from bootstrap.session_secret import session_secret
 from bootstrap.settings import Settings, load_settings
@@ -87,14 +87,17 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
             await drain()
         await container.engine().dispose()
 
-    return create_app(
-        providers={name: _zero_argument(getattr(container, name)) for name in HTTP_USE_CASES},
+    use_cases = HttpUseCases.from_container(container)
+    app = create_app(
+        providers=use_cases.dependencies(),
         max_body_bytes=settings.max_body_bytes,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         security=_http_security(settings),
         max_upload_bytes=settings.max_upload_bytes,
     )
+    use_cases.check_handlers(app)
+    return app
 
 
 def _http_security(settings: Settings) -> HttpSecurity:
@@ -104,12 +107,3 @@ def _http_security(settings: Settings) -> HttpSecurity:
         cookie_secure=settings.cookie_secure,
         session_max_age_s=settings.session_max_age_s,
     )
-
-
-def _zero_argument(provider: Callable[[], object]) -> Callable[[], object]:
-    """Litestar inspects a dependency's signature, so each provider is wrapped in a plain function."""
-
-    def provide() -> object:
-        return provider()
-
-    return provide

@@ -9,7 +9,8 @@ from litestar import Litestar
 
 from adapters.inbound.http.app import create_app
 from adapters.inbound.http.security.config import HttpSecurity
-from bootstrap.container import HTTP_USE_CASES, Container, build_container
+from bootstrap.container import Container, build_container
+from bootstrap.http_use_cases import HttpUseCases
 from bootstrap.settings import load_settings
 from domain.access import ApiKeyRing
 from tests.unit.fakes import (
@@ -51,16 +52,11 @@ def http_world(keys: bool = True, cookie_secure: bool = False) -> HttpWorld:
     container.job_queue.override(providers.Object(FakeJobQueue()))
     container.password_hasher.override(providers.Object(hasher))
     ring = ApiKeyRing((SERVICE_KEY,), (ADMIN_KEY,)) if keys else ApiKeyRing()
+    use_cases = HttpUseCases.from_container(container)
     app = create_app(
-        providers={name: _zero_argument(getattr(container, name)) for name in HTTP_USE_CASES},
+        providers=use_cases.dependencies(),
         max_body_bytes=1_048_576,
         security=HttpSecurity(api_keys=ring, cookie_secure=cookie_secure),
     )
+    use_cases.check_handlers(app)
     return HttpWorld(app, container, uow, hasher, clock)
-
-
-def _zero_argument(provider: providers.Provider[object]):  # type: ignore[no-untyped-def]
-    def provide() -> object:
-        return provider()
-
-    return provide
