@@ -111,7 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, handler, summary in (
         ("createsuperuser", createsuperuser_command, "create an admin user for the admin site at /admin/"),
-        ("changepassword", changepassword_command, "set an admin user's password (ends their sessions, lifts a lockout)"),
+        ("changepassword", changepassword_command,
+         "set an admin user's password (ends their sessions, lifts a lockout)"),
     ):
         account_parser = commands.add_parser(name, help=summary)
         account_parser.add_argument("--username", required=True)
