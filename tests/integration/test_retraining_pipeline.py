@@ -16,15 +16,18 @@ import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 from openpyxl import load_workbook
+from sqlalchemy.engine import make_url
 
 from bootstrap.http import create_http_app
 from bootstrap.settings import Settings, load_settings
 from bootstrap.worker import start_worker
-from tests.integration.conftest import REDIS_URL, fresh_mysql_database
+from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, fresh_mysql_database
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
-PIPELINE_MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_pipeline"
+# Beside the API tests' database (TEST_API_MYSQL_URL), so runs pointed at different databases never share this one.
+_api_url = make_url(API_MYSQL_URL)
+PIPELINE_MYSQL_URL = _api_url.set(database=f"{_api_url.database}_pipeline").render_as_string(hide_password=False)
 VOCABULARY = {
     "Hardware": ["laptop", "screen", "keyboard", "printer", "monitor", "mouse"],
     "Access": ["password", "login", "vpn", "account", "locked", "permission"],
