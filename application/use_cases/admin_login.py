@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from dataclasses import replace
 
 from application.ports.clock import Clock
 from application.ports.password_hasher import PasswordHasher
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.use_cases.admin_accounts import AdminAccountUnitOfWork
 from domain.admin_users import MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, AdminUser
 from domain.errors import InvalidCredentials, LoginThrottled
 from domain.login_throttle import LoginThrottlePolicy, address_key, user_key
@@ -25,7 +26,7 @@ class AuthenticateAdmin:
     """
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock, policy: LoginThrottlePolicy
+        self, uow_factory: Callable[[], AdminAccountUnitOfWork], hasher: PasswordHasher, clock: Clock, policy: LoginThrottlePolicy
     ) -> None:
         self._uow_factory = uow_factory
         self._hasher = hasher
@@ -69,7 +70,7 @@ class AuthenticateAdmin:
 class ResolveAdminSession:
     """The admin a session belongs to, or None when the account is gone, inactive, or its password changed."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, user_id: object, stamp: object) -> AdminUser | None:

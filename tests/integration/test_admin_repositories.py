@@ -120,12 +120,12 @@ async def test_analyses_filter_page_and_count_like_the_domain_rule(
         await uow.commit()
     position = {analysis_id: index + 1 for index, analysis_id in enumerate(ids)}
     async with uow_factory() as uow:
-        page = await uow.analyses.list_page(criteria, 0, 50)
+        page = await uow.analysis_queries.list_page(criteria, 0, 50)
         assert [position[item.id] for item in page] == expected
         assert [criteria.matches(item) for item in page] == [True] * len(page)
-        assert await uow.analyses.count_matching(criteria) == len(expected)
-        assert [position[item.id] for item in await uow.analyses.list_page(criteria, 1, 2)] == expected[1:3]
-        assert await uow.analyses.count_since(NOW - timedelta(hours=3)) == 4
+        assert await uow.analysis_queries.count_matching(criteria) == len(expected)
+        assert [position[item.id] for item in await uow.analysis_queries.list_page(criteria, 1, 2)] == expected[1:3]
+        assert await uow.analysis_queries.count_since(NOW - timedelta(hours=3)) == 4
 
 
 async def test_the_feedback_link_is_read_back(uow_factory: SqlAlchemyUnitOfWorkFactory) -> None:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
 from adapters.outbound.persistence.sqlalchemy.migrate import alembic_config, upgrade_to_head
-from adapters.outbound.persistence.sqlalchemy.repositories import INSERT_BATCH_BYTES
+from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import INSERT_BATCH_BYTES
 from adapters.outbound.persistence.sqlalchemy.tables import analyses, metadata
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from domain.analysis import TicketAnalysis
@@ -450,9 +450,9 @@ async def test_labelled_ticket_round_trip_with_every_field_and_with_none(
         assert await uow.labelled_tickets.get(max(ids) + 1) is None
         assert await uow.labelled_tickets.count() == 3
         assert await uow.labelled_tickets.newest_id() == max(ids)
-        assert list(await uow.labelled_tickets.list_page(0, 2)) == [stored[2], stored[1]]
-        assert list(await uow.labelled_tickets.list_page(2, 10)) == [stored[0]]
-        assert list(await uow.labelled_tickets.list_page(3, 10)) == []
+        assert list(await uow.labelled_ticket_queries.list_page(0, 2)) == [stored[2], stored[1]]
+        assert list(await uow.labelled_ticket_queries.list_page(2, 10)) == [stored[0]]
+        assert list(await uow.labelled_ticket_queries.list_page(3, 10)) == []
         assert list(await uow.labelled_tickets.all_for_training()) == stored
 
 

@@ -34,7 +34,7 @@ class InMemoryStore:
     versions: dict[int, ModelVersion] = field(default_factory=dict)
     feedback_links: dict[int, int] = field(default_factory=dict)
     admin_users: dict[int, AdminUser] = field(default_factory=dict)
-    login_failures: list[tuple[str, datetime]] = field(default_factory=list)
+    login_failures: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     next_id: int = 1
     commits: int = 0
 
@@ -106,6 +106,9 @@ class FakeAnalyses(_Repo):
     async def feedback_ticket_id(self, analysis_id: int) -> int | None:
         return self._data.feedback_links.get(analysis_id)
 
+
+
+class FakeAnalysisQueries(_Repo):
     async def count_since(self, moment: datetime) -> int:
         return sum(1 for analysis in self._data.analyses.values() if analysis.created_at >= moment)
 
@@ -132,11 +135,13 @@ class FakeLabelledTickets(_Repo):
     async def newest_id(self) -> int | None:
         return max(self._data.labelled, default=None)
 
-    async def list_page(self, offset: int, limit: int) -> Sequence[LabelledTicket]:
-        return [self._data.labelled[k] for k in sorted(self._data.labelled, reverse=True)][offset : offset + limit]
-
     async def all_for_training(self) -> Sequence[LabelledTicket]:
         return [self._data.labelled[k] for k in sorted(self._data.labelled)]
+
+
+class FakeLabelledTicketQueries(_Repo):
+    async def list_page(self, offset: int, limit: int) -> Sequence[LabelledTicket]:
+        return [self._data.labelled[k] for k in sorted(self._data.labelled, reverse=True)][offset : offset + limit]
 
 
 class FakeTrainingRuns(_Repo):
@@ -228,18 +233,24 @@ class FakeAdminUsers(_Repo):
 
 
 class FakeLoginFailures(_Repo):
-    async def record(self, key: str, at: datetime) -> None:
-        self._data.login_failures.append((key, at))
+    async def record(self, key: str, at: datetime) -> int:
+        attempt_id = self._data.new_id()
+        self._data.login_failures[attempt_id] = (key, at)
+        return attempt_id
 
-    async def recent(self, key: str, since: datetime) -> RecentFailures:
-        times = [at for k, at in self._data.login_failures if k == key and at >= since]
+    async def recent(self, key: str, since: datetime, excluding: int | None = None) -> RecentFailures:
+        failures = self._data.login_failures.items()
+        times = [at for attempt_id, (k, at) in failures if k == key and at >= since and attempt_id != excluding]
         return RecentFailures(len(times), max(times, default=None))
 
+    async def forget(self, attempt_id: int) -> None:
+        self._data.login_failures.pop(attempt_id, None)
+
     async def clear(self, key: str) -> None:
-        self._data.login_failures = [(k, at) for k, at in self._data.login_failures if k != key]
+        self._data.login_failures = {i: (k, at) for i, (k, at) in self._data.login_failures.items() if k != key}
 
     async def prune(self, before: datetime) -> None:
-        self._data.login_failures = [(k, at) for k, at in self._data.login_failures if at >= before]
+        self._data.login_failures = {i: (k, at) for i, (k, at) in self._data.login_failures.items() if at >= before}
 
 
 class FakeUnitOfWork:
@@ -253,8 +264,10 @@ class FakeUnitOfWork:
         self.companies = FakeCompanies(self._working)
         self.teams = FakeTeams(self._working)
         self.analyses = FakeAnalyses(self._working)
+        self.analysis_queries = FakeAnalysisQueries(self._working)
         self.training_state = FakeTrainingState(self._working)
         self.labelled_tickets = FakeLabelledTickets(self._working)
+        self.labelled_ticket_queries = FakeLabelledTicketQueries(self._working)
         self.training_runs = FakeTrainingRuns(self._working)
         self.model_versions = FakeModelVersions(self._working)
         self.admin_users = FakeAdminUsers(self._working)

@@ -79,7 +79,7 @@ async def test_login_with_the_right_password_records_the_time_and_clears_user_fa
     await accounts.fail(2)
     user = await accounts.login.execute("Alice", PASSWORD, "10.0.0.1")
     assert user.username == "alice" and user.last_login_at == accounts.clock.now()
-    keys = [key for key, _ in accounts.uow.store.login_failures]
+    keys = [key for key, _ in accounts.uow.store.login_failures.values()]
     assert user_key("alice") not in keys, "a success forgets the username's failures"
     assert keys.count(address_key("10.0.0.1")) == 2, "but not the address's: one account must not reset it"
 
