@@ -117,6 +117,17 @@ async def test_repeated_failures_lock_the_username_even_against_the_right_passwo
     assert (await accounts.login.execute("alice", PASSWORD, "10.9.9.9")).username == "alice"
 
 
+async def test_attempts_refused_by_the_lockout_do_not_lengthen_it(accounts: Accounts) -> None:
+    await accounts.create.execute("alice", PASSWORD)
+    await accounts.fail(3)
+    for _ in range(5):
+        with pytest.raises(LoginThrottled):
+            await accounts.login.execute("alice", PASSWORD, "10.0.0.1")
+    assert len(accounts.uow.store.login_failures) == 6, "only the three checked failures, for two keys each"
+    accounts.clock.advance(seconds=31)
+    assert (await accounts.login.execute("alice", PASSWORD, "10.0.0.1")).username == "alice"
+
+
 async def test_the_lockout_doubles_while_failures_go_on(accounts: Accounts) -> None:
     await accounts.create.execute("alice", PASSWORD)
     await accounts.fail(3)
