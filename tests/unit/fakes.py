@@ -1,4 +1,6 @@
-"""In-memory implementations of every port, for unit tests of the use cases."""
+"""In-memory implementations of every port, for unit tests of the use cases.
+
+The repositories keep the same contract as the SQL ones: tests/repository_contract.py runs against both."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
 from domain.training_runs import RunStatus, TrainingRun
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -177,7 +182,9 @@ class FakeModelVersions(_Repo):
         return [self._data.versions[k] for k in sorted(self._data.versions, reverse=True)]
 
     async def active(self) -> ModelVersion | None:
-        return next((v for v in self._data.versions.values() if v.status is ModelStatus.ACTIVE), None)
+        """As in SQL: the most recently activated ACTIVE version, one never activated last, then the highest id."""
+        active = [v for v in self._data.versions.values() if v.status is ModelStatus.ACTIVE]
+        return max(active, key=lambda v: (v.activated_at is not None, v.activated_at or _EPOCH, v.id), default=None)
 
     async def update(self, version: ModelVersion) -> None:
         self._data.versions[version.id] = version  # type: ignore[index]
@@ -320,7 +327,9 @@ class FakeEmbedder:
 class FakeClassifier:
     """Predicts from keywords, with a configurable confidence."""
 
-    def __init__(self, keywords: dict[str, str] | None = None, confidence: float = 0.9, fallback: str = "Miscellaneous") -> None:
+    def __init__(
+        self, keywords: dict[str, str] | None = None, confidence: float = 0.9, fallback: str = "Miscellaneous"
+    ) -> None:
         self.keywords = keywords or {"laptop": "Hardware", "password": "Access", "salary": "HR Support"}
         self.confidence = confidence
         self.fallback = fallback
