@@ -10,7 +10,7 @@ from domain.analysis import TicketAnalysis
 class AnalysisRepository(Protocol):
     """Analyses by id, and the labelled ticket that confirmed or corrected each.
 
-    Contract: `add` assigns a new id; `get` returns the analysis exactly as added (times in UTC) or None; an
+    Contract: `add` assigns a new id; `get` returns the analysis as added (its time the same instant) or None; an
     analysis outlives its company. Writes wait for the unit of work's commit.
     """
 

@@ -11,8 +11,8 @@ from domain.labelled_tickets import LabelledTicket
 class LabelledTicketRepository(Protocol):
     """Labelled tickets by id.
 
-    Contract: ids only grow, so a later ticket has a higher id; tickets read back exactly as added (times in
-    UTC). Writes wait for the unit of work's commit.
+    Contract: ids only grow, so a later ticket has a higher id; tickets read back as added (times the same
+    instant). Writes wait for the unit of work's commit.
     """
 
     async def add_many(self, tickets: Sequence[LabelledTicket]) -> list[LabelledTicket]:

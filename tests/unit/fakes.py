@@ -10,6 +10,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from types import TracebackType
+
+from application.ports.admin_user_repository import AdminUserRepository
+from application.ports.analysis_queries import AnalysisQueries
+from application.ports.analysis_repository import AnalysisRepository
+from application.ports.company_repository import CompanyRepository
+from application.ports.labelled_ticket_queries import LabelledTicketQueries
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.team_repository import TeamRepository
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.training_state_repository import TrainingStateRepository
 
 from domain.admin_users import AdminUser
 from domain.analysis import AnalysisFilter, TicketAnalysis
@@ -261,7 +274,22 @@ class FakeLoginFailures(_Repo):
 
 
 class FakeUnitOfWork:
-    """Works on a private copy and publishes it only on commit, like a real transaction."""
+    """Works on a private copy and publishes it only on commit, like a real transaction.
+
+    The attributes are typed as the ports, so the fake satisfies every use case's narrow unit of work.
+    """
+
+    companies: CompanyRepository
+    teams: TeamRepository
+    analyses: AnalysisRepository
+    analysis_queries: AnalysisQueries
+    training_state: TrainingStateRepository
+    labelled_tickets: LabelledTicketRepository
+    labelled_ticket_queries: LabelledTicketQueries
+    training_runs: TrainingRunRepository
+    model_versions: ModelVersionRepository
+    admin_users: AdminUserRepository
+    login_failures: LoginFailureRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -281,7 +309,9 @@ class FakeUnitOfWork:
         self.login_failures = FakeLoginFailures(self._working)
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         return None
 
     async def commit(self) -> None:
