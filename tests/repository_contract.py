@@ -112,6 +112,7 @@ def _big_metrics(labels: int) -> dict[str, object]:
         "split": {"train": 34421, "validation": 4303, "test": 4303, "train_only_labels": []},
     }
 
+
 def _filter_analysis(
     company_id: int, label: str | None, priority: Priority | None, need_admin: bool | None, at: datetime
 ) -> TicketAnalysis:

@@ -32,6 +32,7 @@ class AnalysisDetailUnitOfWork(Transaction, Protocol):
     teams: TeamRepository
     labelled_tickets: LabelledTicketRepository
 
+
 MAX_PAGE_SIZE = 500
 
 

@@ -32,6 +32,7 @@ class AnalyzeUnitOfWork(Transaction, Protocol):
     companies: CompanyRepository
     teams: TeamRepository
 
+
 logger = logging.getLogger(__name__)
 
 

@@ -34,6 +34,7 @@ class LabelledTicketPageUnitOfWork(Transaction, Protocol):
     labelled_tickets: LabelledTicketRepository
     labelled_ticket_queries: LabelledTicketQueries
 
+
 MAX_BATCH = 1_000
 
 

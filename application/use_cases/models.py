@@ -20,6 +20,7 @@ class ModelRegistryUnitOfWork(Transaction, Protocol):
 
     model_versions: ModelVersionRepository
 
+
 logger = logging.getLogger(__name__)
 
 

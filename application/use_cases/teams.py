@@ -26,6 +26,7 @@ class TeamUnitOfWork(Transaction, Protocol):
     companies: CompanyRepository
     teams: TeamRepository
 
+
 _UNSET = object()
 
 

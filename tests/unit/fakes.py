@@ -125,7 +125,6 @@ class FakeAnalyses(_Repo):
         return self._data.feedback_links.get(analysis_id)
 
 
-
 class FakeAnalysisQueries(_Repo):
     async def count_since(self, moment: datetime) -> int:
         return sum(1 for analysis in self._data.analyses.values() if analysis.created_at >= moment)
