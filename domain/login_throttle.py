@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 
 @dataclass(frozen=True, slots=True)
 class RecentFailures:
-    """Failed logins for one throttle key within the policy's window."""
+    """Failed (or still unchecked) login attempts for one throttle key within the policy's window, not counting
+    the attempt being decided."""
 
     count: int
     last_at: datetime | None
@@ -38,10 +39,16 @@ class LoginThrottlePolicy:
         return now - self.window
 
     def locked_until(self, failures: RecentFailures, limit: int) -> datetime | None:
+        """When the lockout that `failures` (the other attempts) impose ends; None when they impose none.
+
+        Because attempts are recorded before they are checked, an attempt that sees `limit` others is refused
+        even while those others are still being checked: of any number of concurrent guesses, at most `limit`
+        reach the password check.
+        """
         if failures.count < limit or failures.last_at is None:
             return None
         doublings = min(failures.count - limit, 20)
-        lockout = min(self.first_lockout * (2**doublings), self.max_lockout)
+        lockout = min(self.first_lockout * (1 << doublings), self.max_lockout)
         return failures.last_at + lockout
 
 

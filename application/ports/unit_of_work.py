@@ -1,40 +1,34 @@
+"""Port: transactions. `Transaction` is the contract every unit of work keeps; use cases declare a narrower unit
+of work (a `Transaction` with only the repositories they use) and accept a `Callable[[], ThatUnitOfWork]`."""
+
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, Self
 
-from application.ports.repositories import (
-    AdminUserRepository,
-    AnalysisRepository,
-    CompanyRepository,
-    LabelledTicketRepository,
-    LoginFailureRepository,
-    ModelVersionRepository,
-    TeamRepository,
-    TrainingRunRepository,
-    TrainingStateRepository,
-)
+from application.ports.admin_user_repository import AdminUserRepository
+from application.ports.analysis_queries import AnalysisQueries
+from application.ports.analysis_repository import AnalysisRepository
+from application.ports.company_repository import CompanyRepository
+from application.ports.labelled_ticket_queries import LabelledTicketQueries
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.team_repository import TeamRepository
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.training_state_repository import TrainingStateRepository
 
 
-class UnitOfWork(Protocol):
-    """One atomic transaction over the repositories.
+class Transaction(Protocol):
+    """One atomic transaction; its repositories (declared by the protocols that extend this one) stage writes in it.
 
     Contract: entering opens the transaction; `commit` makes every staged write durable at once; leaving
     without `commit` (or on an exception) rolls everything back, so no half-written data is ever kept.
-    Raises `domain.errors.StorageUnavailable` when the database cannot be reached.
+    Repositories never commit: only this does. Raises `domain.errors.StorageUnavailable` when the database
+    cannot be reached. A unit of work is entered once; ask the factory for a fresh one per transaction.
     """
 
-    companies: CompanyRepository
-    teams: TeamRepository
-    analyses: AnalysisRepository
-    training_state: TrainingStateRepository
-    labelled_tickets: LabelledTicketRepository
-    training_runs: TrainingRunRepository
-    model_versions: ModelVersionRepository
-    admin_users: AdminUserRepository
-    login_failures: LoginFailureRepository
-
-    async def __aenter__(self) -> UnitOfWork: ...
+    async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
         self,
@@ -46,6 +40,23 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+class UnitOfWork(Transaction, Protocol):
+    """Every repository and query at once: what a persistence adapter provides, and what the use cases that
+    have not declared a narrower unit of work ask for."""
+
+    companies: CompanyRepository
+    teams: TeamRepository
+    analyses: AnalysisRepository
+    analysis_queries: AnalysisQueries
+    training_state: TrainingStateRepository
+    labelled_tickets: LabelledTicketRepository
+    labelled_ticket_queries: LabelledTicketQueries
+    training_runs: TrainingRunRepository
+    model_versions: ModelVersionRepository
+    admin_users: AdminUserRepository
+    login_failures: LoginFailureRepository
 
 
 class UnitOfWorkFactory(Protocol):

@@ -2,20 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
+from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.clock import Clock
+from application.ports.login_failure_repository import LoginFailureRepository
 from application.ports.password_hasher import PasswordHasher
-from application.ports.unit_of_work import UnitOfWorkFactory
-from domain.admin_users import AdminRole, AdminUser, checked_new_password, normalized_username
+from application.ports.unit_of_work import Transaction
+from domain.admin_users import (
+    AdminRole,
+    AdminUser,
+    checked_new_password,
+    normalized_username,
+)
 from domain.errors import Conflict, NotFound
 from domain.login_throttle import user_key
+
+
+class AdminAccountUnitOfWork(Transaction, Protocol):
+    """Admin accounts and their login attempts (a new password lifts a lockout)."""
+
+    admin_users: AdminUserRepository
+    login_failures: LoginFailureRepository
 
 
 class CreateAdminUser:
     """Adds an active admin; the password is checked against the rules and only its hash is stored."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock) -> None:
+    def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork], hasher: PasswordHasher, clock: Clock) -> None:
         self._uow_factory = uow_factory
         self._hasher = hasher
         self._clock = clock
@@ -38,7 +54,7 @@ class CreateAdminUser:
 class ChangeAdminPassword:
     """Sets a new password (which also ends the user's existing sessions) and lifts a lockout of the username."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher) -> None:
+    def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork], hasher: PasswordHasher) -> None:
         self._uow_factory = uow_factory
         self._hasher = hasher
 
@@ -60,7 +76,7 @@ class ChangeAdminPassword:
 class CountAdminUsers:
     """How many accounts exist: none means the login page tells how to create the first one."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self) -> int:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from application.ports.clock import Clock
 from application.ports.password_hasher import PasswordHasher
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.use_cases.admin_accounts import AdminAccountUnitOfWork
 from domain.admin_users import MAX_PASSWORD_LENGTH, MAX_USERNAME_LENGTH, AdminUser
 from domain.errors import InvalidCredentials, LoginThrottled
 from domain.login_throttle import LoginThrottlePolicy, address_key, user_key
@@ -19,13 +20,23 @@ logger = logging.getLogger(__name__)
 class AuthenticateAdmin:
     """Checks a username and password; every failure counts towards a lockout that no password can pass.
 
+    The attempt is recorded (and committed) before anything is checked, and only then is the lockout read, so
+    parallel guesses see each other: with a limit of 5, at most 5 of any number of concurrent wrong guesses get
+    to the password check. A recorded attempt is a failure until it proves otherwise: a success clears the
+    username's failures (not the address's: one valid account must not reset an address that is guessing at
+    others) and forgets its own address attempt; an attempt refused by the lockout, which checked no password,
+    is forgotten, so hammering a locked account does not lengthen its lockout.
+
     A missing account, an inactive one and a wrong password fail alike and take as long, so the answer
-    reveals nothing about which usernames exist. A success clears the username's failures (not the
-    address's: one valid account must not reset an address that is guessing at others).
+    reveals nothing about which usernames exist.
     """
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock, policy: LoginThrottlePolicy
+        self,
+        uow_factory: Callable[[], AdminAccountUnitOfWork],
+        hasher: PasswordHasher,
+        clock: Clock,
+        policy: LoginThrottlePolicy,
     ) -> None:
         self._uow_factory = uow_factory
         self._hasher = hasher
@@ -36,40 +47,58 @@ class AuthenticateAdmin:
         now = self._clock.now()
         name = username.strip().lower()[:MAX_USERNAME_LENGTH] if isinstance(username, str) else ""
         secret = password if isinstance(password, str) and len(password) <= MAX_PASSWORD_LENGTH else ""
-        keys = ((user_key(name), self._policy.max_failures_per_user), (address_key(address), self._policy.max_failures_per_address))
+        limits = {
+            user_key(name): self._policy.max_failures_per_user,
+            address_key(address): self._policy.max_failures_per_address,
+        }
         since = self._policy.window_start(now)
         async with self._uow_factory() as uow:
-            locks = [self._policy.locked_until(await uow.login_failures.recent(key, since), limit) for key, limit in keys]
+            attempts = {key: await uow.login_failures.record(key, now) for key in limits}
+            await uow.login_failures.prune(since)
+            await uow.commit()
+
+        # A new transaction, so that it sees every attempt committed before it, its own included.
+        async with self._uow_factory() as uow:
+            locks = [
+                self._policy.locked_until(await uow.login_failures.recent(key, since, excluding=attempts[key]), limit)
+                for key, limit in limits.items()
+            ]
             user = await uow.admin_users.get_by_username(name) if name else None
         locked_until = max((moment for moment in locks if moment is not None), default=None)
         if locked_until is not None and locked_until > now:
+            await self._forget(attempts.values())
             raise LoginThrottled(max(1, math.ceil((locked_until - now).total_seconds())))
 
         valid = await self._hasher.verify(user.password_hash if user else None, secret) and bool(secret)
         if user is None or not user.is_active or not valid:
-            async with self._uow_factory() as uow:
-                for key, _ in keys:
-                    await uow.login_failures.record(key, now)
-                await uow.login_failures.prune(since)
-                await uow.commit()
+            # The recorded attempts stay: they are this failure.
             # The address is safe to log; the username is not (people type passwords into it).
             logger.warning("failed admin login from %s", address)
             raise InvalidCredentials()
 
-        password_hash = await self._hasher.hash(secret) if self._hasher.needs_rehash(user.password_hash) else user.password_hash
+        password_hash = user.password_hash
+        if self._hasher.needs_rehash(password_hash):
+            password_hash = await self._hasher.hash(secret)
         logged_in = replace(user, last_login_at=now, password_hash=password_hash)
         async with self._uow_factory() as uow:
             await uow.login_failures.clear(user_key(name))
+            await uow.login_failures.forget(attempts[address_key(address)])
             await uow.admin_users.update(logged_in)
             await uow.commit()
         logger.info("admin %s logged in from %s", logged_in.username, address)
         return logged_in
 
+    async def _forget(self, attempt_ids: Iterable[int]) -> None:
+        async with self._uow_factory() as uow:
+            for attempt_id in attempt_ids:
+                await uow.login_failures.forget(attempt_id)
+            await uow.commit()
+
 
 class ResolveAdminSession:
     """The admin a session belongs to, or None when the account is gone, inactive, or its password changed."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, user_id: object, stamp: object) -> AdminUser | None:

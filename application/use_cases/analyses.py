@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.analysis_queries import AnalysisQueries
+from application.ports.analysis_repository import AnalysisRepository
+from application.ports.company_repository import CompanyRepository
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.team_repository import TeamRepository
+from application.ports.unit_of_work import Transaction
 from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, Team
 from domain.errors import InvalidInput, NotFound
 from domain.labelled_tickets import LabelledTicket
+
+
+class AnalysisBrowsingUnitOfWork(Transaction, Protocol):
+    """A page of analyses reads the query side only."""
+
+    analysis_queries: AnalysisQueries
+
+
+class AnalysisDetailUnitOfWork(Transaction, Protocol):
+    """One analysis with its company, team and feedback ticket."""
+
+    analyses: AnalysisRepository
+    companies: CompanyRepository
+    teams: TeamRepository
+    labelled_tickets: LabelledTicketRepository
+
 
 MAX_PAGE_SIZE = 500
 
@@ -24,7 +46,7 @@ class AnalysisPage:
 
 
 class ListAnalyses:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], AnalysisBrowsingUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, criteria: AnalysisFilter, offset: int = 0, limit: int = 50) -> AnalysisPage:
@@ -33,8 +55,8 @@ class ListAnalyses:
         if not 0 < limit <= MAX_PAGE_SIZE:
             raise InvalidInput("limit", f"must be between 1 and {MAX_PAGE_SIZE}")
         async with self._uow_factory() as uow:
-            total = await uow.analyses.count_matching(criteria)
-            items = await uow.analyses.list_page(criteria, offset, limit)
+            total = await uow.analysis_queries.count_matching(criteria)
+            items = await uow.analysis_queries.list_page(criteria, offset, limit)
         return AnalysisPage(total, offset, limit, items)
 
 
@@ -49,7 +71,7 @@ class AnalysisDetail:
 
 
 class GetAnalysisDetail:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], AnalysisDetailUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, analysis_id: int) -> AnalysisDetail:

@@ -8,19 +8,31 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from application.ports.category_classifier import CategoryClassifier
 from application.ports.clock import Clock
+from application.ports.company_repository import CompanyRepository
 from application.ports.sentiment_analyzer import SentimentAnalyzer
+from application.ports.team_repository import TeamRepository
 from application.ports.text_embedder import TextEmbedder
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import Transaction
 from application.services.retraining_trigger import RetrainingTrigger
 from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.errors import CompanyNotFound
 from domain.predictions import CategoryPrediction
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy, route_ticket
+
+
+class AnalyzeUnitOfWork(Transaction, Protocol):
+    """What answering an analysis reads: the company and its teams."""
+
+    companies: CompanyRepository
+    teams: TeamRepository
+
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +49,7 @@ class AnalyzeTicket:
 
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], AnalyzeUnitOfWork],
         classifier: CategoryClassifier,
         sentiment: SentimentAnalyzer,
         embedder: TextEmbedder,

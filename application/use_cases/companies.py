@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.company_repository import CompanyRepository
+from application.ports.unit_of_work import Transaction
 from domain.companies import Company, CompanyFlags, require_name
 from domain.errors import CompanyNotFound
+
+
+class CompanyUnitOfWork(Transaction, Protocol):
+    """What the company use cases touch."""
+
+    companies: CompanyRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +42,7 @@ def _pick(new: bool | None, old: bool) -> bool:
 
 
 class CreateCompany:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], CompanyUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, name: object, flags: CompanyFlags) -> Company:
@@ -46,7 +54,7 @@ class CreateCompany:
 
 
 class GetCompany:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], CompanyUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, company_id: int) -> Company:
@@ -58,7 +66,7 @@ class GetCompany:
 
 
 class ListCompanies:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], CompanyUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self) -> Sequence[Company]:
@@ -67,7 +75,7 @@ class ListCompanies:
 
 
 class UpdateCompany:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], CompanyUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, company_id: int, changes: CompanyChanges) -> Company:
@@ -82,7 +90,7 @@ class UpdateCompany:
 
 
 class DeleteCompany:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], CompanyUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, company_id: int) -> None:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from application.ports.clock import Clock
 from application.ports.spreadsheet_reader import SpreadsheetReader
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.use_cases.labelled_tickets import LabelledTicketUnitOfWork
 from domain.errors import InvalidInput
 from domain.labelled_tickets import LabelledTicket
 
@@ -29,7 +29,13 @@ class ImportReport:
 class ImportLabelledTickets:
     """Imports a spreadsheet of labelled tickets: every row valid, or nothing (unless bad rows may be skipped)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, reader: SpreadsheetReader, clock: Clock, max_text_length: int) -> None:
+    def __init__(
+        self,
+        uow_factory: Callable[[], LabelledTicketUnitOfWork],
+        reader: SpreadsheetReader,
+        clock: Clock,
+        max_text_length: int,
+    ) -> None:
         self._uow_factory = uow_factory
         self._reader = reader
         self._clock = clock

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
+from application.ports.analysis_repository import AnalysisRepository
 from application.ports.clock import Clock
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.labelled_ticket_queries import LabelledTicketQueries
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.unit_of_work import Transaction
 from domain.errors import InvalidInput, NotFound
 from domain.labelled_tickets import LabelledTicket
+
+
+class LabelledTicketUnitOfWork(Transaction, Protocol):
+    """Storing labelled tickets."""
+
+    labelled_tickets: LabelledTicketRepository
+
+
+class FeedbackUnitOfWork(Transaction, Protocol):
+    """Feedback reads the analysis and stores a labelled ticket linked to it."""
+
+    analyses: AnalysisRepository
+    labelled_tickets: LabelledTicketRepository
+
+
+class LabelledTicketPageUnitOfWork(Transaction, Protocol):
+    """A page of labelled tickets and their total."""
+
+    labelled_tickets: LabelledTicketRepository
+    labelled_ticket_queries: LabelledTicketQueries
+
 
 MAX_BATCH = 1_000
 
@@ -16,7 +41,7 @@ MAX_BATCH = 1_000
 class RecordLabelledTickets:
     """Stores a batch all-or-nothing: one invalid ticket rejects the batch, naming its index and field."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, max_text_length: int) -> None:
+    def __init__(self, uow_factory: Callable[[], LabelledTicketUnitOfWork], clock: Clock, max_text_length: int) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._max_text_length = max_text_length
@@ -56,7 +81,7 @@ class FeedbackResult:
 class SubmitFeedback:
     """An agent confirms an analysis (its category becomes the label) or corrects it (theirs does)."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow_factory: Callable[[], FeedbackUnitOfWork], clock: Clock) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
 
@@ -88,7 +113,7 @@ class SubmitFeedback:
 
 
 class ListLabelledTickets:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], LabelledTicketPageUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, offset: int = 0, limit: int = 50) -> tuple[int, Sequence[LabelledTicket]]:
@@ -97,6 +122,6 @@ class ListLabelledTickets:
         if not 0 < limit <= 500:
             raise InvalidInput("limit", "must be between 1 and 500")
         async with self._uow_factory() as uow:
-            return await uow.labelled_tickets.count(), await uow.labelled_tickets.list_page(offset, limit)
+            return await uow.labelled_tickets.count(), await uow.labelled_ticket_queries.list_page(offset, limit)
 
 

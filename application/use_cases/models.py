@@ -3,20 +3,29 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Protocol
 
 from application.ports.clock import Clock
+from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.served_model import ServedModel
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import Transaction
 from domain.errors import NotFound
 from domain.model_versions import ModelStatus, ModelVersion
+
+
+class ModelRegistryUnitOfWork(Transaction, Protocol):
+    """The model registry use cases touch the model versions only."""
+
+    model_versions: ModelVersionRepository
+
 
 logger = logging.getLogger(__name__)
 
 
 class ListModels:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self) -> Sequence[ModelVersion]:
@@ -27,7 +36,7 @@ class ListModels:
 class ActivateModel:
     """An operator's promotion or rollback: the chosen version becomes active, the current one retires."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], clock: Clock) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
 
@@ -51,7 +60,7 @@ class SyncServedModel:
     Run every few seconds by every API process, so a promotion anywhere reaches all of them.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, served: ServedModel) -> None:
+    def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], served: ServedModel) -> None:
         self._uow_factory = uow_factory
         self._served = served
 

@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
+from application.ports.company_repository import CompanyRepository
+from application.ports.team_repository import TeamRepository
 from application.ports.text_embedder import TextEmbedder
-from application.ports.unit_of_work import UnitOfWorkFactory
-from domain.companies import MAX_NAME_LENGTH, MAX_TEAM_DESCRIPTION_LENGTH, Team, optional_text, require_name
+from application.ports.unit_of_work import Transaction
+from domain.companies import (
+    MAX_NAME_LENGTH,
+    MAX_TEAM_DESCRIPTION_LENGTH,
+    Team,
+    optional_text,
+    require_name,
+)
 from domain.errors import CompanyNotFound, TeamNotFound
+
+
+class TeamUnitOfWork(Transaction, Protocol):
+    """What the team use cases touch: teams, and their companies to check they exist."""
+
+    companies: CompanyRepository
+    teams: TeamRepository
+
 
 _UNSET = object()
 
@@ -26,7 +43,7 @@ class TeamDraft:
 
 
 class _TeamUseCase:
-    def __init__(self, uow_factory: UnitOfWorkFactory, embedder: TextEmbedder) -> None:
+    def __init__(self, uow_factory: Callable[[], TeamUnitOfWork], embedder: TextEmbedder) -> None:
         self._uow_factory = uow_factory
         self._embedder = embedder
 
@@ -76,7 +93,7 @@ class UpdateTeam(_TeamUseCase):
 
 
 class GetTeam:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], TeamUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, team_id: int) -> Team:
@@ -88,7 +105,7 @@ class GetTeam:
 
 
 class ListTeams:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], TeamUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, company_id: int) -> Sequence[Team]:
@@ -99,7 +116,7 @@ class ListTeams:
 
 
 class DeleteTeam:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], TeamUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, team_id: int) -> None:

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.unit_of_work import Transaction
 from domain.errors import NotFound
 from domain.model_versions import ModelVersion
 from domain.training_runs import TrainingRun
+
+
+class TrainingRunReportUnitOfWork(Transaction, Protocol):
+    """A run and the model version it produced."""
+
+    training_runs: TrainingRunRepository
+    model_versions: ModelVersionRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,7 +28,7 @@ class TrainingRunReport:
 
 
 class GetTrainingRunReport:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], TrainingRunReportUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, run_id: int) -> TrainingRunReport:

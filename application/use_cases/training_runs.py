@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Protocol
 
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.unit_of_work import Transaction
 from application.services.retraining_trigger import RetrainingTrigger
 from domain.errors import NotFound
 from domain.training import TriggerResult
@@ -25,8 +27,14 @@ class StartTrainingRun:
         return await self._trigger.claim(manual)
 
 
+class TrainingRunsUnitOfWork(Transaction, Protocol):
+    """The training-run history."""
+
+    training_runs: TrainingRunRepository
+
+
 class ListTrainingRuns:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], TrainingRunsUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, limit: int = 50) -> Sequence[TrainingRun]:
@@ -35,7 +43,7 @@ class ListTrainingRuns:
 
 
 class GetTrainingRun:
-    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+    def __init__(self, uow_factory: Callable[[], TrainingRunsUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
     async def execute(self, run_id: int) -> TrainingRun:

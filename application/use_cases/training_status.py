@@ -1,9 +1,18 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.training_state_repository import TrainingStateRepository
+from application.ports.unit_of_work import Transaction
 from domain.training import TrainingState
+
+
+class TrainingStatusUnitOfWork(Transaction, Protocol):
+    """The retraining-trigger record."""
+
+    training_state: TrainingStateRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +24,7 @@ class TrainingStatus:
 class GetTrainingStatus:
     """The counter against the threshold, the running mark, the last trigger and the last error."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, threshold: int) -> None:
+    def __init__(self, uow_factory: Callable[[], TrainingStatusUnitOfWork], threshold: int) -> None:
         self._uow_factory = uow_factory
         self._threshold = threshold
 

@@ -1,4 +1,6 @@
-"""In-memory implementations of every port, for unit tests of the use cases."""
+"""In-memory implementations of every port, for unit tests of the use cases.
+
+The repositories keep the same contract as the SQL ones: tests/repository_contract.py runs against both."""
 
 from __future__ import annotations
 
@@ -8,6 +10,19 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from types import TracebackType
+
+from application.ports.admin_user_repository import AdminUserRepository
+from application.ports.analysis_queries import AnalysisQueries
+from application.ports.analysis_repository import AnalysisRepository
+from application.ports.company_repository import CompanyRepository
+from application.ports.labelled_ticket_queries import LabelledTicketQueries
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.team_repository import TeamRepository
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.training_state_repository import TrainingStateRepository
 
 from domain.admin_users import AdminUser
 from domain.analysis import AnalysisFilter, TicketAnalysis
@@ -19,6 +34,9 @@ from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
 from domain.training_runs import RunStatus, TrainingRun
+
+
+_EPOCH = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -34,7 +52,7 @@ class InMemoryStore:
     versions: dict[int, ModelVersion] = field(default_factory=dict)
     feedback_links: dict[int, int] = field(default_factory=dict)
     admin_users: dict[int, AdminUser] = field(default_factory=dict)
-    login_failures: list[tuple[str, datetime]] = field(default_factory=list)
+    login_failures: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     next_id: int = 1
     commits: int = 0
 
@@ -106,6 +124,8 @@ class FakeAnalyses(_Repo):
     async def feedback_ticket_id(self, analysis_id: int) -> int | None:
         return self._data.feedback_links.get(analysis_id)
 
+
+class FakeAnalysisQueries(_Repo):
     async def count_since(self, moment: datetime) -> int:
         return sum(1 for analysis in self._data.analyses.values() if analysis.created_at >= moment)
 
@@ -132,11 +152,13 @@ class FakeLabelledTickets(_Repo):
     async def newest_id(self) -> int | None:
         return max(self._data.labelled, default=None)
 
-    async def list_page(self, offset: int, limit: int) -> Sequence[LabelledTicket]:
-        return [self._data.labelled[k] for k in sorted(self._data.labelled, reverse=True)][offset : offset + limit]
-
     async def all_for_training(self) -> Sequence[LabelledTicket]:
         return [self._data.labelled[k] for k in sorted(self._data.labelled)]
+
+
+class FakeLabelledTicketQueries(_Repo):
+    async def list_page(self, offset: int, limit: int) -> Sequence[LabelledTicket]:
+        return [self._data.labelled[k] for k in sorted(self._data.labelled, reverse=True)][offset : offset + limit]
 
 
 class FakeTrainingRuns(_Repo):
@@ -172,7 +194,9 @@ class FakeModelVersions(_Repo):
         return [self._data.versions[k] for k in sorted(self._data.versions, reverse=True)]
 
     async def active(self) -> ModelVersion | None:
-        return next((v for v in self._data.versions.values() if v.status is ModelStatus.ACTIVE), None)
+        """As in SQL: the most recently activated ACTIVE version, one never activated last, then the highest id."""
+        active = [v for v in self._data.versions.values() if v.status is ModelStatus.ACTIVE]
+        return max(active, key=lambda v: (v.activated_at is not None, v.activated_at or _EPOCH, v.id), default=None)
 
     async def update(self, version: ModelVersion) -> None:
         self._data.versions[version.id] = version  # type: ignore[index]
@@ -228,22 +252,43 @@ class FakeAdminUsers(_Repo):
 
 
 class FakeLoginFailures(_Repo):
-    async def record(self, key: str, at: datetime) -> None:
-        self._data.login_failures.append((key, at))
+    async def record(self, key: str, at: datetime) -> int:
+        attempt_id = self._data.new_id()
+        self._data.login_failures[attempt_id] = (key, at)
+        return attempt_id
 
-    async def recent(self, key: str, since: datetime) -> RecentFailures:
-        times = [at for k, at in self._data.login_failures if k == key and at >= since]
+    async def recent(self, key: str, since: datetime, excluding: int | None = None) -> RecentFailures:
+        failures = self._data.login_failures.items()
+        times = [at for attempt_id, (k, at) in failures if k == key and at >= since and attempt_id != excluding]
         return RecentFailures(len(times), max(times, default=None))
 
+    async def forget(self, attempt_id: int) -> None:
+        self._data.login_failures.pop(attempt_id, None)
+
     async def clear(self, key: str) -> None:
-        self._data.login_failures = [(k, at) for k, at in self._data.login_failures if k != key]
+        self._data.login_failures = {i: (k, at) for i, (k, at) in self._data.login_failures.items() if k != key}
 
     async def prune(self, before: datetime) -> None:
-        self._data.login_failures = [(k, at) for k, at in self._data.login_failures if at >= before]
+        self._data.login_failures = {i: (k, at) for i, (k, at) in self._data.login_failures.items() if at >= before}
 
 
 class FakeUnitOfWork:
-    """Works on a private copy and publishes it only on commit, like a real transaction."""
+    """Works on a private copy and publishes it only on commit, like a real transaction.
+
+    The attributes are typed as the ports, so the fake satisfies every use case's narrow unit of work.
+    """
+
+    companies: CompanyRepository
+    teams: TeamRepository
+    analyses: AnalysisRepository
+    analysis_queries: AnalysisQueries
+    training_state: TrainingStateRepository
+    labelled_tickets: LabelledTicketRepository
+    labelled_ticket_queries: LabelledTicketQueries
+    training_runs: TrainingRunRepository
+    model_versions: ModelVersionRepository
+    admin_users: AdminUserRepository
+    login_failures: LoginFailureRepository
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -253,15 +298,19 @@ class FakeUnitOfWork:
         self.companies = FakeCompanies(self._working)
         self.teams = FakeTeams(self._working)
         self.analyses = FakeAnalyses(self._working)
+        self.analysis_queries = FakeAnalysisQueries(self._working)
         self.training_state = FakeTrainingState(self._working)
         self.labelled_tickets = FakeLabelledTickets(self._working)
+        self.labelled_ticket_queries = FakeLabelledTicketQueries(self._working)
         self.training_runs = FakeTrainingRuns(self._working)
         self.model_versions = FakeModelVersions(self._working)
         self.admin_users = FakeAdminUsers(self._working)
         self.login_failures = FakeLoginFailures(self._working)
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         return None
 
     async def commit(self) -> None:
@@ -307,7 +356,9 @@ class FakeEmbedder:
 class FakeClassifier:
     """Predicts from keywords, with a configurable confidence."""
 
-    def __init__(self, keywords: dict[str, str] | None = None, confidence: float = 0.9, fallback: str = "Miscellaneous") -> None:
+    def __init__(
+        self, keywords: dict[str, str] | None = None, confidence: float = 0.9, fallback: str = "Miscellaneous"
+    ) -> None:
         self.keywords = keywords or {"laptop": "Hardware", "password": "Access", "salary": "HR Support"}
         self.confidence = confidence
         self.fallback = fallback

@@ -79,7 +79,7 @@ async def test_login_with_the_right_password_records_the_time_and_clears_user_fa
     await accounts.fail(2)
     user = await accounts.login.execute("Alice", PASSWORD, "10.0.0.1")
     assert user.username == "alice" and user.last_login_at == accounts.clock.now()
-    keys = [key for key, _ in accounts.uow.store.login_failures]
+    keys = [key for key, _ in accounts.uow.store.login_failures.values()]
     assert user_key("alice") not in keys, "a success forgets the username's failures"
     assert keys.count(address_key("10.0.0.1")) == 2, "but not the address's: one account must not reset it"
 
@@ -115,6 +115,17 @@ async def test_repeated_failures_lock_the_username_even_against_the_right_passwo
 
     accounts.clock.advance(seconds=31)
     assert (await accounts.login.execute("alice", PASSWORD, "10.9.9.9")).username == "alice"
+
+
+async def test_attempts_refused_by_the_lockout_do_not_lengthen_it(accounts: Accounts) -> None:
+    await accounts.create.execute("alice", PASSWORD)
+    await accounts.fail(3)
+    for _ in range(5):
+        with pytest.raises(LoginThrottled):
+            await accounts.login.execute("alice", PASSWORD, "10.0.0.1")
+    assert len(accounts.uow.store.login_failures) == 6, "only the three checked failures, for two keys each"
+    accounts.clock.advance(seconds=31)
+    assert (await accounts.login.execute("alice", PASSWORD, "10.0.0.1")).username == "alice"
 
 
 async def test_the_lockout_doubles_while_failures_go_on(accounts: Accounts) -> None:

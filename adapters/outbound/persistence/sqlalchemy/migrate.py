@@ -34,5 +34,7 @@ def upgrade_to_head(url: str) -> None:
     except RuntimeError:
         pass
     else:
-        raise RuntimeError("upgrade_to_head cannot run inside an event loop; use asyncio.to_thread(upgrade_to_head, url)")
+        raise RuntimeError(
+            "upgrade_to_head cannot run inside an event loop; use asyncio.to_thread(upgrade_to_head, url)"
+        )
     command.upgrade(alembic_config(url), "head")

@@ -10,28 +10,28 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.outbound.persistence.sqlalchemy.repositories import (
-    SqlAlchemyAdminUserRepository,
-    SqlAlchemyAnalysisRepository,
-    SqlAlchemyCompanyRepository,
-    SqlAlchemyLabelledTicketRepository,
-    SqlAlchemyLoginFailureRepository,
-    SqlAlchemyModelVersionRepository,
-    SqlAlchemyTeamRepository,
-    SqlAlchemyTrainingRunRepository,
-    SqlAlchemyTrainingStateRepository,
-)
-from application.ports.repositories import (
-    AdminUserRepository,
-    AnalysisRepository,
-    CompanyRepository,
-    LabelledTicketRepository,
-    LoginFailureRepository,
-    ModelVersionRepository,
-    TeamRepository,
-    TrainingRunRepository,
-    TrainingStateRepository,
-)
+from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemyAnalysisQueries
+from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
+from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.login_failures import SqlAlchemyLoginFailureRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.training_state import SqlAlchemyTrainingStateRepository
+from application.ports.admin_user_repository import AdminUserRepository
+from application.ports.analysis_queries import AnalysisQueries
+from application.ports.analysis_repository import AnalysisRepository
+from application.ports.company_repository import CompanyRepository
+from application.ports.labelled_ticket_queries import LabelledTicketQueries
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.team_repository import TeamRepository
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.training_state_repository import TrainingStateRepository
 from domain.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -65,7 +65,7 @@ def storage_unavailable(error: BaseException, url: URL | None) -> StorageUnavail
 
 
 class SqlAlchemyUnitOfWork:
-    """One transaction over all repositories; leaving without `commit` rolls it back.
+    """One transaction over all repositories and queries; leaving without `commit` rolls it back.
 
     Connection failures from inside the block, from `commit` and from `rollback` leave as
     `domain.errors.StorageUnavailable`; every other exception passes through untouched.
@@ -74,8 +74,10 @@ class SqlAlchemyUnitOfWork:
     companies: CompanyRepository
     teams: TeamRepository
     analyses: AnalysisRepository
+    analysis_queries: AnalysisQueries
     training_state: TrainingStateRepository
     labelled_tickets: LabelledTicketRepository
+    labelled_ticket_queries: LabelledTicketQueries
     training_runs: TrainingRunRepository
     model_versions: ModelVersionRepository
     admin_users: AdminUserRepository
@@ -93,8 +95,10 @@ class SqlAlchemyUnitOfWork:
         self.companies = SqlAlchemyCompanyRepository(session)
         self.teams = SqlAlchemyTeamRepository(session)
         self.analyses = SqlAlchemyAnalysisRepository(session)
+        self.analysis_queries = SqlAlchemyAnalysisQueries(session)
         self.training_state = SqlAlchemyTrainingStateRepository(session)
         self.labelled_tickets = SqlAlchemyLabelledTicketRepository(session)
+        self.labelled_ticket_queries = SqlAlchemyLabelledTicketQueries(session)
         self.training_runs = SqlAlchemyTrainingRunRepository(session)
         self.model_versions = SqlAlchemyModelVersionRepository(session)
         self.admin_users = SqlAlchemyAdminUserRepository(session)

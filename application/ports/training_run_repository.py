@@ -1,0 +1,30 @@
+"""Port: the history of training runs, with their live progress."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from domain.training_runs import TrainingRun
+
+
+class TrainingRunRepository(Protocol):
+    """Training runs by id.
+
+    Contract: `add` assigns a new id; `update` replaces every field of an existing run (progress, metrics, the
+    decision); runs read back exactly as written. Writes wait for the unit of work's commit.
+    """
+
+    async def add(self, run: TrainingRun) -> TrainingRun: ...
+
+    async def get(self, run_id: int) -> TrainingRun | None: ...
+
+    async def update(self, run: TrainingRun) -> None: ...
+
+    async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
+        """Newest first."""
+        ...
+
+    async def last_succeeded(self) -> TrainingRun | None:
+        """The succeeded run with the highest id, or None."""
+        ...

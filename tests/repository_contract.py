@@ -1,0 +1,705 @@
+"""The repository contract: what every implementation of the persistence ports must do.
+
+`RepositoryContract` is not collected by itself; a subclass provides the `uow_factory` fixture for one
+backend and inherits every test: tests/unit/test_repository_contract.py runs them over the in-memory fakes,
+tests/integration/test_sqlalchemy_repositories.py over SQLite and MariaDB. So a use case's unit test over the
+fakes means the same thing it would mean over SQL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+
+from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import INSERT_BATCH_BYTES
+from application.ports.unit_of_work import UnitOfWork
+from application.use_cases.admin_login import AuthenticateAdmin
+from domain.admin_users import AdminRole, AdminUser
+from domain.analysis import AnalysisFilter, TicketAnalysis
+from domain.companies import Company, CompanyFlags, Team
+from domain.errors import Conflict, InvalidCredentials, LoginThrottled
+from domain.labelled_tickets import LabelledTicket
+from domain.login_throttle import LoginThrottlePolicy, user_key
+from domain.model_versions import ModelStatus, ModelVersion
+from domain.predictions import CategoryPrediction, LabelScore
+from domain.priority import Priority
+from domain.routing import RoutingReason, TeamAssignment
+from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
+from tests.unit.fakes import FakePasswordHasher, FixedClock
+
+UowFactory = Callable[[], UnitOfWork]
+STALE_AFTER = timedelta(hours=6)
+NOW = datetime(2026, 3, 10, 15, 30, 0, 123456, tzinfo=UTC)
+
+
+def _analysis(company_id: int = 1, **overrides: Any) -> TicketAnalysis:
+    values: dict[str, Any] = {
+        "company_id": company_id,
+        "description": "The printer on floor 3 is on fire. 🔥 " + "x" * 12_000,
+        "category": CategoryPrediction(
+            "Hardware", 0.8125, "bert-v7", (LabelScore("Network", 0.125), LabelScore("Access", 0.0625))
+        ),
+        "priority": Priority.HIGH,
+        "polarity": -0.734375,
+        "assignment": TeamAssignment(42, False, 0.612345, RoutingReason.CATEGORY_MATCH),
+        "model_version": "bert-v7",
+        "created_at": datetime(2025, 3, 4, 5, 6, 7, 891011, tzinfo=UTC),
+    }
+    values.update(overrides)
+    return TicketAnalysis(**values)
+
+
+def _ticket(index: int, **overrides: Any) -> LabelledTicket:
+    values: dict[str, Any] = {
+        "text": f"Ticket {index}: my laptop will not boot. 🔥",
+        "category": ["Hardware", "Access", "HR Support"][index % 3],
+        "source": "import",
+        "created_at": datetime(2025, 6, 1, 9, 30, 0, 250000, tzinfo=UTC),
+    }
+    values.update(overrides)
+    return LabelledTicket(**values)
+
+
+def _run(**overrides: Any) -> TrainingRun:
+    values: dict[str, Any] = {
+        "trigger": "threshold",
+        "status": RunStatus.QUEUED,
+        "created_at": datetime(2025, 7, 1, 12, 0, 0, 5, tzinfo=UTC),
+    }
+    values.update(overrides)
+    return TrainingRun(**values)
+
+
+def _version(name: str, **overrides: Any) -> ModelVersion:
+    values: dict[str, Any] = {
+        "name": name,
+        "path": f"models/{name}",
+        "labels": ("Access", "Hardware", "HR Support"),
+        "status": ModelStatus.CANDIDATE,
+        "created_at": datetime(2025, 8, 1, 10, 0, tzinfo=UTC),
+    }
+    values.update(overrides)
+    return ModelVersion(**values)
+
+
+def _big_metrics(labels: int) -> dict[str, object]:
+    rng = random.Random(labels)
+    names = [f"label {index} ünïcode" for index in range(labels)]
+    return {
+        "test": {
+            "accuracy": 0.812345,
+            "macro_f1": 0.790001,
+            "size": 4303,
+            "labels": names,
+            "per_label": {
+                name: {
+                    "precision": rng.random(),
+                    "recall": rng.random(),
+                    "f1": rng.random(),
+                    "support": rng.randint(0, 999),
+                }
+                for name in names
+            },
+            "confusion_matrix": [[rng.randint(0, 500) for _ in names] for _ in names],
+        },
+        "training": {"seconds": 1234.5, "epochs": 3},
+        "split": {"train": 34421, "validation": 4303, "test": 4303, "train_only_labels": []},
+    }
+
+
+def _filter_analysis(
+    company_id: int, label: str | None, priority: Priority | None, need_admin: bool | None, at: datetime
+) -> TicketAnalysis:
+    assignment = None
+    if need_admin is not None:
+        assignment = TeamAssignment(None if need_admin else 3, need_admin, 0.5, RoutingReason.SIMILARITY)
+    category = CategoryPrediction(label, 0.75, "v1") if label else None
+    return TicketAnalysis(company_id, f"ticket {label}", category, priority, 0.1, assignment, "v1", at)
+
+
+class _YieldingHasher(FakePasswordHasher):
+    """Gives the event loop away while "hashing", as argon2 in a worker thread does, so logins interleave."""
+
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return await super().verify(password_hash, password)
+
+
+class RepositoryContract:
+    """Every test takes the backend's `uow_factory`, which starts from empty storage."""
+
+    async def test_company_round_trip(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            acme = await uow.companies.add(Company(None, "Acme", CompanyFlags(True, False, True)))
+            globex = await uow.companies.add(Company(None, "Globex"))
+            await uow.commit()
+        assert acme.id is not None and globex.id is not None and acme.id != globex.id
+
+        async with uow_factory() as uow:
+            assert await uow.companies.get(acme.id) == acme
+            assert await uow.companies.list() == [acme, globex]
+            assert await uow.companies.get(acme.id + globex.id + 1000) is None
+            renamed = Company(acme.id, "Acme Ltd", CompanyFlags(False, True, False))
+            await uow.companies.update(renamed)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            assert await uow.companies.get(acme.id) == renamed
+            await uow.companies.delete(acme.id)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            assert await uow.companies.get(acme.id) is None
+            assert await uow.companies.list() == [globex]
+
+    async def test_team_round_trip_keeps_the_embedding_exact(self, uow_factory: UowFactory) -> None:
+        rng = random.Random(7)
+        embedding = tuple(rng.uniform(-1, 1) for _ in range(384)) + (0.1, 1e-300, -3.3333333333333335, 0.0)
+        async with uow_factory() as uow:
+            company = await uow.companies.add(Company(None, "Acme"))
+            assert company.id is not None
+            billing = await uow.teams.add(Team(None, company.id, "Billing", "Finance", "Invoices, refunds.", embedding))
+            bare = await uow.teams.add(Team(None, company.id, "Helpdesk", None, "", ()))
+            await uow.commit()
+        assert billing.id is not None and bare.id is not None
+
+        async with uow_factory() as uow:
+            stored = await uow.teams.get(billing.id)
+            assert stored == billing and stored is not None and stored.embedding == embedding
+            assert await uow.teams.get(bare.id) == bare
+            assert await uow.teams.list_for_company(company.id) == [billing, bare]
+            changed = Team(billing.id, company.id, "Billing EU", None, "Only EU invoices. " * 200, (0.5, -0.25))
+            await uow.teams.update(changed)
+            await uow.teams.delete(bare.id)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            assert await uow.teams.get(billing.id) == changed
+            assert await uow.teams.get(bare.id) is None
+            assert await uow.teams.list_for_company(company.id) == [changed]
+
+    async def test_analysis_round_trip_with_every_field_and_with_none(self, uow_factory: UowFactory) -> None:
+        full = _analysis(7)
+        empty = _analysis(
+            8,
+            description="plain",
+            category=None,
+            priority=None,
+            polarity=None,
+            assignment=None,
+            model_version=None,
+            created_at=datetime(2025, 1, 1, 23, 30, tzinfo=timezone(timedelta(hours=-2))),
+        )
+        admin = _analysis(9, category=CategoryPrediction("Other", 0.3, "bert-v7"), assignment=TeamAssignment(
+            None, True, None, RoutingReason.NO_TEAMS
+        ))
+        async with uow_factory() as uow:
+            assert await uow.analyses.count() == 0
+            stored = [await uow.analyses.add(analysis) for analysis in (full, empty, admin)]
+            await uow.commit()
+        assert all(item.id is not None for item in stored)
+        assert len({item.id for item in stored}) == 3
+
+        async with uow_factory() as uow:
+            assert await uow.analyses.count() == 3
+            for item in stored:
+                assert item.id is not None
+                loaded = await uow.analyses.get(item.id)
+                assert loaded == item
+            assert await uow.analyses.get(max(item.id or 0 for item in stored) + 1) is None
+
+    async def test_an_exception_inside_the_unit_of_work_writes_nothing(self, uow_factory: UowFactory) -> None:
+        with pytest.raises(RuntimeError, match="boom"):
+            async with uow_factory() as uow:
+                company = await uow.companies.add(Company(None, "Acme"))
+                assert company.id is not None
+                await uow.teams.add(Team(None, company.id, "Billing", None, "", (1.0,)))
+                await uow.analyses.add(_analysis(company.id))
+                await uow.training_state.count_analysis()
+                raise RuntimeError("boom")
+
+        async with uow_factory() as uow:
+            await uow.companies.add(Company(None, "Uncommitted"))
+            await uow.training_state.count_analysis()
+
+        async with uow_factory() as uow:
+            assert await uow.companies.list() == []
+            assert await uow.analyses.count() == 0
+            assert (await uow.training_state.get()).analyses_since_trigger == 0
+
+    async def test_counter_and_claim_are_exact_under_concurrency(self, uow_factory: UowFactory) -> None:
+        """64 analyses, threshold 10, no release: exactly one claim, which subtracts 10, so the counter ends at 54
+        whatever the interleaving; no analysis counted between an increment and the claim is lost."""
+        now = datetime.now(UTC)
+        tasks, threshold = 64, 10
+
+        async def analyse_then_try_to_claim(index: int) -> tuple[int, bool]:
+            async with uow_factory() as uow:
+                await uow.analyses.add(_analysis(index + 1, description=f"ticket {index}"))
+                count = await uow.training_state.count_analysis()
+                await uow.commit()
+            async with uow_factory() as uow:
+                claimed = await uow.training_state.claim(now, threshold=threshold, stale_before=now - STALE_AFTER)
+                await uow.commit()
+            return count, claimed
+
+        results = await asyncio.gather(*(analyse_then_try_to_claim(index) for index in range(tasks)))
+
+        async with uow_factory() as uow:
+            assert await uow.analyses.count() == tasks
+            state = await uow.training_state.get()
+        assert sum(claimed for _, claimed in results) == 1
+        assert state.running and state.running_since == now and state.last_triggered_at == now
+        assert state.analyses_since_trigger == tasks - threshold
+        # Before the claim the counter went 1..k (k >= threshold); the claim left k - threshold; later increments
+        # continued from there up to the final 54. Some k must explain every count returned, none lost or doubled.
+        counts = sorted(count for count, _ in results)
+        explanations = [
+            k
+            for k in range(threshold, tasks + 1)
+            if counts == sorted(list(range(1, k + 1)) + list(range(k - threshold + 1, tasks - threshold + 1)))
+        ]
+        assert explanations, f"an increment was lost or doubled: {counts}"
+
+    async def test_threshold_claim_waits_for_the_count(self, uow_factory: UowFactory) -> None:
+        now = datetime.now(UTC)
+        for expected in range(1, 4):
+            async with uow_factory() as uow:
+                assert await uow.training_state.count_analysis() == expected
+                await uow.commit()
+        async with uow_factory() as uow:
+            assert not await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
+            assert await uow.training_state.count_analysis() == 4
+            assert await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert state.analyses_since_trigger == 0 and state.running
+
+    async def test_threshold_claim_keeps_the_surplus_and_manual_claim_resets(self, uow_factory: UowFactory) -> None:
+        now = datetime.now(UTC)
+        async with uow_factory() as uow:
+            for _ in range(7):
+                await uow.training_state.count_analysis()
+            assert await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert (await uow.training_state.get()).analyses_since_trigger == 3
+            await uow.training_state.release(error=None)
+            assert not await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
+            assert await uow.training_state.claim(now, threshold=None, stale_before=now - STALE_AFTER)
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert state.analyses_since_trigger == 0 and state.running
+
+    async def test_a_stale_running_mark_can_be_claimed_again(self, uow_factory: UowFactory) -> None:
+        started = datetime(2025, 5, 1, 8, 0, 0, 123456, tzinfo=UTC)
+        async with uow_factory() as uow:
+            assert await uow.training_state.claim(started, threshold=None, stale_before=started - STALE_AFTER)
+            await uow.commit()
+
+        soon = started + timedelta(hours=1)
+        async with uow_factory() as uow:
+            assert not await uow.training_state.claim(soon, threshold=None, stale_before=soon - STALE_AFTER)
+            await uow.commit()
+
+        later = started + STALE_AFTER + timedelta(microseconds=1)
+        async with uow_factory() as uow:
+            assert await uow.training_state.claim(later, threshold=None, stale_before=later - STALE_AFTER)
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert state.running and state.running_since == later and state.last_triggered_at == later
+
+    async def test_release_clears_running_and_records_the_error(self, uow_factory: UowFactory) -> None:
+        now = datetime.now(UTC)
+        async with uow_factory() as uow:
+            assert await uow.training_state.claim(now, threshold=None, stale_before=now - STALE_AFTER)
+            await uow.training_state.release(error="could not queue: broker down")
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+            assert not state.running and state.running_since is None
+            assert state.last_error == "could not queue: broker down" and state.last_triggered_at == now
+            assert await uow.training_state.claim(now, threshold=None, stale_before=now - STALE_AFTER)
+            await uow.training_state.release(error=None)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert (await uow.training_state.get()).last_error == "could not queue: broker down"
+            await uow.training_state.record_error("export failed")
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert state.last_error == "export failed" and not state.running
+
+    async def test_labelled_ticket_round_trip_with_every_field_and_with_none(self, uow_factory: UowFactory) -> None:
+        full = _ticket(
+            1,
+            text="Löschen Sie bitte mein Konto 🙏 " + "y" * 12_000,
+            category="A" * 100,
+            source="s" * 50,
+            priority=Priority.LOW,
+            team_id=17,
+            created_at=datetime(2025, 1, 1, 23, 30, 0, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        )
+        bare = _ticket(2)
+        high = _ticket(3, priority=Priority.HIGH, source="feedback")
+        async with uow_factory() as uow:
+            assert await uow.labelled_tickets.count() == 0
+            assert await uow.labelled_tickets.newest_id() is None
+            assert await uow.labelled_tickets.add_many([]) == []
+            stored = await uow.labelled_tickets.add_many([full, bare, high])
+            await uow.commit()
+        assert [item.id is not None for item in stored] == [True] * 3
+        ids = [item.id or 0 for item in stored]
+        assert ids == sorted(ids) and len(set(ids)) == 3
+        assert [replace(item, id=None) for item in stored] == [full, bare, high]
+
+        async with uow_factory() as uow:
+            for item in stored:
+                loaded = await uow.labelled_tickets.get(item.id or 0)
+                assert loaded == item
+            assert await uow.labelled_tickets.get(max(ids) + 1) is None
+            assert await uow.labelled_tickets.count() == 3
+            assert await uow.labelled_tickets.newest_id() == max(ids)
+            assert list(await uow.labelled_ticket_queries.list_page(0, 2)) == [stored[2], stored[1]]
+            assert list(await uow.labelled_ticket_queries.list_page(2, 10)) == [stored[0]]
+            assert list(await uow.labelled_ticket_queries.list_page(3, 10)) == []
+            assert list(await uow.labelled_tickets.all_for_training()) == stored
+
+    async def test_add_many_assigns_ids_in_order_across_batches_and_large_texts(self, uow_factory: UowFactory) -> None:
+        """2,500 short tickets cross the 1,000-row batch; 450 tickets of 40,000 bytes (18 MB) would overflow
+        MariaDB's default 16 MiB packet in one statement, so they must be split by size too."""
+        short = [_ticket(index, text=f"short ticket number {index}") for index in range(2_500)]
+        long = [_ticket(index, text=f"{index} " + "🔥" * 10_000) for index in range(450)]
+        assert sum(len(ticket.text.encode()) for ticket in long) > 4 * INSERT_BATCH_BYTES
+        async with uow_factory() as uow:
+            stored = await uow.labelled_tickets.add_many(short)
+            stored += await uow.labelled_tickets.add_many(long)
+            await uow.commit()
+        ids = [item.id or 0 for item in stored]
+        assert ids == sorted(ids) and len(set(ids)) == len(ids) and ids[0] > 0
+        assert [replace(item, id=None) for item in stored] == short + long
+        async with uow_factory() as uow:
+            assert list(await uow.labelled_tickets.all_for_training()) == stored
+
+    async def test_training_run_round_trip_and_progress_updates(self, uow_factory: UowFactory) -> None:
+        queued = _run()
+        async with uow_factory() as uow:
+            assert await uow.training_runs.last_succeeded() is None
+            assert list(await uow.training_runs.list_recent(5)) == []
+            stored = await uow.training_runs.add(queued)
+            await uow.commit()
+        assert stored.id is not None and replace(stored, id=None) == queued
+
+        async with uow_factory() as uow:
+            loaded = await uow.training_runs.get(stored.id)
+            assert loaded == stored
+            assert loaded is not None and loaded.progress == TrainingProgress("queued", 0.0, None)
+            assert loaded.metrics == {} and loaded.promoted is False and loaded.status is RunStatus.QUEUED
+            assert await uow.training_runs.get(stored.id + 1) is None
+            running = replace(
+                stored,
+                status=RunStatus.RUNNING,
+                started_at=datetime(2025, 7, 1, 14, 0, 0, 999999, tzinfo=timezone(timedelta(hours=2))),
+                progress=TrainingProgress("train", 42.5, 0.693147180559945),
+            )
+            await uow.training_runs.update(running)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            loaded = await uow.training_runs.get(stored.id)
+            assert loaded == running
+            assert loaded is not None and loaded.progress.loss == 0.693147180559945
+            finished = replace(
+                running,
+                status=RunStatus.SUCCEEDED,
+                progress=TrainingProgress("done", 100.0),
+                finished_at=datetime(2025, 7, 1, 13, 0, tzinfo=UTC),
+                labelled_tickets=43_027,
+                newest_ticket_id=2**40,
+                model_version_id=9,
+                promoted=True,
+                decision="promoted: macro-F1 0.81 > 0.79 " + "d" * 70_000,
+                metrics={"accuracy": 0.8125, "macro_f1": 0.79, "test_size": 4303, "nested": {"a": [1, 2.5, None, "x"]}},
+            )
+            await uow.training_runs.update(finished)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            assert await uow.training_runs.get(stored.id) == finished
+        failed = replace(_run(trigger="manual"), status=RunStatus.FAILED, error="RuntimeError: " + "e" * 70_000)
+        async with uow_factory() as uow:
+            stored_failed = await uow.training_runs.add(failed)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.training_runs.get(stored_failed.id or 0) == stored_failed
+
+    async def test_training_runs_list_recent_and_last_succeeded(self, uow_factory: UowFactory) -> None:
+        statuses = [
+            RunStatus.SUCCEEDED,
+            RunStatus.FAILED,
+            RunStatus.SUCCEEDED,
+            RunStatus.SKIPPED,
+            RunStatus.RUNNING,
+            RunStatus.QUEUED,
+        ]
+        async with uow_factory() as uow:
+            runs = [await uow.training_runs.add(_run(status=status)) for status in statuses]
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert list(await uow.training_runs.list_recent(4)) == runs[::-1][:4]
+            assert list(await uow.training_runs.list_recent(100)) == runs[::-1]
+            assert await uow.training_runs.last_succeeded() == runs[2]
+            await uow.training_runs.update(replace(runs[4], status=RunStatus.SUCCEEDED))
+            assert await uow.training_runs.last_succeeded() == replace(runs[4], status=RunStatus.SUCCEEDED)
+
+    async def test_model_version_round_trip_with_big_metrics(self, uow_factory: UowFactory) -> None:
+        full = _version(
+            "bert-2025-08-01T10-00",
+            path="/var/lib/ticket-utils/models/" + "p" * 900,
+            labels=tuple(f"label {index} ünïcode" for index in range(120)),
+            status=ModelStatus.ACTIVE,
+            metrics=_big_metrics(120),
+            training_size=34_421,
+            training_run_id=12,
+            activated_at=datetime(2025, 8, 1, 11, 0, 0, 123456, tzinfo=timezone(timedelta(hours=-7))),
+            note="promoted: better macro-F1",
+        )
+        bare = _version("bare", labels=())
+        async with uow_factory() as uow:
+            assert await uow.model_versions.active() is None
+            stored = [await uow.model_versions.add(version) for version in (full, bare)]
+            await uow.commit()
+        assert [replace(item, id=None) for item in stored] == [full, bare]
+        async with uow_factory() as uow:
+            for item in stored:
+                loaded = await uow.model_versions.get(item.id or 0)
+                assert loaded == item
+            assert await uow.model_versions.get(max(item.id or 0 for item in stored) + 1) is None
+            assert await uow.model_versions.active() == stored[0]
+
+    async def test_model_versions_active_update_and_list_order(self, uow_factory: UowFactory) -> None:
+        day = datetime(2025, 9, 1, tzinfo=UTC)
+        async with uow_factory() as uow:
+            old = await uow.model_versions.add(_version("v1", status=ModelStatus.ACTIVE, activated_at=day))
+            new = await uow.model_versions.add(_version("v2", status=ModelStatus.REJECTED))
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.model_versions.active() == old
+            assert list(await uow.model_versions.list()) == [new, old]
+            retired = replace(old, status=ModelStatus.RETIRED, note="replaced by v2")
+            activated = replace(new, status=ModelStatus.ACTIVE, activated_at=day + timedelta(days=1))
+            await uow.model_versions.update(retired)
+            await uow.model_versions.update(activated)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.model_versions.active() == activated
+            assert list(await uow.model_versions.list()) == [activated, retired]
+            # Inconsistent data with several ACTIVE versions: the most recently activated one serves.
+            later = await uow.model_versions.add(
+                _version("v3", status=ModelStatus.ACTIVE, activated_at=day + timedelta(days=3))
+            )
+            v4 = _version("v4", status=ModelStatus.ACTIVE, activated_at=day + timedelta(days=2))
+            await uow.model_versions.add(v4)
+            await uow.model_versions.add(_version("v5", status=ModelStatus.ACTIVE, activated_at=None))
+            assert await uow.model_versions.active() == later
+            await uow.model_versions.update(replace(later, status=ModelStatus.BAD))
+            assert (await uow.model_versions.get(later.id or 0)) == replace(later, status=ModelStatus.BAD)
+            assert [v.name for v in await uow.model_versions.list()] == ["v5", "v4", "v3", "v2", "v1"]
+
+    async def test_deleting_a_company_deletes_its_teams_only(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            acme = await uow.companies.add(Company(None, "Acme"))
+            globex = await uow.companies.add(Company(None, "Globex"))
+            assert acme.id and globex.id
+            await uow.teams.add(Team(None, acme.id, "A1", None, "", (1.0,)))
+            await uow.teams.add(Team(None, acme.id, "A2", None, "", (1.0,)))
+            kept = await uow.teams.add(Team(None, globex.id, "G1", None, "", (1.0,)))
+            await uow.analyses.add(_analysis(acme.id))
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            await uow.companies.delete(acme.id)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            assert await uow.companies.list() == [globex]
+            assert await uow.teams.list_for_company(acme.id) == []
+            assert await uow.teams.list_for_company(globex.id) == [kept]
+            assert await uow.analyses.count() == 1, "analyses outlive their company"
+
+    async def test_link_feedback_records_the_last_labelled_ticket_and_waits_for_commit(
+        self, uow_factory: UowFactory
+    ) -> None:
+        async with uow_factory() as uow:
+            confirmed = await uow.analyses.add(_analysis(1))
+            untouched = await uow.analyses.add(_analysis(2))
+            first, second = await uow.labelled_tickets.add_many([_ticket(1, source="feedback"), _ticket(2)])
+            assert confirmed.id and untouched.id and first.id and second.id
+            assert await uow.analyses.feedback_ticket_id(confirmed.id) is None
+            await uow.analyses.link_feedback(confirmed.id, first.id)
+            await uow.commit()
+
+        async def links() -> list[int | None]:
+            async with uow_factory() as uow:
+                return [await uow.analyses.feedback_ticket_id(item.id or 0) for item in (confirmed, untouched)]
+
+        assert await links() == [first.id, None]
+        async with uow_factory() as uow:
+            await uow.analyses.link_feedback(confirmed.id, second.id)
+            await uow.commit()
+            assert await uow.analyses.get(confirmed.id) == confirmed, "the link does not change the analysis"
+        assert await links() == [second.id, None]
+        async with uow_factory() as uow:
+            await uow.analyses.link_feedback(untouched.id, first.id)
+            # Not committed: nothing changes.
+        assert await links() == [second.id, None]
+        async with uow_factory() as uow:
+            assert await uow.analyses.feedback_ticket_id(424242) is None
+
+    async def test_labelled_tickets_are_paged_newest_first(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            assert list(await uow.labelled_ticket_queries.list_page(0, 10)) == []
+            stored = await uow.labelled_tickets.add_many([_ticket(index) for index in range(5)])
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert list(await uow.labelled_ticket_queries.list_page(0, 2)) == [stored[4], stored[3]]
+            assert list(await uow.labelled_ticket_queries.list_page(3, 10)) == [stored[1], stored[0]]
+            assert list(await uow.labelled_ticket_queries.list_page(5, 10)) == []
+
+    @pytest.mark.parametrize(
+        ("criteria", "expected"),
+        [
+            (AnalysisFilter(), [5, 4, 3, 2, 1]),
+            (AnalysisFilter(company_id=2), [4]),
+            (AnalysisFilter(category="HARDWARE"), [3, 2, 1]),
+            (AnalysisFilter(category="hardware"), [3, 2, 1]),
+            (AnalysisFilter(priority=Priority.LOW), [5]),
+            (AnalysisFilter(need_admin=True), [3]),
+            (AnalysisFilter(need_admin=False), [4, 2, 1]),
+            (AnalysisFilter(created_from=NOW - timedelta(days=1)), [5, 4, 3, 2]),
+            (AnalysisFilter(created_before=NOW - timedelta(days=1)), [1]),
+            (
+                AnalysisFilter(
+                    company_id=1, category="hardware", need_admin=False, created_from=NOW - timedelta(days=5)
+                ),
+                [2, 1],
+            ),
+        ],
+    )
+    async def test_analysis_queries_filter_page_and_count_like_the_domain_rule(
+        self, uow_factory: UowFactory, criteria: AnalysisFilter, expected: list[int]
+    ) -> None:
+        items = [
+            _filter_analysis(1, "Hardware", Priority.HIGH, False, NOW - timedelta(days=3)),
+            _filter_analysis(1, "Hardware", Priority.HIGH, False, NOW - timedelta(hours=2)),
+            _filter_analysis(1, "Hardware", Priority.MEDIUM, True, NOW),
+            _filter_analysis(2, "Access", Priority.HIGH, False, NOW),
+            _filter_analysis(1, None, Priority.LOW, None, NOW),
+        ]
+        async with uow_factory() as uow:
+            ids = [(await uow.analyses.add(item)).id for item in items]
+            await uow.commit()
+        position = {analysis_id: index + 1 for index, analysis_id in enumerate(ids)}
+        async with uow_factory() as uow:
+            page = await uow.analysis_queries.list_page(criteria, 0, 50)
+            assert [position[item.id] for item in page] == expected
+            assert [criteria.matches(item) for item in page] == [True] * len(page)
+            assert await uow.analysis_queries.count_matching(criteria) == len(expected)
+            assert [position[item.id] for item in await uow.analysis_queries.list_page(criteria, 1, 2)] == expected[1:3]
+            assert await uow.analysis_queries.count_since(NOW - timedelta(hours=3)) == 4
+            assert await uow.analysis_queries.count_since(NOW + timedelta(microseconds=1)) == 0
+
+    async def test_admin_users_round_trip_and_names_are_unique(self, uow_factory: UowFactory) -> None:
+        user = AdminUser("alice", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", AdminRole.ADMIN, NOW)
+        async with uow_factory() as uow:
+            assert await uow.admin_users.count() == 0
+            stored = await uow.admin_users.add(user)
+            await uow.commit()
+        assert stored.id is not None and replace(stored, id=None) == user
+        async with uow_factory() as uow:
+            assert await uow.admin_users.get(stored.id) == stored
+            assert await uow.admin_users.get(stored.id + 1) is None
+            assert await uow.admin_users.get_by_username("alice") == stored
+            assert await uow.admin_users.get_by_username("bob") is None
+            await uow.admin_users.update(replace(stored, last_login_at=NOW + timedelta(hours=1), is_active=False))
+            await uow.commit()
+        async with uow_factory() as uow:
+            again = await uow.admin_users.get(stored.id)
+            assert again is not None and again.last_login_at == NOW + timedelta(hours=1) and not again.is_active
+            assert await uow.admin_users.count() == 1
+        async with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                await uow.admin_users.add(replace(user, password_hash="other"))
+            # The failed insert undid itself only: the transaction is still usable.
+            bob = await uow.admin_users.add(replace(user, username="bob"))
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.admin_users.count() == 2
+            assert await uow.admin_users.get_by_username("bob") == bob
+
+    async def test_login_failures_count_within_the_window_clear_forget_and_prune(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            ids = [await uow.login_failures.record("user:alice", NOW - timedelta(minutes=m)) for m in (30, 10, 5, 1)]
+            other = await uow.login_failures.record("address:10.0.0.1", NOW - timedelta(minutes=1))
+            await uow.commit()
+        assert len(set(ids + [other])) == 5, "attempt ids are unique across keys"
+        window = NOW - timedelta(minutes=15)
+        async with uow_factory() as uow:
+            recent = await uow.login_failures.recent("user:alice", window)
+            assert (recent.count, recent.last_at) == (3, NOW - timedelta(minutes=1))
+            without_last = await uow.login_failures.recent("user:alice", window, excluding=ids[3])
+            assert (without_last.count, without_last.last_at) == (2, NOW - timedelta(minutes=5))
+            assert (await uow.login_failures.recent("user:alice", window, excluding=other)).count == 3
+            nobody = await uow.login_failures.recent("user:nobody", window)
+            assert (nobody.count, nobody.last_at) == (0, None)
+            await uow.login_failures.prune(window)
+            await uow.login_failures.clear("address:10.0.0.1")
+            await uow.login_failures.forget(ids[2])
+            await uow.commit()
+        async with uow_factory() as uow:
+            everything = NOW - timedelta(days=1)
+            assert (await uow.login_failures.recent("user:alice", everything)).count == 2
+            assert (await uow.login_failures.recent("address:10.0.0.1", everything)).count == 0
+
+    async def test_concurrent_wrong_guesses_reach_the_password_check_at_most_limit_times(
+        self, uow_factory: UowFactory
+    ) -> None:
+        """20 wrong guesses at once, from 20 addresses, limit 5 per username: each attempt is recorded and
+        committed before the lockout is read, so at most 5 get to verify a password; the rest are locked out,
+        and the right password is locked out after them."""
+        async with uow_factory() as uow:
+            await uow.admin_users.add(AdminUser("alice", "hashed:right password", AdminRole.ADMIN, NOW))
+            await uow.commit()
+        hasher = _YieldingHasher()
+        policy = LoginThrottlePolicy(max_failures_per_user=5, max_failures_per_address=100)
+        login = AuthenticateAdmin(uow_factory, hasher, FixedClock(NOW), policy)
+
+        async def guess(index: int) -> BaseException | None:
+            try:
+                await login.execute("alice", f"wrong guess {index}", f"10.0.0.{index}")
+            except (InvalidCredentials, LoginThrottled) as refused:
+                return refused
+            return None
+
+        outcomes = await asyncio.gather(*(guess(index) for index in range(20)))
+
+        wrong = sum(isinstance(outcome, InvalidCredentials) for outcome in outcomes)
+        locked = sum(isinstance(outcome, LoginThrottled) for outcome in outcomes)
+        assert len(hasher.verified) == wrong and 1 <= wrong <= 5, f"{len(hasher.verified)} passwords were checked"
+        assert wrong + locked == 20
+        async with uow_factory() as uow:
+            failures = await uow.login_failures.recent(user_key("alice"), NOW - timedelta(days=1))
+        assert failures.count == wrong, "a refused attempt checked nothing and is not kept as a failure"
+        if wrong == 5:
+            with pytest.raises(LoginThrottled):
+                await login.execute("alice", "right password", "10.1.1.1")
