@@ -28,8 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.outbound.ml.training.config import FineTuneConfig  # noqa: E402
 from adapters.outbound.ml.training.evaluation import classification_report  # noqa: E402
-from adapters.outbound.ml.training.hybrid import LabelledTexts, LoadedModelVersion, train_model_version  # noqa: E402
-from adapters.outbound.ml.training.tfidf_linear import LinearSettings  # noqa: E402
+from adapters.outbound.ml.serving.model_version import LoadedModelVersion  # noqa: E402
+from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version  # noqa: E402
+from adapters.outbound.ml.training.tfidf_fit import LinearSettings  # noqa: E402
 
 DEFAULT_CSV = Path("/work/shared/data/it_service_tickets.csv")
 

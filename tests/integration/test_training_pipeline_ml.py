@@ -19,7 +19,8 @@ import pytest
 
 from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.evaluation import accuracy, classification_report
-from adapters.outbound.ml.training.hybrid import LabelledTexts, LoadedModelVersion, train_model_version
+from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 
 pytestmark = pytest.mark.integration
 
@@ -124,12 +125,8 @@ def test_linear_part_reproduces_sklearn_probabilities(tmp_path: Path) -> None:
     import numpy as np
     import scipy.sparse as sp
 
-    from adapters.outbound.ml.training.tfidf_linear import (
-        LinearSettings,
-        TfidfLinearModel,
-        export_sklearn_model,
-        fit_sklearn_model,
-    )
+    from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
+    from adapters.outbound.ml.training.tfidf_fit import LinearSettings, export_sklearn_model, fit_sklearn_model
 
     train = make_split(30, 3)
     settings = LinearSettings(C=5.0)
@@ -144,7 +141,7 @@ def test_linear_part_reproduces_sklearn_probabilities(tmp_path: Path) -> None:
 def test_warm_start_reuses_or_remaps_the_head(version: tuple[Path, dict], tmp_path: Path) -> None:
     import torch
 
-    from adapters.outbound.ml.training.fine_tune import load_classifier
+    from adapters.outbound.ml.training.classifier_head import load_classifier
 
     out, _ = version
     report = train_model_version(make_split(10, 5), make_split(4, 6), LABELS, tmp_path / "v2",
@@ -192,7 +189,7 @@ def test_classification_report_on_a_hand_made_example() -> None:
 async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tuple[Path, dict], tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from adapters.outbound.ml.hybrid_trainer import HybridModelTrainer
+    from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
     from domain.dataset_split import Example
     from domain.model_versions import ModelStatus, ModelVersion
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.outbound.ml.micro_batcher import MicroBatcher, group_by_length
+from adapters.outbound.ml.serving.micro_batcher import MicroBatcher, group_by_length
 
 
 class RecordingProcessor:

