@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.outbound.ml.serving.micro_batcher import MicroBatcher, group_by_length
+from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 
 
 class RecordingProcessor:
@@ -188,19 +188,3 @@ def test_batched_results_equal_processing_each_text_alone(texts: list[str]) -> N
         return list(await asyncio.gather(*(_shared_batcher.submit(text) for text in texts)))
 
     assert asyncio.run(concurrently()) == [alone(text) for text in texts]
-
-
-def test_length_groups_keep_similar_lengths_together() -> None:
-    lengths = [150, 10, 12, 11, 140, 13, 40]
-
-    groups = group_by_length(lengths)
-
-    assert [[lengths[i] for i in group] for group in groups] == [[10, 11, 12, 13], [40], [140, 150]]
-
-
-@given(st.lists(st.integers(min_value=0, max_value=300), max_size=60), st.integers(min_value=1, max_value=8))
-def test_length_groups_cover_every_item_once_within_the_size_limit(lengths: list[int], max_group: int) -> None:
-    groups = group_by_length(lengths, max_group=max_group)
-
-    assert sorted(i for group in groups for i in group) == list(range(len(lengths)))
-    assert all(0 < len(group) <= max_group for group in groups)

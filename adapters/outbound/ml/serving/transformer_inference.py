@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+
 
 def tokenize(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[list[int]]:
     """Token ids per text, truncated but unpadded (padding happens per batch)."""
@@ -16,19 +18,6 @@ def tokenize(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[list
         return []
     encoded = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
     return [list(ids) for ids in encoded["input_ids"]]
-
-
-def collate(batch_ids: Sequence[Sequence[int]], pad_id: int) -> dict[str, Any]:
-    """Pads a batch to its longest member (dynamic padding) and builds the attention mask."""
-    import torch
-
-    width = max(len(ids) for ids in batch_ids)
-    input_ids = torch.full((len(batch_ids), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(batch_ids), width), dtype=torch.long)
-    for row, ids in enumerate(batch_ids):
-        input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
-        attention[row, : len(ids)] = 1
-    return {"input_ids": input_ids, "attention_mask": attention}
 
 
 def predict_probabilities(
@@ -44,13 +33,11 @@ def predict_probabilities(
     was_training = model.training
     model.eval()
     ids = tokenize(tokenizer, texts, max_length)
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
     result = np.zeros((len(ids), n_labels), dtype=np.float64)
     pad_id = int(tokenizer.pad_token_id or 0)
     with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
-            batch = {key: value.to(device) for key, value in collate([ids[i] for i in chunk], pad_id).items()}
+        for chunk in length_buckets([len(row) for row in ids], batch_size):
+            batch = {key: value.to(device) for key, value in pad_batch([ids[i] for i in chunk], pad_id).items()}
             logits = model(**batch).logits.float()
             result[chunk] = torch.softmax(logits, dim=-1).cpu().double().numpy()
     if was_training:

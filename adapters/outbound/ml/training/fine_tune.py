@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.outbound.ml.serving.devices import resolve_device
-from adapters.outbound.ml.serving.transformer_inference import collate, predict_probabilities, tokenize
+from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+from adapters.outbound.ml.serving.transformer_inference import predict_probabilities, tokenize
 from adapters.outbound.ml.training.classifier_head import freeze_embeddings, load_classifier
 from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.evaluation import classification_report
@@ -119,9 +120,12 @@ def make_batches(lengths: Sequence[int], batch_size: int, bucketing: bool, rng: 
     rng.shuffle(order)
     if bucketing:
         chunk = batch_size * _BUCKET_BATCHES
-        order = [i for start in range(0, len(order), chunk)
-                 for i in sorted(order[start:start + chunk], key=lambda j: lengths[j])]
-    batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        batches: list[list[int]] = []
+        for start in range(0, len(order), chunk):
+            part = order[start:start + chunk]
+            batches += [[part[k] for k in group] for group in length_buckets([lengths[i] for i in part], batch_size)]
+    else:
+        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
     rng.shuffle(batches)
     return batches
 
@@ -163,7 +167,7 @@ def _train_loop(
     while step < plan["steps"] and not stopped_by_budget:
         for batch_index in make_batches(lengths, config.batch_size, config.length_bucketing, rng):
             batch = {key: value.to(device) for key, value in
-                     collate([train_ids[i] for i in batch_index], pad_id).items()}
+                     pad_batch([train_ids[i] for i in batch_index], pad_id).items()}
             batch["labels"] = torch.tensor([targets[i] for i in batch_index], dtype=torch.long, device=device)
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**batch).loss
