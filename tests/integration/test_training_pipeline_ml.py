@@ -121,9 +121,11 @@ def test_loaded_version_predicts_probabilities(version: tuple[Path, dict]) -> No
     assert model.predict_proba([]) == []
 
 
-def test_linear_part_reproduces_sklearn_probabilities(tmp_path: Path) -> None:
+def test_served_linear_part_gives_the_training_time_probabilities(tmp_path: Path) -> None:
+    """Serving rebuilds scikit-learn's own vectorizers from tfidf.json, so it must agree with the fitted pipeline."""
     import numpy as np
     import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
     from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
     from adapters.outbound.ml.training.tfidf_fit import LinearSettings, export_sklearn_model, fit_sklearn_model
@@ -131,11 +133,15 @@ def test_linear_part_reproduces_sklearn_probabilities(tmp_path: Path) -> None:
     train = make_split(30, 3)
     settings = LinearSettings(C=5.0)
     vectorizers, classifier = fit_sklearn_model(train.texts, train.labels, LABELS, settings)
-    export_sklearn_model(vectorizers, classifier, LABELS, settings).save(tmp_path)
+    trained = export_sklearn_model(vectorizers, classifier, LABELS, settings)
+    trained.save(tmp_path)
     loaded = TfidfLinearModel.load(tmp_path)
     texts = list(make_split(5, 4).texts) + ["", "Ünïcode   LAPTOP-screen!! broken", "a b", "po po po order"]
     expected = classifier.predict_proba(sp.hstack([v.transform(texts) for v in vectorizers], format="csr"))
-    assert np.abs(loaded.predict_proba(texts) - expected).max() < 1e-6
+    assert all(isinstance(vectorizer, TfidfVectorizer) for vectorizer in loaded.vectorizers)
+    assert (loaded.transform(texts) != trained.transform(texts)).nnz == 0
+    assert np.abs(trained.predict_proba(texts) - expected).max() < 1e-12
+    assert np.abs(loaded.predict_proba(texts) - expected).max() < 1e-12
 
 
 def test_warm_start_reuses_or_remaps_the_head(version: tuple[Path, dict], tmp_path: Path) -> None:

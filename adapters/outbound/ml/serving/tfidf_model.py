@@ -1,19 +1,17 @@
-"""The served TF-IDF + multinomial logistic regression: reads tfidf.json + linear.safetensors and predicts.
+"""The served TF-IDF + logistic-regression model: scikit-learn's own vectorizers, rebuilt from pickle-free files.
 
-Why: the linear model is the cheap, strong half of the hybrid (about 0.86 alone on the helpdesk tickets, trained
-in about a minute on 2 cores), and it sees whole tickets where the transformer truncates them. scikit-learn
-objects can only be persisted by pickling, which we refuse, so the fitted state is exported as data: per-block
-vocabulary, idf and settings in `tfidf.json`, coefficients and intercepts in `linear.safetensors`. Serving
-re-implements the analyzers (the same regex, n-gram and char_wb rules as scikit-learn 1.x) and the
-sublinear-tf/idf/l2 maths with numpy/scipy; a test checks the probabilities match scikit-learn's within 1e-6.
+Why: the linear model is the cheap, strong half of the hybrid, and it sees whole tickets where the transformer
+truncates them. scikit-learn objects can only be persisted by pickling, which we refuse (a model folder must never
+be able to run code on load), so the fitted state is saved as data: per-vectorizer analyzer settings, vocabulary
+and idf in `tfidf.json`, coefficients and intercepts in `linear.safetensors`. Loading builds `TfidfVectorizer`s
+with `make_vectorizer` (the same factory training fits with) and sets their `vocabulary_` and `idf_` from the
+files, so serving cuts and weighs text exactly as training did, by construction. The class scores are the
+logistic regression's softmax (or sigmoid for two classes), computed with numpy from the saved coefficients.
 """
 
 from __future__ import annotations
 
 import json
-import math
-import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,34 +20,29 @@ from typing import Any
 TFIDF_FILE = "tfidf.json"
 WEIGHTS_FILE = "linear.safetensors"
 _FORMAT = 1
-_TOKEN_PATTERN = r"(?u)\b\w\w+\b"  # scikit-learn's default token_pattern
-_WHITE_SPACES = re.compile(r"\s\s+")
 
 
-@dataclass
-class _Block:
-    """One fitted vectorizer's state: how to cut the text, and which n-grams map to which column and idf."""
+def make_vectorizer(
+    analyzer: str, ngram_range: tuple[int, int], sublinear_tf: bool, min_df: int = 1,
+    max_features: int | None = None,
+) -> Any:
+    """An unfitted `TfidfVectorizer`; every other setting is scikit-learn's default (lower-casing, token pattern,
+    l2 norm, smooth idf), which is why only these three are saved. `min_df`/`max_features` matter for fitting only."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer  # deferred: seconds of import time
 
-    analyzer: str  # "word" or "char_wb"
-    ngram_range: tuple[int, int]
-    sublinear_tf: bool
-    vocabulary: dict[str, int]
-    idf: list[float]
-
-    def analyze(self, text: str) -> list[str]:
-        if self.analyzer == "word":
-            return _word_ngrams(re.findall(_TOKEN_PATTERN, text.lower()), self.ngram_range)
-        if self.analyzer == "char_wb":
-            return _char_wb_ngrams(text.lower(), self.ngram_range)
-        raise ValueError(f"unsupported analyzer {self.analyzer!r}")
+    if analyzer not in ("word", "char_wb"):
+        raise ValueError(f"unsupported analyzer {analyzer!r}")
+    return TfidfVectorizer(analyzer=analyzer, ngram_range=ngram_range, sublinear_tf=sublinear_tf, min_df=min_df,
+                           max_features=max_features, dtype=np.float64)
 
 
 @dataclass
 class TfidfLinearModel:
-    """A fitted TF-IDF + linear classifier as plain arrays; `predict_proba` needs only numpy and scipy."""
+    """Fitted vectorizers (one feature block each, stacked left to right) and the linear layer over them."""
 
     labels: list[str]
-    blocks: list[_Block]
+    vectorizers: list[Any]  # fitted sklearn TfidfVectorizer
     coef: Any  # numpy (n_classes or 1, n_features)
     intercept: Any  # numpy (n_classes or 1,)
     settings: dict[str, Any] = field(default_factory=dict)
@@ -58,7 +51,7 @@ class TfidfLinearModel:
         """The TF-IDF matrix (CSR), one l2-normalised block per vectorizer, stacked left to right."""
         import scipy.sparse as sp
 
-        return sp.hstack([_transform_block(block, texts) for block in self.blocks], format="csr")
+        return sp.hstack([vectorizer.transform(list(texts)) for vectorizer in self.vectorizers], format="csr")
 
     def predict_proba(self, texts: Sequence[str]) -> Any:
         """Class probabilities in `labels` order, as scikit-learn's LogisticRegression.predict_proba gives them."""
@@ -75,7 +68,7 @@ class TfidfLinearModel:
         return exp / exp.sum(axis=1, keepdims=True)
 
     def save(self, directory: Path) -> None:
-        """Writes tfidf.json (labels, settings, vocabularies, idf) and linear.safetensors (coef, intercept)."""
+        """Writes tfidf.json (labels, settings, each vectorizer's state) and linear.safetensors (coef, intercept)."""
         import numpy as np
         from safetensors.numpy import save_file
 
@@ -84,11 +77,7 @@ class TfidfLinearModel:
             "format": _FORMAT,
             "labels": self.labels,
             "settings": self.settings,
-            "blocks": [
-                {"analyzer": b.analyzer, "ngram_range": list(b.ngram_range), "sublinear_tf": b.sublinear_tf,
-                 "vocabulary": b.vocabulary, "idf": b.idf}
-                for b in self.blocks
-            ],
+            "blocks": [_vectorizer_state(vectorizer) for vectorizer in self.vectorizers],
         }
         (directory / TFIDF_FILE).write_text(json.dumps(document), encoding="utf-8")
         save_file({"coef": np.ascontiguousarray(self.coef, dtype=np.float64),
@@ -103,58 +92,35 @@ class TfidfLinearModel:
         document = json.loads((directory / TFIDF_FILE).read_text(encoding="utf-8"))
         if document.get("format") != _FORMAT:
             raise ValueError(f"{directory}: unsupported tfidf format {document.get('format')!r}")
-        blocks = [
-            _Block(b["analyzer"], (int(b["ngram_range"][0]), int(b["ngram_range"][1])), bool(b["sublinear_tf"]),
-                   {str(k): int(v) for k, v in b["vocabulary"].items()}, [float(x) for x in b["idf"]])
-            for b in document["blocks"]
-        ]
+        vectorizers = [_vectorizer_from_state(block) for block in document["blocks"]]
         weights = load_file(str(directory / WEIGHTS_FILE))
-        model = cls(list(document["labels"]), blocks, weights["coef"], weights["intercept"], document["settings"])
-        n_features = sum(len(block.idf) for block in blocks)
+        model = cls(list(document["labels"]), vectorizers, weights["coef"], weights["intercept"], document["settings"])
+        n_features = sum(len(vectorizer.vocabulary_) for vectorizer in vectorizers)
         if model.coef.shape[1] != n_features or model.coef.shape[0] not in (1, len(model.labels)):
             raise ValueError(f"{directory}: coef shape {model.coef.shape} does not fit {n_features} features")
         return model
 
 
-def _transform_block(block: _Block, texts: Sequence[str]) -> Any:
-    """Counts -> (1 + log tf if sublinear) -> x idf -> row l2 normalisation, as TfidfVectorizer does."""
+def _vectorizer_state(vectorizer: Any) -> dict[str, Any]:
+    """What `_vectorizer_from_state` needs to rebuild a fitted vectorizer, as JSON-able data."""
+    return {
+        "analyzer": str(vectorizer.analyzer),
+        "ngram_range": [int(n) for n in vectorizer.ngram_range],
+        "sublinear_tf": bool(vectorizer.sublinear_tf),
+        "vocabulary": {str(term): int(column) for term, column in vectorizer.vocabulary_.items()},
+        "idf": [float(x) for x in vectorizer.idf_],
+    }
+
+
+def _vectorizer_from_state(block: dict[str, Any]) -> Any:
+    """A fitted `TfidfVectorizer`: the factory's settings plus the saved `vocabulary_` and `idf_`.
+
+    `vocabulary_` must be set first: the `idf_` setter checks its length against it.
+    """
     import numpy as np
-    import scipy.sparse as sp
 
-    indptr, indices, values = [0], [], []
-    for text in texts:
-        counts = Counter(column for term in block.analyze(text)
-                         if (column := block.vocabulary.get(term)) is not None)
-        for column in sorted(counts):
-            tf = float(counts[column])
-            indices.append(column)
-            values.append((math.log(tf) + 1.0 if block.sublinear_tf else tf) * block.idf[column])
-        indptr.append(len(indices))
-    matrix = sp.csr_matrix((np.asarray(values, dtype=np.float64), np.asarray(indices, dtype=np.int64),
-                            np.asarray(indptr, dtype=np.int64)), shape=(len(texts), len(block.idf)))
-    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    norms[norms == 0.0] = 1.0
-    return sp.diags(1.0 / norms) @ matrix
-
-
-def _word_ngrams(tokens: list[str], ngram_range: tuple[int, int]) -> list[str]:
-    low, high = ngram_range
-    return [" ".join(tokens[i:i + n]) for n in range(low, min(high, len(tokens)) + 1)
-            for i in range(len(tokens) - n + 1)]
-
-
-def _char_wb_ngrams(text: str, ngram_range: tuple[int, int]) -> list[str]:
-    """scikit-learn's char_wb rule: n-grams inside space-padded words; a word shorter than n counts once."""
-    low, high = ngram_range
-    grams: list[str] = []
-    for word in _WHITE_SPACES.sub(" ", text).split():
-        padded = f" {word} "
-        for n in range(low, high + 1):
-            offset = 0
-            grams.append(padded[offset:offset + n])
-            while offset + n < len(padded):
-                offset += 1
-                grams.append(padded[offset:offset + n])
-            if offset == 0:
-                break
-    return grams
+    low, high = block["ngram_range"]
+    vectorizer = make_vectorizer(str(block["analyzer"]), (int(low), int(high)), bool(block["sublinear_tf"]))
+    vectorizer.vocabulary_ = {str(term): int(column) for term, column in block["vocabulary"].items()}
+    vectorizer.idf_ = np.asarray(block["idf"], dtype=np.float64)
+    return vectorizer
