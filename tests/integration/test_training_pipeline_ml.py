@@ -18,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from adapters.outbound.ml.training.config import FineTuneConfig
-from adapters.outbound.ml.training.evaluation import accuracy, classification_report
 from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 
@@ -176,20 +175,6 @@ def test_time_budget_stops_early_and_keeps_the_model(tiny_base: Path, tmp_path: 
     assert 0 < summary["steps"] < summary["planned_steps"]
     assert summary["durations_s"]["train"] < 10.0
     assert (tmp_path / "bert" / "model.safetensors").is_file()
-
-
-def test_classification_report_on_a_hand_made_example() -> None:
-    y_true = ["a", "a", "a", "b", "b", "c"]
-    y_pred = ["a", "a", "b", "b", "c", "c"]
-    report = classification_report(y_true, y_pred, ["a", "b", "c"])
-    assert report["accuracy"] == pytest.approx(4 / 6) and accuracy(y_true, y_pred) == pytest.approx(4 / 6)
-    assert report["confusion_matrix"] == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
-    assert report["per_label"]["a"] == {"precision": 1.0, "recall": pytest.approx(2 / 3), "f1": pytest.approx(0.8), "support": 3}
-    assert report["per_label"]["b"]["precision"] == 0.5 and report["per_label"]["b"]["recall"] == 0.5
-    assert report["per_label"]["c"]["f1"] == pytest.approx(2 / 3)
-    assert report["macro_f1"] == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
-    with pytest.raises(ValueError):
-        classification_report(["a"], ["z"], ["a", "b"])
 
 
 async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tuple[Path, dict], tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
 from adapters.outbound.ml.serving.transformer_inference import predict_probabilities, tokenize
 from adapters.outbound.ml.training.classifier_head import freeze_embeddings, load_classifier
 from adapters.outbound.ml.training.config import FineTuneConfig
-from adapters.outbound.ml.training.evaluation import classification_report
+from domain.metrics import evaluate
 
 ProgressCallback = Callable[[str, float, float | None], None]
 
@@ -85,7 +85,7 @@ def train_sequence_classifier(
         model, tokenizer, val_texts, config.max_length, config.eval_batch_size, device
     )
     predicted = [labels[int(i)] for i in np.argmax(val_probabilities, axis=1)] if len(val_texts) else []
-    report = classification_report(list(val_labels), predicted, labels) if len(val_texts) else None
+    report = evaluate(list(val_labels), predicted, labels).to_json() if len(val_texts) else None
     evaluated_at = time.monotonic()
 
     progress("saving", 0.0, None)

@@ -28,8 +28,8 @@ from adapters.outbound.ml.serving.model_version import (
 )
 from adapters.outbound.ml.training.blend_weight import choose_bert_weight
 from adapters.outbound.ml.training.config import FineTuneConfig
-from adapters.outbound.ml.training.evaluation import classification_report
 from adapters.outbound.ml.training.tfidf_fit import LinearSettings, train_tfidf_linear
+from domain.metrics import evaluate
 
 ProgressCallback = Callable[[str, float, float | None], None]
 
@@ -107,7 +107,7 @@ def train_model_version(
         weight, weight_curve = (1.0 if kind == "bert" else 0.0), []
     val_probabilities["hybrid"] = blend(val_probabilities.get("bert"), val_probabilities.get("linear"), weight)
     metrics = {
-        name: classification_report(list(val.labels), [labels[i] for i in np.argmax(p, axis=1)], labels)
+        name: evaluate(list(val.labels), [labels[i] for i in np.argmax(p, axis=1)], labels).to_json()
         for name, p in val_probabilities.items()
     }
     manifest = {"format": FORMAT, "kind": kind, "labels": list(labels), "bert_weight": weight,
