@@ -8,13 +8,13 @@ event loop, which the adapters' batchers must cope with.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 import json
 import math
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -22,13 +22,13 @@ import pytest
 from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder, default_minilm_dir
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
-from domain.model_versions import ModelStatus, ModelVersion
-from domain.predictions import CategoryPrediction
 from adapters.outbound.ml.serving.zero_shot_classifier import (
     EmbeddingZeroShotClassifier,
     load_label_descriptions,
     validate_label_descriptions,
 )
+from domain.model_versions import ModelStatus, ModelVersion
+from domain.predictions import CategoryPrediction
 
 pytestmark = pytest.mark.integration
 

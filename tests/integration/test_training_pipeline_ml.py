@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 
 pytestmark = pytest.mark.integration

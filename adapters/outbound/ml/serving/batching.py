@@ -1,9 +1,8 @@
 """Length bucketing and dynamic padding: the one place that decides how texts are grouped into padded tensors.
 
 Why: a padded tensor costs as much as its longest row times its row count, and attention cost grows faster than
-that length, so texts of similar length are grouped before they are padded (measured on a CPU: ~17 ms/ticket in
-sorted groups of 8 against ~37 ms in one padded batch of 32). Serving (the embedder, the served transformer) and
-training (its shuffled epochs) all cut and pad through these two helpers.
+that length, so texts of similar length are grouped before they are padded. Serving (the embedder, the served
+transformer) and training (its shuffled epochs) all cut and pad through these two helpers.
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 
+# Measured on a CPU: ~17 ms/ticket in sorted groups of 8 against ~37 ms in one padded batch of 32.
 def length_buckets(
     lengths: Sequence[int], max_size: int, max_padding_ratio: float | None = None
 ) -> list[list[int]]:

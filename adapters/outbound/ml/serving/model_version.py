@@ -42,7 +42,6 @@ def blend(bert: Any | None, linear: Any | None, weight: float) -> Any:
     return weight * bert + (1.0 - weight) * linear
 
 
-
 class LoadedModelVersion:
     """Serves a version folder: `predict_proba(texts)` -> per-text probabilities in `labels` order.
 
@@ -69,6 +68,8 @@ class LoadedModelVersion:
         wants_linear = self.bert_weight < 1.0 or (load_unused and has_linear)
         wants_bert = self.bert_weight > 0.0 or (load_unused and has_bert)
         self._linear = self._load_linear() if wants_linear else None
+        self._bert: Any
+        self._tokenizer: Any
         self._bert, self._tokenizer = self._load_bert() if wants_bert else (None, None)
 
     def predict_proba(self, texts: Sequence[str]) -> list[list[float]]:

@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from application.ports.category_classifier import CategoryClassifier
 from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
+from application.ports.category_classifier import CategoryClassifier
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
 

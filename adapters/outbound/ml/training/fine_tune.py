@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adapters.outbound.ml.serving.devices import resolve_device
 from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+from adapters.outbound.ml.serving.devices import resolve_device
 from adapters.outbound.ml.serving.transformer_inference import predict_probabilities, tokenize
 from adapters.outbound.ml.training.classifier_head import freeze_embeddings, load_classifier
 from adapters.outbound.ml.training.config import FineTuneConfig
