@@ -110,7 +110,7 @@ async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: 
 
 
 def score_held_out(version_dir: Path, held: list[dict[str, str]]) -> None:
-    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
     from domain.metrics import evaluate
 
     loaded = LoadedModelVersion(version_dir, load_unused=True)

@@ -26,10 +26,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from adapters.outbound.ml.serving.model_version import LoadedModelVersion  # noqa: E402
 from adapters.outbound.ml.training.config import FineTuneConfig  # noqa: E402
-from adapters.outbound.ml.training.evaluation import classification_report  # noqa: E402
-from adapters.outbound.ml.training.hybrid import LabelledTexts, LoadedModelVersion, train_model_version  # noqa: E402
-from adapters.outbound.ml.training.tfidf_linear import LinearSettings  # noqa: E402
+from adapters.outbound.ml.training.tfidf_fit import LinearSettings  # noqa: E402
+from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version  # noqa: E402
+from domain.metrics import evaluate  # noqa: E402
 
 DEFAULT_CSV = Path("/work/shared/data/it_service_tickets.csv")
 
@@ -111,8 +112,7 @@ def main() -> None:
     scored = time.monotonic()
     parts = LoadedModelVersion(out, load_unused=True).predict_components(list(test.texts))
     test_metrics: dict[str, Any] = {
-        name: classification_report(list(test.labels), [labels[int(i)] for i in probabilities.argmax(axis=1)],
-                                    labels)
+        name: evaluate(list(test.labels), [labels[int(i)] for i in probabilities.argmax(axis=1)], labels).to_json()
         for name, probabilities in parts.items()
     }
     results = {

@@ -14,11 +14,11 @@ from dependency_injector import containers, providers
 
 from adapters.outbound.datasets.spreadsheet_reader import PandasSpreadsheetReader
 from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExporter
-from adapters.outbound.ml.hybrid_trainer import HybridModelTrainer
-from adapters.outbound.ml.minilm_embedder import MiniLmEmbedder
-from adapters.outbound.ml.served_classifier import ServedCategoryModel
-from adapters.outbound.ml.spacy_sentiment import SpacyTextBlobSentiment
-from adapters.outbound.ml.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
+from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
+from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
+from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
+from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
+from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue

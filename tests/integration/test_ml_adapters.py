@@ -8,27 +8,27 @@ event loop, which the adapters' batchers must cope with.
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 import json
 import math
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from adapters.outbound.ml.minilm_embedder import MiniLmEmbedder, default_minilm_dir
-from adapters.outbound.ml.served_classifier import ServedCategoryModel
-from adapters.outbound.ml.spacy_sentiment import SpacyTextBlobSentiment
-from domain.model_versions import ModelStatus, ModelVersion
-from domain.predictions import CategoryPrediction
-from adapters.outbound.ml.zero_shot_classifier import (
+from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder, default_minilm_dir
+from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
+from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
+from adapters.outbound.ml.serving.zero_shot_classifier import (
     EmbeddingZeroShotClassifier,
     load_label_descriptions,
     validate_label_descriptions,
 )
+from domain.model_versions import ModelStatus, ModelVersion
+from domain.predictions import CategoryPrediction
 
 pytestmark = pytest.mark.integration
 
@@ -62,12 +62,15 @@ def _cosine(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 
 def test_importing_the_ml_adapters_loads_no_framework() -> None:
-    modules = ["micro_batcher", "minilm_embedder", "spacy_sentiment", "zero_shot_classifier", "served_classifier",
-               "torch_threads"]
+    modules = [
+        "serving.micro_batcher", "serving.minilm_embedder", "serving.spacy_sentiment", "serving.zero_shot_classifier",
+        "serving.served_classifier", "serving.model_version", "torch_threads", "training.hybrid_trainer",
+        "training.version_trainer",
+    ]
     code = (
         "import sys\n"
         + "".join(f"import adapters.outbound.ml.{name}\n" for name in modules)
-        + "heavy = sorted({'torch', 'transformers', 'spacy', 'textblob', 'numpy'} & set(sys.modules))\n"
+        + "heavy = sorted({'torch', 'transformers', 'spacy', 'textblob', 'numpy', 'sklearn'} & set(sys.modules))\n"
         + "assert not heavy, heavy\n"
     )
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}

@@ -49,7 +49,7 @@ def tiny_base_model(directory: Path) -> Path:
     """A 2-layer, 32-wide BERT with MiniLM's tokenizer: trains in seconds, exercises the real code path."""
     from transformers import AutoTokenizer, BertConfig, BertModel
 
-    from adapters.outbound.ml.minilm_embedder import default_minilm_dir
+    from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
 
     tokenizer = AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True)
     config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 from adapters.outbound.ml.training.config import FineTuneConfig
-from adapters.outbound.ml.training.evaluation import accuracy, classification_report
-from adapters.outbound.ml.training.hybrid import LabelledTexts, LoadedModelVersion, train_model_version
+from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 
 pytestmark = pytest.mark.integration
 
@@ -120,31 +120,33 @@ def test_loaded_version_predicts_probabilities(version: tuple[Path, dict]) -> No
     assert model.predict_proba([]) == []
 
 
-def test_linear_part_reproduces_sklearn_probabilities(tmp_path: Path) -> None:
+def test_served_linear_part_gives_the_training_time_probabilities(tmp_path: Path) -> None:
+    """Serving rebuilds scikit-learn's own vectorizers from tfidf.json, so it must agree with the fitted pipeline."""
     import numpy as np
     import scipy.sparse as sp
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from adapters.outbound.ml.training.tfidf_linear import (
-        LinearSettings,
-        TfidfLinearModel,
-        export_sklearn_model,
-        fit_sklearn_model,
-    )
+    from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
+    from adapters.outbound.ml.training.tfidf_fit import LinearSettings, export_sklearn_model, fit_sklearn_model
 
     train = make_split(30, 3)
     settings = LinearSettings(C=5.0)
     vectorizers, classifier = fit_sklearn_model(train.texts, train.labels, LABELS, settings)
-    export_sklearn_model(vectorizers, classifier, LABELS, settings).save(tmp_path)
+    trained = export_sklearn_model(vectorizers, classifier, LABELS, settings)
+    trained.save(tmp_path)
     loaded = TfidfLinearModel.load(tmp_path)
     texts = list(make_split(5, 4).texts) + ["", "Ünïcode   LAPTOP-screen!! broken", "a b", "po po po order"]
     expected = classifier.predict_proba(sp.hstack([v.transform(texts) for v in vectorizers], format="csr"))
-    assert np.abs(loaded.predict_proba(texts) - expected).max() < 1e-6
+    assert all(isinstance(vectorizer, TfidfVectorizer) for vectorizer in loaded.vectorizers)
+    assert (loaded.transform(texts) != trained.transform(texts)).nnz == 0
+    assert np.abs(trained.predict_proba(texts) - expected).max() < 1e-12
+    assert np.abs(loaded.predict_proba(texts) - expected).max() < 1e-12
 
 
 def test_warm_start_reuses_or_remaps_the_head(version: tuple[Path, dict], tmp_path: Path) -> None:
     import torch
 
-    from adapters.outbound.ml.training.fine_tune import load_classifier
+    from adapters.outbound.ml.training.classifier_head import load_classifier
 
     out, _ = version
     report = train_model_version(make_split(10, 5), make_split(4, 6), LABELS, tmp_path / "v2",
@@ -175,24 +177,10 @@ def test_time_budget_stops_early_and_keeps_the_model(tiny_base: Path, tmp_path: 
     assert (tmp_path / "bert" / "model.safetensors").is_file()
 
 
-def test_classification_report_on_a_hand_made_example() -> None:
-    y_true = ["a", "a", "a", "b", "b", "c"]
-    y_pred = ["a", "a", "b", "b", "c", "c"]
-    report = classification_report(y_true, y_pred, ["a", "b", "c"])
-    assert report["accuracy"] == pytest.approx(4 / 6) and accuracy(y_true, y_pred) == pytest.approx(4 / 6)
-    assert report["confusion_matrix"] == [[2, 1, 0], [0, 1, 1], [0, 0, 1]]
-    assert report["per_label"]["a"] == {"precision": 1.0, "recall": pytest.approx(2 / 3), "f1": pytest.approx(0.8), "support": 3}
-    assert report["per_label"]["b"]["precision"] == 0.5 and report["per_label"]["b"]["recall"] == 0.5
-    assert report["per_label"]["c"]["f1"] == pytest.approx(2 / 3)
-    assert report["macro_f1"] == pytest.approx((0.8 + 0.5 + 2 / 3) / 3)
-    with pytest.raises(ValueError):
-        classification_report(["a"], ["z"], ["a", "b"])
-
-
 async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tuple[Path, dict], tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from adapters.outbound.ml.hybrid_trainer import HybridModelTrainer
+    from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
     from domain.dataset_split import Example
     from domain.model_versions import ModelStatus, ModelVersion
 

@@ -4,80 +4,101 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.outbound.ml.micro_batcher import MicroBatcher, group_by_length
+from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 
 
 class RecordingProcessor:
-    """A fake model: upper-cases each text and records the batches it saw and the thread it ran on."""
+    """A fake model: upper-cases each text and records the batches it saw and the thread it ran on.
 
-    def __init__(self, delay_s: float = 0.0) -> None:
+    A batch of just `HOLD` blocks inside the worker until `release` is set: while it is held, every later submit is
+    known to be waiting in the queue, so what the worker gathers next follows from the code, not from timing.
+    """
+
+    def __init__(self) -> None:
         self.batches: list[list[str]] = []
         self.threads: set[str] = set()
-        self.delay_s = delay_s
+        self.holding = threading.Event()
+        self.release = threading.Event()
 
     def __call__(self, texts: list[str]) -> list[str]:
         self.batches.append(list(texts))
         self.threads.add(threading.current_thread().name)
-        if self.delay_s:
-            time.sleep(self.delay_s)
+        if texts == [HOLD]:
+            self.holding.set()
+            assert self.release.wait(GUARD_S), "the test never released the held batch"
         return [text.upper() for text in texts]
 
 
-async def test_concurrent_submits_share_a_batch_and_each_caller_gets_its_own_result() -> None:
+HOLD = "<hold>"
+GUARD_S = 10.0  # only bounds a hang when the batcher is broken; no assertion depends on it
+
+
+async def submit_behind_a_held_batch(
+    batcher: MicroBatcher[str], processor: RecordingProcessor, texts: list[str]
+) -> list[asyncio.Task[str]]:
+    """Submits `texts` while the worker is held inside a batch, then releases it; returns the callers' tasks."""
+    held = asyncio.create_task(batcher.submit(HOLD))
+    assert await asyncio.to_thread(processor.holding.wait, GUARD_S)
+    tasks = [asyncio.create_task(batcher.submit(text)) for text in texts]
+    await asyncio.sleep(0)  # every task runs up to its first await, so each request is in the queue
+    processor.release.set()
+    assert await held == HOLD.upper()
+    return tasks
+
+
+async def test_requests_waiting_together_share_one_batch_and_each_caller_gets_its_own_result() -> None:
     processor = RecordingProcessor()
-    batcher = MicroBatcher(processor, max_batch_size=32, max_wait_ms=50)
+    batcher = MicroBatcher(processor, max_batch_size=32, max_wait_ms=0)
     texts = [f"ticket {i}" * (i % 5 + 1) for i in range(20)]
 
-    results = await asyncio.gather(*(batcher.submit(text) for text in texts))
+    results = await asyncio.gather(*await submit_behind_a_held_batch(batcher, processor, texts))
 
     assert results == [text.upper() for text in texts]
-    assert len(processor.batches) < len(texts)
-    assert max(len(batch) for batch in processor.batches) > 1
+    assert len(processor.batches) == 2 and sorted(processor.batches[1]) == sorted(texts)
     batcher.close()
 
 
 async def test_identical_texts_in_a_batch_are_computed_once_and_shared() -> None:
     processor = RecordingProcessor()
-    batcher = MicroBatcher(processor, max_batch_size=32, max_wait_ms=50)
+    batcher = MicroBatcher(processor, max_batch_size=32, max_wait_ms=0)
 
-    results = await asyncio.gather(*(batcher.submit(text) for text in ["same", "other", "same", "same"]))
+    tasks = await submit_behind_a_held_batch(batcher, processor, ["same", "other", "same", "same"])
 
-    assert results == ["SAME", "OTHER", "SAME", "SAME"]
-    assert sorted(text for batch in processor.batches for text in batch) == ["other", "same"]
+    assert await asyncio.gather(*tasks) == ["SAME", "OTHER", "SAME", "SAME"]
+    assert processor.batches[1:] == [["same", "other"]]
     batcher.close()
 
 
 async def test_batches_never_exceed_the_size_limit() -> None:
     processor = RecordingProcessor()
-    batcher = MicroBatcher(processor, max_batch_size=4, max_wait_ms=20)
+    batcher = MicroBatcher(processor, max_batch_size=4, max_wait_ms=0)
+    texts = [str(i) for i in range(10)]
 
-    results = await batcher.submit_many([str(i) for i in range(10)])
+    results = await asyncio.gather(*await submit_behind_a_held_batch(batcher, processor, texts))
 
-    assert results == [str(i) for i in range(10)]
-    assert all(len(batch) <= 4 for batch in processor.batches)
+    assert results == texts
+    assert [len(batch) for batch in processor.batches[1:]] == [4, 4, 2]
     batcher.close()
 
 
 async def test_texts_are_sorted_by_length_inside_a_batch() -> None:
     processor = RecordingProcessor()
-    batcher = MicroBatcher(processor, max_batch_size=8, max_wait_ms=50)
+    batcher = MicroBatcher(processor, max_batch_size=8, max_wait_ms=0)
 
-    await batcher.submit_many(["ccc", "a", "bbbb", "dd"])
+    await asyncio.gather(*await submit_behind_a_held_batch(batcher, processor, ["ccc", "a", "bbbb", "dd"]))
 
-    for batch in processor.batches:
-        assert [len(text) for text in batch] == sorted(len(text) for text in batch)
+    assert processor.batches[1:] == [["a", "dd", "ccc", "bbbb"]]
     batcher.close()
 
 
 async def test_all_batches_run_on_one_dedicated_worker_thread_off_the_loop() -> None:
-    processor = RecordingProcessor(delay_s=0.01)
-    batcher = MicroBatcher(processor, max_batch_size=2, max_wait_ms=1, name="test-worker")
+    processor = RecordingProcessor()
+    batcher = MicroBatcher(processor, max_batch_size=2, max_wait_ms=0, name="test-worker")
 
     await batcher.submit_many([str(i) for i in range(6)])
 
@@ -86,19 +107,18 @@ async def test_all_batches_run_on_one_dedicated_worker_thread_off_the_loop() -> 
 
 
 async def test_the_event_loop_keeps_running_while_a_batch_is_processed() -> None:
-    batcher = MicroBatcher(RecordingProcessor(delay_s=0.2), max_wait_ms=0)
-    ticks = 0
+    processor = RecordingProcessor()
+    batcher = MicroBatcher(processor, max_wait_ms=0)
 
-    async def ticker() -> None:
-        nonlocal ticks
-        while True:
-            await asyncio.sleep(0.01)
-            ticks += 1
-
-    task = asyncio.create_task(ticker())
-    await batcher.submit("slow")
-    task.cancel()
-    assert ticks >= 5
+    held = asyncio.create_task(batcher.submit(HOLD))
+    # Waiting for the worker to be inside the batch needs the loop to run (the wait's thread reports back through
+    # it), and the caller's future must still be pending: the batch runs off the loop, which is not blocked.
+    assert await asyncio.to_thread(processor.holding.wait, GUARD_S)
+    await asyncio.sleep(0)
+    assert not held.done()
+    processor.release.set()
+    assert await held == HOLD.upper()
+    assert threading.current_thread().name not in processor.threads
     batcher.close()
 
 
@@ -106,7 +126,7 @@ async def test_an_exception_reaches_every_caller_of_the_failing_batch() -> None:
     def explode(texts: list[str]) -> list[str]:
         raise RuntimeError("model crashed")
 
-    batcher = MicroBatcher(explode, max_wait_ms=20)
+    batcher = MicroBatcher(explode, max_wait_ms=0)
 
     outcomes = await asyncio.gather(*(batcher.submit(str(i)) for i in range(5)), return_exceptions=True)
 
@@ -141,15 +161,22 @@ async def test_a_wrong_number_of_results_is_an_error_not_a_misalignment() -> Non
 
 
 async def test_a_cancelled_caller_does_not_disturb_the_others() -> None:
-    batcher = MicroBatcher(RecordingProcessor(delay_s=0.05), max_wait_ms=10)
+    processor = RecordingProcessor()
+    batcher = MicroBatcher(processor, max_wait_ms=0)
+    held = asyncio.create_task(batcher.submit(HOLD))
+    assert await asyncio.to_thread(processor.holding.wait, GUARD_S)
 
     doomed = asyncio.create_task(batcher.submit("doomed"))
     kept = asyncio.create_task(batcher.submit("kept"))
     await asyncio.sleep(0)
     doomed.cancel()
+    await asyncio.sleep(0)
+    processor.release.set()
 
     assert await kept == "KEPT"
     assert doomed.cancelled()
+    assert processor.batches[1:] == [["kept"]]  # the cancelled request was dropped, not computed
+    await held
     batcher.close()
 
 
@@ -188,19 +215,3 @@ def test_batched_results_equal_processing_each_text_alone(texts: list[str]) -> N
         return list(await asyncio.gather(*(_shared_batcher.submit(text) for text in texts)))
 
     assert asyncio.run(concurrently()) == [alone(text) for text in texts]
-
-
-def test_length_groups_keep_similar_lengths_together() -> None:
-    lengths = [150, 10, 12, 11, 140, 13, 40]
-
-    groups = group_by_length(lengths)
-
-    assert [[lengths[i] for i in group] for group in groups] == [[10, 11, 12, 13], [40], [140, 150]]
-
-
-@given(st.lists(st.integers(min_value=0, max_value=300), max_size=60), st.integers(min_value=1, max_value=8))
-def test_length_groups_cover_every_item_once_within_the_size_limit(lengths: list[int], max_group: int) -> None:
-    groups = group_by_length(lengths, max_group=max_group)
-
-    assert sorted(i for group in groups for i in group) == list(range(len(lengths)))
-    assert all(0 < len(group) <= max_group for group in groups)

@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.dataset_split import MIN_EXAMPLES_TO_EVALUATE, Example, split_dataset
-from domain.metrics import at_least_as_good, evaluate
+from domain.metrics import LabelMetrics, at_least_as_good, evaluate
 
 label_counts = st.dictionaries(st.sampled_from(["A", "B", "C", "D", "E"]), st.integers(1, 60), min_size=1)
 
@@ -78,6 +78,35 @@ def test_metrics_on_a_hand_made_example() -> None:
     assert report.per_label["b"].precision == pytest.approx(2 / 3, abs=1e-6)
     assert report.macro_f1 == pytest.approx((2 / 3 + 0.8) / 2, abs=1e-6)
     assert report.confusion_matrix == ((1, 1), (0, 2))
+
+
+def test_the_model_label_order_is_kept_and_a_label_outside_it_is_an_error() -> None:
+    report = evaluate(["a", "a", "a", "b", "b", "c"], ["a", "a", "b", "b", "c", "c"], labels=["c", "b", "a"])
+    assert report.labels == ("c", "b", "a")
+    assert report.confusion_matrix == ((1, 0, 0), (1, 1, 0), (0, 1, 2))
+    assert report.per_label["a"] == LabelMetrics(precision=1.0, recall=0.666667, f1=0.8, support=3)
+    assert report.macro_f1 == pytest.approx((0.8 + 0.5 + 2 / 3) / 3, abs=1e-6)
+    with pytest.raises(ValueError, match="not in the label list"):
+        evaluate(["a"], ["z"], labels=["a", "b"])
+
+
+def test_macro_f1_leaves_out_known_labels_that_never_occur_and_counts_invented_ones_as_zero() -> None:
+    unused = evaluate(["a", "b"], ["a", "b"], labels=["a", "b", "c"])
+    assert unused.macro_f1 == 1.0 and unused.per_label["c"].support == 0
+    invented = evaluate(["a", "a"], ["a", "b"], labels=["a", "b", "c"])
+    assert invented.macro_f1 == pytest.approx((2 / 3 + 0.0) / 2, abs=1e-6)
+
+
+@settings(deadline=None)  # the first example imports scikit-learn
+@given(st.lists(st.tuples(st.sampled_from("abcd"), st.sampled_from("abcde")), min_size=1, max_size=40))
+def test_macro_f1_and_accuracy_equal_scikit_learns(pairs: list[tuple[str, str]]) -> None:
+    from sklearn.metrics import accuracy_score, f1_score
+
+    truth, guess = [t for t, _ in pairs], [g for _, g in pairs]
+    report = evaluate(truth, guess, labels=list("edcba"))
+    assert report.macro_f1 == pytest.approx(f1_score(truth, guess, average="macro", zero_division=0), abs=1e-6)
+    assert report.accuracy == pytest.approx(accuracy_score(truth, guess), abs=1e-6)
+    assert evaluate(truth, guess).macro_f1 == report.macro_f1
 
 
 def test_promotion_rule_prefers_macro_f1_then_accuracy_and_accepts_equal() -> None:

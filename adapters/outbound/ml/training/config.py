@@ -58,12 +58,3 @@ class FineTuneConfig:
     def to_json(self) -> dict[str, Any]:
         """A JSON-able copy, written next to the model so the run can be repeated."""
         return asdict(self)
-
-
-def resolve_device(name: str) -> str:
-    """'auto' picks CUDA when torch sees a GPU, else CPU; anything else is passed through to torch."""
-    if name != "auto":
-        return name
-    import torch  # deferred: importing torch costs seconds
-
-    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -2,10 +2,8 @@
 
 Why a hand-written loop rather than `Trainer`: the levers that make CPU training feasible are few and explicit
 here - tokenise once, bucket tickets of similar length, pad each batch only to its longest ticket, stop on a
-wall-clock budget with a learning-rate schedule that is re-planned to end at that budget. Warm starts: the base
-may be the sentence-embedding MiniLM (a fresh classification head is added) or an earlier fine-tuned folder; if
-the earlier label set differs, rows of the head are carried over for labels that survive and the rest are
-initialised fresh, so a renamed or added topic never inherits another topic's weights. Output is
+wall-clock budget with a learning-rate schedule that is re-planned to end at that budget. The starting model and its
+head come from `classifier_head` (fresh, reused or remapped for warm starts). Output is
 `save_pretrained` (safetensors only in transformers 5) plus the tokenizer, with id2label/label2id in config.json.
 """
 
@@ -20,8 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adapters.outbound.ml.training.config import FineTuneConfig, resolve_device
-from adapters.outbound.ml.training.evaluation import classification_report
+from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+from adapters.outbound.ml.serving.devices import resolve_device
+from adapters.outbound.ml.serving.transformer_inference import predict_probabilities, tokenize
+from adapters.outbound.ml.training.classifier_head import freeze_embeddings, load_classifier
+from adapters.outbound.ml.training.config import FineTuneConfig
+from domain.metrics import evaluate
 
 ProgressCallback = Callable[[str, float, float | None], None]
 
@@ -67,7 +69,7 @@ def train_sequence_classifier(
     model, head = load_classifier(base_model_dir, labels)
     model.to(device)
     if config.freeze_embeddings:
-        _freeze_embeddings(model)
+        freeze_embeddings(model)
 
     progress("tokenizing", 0.0, None)
     label_index = {label: position for position, label in enumerate(labels)}
@@ -83,7 +85,7 @@ def train_sequence_classifier(
         model, tokenizer, val_texts, config.max_length, config.eval_batch_size, device
     )
     predicted = [labels[int(i)] for i in np.argmax(val_probabilities, axis=1)] if len(val_texts) else []
-    report = classification_report(list(val_labels), predicted, labels) if len(val_texts) else None
+    report = evaluate(list(val_labels), predicted, labels).to_json() if len(val_texts) else None
     evaluated_at = time.monotonic()
 
     progress("saving", 0.0, None)
@@ -112,144 +114,20 @@ def train_sequence_classifier(
     return FineTuneOutcome(model, tokenizer, val_probabilities, summary)
 
 
-def load_classifier(base_model_dir: Path, labels: list[str]) -> tuple[Any, str]:
-    """Loads a sequence classifier for `labels` from `base_model_dir`; says how the head was obtained.
-
-    Returns (model, head) where head is "new" (base had no classifier), "reused" (same labels, same order)
-    or "remapped" (earlier fine-tune with another label set: surviving labels keep their rows).
-    """
-    from transformers import AutoConfig, AutoModelForSequenceClassification
-
-    base_config = AutoConfig.from_pretrained(str(base_model_dir), local_files_only=True)
-    is_classifier = any(name.endswith("ForSequenceClassification") for name in (base_config.architectures or []))
-    id2label = dict(enumerate(labels))
-    label2id = {label: index for index, label in id2label.items()}
-    if not is_classifier:
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(base_model_dir), num_labels=len(labels), id2label=id2label, label2id=label2id,
-            local_files_only=True, use_safetensors=True,
-        )
-        return model, "new"
-    model = AutoModelForSequenceClassification.from_pretrained(
-        str(base_model_dir), local_files_only=True, use_safetensors=True
-    )
-    old_labels = [str(model.config.id2label[index]) for index in range(model.config.num_labels)]
-    if old_labels == labels:
-        return model, "reused"
-    _remap_head(model, old_labels, labels)
-    return model, "remapped"
-
-
-def _remap_head(model: Any, old_labels: list[str], labels: list[str]) -> None:
-    """Replaces the output layer for a new label set, copying the rows of labels present in both."""
-    import torch
-    from torch import nn
-
-    container = model.classifier
-    parent, attribute, old = _find_output_layer(container, len(old_labels))
-    new = nn.Linear(old.in_features, len(labels), bias=old.bias is not None)
-    std = float(getattr(model.config, "initializer_range", 0.02))
-    with torch.no_grad():
-        new.weight.normal_(0.0, std)
-        if new.bias is not None:
-            new.bias.zero_()
-        old_index = {label: index for index, label in enumerate(old_labels)}
-        for index, label in enumerate(labels):
-            if label in old_index:
-                new.weight[index] = old.weight[old_index[label]]
-                if new.bias is not None and old.bias is not None:
-                    new.bias[index] = old.bias[old_index[label]]
-    new.to(old.weight.device)
-    if parent is None:
-        model.classifier = new
-    else:
-        setattr(parent, attribute, new)
-    model.num_labels = len(labels)
-    model.config.num_labels = len(labels)
-    model.config.id2label = dict(enumerate(labels))
-    model.config.label2id = {label: index for index, label in enumerate(labels)}
-
-
-def _freeze_embeddings(model: Any) -> None:
-    """Stops gradients into the input embeddings (word, position, token-type) and their LayerNorm."""
-    embeddings = getattr(getattr(model, "base_model", model), "embeddings", None)
-    modules = [embeddings] if embeddings is not None else [model.get_input_embeddings()]
-    for module in modules:
-        for parameter in module.parameters():
-            parameter.requires_grad_(False)
-
-
-def _find_output_layer(container: Any, n_out: int) -> tuple[Any, str, Any]:
-    """The Linear producing the logits: the head itself (BERT) or its last Linear child (RoBERTa's out_proj)."""
-    from torch import nn
-
-    if isinstance(container, nn.Linear):
-        return None, "classifier", container
-    for name, module in reversed(list(container.named_modules())):
-        if isinstance(module, nn.Linear) and module.out_features == n_out and "." not in name and name:
-            return container, name, module
-    raise ValueError("cannot find the classification layer to re-initialise for the new label set")
-
-
-def tokenize(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[list[int]]:
-    """Token ids per text, truncated but unpadded (padding happens per batch)."""
-    if not texts:
-        return []
-    encoded = tokenizer(list(texts), truncation=True, max_length=max_length, padding=False)
-    return [list(ids) for ids in encoded["input_ids"]]
-
-
-def collate(batch_ids: Sequence[Sequence[int]], pad_id: int) -> dict[str, Any]:
-    """Pads a batch to its longest member (dynamic padding) and builds the attention mask."""
-    import torch
-
-    width = max(len(ids) for ids in batch_ids)
-    input_ids = torch.full((len(batch_ids), width), pad_id, dtype=torch.long)
-    attention = torch.zeros((len(batch_ids), width), dtype=torch.long)
-    for row, ids in enumerate(batch_ids):
-        input_ids[row, : len(ids)] = torch.tensor(ids, dtype=torch.long)
-        attention[row, : len(ids)] = 1
-    return {"input_ids": input_ids, "attention_mask": attention}
-
-
 def make_batches(lengths: Sequence[int], batch_size: int, bucketing: bool, rng: random.Random) -> list[list[int]]:
     """One epoch of index batches: shuffled, and with bucketing sorted by length inside large random chunks."""
     order = list(range(len(lengths)))
     rng.shuffle(order)
     if bucketing:
         chunk = batch_size * _BUCKET_BATCHES
-        order = [i for start in range(0, len(order), chunk)
-                 for i in sorted(order[start:start + chunk], key=lambda j: lengths[j])]
-    batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        batches: list[list[int]] = []
+        for start in range(0, len(order), chunk):
+            part = order[start:start + chunk]
+            batches += [[part[k] for k in group] for group in length_buckets([lengths[i] for i in part], batch_size)]
+    else:
+        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
     rng.shuffle(batches)
     return batches
-
-
-def predict_probabilities(
-    model: Any, tokenizer: Any, texts: Sequence[str], max_length: int, batch_size: int, device: str
-) -> Any:
-    """Softmax probabilities (numpy float64, input order) with length-sorted batches under inference_mode."""
-    import numpy as np
-    import torch
-
-    n_labels = int(model.config.num_labels)
-    if not texts:
-        return np.zeros((0, n_labels), dtype=np.float64)
-    was_training = model.training
-    model.eval()
-    ids = tokenize(tokenizer, texts, max_length)
-    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
-    result = np.zeros((len(ids), n_labels), dtype=np.float64)
-    pad_id = int(tokenizer.pad_token_id or 0)
-    with torch.inference_mode():
-        for start in range(0, len(order), batch_size):
-            chunk = order[start:start + batch_size]
-            batch = {key: value.to(device) for key, value in collate([ids[i] for i in chunk], pad_id).items()}
-            logits = model(**batch).logits.float()
-            result[chunk] = torch.softmax(logits, dim=-1).cpu().double().numpy()
-    if was_training:
-        model.train()
-    return result / result.sum(axis=1, keepdims=True)
 
 
 def _train_loop(
@@ -289,7 +167,7 @@ def _train_loop(
     while step < plan["steps"] and not stopped_by_budget:
         for batch_index in make_batches(lengths, config.batch_size, config.length_bucketing, rng):
             batch = {key: value.to(device) for key, value in
-                     collate([train_ids[i] for i in batch_index], pad_id).items()}
+                     pad_batch([train_ids[i] for i in batch_index], pad_id).items()}
             batch["labels"] = torch.tensor([targets[i] for i in batch_index], dtype=torch.long, device=device)
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**batch).loss

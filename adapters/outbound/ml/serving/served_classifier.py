@@ -7,8 +7,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 from application.ports.category_classifier import CategoryClassifier
-from adapters.outbound.ml.micro_batcher import MicroBatcher
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
 
@@ -81,7 +81,7 @@ class ServedCategoryModel:
 
 def _load_and_check(path: str) -> Any:
     """Loads a version and runs one prediction, so a broken version fails here and never reaches a request."""
-    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
     loaded = LoadedModelVersion(path)
     (probabilities,) = loaded.predict_proba([SMOKE_TEXT])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from dataclasses import replace
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -62,13 +62,17 @@ class HybridModelTrainer:
         name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         out_dir = self._store_dir / name
         warm = base is not None and Path(base.path).is_dir()
-        base_dir = Path(base.path) if warm else self._default_base()
+        base_dir = Path(base.path) if base is not None and warm else self._default_base()
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
         # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
         config = self._warm_start_config() if warm else self._config
-        report = await asyncio.to_thread(self._train, train, validation, list(labels), out_dir, base_dir, config, on_progress)
+        report = await asyncio.to_thread(
+            self._train, train, validation, list(labels), out_dir, base_dir, config, on_progress
+        )
         details = {key: report[key] for key in ("kind", "bert_weight", "max_length", "durations_s", "n_train", "n_val")}
-        details["validation"] = {name: {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]} for name, m in report["val"].items()}
+        details["validation"] = {
+            name: {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]} for name, m in report["val"].items()
+        }
         details["warm_start"] = str(base_dir) if base is not None else None
         details["fine_tune"] = report.get("fine_tune", {})
         details["config"] = config.to_json()
@@ -84,7 +88,7 @@ class HybridModelTrainer:
     def _default_base(self) -> Path:
         if self._base_model_dir is not None:
             return Path(self._base_model_dir)
-        from adapters.outbound.ml.minilm_embedder import default_minilm_dir
+        from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
 
         return Path(default_minilm_dir())
 
@@ -98,7 +102,7 @@ class HybridModelTrainer:
         config: Any,
         on_progress: Callable[[TrainingProgress], None],
     ) -> dict[str, Any]:
-        from adapters.outbound.ml.training.hybrid import LabelledTexts, train_model_version
+        from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 
         def progress(phase: str, percent: float, loss: float | None) -> None:
             low, high = _PHASE_SPANS.get(phase, (0.0, 100.0))
@@ -118,7 +122,7 @@ class HybridModelTrainer:
 
 
 def _predict_labels(path: str, texts: list[str]) -> list[str]:
-    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
     loaded = LoadedModelVersion(path)
     probabilities = loaded.predict_proba_array(texts)

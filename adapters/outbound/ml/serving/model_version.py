@@ -1,0 +1,120 @@
+"""Reads and serves a model-version folder: the fine-tuned transformer, the TF-IDF linear model and their blend.
+
+Folder layout (everything safetensors or JSON, nothing pickled; training writes it):
+    <dir>/model.json      {"format": 1, "kind": "hybrid"|"bert"|"linear", "labels": [...], "bert_weight": w,
+                           "max_length": n}
+    <dir>/bert/           save_pretrained output (config.json with id2label, model.safetensors, tokenizer files)
+    <dir>/linear/         tfidf.json + linear.safetensors
+    <dir>/training.json   per-component validation metrics, durations, settings
+Served probabilities are p = w * p_bert + (1 - w) * p_linear, with w read from model.json.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from adapters.outbound.ml.serving.devices import resolve_device
+from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
+from adapters.outbound.ml.serving.transformer_inference import predict_probabilities
+
+MODEL_FILE = "model.json"
+BERT_DIR = "bert"
+LINEAR_DIR = "linear"
+TRAINING_FILE = "training.json"
+FORMAT = 1
+KINDS = ("hybrid", "bert", "linear")
+
+
+def blend(bert: Any | None, linear: Any | None, weight: float) -> Any:
+    """w * bert + (1 - w) * linear; a missing component must carry zero weight."""
+    if bert is None and linear is None:
+        raise ValueError("nothing to blend")
+    if bert is None or weight <= 0.0:
+        if linear is None:
+            raise ValueError("bert weight is 0 but there is no linear component")
+        return linear
+    if linear is None or weight >= 1.0:
+        return bert
+    return weight * bert + (1.0 - weight) * linear
+
+
+class LoadedModelVersion:
+    """Serves a version folder: `predict_proba(texts)` -> per-text probabilities in `labels` order.
+
+    Components load on construction (torch/transformers only when the transformer has non-zero weight;
+    `load_unused=True` also loads a zero-weight component, for per-component evaluation).
+    Inference is batched, length-sorted and dynamically padded under `torch.inference_mode`; a lock makes
+    one instance safe to share between threads.
+    """
+
+    def __init__(self, model_dir: Path | str, device: str = "cpu", batch_size: int = 64,
+                 load_unused: bool = False) -> None:
+        self.model_dir = Path(model_dir)
+        manifest = json.loads((self.model_dir / MODEL_FILE).read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT or manifest.get("kind") not in KINDS:
+            raise ValueError(f"{self.model_dir}: unsupported model.json (format/kind)")
+        self.kind: str = manifest["kind"]
+        self.labels: list[str] = [str(label) for label in manifest["labels"]]
+        self.bert_weight = float(manifest["bert_weight"])
+        self.max_length = int(manifest["max_length"])
+        self._batch_size = batch_size
+        self._device = resolve_device(device)
+        self._lock = threading.Lock()
+        has_linear, has_bert = (self.model_dir / LINEAR_DIR).is_dir(), (self.model_dir / BERT_DIR).is_dir()
+        wants_linear = self.bert_weight < 1.0 or (load_unused and has_linear)
+        wants_bert = self.bert_weight > 0.0 or (load_unused and has_bert)
+        self._linear = self._load_linear() if wants_linear else None
+        self._bert: Any
+        self._tokenizer: Any
+        self._bert, self._tokenizer = self._load_bert() if wants_bert else (None, None)
+
+    def predict_proba(self, texts: Sequence[str]) -> list[list[float]]:
+        """Probabilities for each text (rows sum to 1), in `self.labels` order."""
+        return self.predict_proba_array(texts).tolist()
+
+    def predict_proba_array(self, texts: Sequence[str]) -> Any:
+        """Like `predict_proba` but as a numpy array (what evaluation code wants)."""
+        return self.predict_components(texts)["hybrid"]
+
+    def predict_components(self, texts: Sequence[str]) -> dict[str, Any]:
+        """Numpy probabilities of each loaded component ("bert", "linear") and of the blend ("hybrid")."""
+        import numpy as np
+
+        if not texts:
+            return {"hybrid": np.zeros((0, len(self.labels)))}
+        parts: dict[str, Any] = {}
+        with self._lock:
+            if self._linear is not None:
+                parts["linear"] = self._linear.predict_proba(list(texts))
+            if self._bert is not None:
+                parts["bert"] = predict_probabilities(self._bert, self._tokenizer, list(texts), self.max_length,
+                                                      self._batch_size, self._device)
+        parts["hybrid"] = blend(parts.get("bert"), parts.get("linear"), self.bert_weight)
+        return parts
+
+    def _load_linear(self) -> TfidfLinearModel:
+        linear = TfidfLinearModel.load(self.model_dir / LINEAR_DIR)
+        if linear.labels != self.labels:
+            raise ValueError(f"{self.model_dir}: linear labels {linear.labels} differ from model.json")
+        return linear
+
+    def _load_bert(self) -> tuple[Any, Any]:
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer  # deferred: slow import
+
+        directory = self.model_dir / BERT_DIR
+        if not any(directory.glob("*.safetensors")):
+            raise FileNotFoundError(f"no safetensors weights in {directory}; pickled checkpoints are refused")
+        tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+        model = AutoModelForSequenceClassification.from_pretrained(
+            str(directory), local_files_only=True, use_safetensors=True
+        )
+        model.to(self._device)
+        model.eval()
+        names = [str(model.config.id2label[index]) for index in range(model.config.num_labels)]
+        if names != self.labels:
+            raise ValueError(f"{directory}: id2label {names} differs from model.json labels")
+        return model, tokenizer

@@ -1,0 +1,154 @@
+"""Trains a model version (transformer, TF-IDF linear model, blend weight) and writes its folder.
+
+Why a blend: the two models err on different tickets (the linear model sees the whole ticket and rare exact
+keywords, the transformer sees word pieces and context in the first max_length tokens), so
+p = w * p_bert + (1 - w) * p_linear beats either alone; w is picked on the validation split, never the test split.
+The folder layout is the one `serving.model_version` reads. A version is written to "<dir>.partial" and renamed
+into place when complete, so a crash never leaves a folder that looks loadable.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from adapters.outbound.ml.serving.model_version import (
+    BERT_DIR,
+    FORMAT,
+    KINDS,
+    LINEAR_DIR,
+    MODEL_FILE,
+    TRAINING_FILE,
+    blend,
+)
+from adapters.outbound.ml.training.blend_weight import choose_bert_weight
+from adapters.outbound.ml.training.config import FineTuneConfig
+from adapters.outbound.ml.training.tfidf_fit import LinearSettings, train_tfidf_linear
+from domain.metrics import evaluate
+
+ProgressCallback = Callable[[str, float, float | None], None]
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledTexts:
+    """Parallel lists of ticket texts and their topic labels (one split)."""
+
+    texts: Sequence[str]
+    labels: Sequence[str]
+
+    def __post_init__(self) -> None:
+        if len(self.texts) != len(self.labels):
+            raise ValueError(f"{len(self.texts)} texts but {len(self.labels)} labels")
+
+
+def train_model_version(
+    train: LabelledTexts,
+    val: LabelledTexts,
+    labels: list[str],
+    out_dir: Path,
+    config: FineTuneConfig,
+    base_model_dir: Path,
+    on_progress: ProgressCallback | None = None,
+    kind: str = "hybrid",
+    linear_settings: LinearSettings | None = None,
+) -> dict[str, Any]:
+    """Trains the components `kind` needs, blends on `val`, writes the version folder; returns its training.json.
+
+    `base_model_dir` is the MiniLM folder, an earlier fine-tuned HF folder, or an earlier model-version folder
+    (its bert/ part is the warm start). `val` must be non-empty: it chooses the blend weight and scores the run.
+    """
+    import numpy as np
+
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if not val.texts:
+        raise ValueError("a validation split is needed to choose the blend weight and report metrics")
+    progress = on_progress or (lambda phase, percent, loss: None)
+    staging = out_dir.with_name(out_dir.name + ".partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    started = time.monotonic()
+    durations: dict[str, float] = {}
+    val_probabilities: dict[str, Any] = {}
+    components: dict[str, Any] = {}
+
+    if kind in ("hybrid", "linear"):
+        progress("linear", 0.0, None)
+        settings = linear_settings or LinearSettings()
+        linear = train_tfidf_linear(train.texts, train.labels, labels, settings)
+        linear.save(staging / LINEAR_DIR)
+        val_probabilities["linear"] = linear.predict_proba(val.texts)
+        durations["linear"] = round(time.monotonic() - started, 2)
+        components["linear_settings"] = settings.to_json()
+        progress("linear", 100.0, None)
+
+    if kind in ("hybrid", "bert"):
+        from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+
+        bert_started = time.monotonic()
+        outcome = train_sequence_classifier(
+            train.texts, train.labels, val.texts, val.labels, labels, staging / BERT_DIR, config,
+            resolve_base_model_dir(base_model_dir), progress,
+        )
+        val_probabilities["bert"] = outcome.val_probabilities
+        durations["bert"] = round(time.monotonic() - bert_started, 2)
+        components["fine_tune"] = {k: v for k, v in outcome.summary.items() if k != "val"}
+
+    progress("blending", 0.0, None)
+    truth = [labels.index(label) for label in val.labels]
+    if kind == "hybrid":
+        weight, weight_curve = choose_bert_weight(val_probabilities["bert"], val_probabilities["linear"], truth)
+    else:
+        weight, weight_curve = (1.0 if kind == "bert" else 0.0), []
+    val_probabilities["hybrid"] = blend(val_probabilities.get("bert"), val_probabilities.get("linear"), weight)
+    metrics = {
+        name: evaluate(list(val.labels), [labels[i] for i in np.argmax(p, axis=1)], labels).to_json()
+        for name, p in val_probabilities.items()
+    }
+    manifest = {"format": FORMAT, "kind": kind, "labels": list(labels), "bert_weight": weight,
+                "max_length": config.max_length}
+    (staging / MODEL_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    durations["total"] = round(time.monotonic() - started, 2)
+    report = {**manifest, "val": metrics, "weight_curve": weight_curve, "durations_s": durations,
+              "n_train": len(train.texts), "n_val": len(val.texts), **components}
+    (staging / TRAINING_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
+    _apply_umask(staging)
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    staging.rename(out_dir)
+    progress("done", 100.0, None)
+    return report
+
+
+def _apply_umask(folder: Path) -> None:
+    """Gives every file the mode the process umask allows (0644 under the usual 022).
+
+    Why: safetensors writes its files 0600 whatever the umask, so an API process running as another user
+    than the worker (sharing the model store) could not read the weights.
+    """
+    mode = 0o666 & ~_current_umask()
+    for path in folder.rglob("*"):
+        if path.is_file():
+            path.chmod(mode)
+
+
+def _current_umask() -> int:
+    try:  # Linux reports it without changing it; os.umask() would race with other threads
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except OSError:
+        pass
+    return 0o022
+
+
+def resolve_base_model_dir(base_model_dir: Path) -> Path:
+    """A model-version folder warm-starts from its bert/ part; any other folder is taken as an HF checkpoint."""
+    if (base_model_dir / MODEL_FILE).is_file() and (base_model_dir / BERT_DIR).is_dir():
+        return base_model_dir / BERT_DIR
+    return base_model_dir
