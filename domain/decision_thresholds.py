@@ -40,12 +40,13 @@ class ThresholdTable:
     """The validation points of each predicted label, sorted by confidence (ascending) and rounded to 6 digits.
 
     Build it with `from_points`; `threshold_for` answers per label and target precision. `min_support` is the
-    fewest validation predictions a threshold must rest on.
+    fewest validation predictions a threshold must rest on. Immutable and safe to share between threads.
     """
 
     points: Mapping[str, tuple[tuple[float, bool], ...]]
     min_support: int = DEFAULT_MIN_SUPPORT
-    _cache: dict[tuple[str, float], float | None] = field(default_factory=dict, compare=False, repr=False)
+    # Remembered answers; a race between threads can only compute the same value twice.
+    _cache: dict[tuple[str, float], float | None] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.min_support < 1:
