@@ -1,0 +1,137 @@
+"""Whether a prediction is acted on automatically or left to a person, per company and per field.
+
+The model is right most of the time, not every time, so its answers do not all carry the same authority. A
+category or a team is decided `auto` only where the validation split showed that predictions like it are right
+at least as often as the company's target precision; everything else is `review`: a suggestion for a person.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+from domain.decision_thresholds import ThresholdTable
+from domain.errors import InvalidInput
+from domain.predictions import CategoryPrediction
+from domain.routing import RoutingReason, TeamAssignment
+
+DEFAULT_TARGET_PRECISION = 0.95
+
+
+class DecisionMode(str, enum.Enum):
+    """How a company uses one field's predictions.
+
+    - `autofill` (the default): act on a prediction when its decision is `auto`, suggest it otherwise;
+    - `recommend`: never act, always suggest (every decision is `review`);
+    - `monitor`: predict and record, but answer as if the feature were off (every decision is `review`, and
+      `answers` is False so the caller leaves the field out of the answer).
+    """
+
+    AUTOFILL = "autofill"
+    RECOMMEND = "recommend"
+    MONITOR = "monitor"
+
+    @property
+    def answers(self) -> bool:
+        """Whether the prediction appears in the answer at all."""
+        return self is not DecisionMode.MONITOR
+
+
+class Decision(str, enum.Enum):
+    """`auto`: made without a person and may be acted on; `review`: a suggestion a person must confirm."""
+
+    AUTO = "auto"
+    REVIEW = "review"
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPolicy:
+    """A company's decision settings.
+
+    `category_mode` and `team_mode` are DecisionModes (their string values are accepted and converted);
+    `target_precision` lies in (0, 1]; `trust_uncalibrated` lets a model without thresholds (the zero-shot
+    classifier before any training) and similarity routing decide automatically. Invalid values raise
+    InvalidInput naming the field.
+    """
+
+    category_mode: DecisionMode = DecisionMode.AUTOFILL
+    team_mode: DecisionMode = DecisionMode.AUTOFILL
+    target_precision: float = DEFAULT_TARGET_PRECISION
+    trust_uncalibrated: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "category_mode", _mode("category_mode", self.category_mode))
+        object.__setattr__(self, "team_mode", _mode("team_mode", self.team_mode))
+        target = self.target_precision
+        if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
+            raise InvalidInput("target_precision", "must be a number")
+        if not 0.0 < target <= 1.0:
+            raise InvalidInput("target_precision", f"must be greater than 0 and at most 1 (got {target})")
+        object.__setattr__(self, "target_precision", float(target))
+        if not isinstance(self.trust_uncalibrated, bool):
+            raise InvalidInput("trust_uncalibrated", "must be true or false")
+
+
+def decide_category(
+    label: str, confidence: float, thresholds: ThresholdTable | None, policy: DecisionPolicy
+) -> Decision:
+    """The category decision:
+    - `recommend` or `monitor` mode: review;
+    - `autofill` mode: auto when the prediction is trusted (see `is_trusted`), else review.
+    """
+    if policy.category_mode is not DecisionMode.AUTOFILL:
+        return Decision.REVIEW
+    return Decision.AUTO if is_trusted(label, confidence, thresholds, policy) else Decision.REVIEW
+
+
+def decide_team(
+    assignment: TeamAssignment | None,
+    prediction: CategoryPrediction | None,
+    thresholds: ThresholdTable | None,
+    policy: DecisionPolicy,
+    category_from_person: bool = False,
+) -> Decision:
+    """The team decision; a team is assigned automatically only when it is `auto`:
+    - `recommend` or `monitor` team mode: review;
+    - no team found (no assignment, or no team id: no teams, or nothing similar enough): review;
+    - routed by category match: auto when the category was set by a person (`category_from_person`), or when
+      the predicted category is trusted (see `is_trusted`) - whatever the category's own mode, since a
+      recommended category can still be confident enough to route on; else review;
+    - routed by similarity: auto only when the policy trusts uncalibrated scores, since a similarity has no
+      measured precision; else review.
+    """
+    if policy.team_mode is not DecisionMode.AUTOFILL:
+        return Decision.REVIEW
+    if assignment is None or assignment.assigned_team_id is None:
+        return Decision.REVIEW
+    if assignment.reason is RoutingReason.CATEGORY_MATCH:
+        trusted = category_from_person or (
+            prediction is not None and is_trusted(prediction.label, prediction.confidence, thresholds, policy)
+        )
+        return Decision.AUTO if trusted else Decision.REVIEW
+    if assignment.reason is RoutingReason.SIMILARITY and policy.trust_uncalibrated:
+        return Decision.AUTO
+    return Decision.REVIEW
+
+
+def is_trusted(label: str, confidence: float, thresholds: ThresholdTable | None, policy: DecisionPolicy) -> bool:
+    """Whether a predicted label may be acted on without a person:
+    - no threshold table (an uncalibrated model, such as the zero-shot classifier): only if the policy
+      trusts uncalibrated models;
+    - else: only if the label has a threshold at the policy's target precision and the confidence is at least
+      that threshold, both rounded to 6 digits (a label without a threshold is never trusted).
+    `confidence` must be on the scale the table was built on: the calibrated one when the model version has a
+    calibrator.
+    """
+    if thresholds is None:
+        return policy.trust_uncalibrated
+    return thresholds.allows(label, confidence, policy.target_precision)
+
+
+def _mode(field_name: str, value: object) -> DecisionMode:
+    try:
+        return DecisionMode(value)
+    except (ValueError, TypeError):
+        choices = ", ".join(mode.value for mode in DecisionMode)
+        raise InvalidInput(field_name, f"must be one of {choices} (got {value!r})") from None
