@@ -70,6 +70,10 @@ companies = sa.Table(
     sa.Column("auto_categorize", sa.Boolean, nullable=False),
     sa.Column("auto_prioritize", sa.Boolean, nullable=False),
     sa.Column("auto_assign", sa.Boolean, nullable=False),
+    sa.Column("category_mode", sa.String(16), nullable=False, server_default="autofill"),
+    sa.Column("team_mode", sa.String(16), nullable=False, server_default="autofill"),
+    sa.Column("target_precision", sa.Double, nullable=False, server_default="0.95"),
+    sa.Column("trust_uncalibrated", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("created_at", UtcDateTime, nullable=False, default=_utc_now),
     **MYSQL_TABLE_OPTIONS,
 )
@@ -111,10 +115,19 @@ analyses = sa.Table(
     sa.Column("model_version", sa.String(200), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False, index=True),
     sa.Column("labelled_ticket_id", sa.BigInteger, nullable=True),
+    sa.Column("category_decision", sa.String(8), nullable=True),
+    sa.Column("category_reason", sa.String(32), nullable=True),
+    sa.Column("team_decision", sa.String(8), nullable=True),
+    sa.Column("suggested_team_id", sa.Integer, nullable=True),
+    sa.Column("reasons", sa.JSON(none_as_null=True), nullable=True),
+    sa.Column("review_pending", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Index("ix_analyses_review_pending", "review_pending", "id"),
     **MYSQL_TABLE_OPTIONS,
 )
 """No foreign key on `company_id`: the history of analyses outlives a deleted company. `labelled_ticket_id` is
-the labelled ticket that confirmed or corrected the analysis (feedback), None until then."""
+the labelled ticket that confirmed or corrected the analysis (feedback), None until then. `category_decision` and
+`team_decision` are "auto" or "review" (None where the field was off); `review_pending` is true from a `review`
+decision until a person confirms or corrects the analysis (the review queue reads it through its index)."""
 
 training_state = sa.Table(
     "training_state",
@@ -141,10 +154,48 @@ labelled_tickets = sa.Table(
     sa.Column("team_id", sa.Integer, nullable=True),
     sa.Column("source", sa.String(50), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("company_id", sa.Integer, nullable=True),
+    sa.Column("status", sa.String(16), nullable=False, server_default="active", index=True),
+    sa.Column("status_changed_by", sa.String(150), nullable=True),
+    sa.Column("status_changed_at", UtcDateTime, nullable=True),
     **MYSQL_TABLE_OPTIONS,
 )
 """The training data. Ids grow with insertion order, which "newest" means everywhere. No foreign key on
-`team_id`: a labelled ticket outlives its team."""
+`team_id`: a labelled ticket outlives its team. `status` is "active" (trained on), "superseded" (a later feedback
+on the same analysis replaced it; kept as history) or "excluded" (an admin took it out of training)."""
+
+human_labels = sa.Table(
+    "human_labels",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True, autoincrement=True),
+    sa.Column("company_id", sa.Integer, nullable=False),
+    sa.Column("text_hash", sa.String(64), nullable=False),
+    sa.Column("category", sa.String(100), nullable=False),
+    sa.Column("labelled_ticket_id", sa.BigInteger, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("company_id", "text_hash", name="uq_human_labels_company_text"),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""The latest label a person gave a ticket text for a company (`text_hash`: sha256 hex of the exact text), so a
+later analysis of the same text answers it instead of the model."""
+
+mislabel_candidates = sa.Table(
+    "mislabel_candidates",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True, autoincrement=True),
+    sa.Column("training_run_id", sa.Integer, nullable=False),
+    sa.Column("labelled_ticket_id", sa.BigInteger, nullable=False, index=True),
+    sa.Column("given_label", sa.String(100), nullable=False),
+    sa.Column("proposed_label", sa.String(100), nullable=False),
+    sa.Column("given_probability", sa.Double, nullable=False),
+    sa.Column("resolution", sa.String(16), nullable=True),
+    sa.Column("resolved_by", sa.String(150), nullable=True),
+    sa.Column("resolved_at", UtcDateTime, nullable=True),
+    sa.Index("ix_mislabel_candidates_run", "training_run_id", "given_probability"),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""Labelled tickets whose given label an out-of-fold model found most unlikely in a training run, with the label
+it proposes; `resolution` ("confirmed", "changed", "excluded") records what an admin did, and who."""
 
 training_runs = sa.Table(
     "training_runs",
@@ -165,6 +216,7 @@ training_runs = sa.Table(
     sa.Column("promoted", sa.Boolean, nullable=False),
     sa.Column("decision", LongText, nullable=True),
     sa.Column("metrics", sa.JSON, nullable=False),
+    sa.Column("heartbeat_at", UtcDateTime, nullable=True),
     **MYSQL_TABLE_OPTIONS,
 )
 """One row per retraining job. `error` and `decision` are MEDIUMTEXT on MySQL: an exception message can exceed
@@ -199,6 +251,7 @@ admin_users = sa.Table(
     sa.Column("is_active", sa.Boolean, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("last_login_at", UtcDateTime, nullable=True),
+    sa.Column("session_generation", sa.Integer, nullable=False, server_default="0"),
     **MYSQL_TABLE_OPTIONS,
 )
 """Admin-site accounts. `password_hash` is an argon2 string (algorithm, parameters and salt included)."""
