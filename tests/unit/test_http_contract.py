@@ -18,8 +18,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 WORLD = http_world(keys=False)
 TOO_BIG = 2**63
 ROUTES_WITH_AN_ID = [case for case in api_routes(WORLD.app) if "/1" in case.path]
-ROUTES_WITH_A_BODY = ["POST /api/analyze", "POST /api/companies", "PATCH /api/companies/1", "POST /api/companies/1/teams",
-                      "PATCH /api/teams/1", "POST /api/tickets", "POST /api/analyses/1/feedback"]
+ROUTES_WITH_A_BODY = ["POST /api/analyze", "POST /api/companies", "PATCH /api/companies/1",
+                      "POST /api/companies/1/teams", "PATCH /api/teams/1", "POST /api/tickets",
+                      "POST /api/analyses/1/feedback"]
 NOT_UTF8 = b'{"description": "caf\xe9 \xff\xfe", "company_id": 1, "name": "\xc3\x28", "text": "\xed\xa0\x80"}'
 DEEP = b'{"description": "printer", "company_id": 1, "name": "x", "text": "x", "category": "x", "extra": ' \
        + b"[" * 1_000 + b"]" * 1_000 + b"}"
@@ -109,8 +110,13 @@ async def test_a_body_that_is_no_json_object_names_the_body(client: AsyncTestCli
 
 
 @pytest.mark.parametrize("route", ROUTES_WITH_A_BODY)
-@pytest.mark.parametrize(("body", "message"), [(NOT_UTF8, "must be UTF-8 encoded JSON"), (DEEP, "is nested too deeply")])
-async def test_hostile_bodies_are_a_400_not_a_500(client: AsyncTestClient, route: str, body: bytes, message: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "message"), [(NOT_UTF8, "must be UTF-8 encoded JSON"), (DEEP, "is nested too deeply")],
+    ids=["utf8", "deep"],
+)
+async def test_hostile_bodies_are_a_400_not_a_500(
+    client: AsyncTestClient, route: str, body: bytes, message: str
+) -> None:
     method, path = route.split(" ")
     before = _stored(WORLD)
     response = await client.request(method, path, content=body, headers={"content-type": "application/json"})

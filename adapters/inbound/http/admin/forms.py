@@ -32,11 +32,11 @@ def optional_int(form: Mapping[str, Any], name: str, maximum: int = MAX_KEY) -> 
     raw = text(form, name)
     if not raw:
         return None
-    if not raw.isascii() or not raw.lstrip("+-").isdigit():
-        # isdigit alone would let "²" through, which int() refuses.
+    sign, digits = (raw[0], raw[1:]) if raw[0] in "+-" else ("+", raw)
+    value = _whole_number(digits)
+    if value is None:
         raise InvalidInput(name, "must be a whole number")
-    value = int(raw)
-    if value <= 0:
+    if sign == "-" or value == 0:
         raise InvalidInput(name, "must be a positive number")
     if value > maximum:
         raise InvalidInput(name, f"must be at most {maximum}")
@@ -68,11 +68,21 @@ def optional_day(form: Mapping[str, Any], name: str, end_of_day: bool = False) -
 def page_number(form: Mapping[str, Any], page_size: int, name: str = "page") -> int:
     """The page asked for; 1 when absent or not a number. A page whose first row lies beyond any store's reach
     (its offset would overflow SQL's 64-bit OFFSET) is InvalidInput, shown as the error page with 400."""
-    raw = text(form, name)
-    if not raw.isascii() or not raw.isdigit() or int(raw) == 0:
+    number = _whole_number(text(form, name))
+    if not number:
         return 1
-    number = int(raw)
     last = MAX_OFFSET // page_size + 1
     if number > last:
         raise InvalidInput(name, f"must be at most {last}")
     return number
+
+
+def _whole_number(raw: str) -> int | None:
+    """ASCII digits as an int, else None. isdigit alone would let "²" through, which int() refuses; a number too
+    long for int() (over 4,300 digits) reads as one past every bound."""
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return MAX_KEY + 1
