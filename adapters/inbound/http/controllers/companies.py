@@ -1,3 +1,5 @@
+"""/api/companies: customer companies and the flags that switch parts of the analysis off."""
+
 from __future__ import annotations
 
 from typing import TypeVar

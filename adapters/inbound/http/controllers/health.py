@@ -1,3 +1,5 @@
+"""/health and /health/ready: liveness and readiness for probes, open without a key."""
+
 from __future__ import annotations
 
 from litestar import Controller, Response, get

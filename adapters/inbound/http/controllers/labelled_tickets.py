@@ -1,3 +1,5 @@
+"""/api/tickets and /api/analyses/{id}/feedback: labelled tickets in (the training data), and a page of them."""
+
 from __future__ import annotations
 
 from typing import Annotated

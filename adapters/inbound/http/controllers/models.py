@@ -1,3 +1,5 @@
+"""/api/models and /api/training-runs: the model registry, manual promotion, and training runs."""
+
 from __future__ import annotations
 
 from typing import Annotated

@@ -1,3 +1,5 @@
+"""/api/companies/{id}/teams and /api/teams/{id}: a company's teams, which tickets are routed to."""
+
 from __future__ import annotations
 
 from typing import Any

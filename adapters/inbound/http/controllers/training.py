@@ -1,3 +1,5 @@
+"""/api/training/status: the retraining trigger's counter and state."""
+
 from __future__ import annotations
 
 from litestar import Controller, get
