@@ -7,9 +7,11 @@ Bounded and repeatable: a fixed number of examples per operation and mode, deran
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import redis
 import schemathesis
@@ -50,8 +52,18 @@ def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         env_file=None,
     )
     with LiveServer(create_http_app(settings_)) as server:
+        _wait_until_ready(server.url)
         yield server.url
     redis.Redis.from_url(REDIS_URL).flushdb()
+
+
+def _wait_until_ready(base_url: str) -> None:
+    """/health/ready answers 503 while the models load; fuzzing starts once it says 200, so a 5xx is a finding."""
+    for _ in range(240):
+        if httpx.get(f"{base_url}/health/ready", timeout=30).status_code == 200:
+            return
+        time.sleep(0.5)
+    pytest.fail("the app did not become ready within 2 minutes", pytrace=False)
 
 
 def test_no_generated_request_is_answered_with_a_5xx_or_off_schema(live_url: str) -> None:
