@@ -65,7 +65,7 @@ class AnalyzeTicket:
         self._clock = clock
         self._settings = settings
 
-    async def execute(self, description: object, company_id: object) -> TicketAnalysis:
+    async def execute(self, description: str, company_id: int) -> TicketAnalysis:
         request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
         async with self._uow_factory() as uow:
             company = await uow.companies.get(request.company_id)

@@ -14,17 +14,21 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
+from sqlalchemy.engine import make_url
 
 from bootstrap.container import Container, build_container
 from bootstrap.http import create_http_app
 from bootstrap.settings import Settings, load_settings
 from domain.access import AccessLevel
-from tests.integration.conftest import fresh_mysql_database
+from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database
 from tests.unit.admin_routes import admin_pages, api_routes
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
-MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_admin_http"
+# Beside the API tests' database, so that TEST_API_MYSQL_URL keeps parallel runs apart.
+MYSQL_URL = make_url(API_MYSQL_URL).set(database=f"{make_url(API_MYSQL_URL).database}_admin").render_as_string(
+    hide_password=False
+)
 SERVICE_KEY = "svc-7c0ffee0-service-key"
 ADMIN_KEY = "adm-5ec2e7-admin-key-0001"
 PASSWORD = "a long admin passphrase"
@@ -126,6 +130,16 @@ async def test_keys_open_their_endpoints(anonymous: AsyncTestClient) -> None:
     refused = await anonymous.post("/api/analyze", json={"description": "", "company_id": 1}, headers={"X-API-Key": SERVICE_KEY})
     assert refused.status_code == 400 and refused.json()["field"] == "description", "past the guard, into validation"
     assert (await anonymous.get("/health")).status_code == 200, "health stays open for probes"
+
+
+@pytest.mark.parametrize(
+    "path", [f"/admin/analyses?page={2**63}", f"/admin/tickets?page={10**30}", f"/admin/companies/{2**63}",
+             f"/admin/analyses?company_id={2**63}", f"/admin/training-runs/{2**63}/progress"],
+)
+async def test_numbers_no_store_can_hold_are_a_400_page_on_mariadb(anonymous: AsyncTestClient, path: str) -> None:
+    await _log_in(anonymous)
+    response = await anonymous.get(path, follow_redirects=False)
+    assert response.status_code == 400, response.text
 
 
 async def test_login_cookie_flags_session_use_and_logout(anonymous: AsyncTestClient) -> None:

@@ -123,6 +123,41 @@ async def test_over_large_body_is_413(client: httpx.AsyncClient) -> None:
     assert response.status_code == 413
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("GET", f"/api/companies/{2**63}", None, "company_id"),
+        ("GET", "/api/companies/0", None, "company_id"),
+        ("DELETE", f"/api/teams/{10**30}", None, "team_id"),
+        ("GET", f"/api/tickets?offset={2**63}", None, "offset"),
+        ("GET", f"/api/training-runs?limit={2**64}", None, "limit"),
+        ("POST", "/api/analyze", {"description": "printer jam", "company_id": 2**63}, "company_id"),
+        # MariaDB refused these in its 32-bit team_id column: a 500 before the edge bounded them.
+        ("POST", "/api/tickets", {"text": "vpn down", "category": "Access", "team_id": 2**31}, "team_id"),
+        ("POST", "/api/tickets", {"tickets": [{"text": "vpn down", "category": "Access", "team_id": 2**40}]},
+         "tickets[0].team_id"),
+    ],
+)
+async def test_numbers_no_store_can_hold_are_a_400_naming_them(
+    client: httpx.AsyncClient, method: str, path: str, body: object, field: str
+) -> None:
+    tickets_before = await count_rows("labelled_tickets")
+    response = await client.request(method, path, json=body)
+    assert response.status_code == 400 and response.json()["field"] == field, response.text
+    assert await count_rows("labelled_tickets") == tickets_before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b'{"description": "caf\xe9", "company_id": 1}', b'{"description": "x", "company_id": 1, "extra": '
+     + b"[" * 1_000 + b"]" * 1_000 + b"}"],
+    ids=["not UTF-8", "nested 1,000 deep"],
+)
+async def test_hostile_bodies_are_a_400_naming_the_body(client: httpx.AsyncClient, body: bytes) -> None:
+    response = await client.post("/api/analyze", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400 and response.json()["field"] == "body"
+
+
 async def test_extra_fields_are_ignored(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/analyze", json={"description": "vpn password reset", "company_id": 1, "ticket_id": 9})
     assert response.status_code == 200

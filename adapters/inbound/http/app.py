@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 
 from adapters.inbound.http.admin.filters import register_filters
 from adapters.inbound.http.admin.router import TEMPLATES_DIR, admin_routers
+from adapters.inbound.http.body import TypedJsonRequest
 from adapters.inbound.http.controllers.analyze import AnalyzeController
 from adapters.inbound.http.controllers.companies import CompanyController
 from adapters.inbound.http.controllers.health import HealthController
@@ -86,9 +87,13 @@ def create_app(
         guards=[api_access_guard],
         middleware=[DefineMiddleware(SecureCookiesMiddleware, always=security.cookie_secure), session.middleware],
         csrf_config=csrf,
-        template_config=TemplateConfig(directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=register_filters),
+        template_config=TemplateConfig(
+            directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=register_filters
+        ),
         state=State({SECURITY_STATE_KEY: security, RESOLVER_STATE_KEY: providers.get("resolve_admin_session")}),
         request_max_body_size=max_body_bytes,
+        # Decodes each JSON body strictly into the handler's `data` type: a bad body is a 400 naming its field.
+        request_class=TypedJsonRequest,
         on_startup=list(on_startup),
         on_shutdown=list(on_shutdown),
         openapi_config=OpenAPIConfig(
@@ -107,5 +112,7 @@ API_KEY_SCHEMES: dict[str, SecurityScheme] = {
         description="A key from SERVICE_API_KEYS (/api/analyze, feedback) or ADMIN_API_KEYS (everything); "
         "required only when keys are configured.",
     ),
-    "BearerKey": SecurityScheme(type="http", scheme="bearer", description="The same key as 'Authorization: Bearer <key>'."),
+    "BearerKey": SecurityScheme(
+        type="http", scheme="bearer", description="The same key as 'Authorization: Bearer <key>'."
+    ),
 }

@@ -16,6 +16,7 @@ from litestar.status_codes import (
     HTTP_503_SERVICE_UNAVAILABLE,
 )
 
+from adapters.inbound.http.field_errors import rule_message
 from domain.errors import CompanyNotFound, Conflict, InvalidInput, NotFound, StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -51,9 +52,16 @@ def _storage_unavailable(_: Request[Any, Any, Any], exc: StorageUnavailable) -> 
 
 
 def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[dict[str, str]]:
+    """A path or query parameter of the wrong kind or out of bounds, or a required body that was empty."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    field = next((item.get("key") for item in extra if isinstance(item, dict) and item.get("key")), None)
-    return _error(f"{field}: invalid value" if field else str(exc.detail), HTTP_400_BAD_REQUEST, field)
+    problem = next((item for item in extra if isinstance(item, dict) and item.get("key")), None)
+    if problem is None:
+        return _error(str(exc.detail), HTTP_400_BAD_REQUEST)
+    field = str(problem["key"])
+    if field == "data":
+        # Litestar reports an empty body as a missing `data` argument; the caller sent no JSON object.
+        return _error("body: must be a JSON object", HTTP_400_BAD_REQUEST, "body")
+    return _error(f"{field}: {rule_message(str(problem.get('message', 'invalid value')))}", HTTP_400_BAD_REQUEST, field)
 
 
 def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, str]]:

@@ -41,7 +41,8 @@ def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
         category=prediction.label if prediction else None,
         category_confidence=round(prediction.confidence, 6) if prediction else None,
         category_alternatives=[
-            LabelConfidence(alt.label, round(alt.confidence, 6)) for alt in (prediction.alternatives if prediction else ())
+            LabelConfidence(alt.label, round(alt.confidence, 6))
+            for alt in (prediction.alternatives if prediction else ())
         ],
         priority=analysis.priority.value if analysis.priority else None,
         sentiment_polarity=round(analysis.polarity, 6) if analysis.polarity is not None else None,

@@ -1,14 +1,10 @@
-"""Wire formats of the HTTP API (msgspec). The seed's keys are kept exactly; new keys are only added."""
+"""Response bodies of the HTTP API (msgspec). The seed's keys are kept exactly; new keys are only added.
+
+Request bodies are in `request_bodies.py`."""
 
 from __future__ import annotations
 
 import msgspec
-
-
-class AnalyzeRequest(msgspec.Struct):
-    # Typed as object so a wrong type is reported by the domain's validation, naming the field.
-    description: object = msgspec.UNSET
-    company_id: object = msgspec.UNSET
 
 
 class LabelConfidence(msgspec.Struct):
@@ -44,38 +40,12 @@ class CompanyBody(msgspec.Struct):
     auto_assign: bool
 
 
-class CompanyCreate(msgspec.Struct):
-    name: object = msgspec.UNSET
-    auto_categorize: object = True
-    auto_prioritize: object = True
-    auto_assign: object = True
-
-
-class CompanyPatch(msgspec.Struct):
-    name: object = msgspec.UNSET
-    auto_categorize: object = msgspec.UNSET
-    auto_prioritize: object = msgspec.UNSET
-    auto_assign: object = msgspec.UNSET
-
-
 class TeamBody(msgspec.Struct):
     id: int
     company_id: int
     name: str
     category: str | None
     description: str
-
-
-class TeamCreate(msgspec.Struct):
-    name: object = msgspec.UNSET
-    category: object = None
-    description: object = ""
-
-
-class TeamPatch(msgspec.Struct):
-    name: object = msgspec.UNSET
-    category: object = msgspec.UNSET
-    description: object = msgspec.UNSET
 
 
 class TrainingStatusBody(msgspec.Struct):
@@ -88,8 +58,23 @@ class TrainingStatusBody(msgspec.Struct):
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):
+    """Every error answer: what went wrong, and the field to blame when there is one (absent otherwise)."""
+
     error: str
     field: str | None = None
+
+
+class AliveBody(msgspec.Struct):
+    status: str
+
+
+class ReadinessBody(msgspec.Struct):
+    """Ready (200) when the database answers, every model is loaded and the job queue is reachable, else 503."""
+
+    status: str
+    database: bool
+    models: bool
+    broker: bool
 
 
 class LabelledTicketBody(msgspec.Struct):
@@ -107,12 +92,6 @@ class LabelledTicketPage(msgspec.Struct):
     offset: int
     limit: int
     items: list[LabelledTicketBody]
-
-
-class FeedbackIn(msgspec.Struct):
-    category: object = None
-    priority: object = None
-    team_id: object = None
 
 
 class FeedbackBody(msgspec.Struct):

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from adapters.inbound.http.bounds import MAX_KEY, MAX_OFFSET
 from domain.errors import InvalidInput
 
 
@@ -26,16 +27,19 @@ def checkbox(form: Mapping[str, Any], name: str) -> bool:
     return name in form
 
 
-def optional_int(form: Mapping[str, Any], name: str) -> int | None:
+def optional_int(form: Mapping[str, Any], name: str, maximum: int = MAX_KEY) -> int | None:
+    """A positive whole number up to `maximum` (an id by default: larger ones name no row and overflow a store)."""
     raw = text(form, name)
     if not raw:
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidInput(name, "must be a whole number") from None
-    if value <= 0:
+    sign, digits = (raw[0], raw[1:]) if raw[0] in "+-" else ("+", raw)
+    value = _whole_number(digits)
+    if value is None:
+        raise InvalidInput(name, "must be a whole number")
+    if sign == "-" or value == 0:
         raise InvalidInput(name, "must be a positive number")
+    if value > maximum:
+        raise InvalidInput(name, f"must be at most {maximum}")
     return value
 
 
@@ -61,6 +65,24 @@ def optional_day(form: Mapping[str, Any], name: str, end_of_day: bool = False) -
     return start + timedelta(days=1) if end_of_day else start
 
 
-def page_number(form: Mapping[str, Any], name: str = "page") -> int:
-    raw = text(form, name)
-    return int(raw) if raw.isdigit() and int(raw) > 0 else 1
+def page_number(form: Mapping[str, Any], page_size: int, name: str = "page") -> int:
+    """The page asked for; 1 when absent or not a number. A page whose first row lies beyond any store's reach
+    (its offset would overflow SQL's 64-bit OFFSET) is InvalidInput, shown as the error page with 400."""
+    number = _whole_number(text(form, name))
+    if not number:
+        return 1
+    last = MAX_OFFSET // page_size + 1
+    if number > last:
+        raise InvalidInput(name, f"must be at most {last}")
+    return number
+
+
+def _whole_number(raw: str) -> int | None:
+    """ASCII digits as an int, else None. isdigit alone would let "²" through, which int() refuses; a number too
+    long for int() (over 4,300 digits) reads as one past every bound."""
+    if not raw.isascii() or not raw.isdigit():
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        return MAX_KEY + 1

@@ -1,59 +1,63 @@
+"""/api/tickets and /api/analyses/{id}/feedback: labelled tickets in (the training data), and a page of them."""
+
 from __future__ import annotations
 
+from typing import Annotated
+
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
-from litestar import Controller, Request, get, post
-from litestar.params import Parameter
+from litestar.params import Body
 from litestar.status_codes import HTTP_201_CREATED
 
-from adapters.inbound.http.body import decode_body, decode_json, given
+from adapters.inbound.http.bounds import MAX_OFFSET, MAX_PAGE, PathKey, bounded_query
+from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, api_errors
 from adapters.inbound.http.presenters import labelled_ticket_body
-from adapters.inbound.http.schemas import FeedbackBody, FeedbackIn, LabelledTicketBody, LabelledTicketPage
+from adapters.inbound.http.request_bodies import FeedbackIn, LabelledTicketsIn
+from adapters.inbound.http.schemas import FeedbackBody, LabelledTicketBody, LabelledTicketPage
 from adapters.inbound.http.security.api_guard import ACCESS_OPT
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from domain.access import AccessLevel
-from domain.errors import InvalidInput
+
+TicketsBody = Annotated[
+    LabelledTicketsIn,
+    Body(description='One ticket `{"text", "category", "priority"?, "team_id"?}` or a batch `{"tickets": [...]}`.'),
+]
+FeedbackBodyIn = Annotated[
+    FeedbackIn, Body(description='No body or `{}` confirms the analysis; `{"category": "..."}` corrects it.')
+]
+CONFIRM = FeedbackIn()
+"""What an empty feedback body means (Litestar passes no `data` for an empty body, so the default applies)."""
 
 
 class LabelledTicketController(Controller):
     path = "/api"
     tags = ["labelled tickets"]
 
-    @post("/tickets", status_code=HTTP_201_CREATED, summary="Store one labelled ticket or a batch")
-    async def add_tickets(self, request: Request, record_labelled_tickets: NamedDependency[RecordLabelledTickets]) -> list[LabelledTicketBody]:
-        """Body: one ticket `{"text", "category", "priority"?, "team_id"?}` or `{"tickets": [...]}`."""
-        payload = decode_json(await request.body())
-        if isinstance(payload, dict) and "tickets" in payload:
-            items = payload["tickets"]
-            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-                raise InvalidInput("tickets", "must be a list of ticket objects")
-        elif isinstance(payload, dict):
-            items = [payload]
-        else:
-            raise InvalidInput("body", "must be a ticket object or {\"tickets\": [...]}")
-        return [labelled_ticket_body(ticket) for ticket in await record_labelled_tickets.execute(items)]
+    @post("/tickets", status_code=HTTP_201_CREATED, summary="Store one labelled ticket or a batch",
+          responses=api_errors(GUARDED, WITH_BODY))
+    async def add_tickets(
+        self, data: TicketsBody, record_labelled_tickets: NamedDependency[RecordLabelledTickets]
+    ) -> list[LabelledTicketBody]:
+        """A batch is stored all or nothing; an error names its field as `tickets[i].field`."""
+        return [labelled_ticket_body(ticket) for ticket in await record_labelled_tickets.execute(data.as_items())]
 
-    @get("/tickets")
+    @get("/tickets", responses=api_errors(GUARDED, (400,)))
     async def list_tickets(
         self,
         list_labelled_tickets: NamedDependency[ListLabelledTickets],
-        offset: int = Parameter(default=0, ge=0),
-        limit: int = Parameter(default=50, ge=1, le=500),
+        offset: Annotated[int, bounded_query(0, MAX_OFFSET, "Tickets to skip, newest first.")] = 0,
+        limit: Annotated[int, bounded_query(1, MAX_PAGE, "How many to return.")] = 50,
     ) -> LabelledTicketPage:
         total, items = await list_labelled_tickets.execute(offset, limit)
         return LabelledTicketPage(total, offset, limit, [labelled_ticket_body(t) for t in items])
 
     # The ticketing platform sends its agents' feedback with the same service key it analyses with.
-    @post("/analyses/{analysis_id:int}/feedback", status_code=HTTP_201_CREATED, summary="Confirm or correct an analysis",
-          opt={ACCESS_OPT: AccessLevel.SERVICE})
-    async def feedback(self, analysis_id: FromPath[int], request: Request, submit_feedback: NamedDependency[SubmitFeedback]) -> FeedbackBody:
-        raw = await request.body()
-        body = decode_body(raw, FeedbackIn) if raw.strip() else FeedbackIn()
-        result = await submit_feedback.execute(
-            analysis_id,
-            category=body.category if given(body.category) else None,
-            priority=body.priority if given(body.priority) else None,
-            team_id=body.team_id if given(body.team_id) else None,
-        )
+    @post("/analyses/{analysis_id:int}/feedback", status_code=HTTP_201_CREATED,
+          summary="Confirm or correct an analysis", opt={ACCESS_OPT: AccessLevel.SERVICE},
+          responses=api_errors(GUARDED, WITH_ID, WITH_BODY))
+    async def feedback(
+        self, analysis_id: PathKey, submit_feedback: NamedDependency[SubmitFeedback], data: FeedbackBodyIn = CONFIRM
+    ) -> FeedbackBody:
+        result = await submit_feedback.execute(analysis_id, data.category, data.priority, data.team_id)
         assert result.labelled_ticket.id is not None
         return FeedbackBody(analysis_id, result.labelled_ticket.id, result.labelled_ticket.category, result.corrected)

@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
@@ -19,6 +18,7 @@ from adapters.inbound.http.admin.forms import (
 )
 from adapters.inbound.http.admin.rendering import page
 from adapters.inbound.http.admin.views import ROUTING_EXPLAINED
+from adapters.inbound.http.bounds import PathKey
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.companies import ListCompanies
 from domain.analysis import AnalysisFilter
@@ -45,7 +45,7 @@ class AnalysisPagesController(Controller):
         values = {name: text(query, name) for name in FILTER_FIELDS}
         errors = FieldErrors()
         criteria = _criteria(query, errors)
-        number = page_number(query)
+        number = page_number(query, PAGE_SIZE)
         companies = {company.id: company for company in await list_companies.execute()}
         if errors:
             return page(request, "analyses.html", HTTP_400_BAD_REQUEST, values=values, errors=errors, companies=companies,
@@ -57,7 +57,7 @@ class AnalysisPagesController(Controller):
                     number=number, pages=pages, query=kept)
 
     @get("/{analysis_id:int}")
-    async def analysis(self, request: Request[Any, Any, Any], analysis_id: FromPath[int],
+    async def analysis(self, request: Request[Any, Any, Any], analysis_id: PathKey,
                        get_analysis_detail: NamedDependency[GetAnalysisDetail]) -> Template:
         detail = await get_analysis_detail.execute(analysis_id)
         assignment = detail.analysis.assignment

@@ -4,12 +4,12 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from adapters.inbound.http.admin.forms import FieldErrors, checkbox, text
 from adapters.inbound.http.admin.rendering import page, redirect
+from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import (
     CompanyChanges,
     CreateCompany,
@@ -53,7 +53,7 @@ class CompanyPagesController(Controller):
     async def company(
         self,
         request: Request[Any, Any, Any],
-        company_id: FromPath[int],
+        company_id: PathKey,
         get_company: NamedDependency[GetCompany],
         list_teams: NamedDependency[ListTeams],
     ) -> Template:
@@ -66,7 +66,7 @@ class CompanyPagesController(Controller):
     async def update_company(
         self,
         request: Request[Any, Any, Any],
-        company_id: FromPath[int],
+        company_id: PathKey,
         update_company: NamedDependency[UpdateCompany],
         get_company: NamedDependency[GetCompany],
         list_teams: NamedDependency[ListTeams],
@@ -84,7 +84,7 @@ class CompanyPagesController(Controller):
         return redirect(request, f"/admin/companies/{company.id}", ("success", f"Saved company “{company.name}”."))
 
     @get("/{company_id:int}/delete")
-    async def confirm_delete(self, request: Request[Any, Any, Any], company_id: FromPath[int],
+    async def confirm_delete(self, request: Request[Any, Any, Any], company_id: PathKey,
                              get_company: NamedDependency[GetCompany], list_teams: NamedDependency[ListTeams]) -> Template:
         company = await get_company.execute(company_id)
         return page(request, "confirm_delete.html", what=f"the company “{company.name}”",
@@ -93,7 +93,7 @@ class CompanyPagesController(Controller):
                     cancel_url=f"/admin/companies/{company_id}")
 
     @post("/{company_id:int}/delete")
-    async def delete_company(self, request: Request[Any, Any, Any], company_id: FromPath[int],
+    async def delete_company(self, request: Request[Any, Any, Any], company_id: PathKey,
                              get_company: NamedDependency[GetCompany], delete_company: NamedDependency[DeleteCompany]) -> Redirect:
         company = await get_company.execute(company_id)
         await delete_company.execute(company_id)

@@ -4,12 +4,12 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from adapters.inbound.http.admin.charts import accuracy_chart_svg
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.admin.views import evaluation_of, number, version_points
+from adapters.inbound.http.bounds import PathKey
 from application.use_cases.models import ActivateModel, ListModels
 from domain.model_versions import ModelStatus
 
@@ -34,7 +34,7 @@ class ModelPagesController(Controller):
         return page(request, "models.html", rows=rows, active=active, chart=accuracy_chart_svg(version_points(versions)))
 
     @post("/{version_id:int}/activate")
-    async def activate(self, request: Request[Any, Any, Any], version_id: FromPath[int],
+    async def activate(self, request: Request[Any, Any, Any], version_id: PathKey,
                        activate_model: NamedDependency[ActivateModel]) -> Redirect:
         version = await activate_model.execute(version_id)
         message = f"Model {version.name} is now active; every API process serves it within a few seconds."

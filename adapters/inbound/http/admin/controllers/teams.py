@@ -4,12 +4,12 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from adapters.inbound.http.admin.forms import FieldErrors, text
 from adapters.inbound.http.admin.rendering import page, redirect
+from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import GetCompany
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, TeamDraft, UpdateTeam
 from domain.errors import InvalidInput
@@ -21,14 +21,14 @@ class TeamPagesController(Controller):
     path = "/"
 
     @get("/companies/{company_id:int}/teams/new")
-    async def new_team(self, request: Request[Any, Any, Any], company_id: FromPath[int],
+    async def new_team(self, request: Request[Any, Any, Any], company_id: PathKey,
                        get_company: NamedDependency[GetCompany]) -> Template:
         company = await get_company.execute(company_id)
         return page(request, "team_form.html", company=company, team=None, values=dict.fromkeys(TEAM_FIELDS, ""),
                     errors=FieldErrors())
 
     @post("/companies/{company_id:int}/teams/new")
-    async def create_team(self, request: Request[Any, Any, Any], company_id: FromPath[int],
+    async def create_team(self, request: Request[Any, Any, Any], company_id: PathKey,
                           get_company: NamedDependency[GetCompany], create_team: NamedDependency[CreateTeam]) -> Template | Redirect:
         company = await get_company.execute(company_id)
         values = _team_values(await request.form())
@@ -41,7 +41,7 @@ class TeamPagesController(Controller):
         return redirect(request, f"/admin/companies/{company_id}", ("success", f"Created team “{team.name}”."))
 
     @get("/teams/{team_id:int}")
-    async def team(self, request: Request[Any, Any, Any], team_id: FromPath[int], get_team: NamedDependency[GetTeam],
+    async def team(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam],
                    get_company: NamedDependency[GetCompany]) -> Template:
         team = await get_team.execute(team_id)
         values = {"name": team.name, "category": team.category or "", "description": team.description}
@@ -49,7 +49,7 @@ class TeamPagesController(Controller):
                     values=values, errors=FieldErrors())
 
     @post("/teams/{team_id:int}")
-    async def update_team(self, request: Request[Any, Any, Any], team_id: FromPath[int], get_team: NamedDependency[GetTeam],
+    async def update_team(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam],
                           get_company: NamedDependency[GetCompany], update_team: NamedDependency[UpdateTeam]) -> Template | Redirect:
         team = await get_team.execute(team_id)
         values = _team_values(await request.form())
@@ -65,14 +65,14 @@ class TeamPagesController(Controller):
         return redirect(request, f"/admin/companies/{team.company_id}", ("success", f"Saved team “{updated.name}”."))
 
     @get("/teams/{team_id:int}/delete")
-    async def confirm_delete(self, request: Request[Any, Any, Any], team_id: FromPath[int], get_team: NamedDependency[GetTeam]) -> Template:
+    async def confirm_delete(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam]) -> Template:
         team = await get_team.execute(team_id)
         return page(request, "confirm_delete.html", what=f"the team “{team.name}”",
                     consequence="Tickets are no longer routed to it; past analyses keep its id.",
                     cancel_url=f"/admin/companies/{team.company_id}")
 
     @post("/teams/{team_id:int}/delete")
-    async def delete_team(self, request: Request[Any, Any, Any], team_id: FromPath[int], get_team: NamedDependency[GetTeam],
+    async def delete_team(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam],
                           delete_team: NamedDependency[DeleteTeam]) -> Redirect:
         team = await get_team.execute(team_id)
         await delete_team.execute(team_id)

@@ -27,7 +27,7 @@ class LabelledTicketPagesController(Controller):
 
     @get("/")
     async def tickets(self, request: Request[Any, Any, Any], list_labelled_tickets: NamedDependency[ListLabelledTickets]) -> Template:
-        return await _tickets_page(request, list_labelled_tickets, page_number(request.query_params))
+        return await _tickets_page(request, list_labelled_tickets, page_number(request.query_params, PAGE_SIZE))
 
 
 class LabelledTicketUploadController(Controller):

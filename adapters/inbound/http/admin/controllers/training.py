@@ -4,12 +4,12 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from adapters.inbound.http.admin.charts import accuracy_chart_svg, confusion_matrix_svg
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.admin.views import evaluation_of, version_points
+from adapters.inbound.http.bounds import PathKey
 from application.use_cases.models import ListModels
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
@@ -43,7 +43,7 @@ class TrainingRunPagesController(Controller):
         return redirect(request, target, _TRIGGER_MESSAGES[result.outcome])
 
     @get("/{run_id:int}")
-    async def run(self, request: Request[Any, Any, Any], run_id: FromPath[int],
+    async def run(self, request: Request[Any, Any, Any], run_id: PathKey,
                   get_training_run_report: NamedDependency[GetTrainingRunReport]) -> Template:
         report = await get_training_run_report.execute(run_id)
         evaluation = evaluation_of(report.version) if report.version else {}
@@ -53,7 +53,7 @@ class TrainingRunPagesController(Controller):
                     confusion=confusion_matrix_svg(labels, matrix) if labels else None)
 
     @get("/{run_id:int}/progress")
-    async def progress(self, run_id: FromPath[int], get_training_run: NamedDependency[GetTrainingRun]) -> dict[str, object]:
+    async def progress(self, run_id: PathKey, get_training_run: NamedDependency[GetTrainingRun]) -> dict[str, object]:
         """Polled by the run page's script for live progress; the page reloads itself once the run finishes."""
         run = await get_training_run.execute(run_id)
         return {
