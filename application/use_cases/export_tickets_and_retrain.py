@@ -13,7 +13,11 @@ from dataclasses import dataclass, replace
 
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
-from application.ports.model_trainer import CalibrationReport, ModelTrainer, TrainedModel
+from application.ports.model_trainer import (
+    CalibrationReport,
+    ModelTrainer,
+    TrainedModel,
+)
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.training_progress import TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset

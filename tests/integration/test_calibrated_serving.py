@@ -14,12 +14,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from adapters.outbound.ml.serving.model_version import LoadedModelVersion, scale_probabilities
+from adapters.outbound.ml.serving.model_version import (
+    LoadedModelVersion,
+    scale_probabilities,
+)
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.training.version_trainer import update_manifest
 from application.services.retraining_trigger import RetrainingTrigger
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.export_tickets_and_retrain import (
+    ExportTicketsAndRetrain,
+    RetrainingSettings,
+)
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.calibration import apply_temperature
 from domain.decision_thresholds import ThresholdTable
@@ -28,8 +34,17 @@ from domain.model_versions import ModelStatus
 from domain.predictions import CategoryPrediction
 from domain.training import TriggerPolicy
 from domain.training_runs import RunStatus
-from tests.integration.test_training_pipeline_ml import fast_config, make_split, tiny_base  # noqa: F401 - fixture
-from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
+from tests.integration.test_training_pipeline_ml import (  # noqa: F401 - fixture
+    fast_config,
+    make_split,
+    tiny_base,
+)
+from tests.unit.fakes import (
+    FakeExporter,
+    FakeJobQueue,
+    FakeUnitOfWorkFactory,
+    FixedClock,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -117,3 +132,25 @@ def test_a_version_without_calibration_serves_raw_and_without_thresholds(tiny_ba
     ((probabilities, reasons),) = loaded.predict_with_reasons([TICKETS[0]])
     assert probabilities == loaded.predict_components([TICKETS[0]])["hybrid"].tolist()[0]
     assert reasons and set(" ".join(reasons).split()) <= set(TICKETS[0].split())
+
+
+def test_reasons_are_the_words_that_pushed_most_towards_the_label() -> None:
+    from adapters.outbound.ml.serving.tfidf_model import (
+        TfidfLinearModel,
+        make_vectorizer,
+    )
+
+    words = make_vectorizer("word", (1, 1), False)
+    words.fit(["printer jam", "screen broken", "password reset", "printer screen password"])
+    chars = make_vectorizer("char_wb", (3, 3), False)
+    chars.fit(["printer jam"])
+    vocabulary = words.vocabulary_
+    coef = np.zeros((2, len(vocabulary) + len(chars.vocabulary_)))
+    coef[0, vocabulary["printer"]], coef[0, vocabulary["screen"]], coef[0, vocabulary["password"]] = 3.0, 1.0, -2.0
+    coef[0, len(vocabulary):] = 50.0  # character n-grams never become reasons, however strong
+    coef[1, vocabulary["password"]] = 4.0
+    model = TfidfLinearModel(["Hardware", "Access"], [words, chars], coef, np.zeros(2))
+    features = model.transform(["printer screen password", "password", "jam"])
+
+    assert model.reasons(features, [0, 1, 0]) == [("printer", "screen"), ("password",), ()]
+    assert model.reasons(features, [1, 0, 1], top=1) == [("password",), (), ()]

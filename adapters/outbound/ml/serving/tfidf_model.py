@@ -46,7 +46,7 @@ class TfidfLinearModel:
     coef: Any  # numpy (n_classes or 1, n_features)
     intercept: Any  # numpy (n_classes or 1,)
     settings: dict[str, Any] = field(default_factory=dict)
-    _names: Any = field(default=None, init=False, repr=False, compare=False)
+    _names: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def transform(self, texts: Sequence[str]) -> Any:
         """The TF-IDF matrix (CSR), one l2-normalised block per vectorizer, stacked left to right."""
@@ -108,15 +108,10 @@ class TfidfLinearModel:
 
         if self._names is not None:
             return self._names
-        names: list[str] = []
-        readable: list[bool] = []
-        for vectorizer in self.vectorizers:
-            block = [""] * len(vectorizer.vocabulary_)
-            for term, column in vectorizer.vocabulary_.items():
-                block[column] = term
-            names.extend(block)
-            readable.extend([vectorizer.analyzer == "word"] * len(block))
-        computed = (np.asarray(names, dtype=object), np.asarray(readable, dtype=bool))
+        blocks = [vectorizer.get_feature_names_out() for vectorizer in self.vectorizers]
+        readable = [np.full(len(block), vectorizer.analyzer == "word")
+                    for vectorizer, block in zip(self.vectorizers, blocks, strict=True)]
+        computed = (np.concatenate(blocks), np.concatenate(readable))
         self._names = computed  # a race between threads can only compute the same names twice
         return computed
 

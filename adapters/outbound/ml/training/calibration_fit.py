@@ -11,7 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from application.ports.model_trainer import CalibrationReport
-from domain.calibration import apply_temperature, choose_calibration, reliability_bins, top_predictions
+from domain.calibration import (
+    apply_temperature,
+    choose_calibration,
+    reliability_bins,
+    top_predictions,
+)
 from domain.decision_thresholds import ThresholdTable, ValidationPoint, coverage_report
 from domain.decisions import DEFAULT_TARGET_PRECISION
 
