@@ -98,7 +98,7 @@ def cached_probabilities(model_dir: Path, texts: dict[str, list[str]], cache: Pa
         print(f"probabilities from cache {path}")
         with np.load(path) as stored:
             return {key: stored[key] for key in stored.files}
-    from adapters.outbound.ml.training.hybrid import LoadedModelVersion
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
     loaded = LoadedModelVersion(model_dir, load_unused=True)
     arrays: dict[str, Any] = {}

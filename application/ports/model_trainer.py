@@ -4,7 +4,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from domain.calibration import DEFAULT_BINS, Calibration, ReliabilityBin
 from domain.dataset_split import Example
+from domain.decision_thresholds import CoverageReport, LabelCoverage
 from domain.model_versions import ModelVersion
 from domain.training_runs import TrainingProgress
 
@@ -20,13 +22,75 @@ class TrainedModel:
     """Durations, steps, validation figures, whether the time budget stopped it: JSON-able."""
 
 
+@dataclass(frozen=True, slots=True)
+class CalibrationReport:
+    """How far a version's confidence can be trusted, as measured on the test split after `ModelTrainer.calibrate`.
+
+    `calibration` is the chosen temperature (1.0 when fitting one did not lower the test ECE); the reliability
+    bins are the test split's before and after the fitted temperature; `coverage` is the share of test tickets
+    the version's per-label thresholds (chosen on validation, on the served scale) decide automatically, and
+    how often those decisions were right.
+    """
+
+    calibration: Calibration
+    reliability_before: tuple[ReliabilityBin, ...]
+    reliability_after: tuple[ReliabilityBin, ...]
+    coverage: CoverageReport
+
+    @property
+    def served_ece(self) -> float:
+        """The test ECE of the confidences serving answers: after the temperature only where it is applied."""
+        calibration = self.calibration
+        return calibration.test_ece_after if calibration.applied else calibration.test_ece_before
+
+    def calibration_json(self) -> dict[str, object]:
+        """What the job stores as metrics["calibration"]."""
+        calibration = self.calibration
+        return {
+            "temperature": calibration.temperature,
+            "fitted_temperature": calibration.fitted_temperature,
+            "test_ece_before": calibration.test_ece_before,
+            "test_ece_after": calibration.test_ece_after,
+            "applied": calibration.applied,
+            "bins": DEFAULT_BINS,
+            "reliability_before": [_bin_json(b) for b in self.reliability_before],
+            "reliability_after": [_bin_json(b) for b in self.reliability_after],
+        }
+
+    def coverage_json(self) -> dict[str, object]:
+        """What the job stores as metrics["decision_coverage"]."""
+        overall = self.coverage.overall
+        return {
+            "target_precision": self.coverage.target_precision,
+            "overall": {"coverage": overall.coverage, "precision": overall.precision,
+                        "automatic": overall.automatic, "support": overall.tickets},
+            "per_label": {line.label: {"threshold": line.threshold, **_line_json(line)}
+                          for line in self.coverage.per_label if line.label is not None},
+        }
+
+
+def _bin_json(bin_: ReliabilityBin) -> dict[str, object]:
+    return {"lower": bin_.lower, "upper": bin_.upper, "count": bin_.count,
+            "mean_confidence": bin_.mean_confidence, "accuracy": bin_.accuracy}
+
+
+def _line_json(line: LabelCoverage) -> dict[str, object]:
+    return {"coverage": line.coverage, "precision": line.precision, "automatic": line.automatic,
+            "support": line.tickets}
+
+
 class ModelTrainer(Protocol):
     """Fine-tunes and runs category models stored as safetensors + JSON in the model store.
 
     Contract: `train` writes a complete new version folder (never touching existing ones) and returns it; it
     may warm-start from `base` when given. `on_progress` may be called from any thread and must be cheap.
-    `predict` answers one label per text with the model at `path`. Both run off the event loop and raise
-    on failure, leaving no half-written version behind.
+    `predict` answers one label per text with the model at `path`. `calibrate` measures the version at `path`
+    on the validation and test splits: it fits a temperature on validation and keeps it only where it lowers
+    the test split's ECE, chooses the per-label decision thresholds from validation on the scale serving will
+    answer on (calibrated or raw), measures them on test at the default target precision, stores the
+    temperature and thresholds in the version folder (replaced atomically, so a reader sees the old or the new
+    manifest, never half of one) and returns the measurements. All run off the event loop and raise on
+    failure, leaving no half-written version behind.
     """
 
     async def train(
@@ -39,3 +103,7 @@ class ModelTrainer(Protocol):
     ) -> TrainedModel: ...
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]: ...
+
+    async def calibrate(
+        self, path: str, validation: Sequence[Example], test: Sequence[Example]
+    ) -> CalibrationReport: ...

@@ -13,7 +13,11 @@ from dataclasses import dataclass, replace
 
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
-from application.ports.model_trainer import ModelTrainer, TrainedModel
+from application.ports.model_trainer import (
+    CalibrationReport,
+    ModelTrainer,
+    TrainedModel,
+)
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.training_progress import TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
@@ -114,11 +118,14 @@ class ExportTicketsAndRetrain:
             split.train, split.validation, split.labels, active, lambda update: progress.report(_scaled(update))
         )
         progress.report(TrainingProgress("evaluate", 95.0))
+        calibration = await self._trainer.calibrate(trained.path, split.validation, split.test)
         candidate = await self._evaluate(trained.path, split.test)
         incumbent = None if active is None else Incumbent(active.name, await self._evaluate(active.path, split.test))
         decision = decide_promotion(candidate, incumbent)
-        stored = await self._register(run, split, trained, candidate, incumbent, decision, active)
-        summary: dict[str, object] = {"accuracy": candidate.accuracy, "macro_f1": candidate.macro_f1, "test_size": candidate.size}
+        stored = await self._register(run, split, trained, candidate, calibration, incumbent, decision, active)
+        summary: dict[str, object] = {"accuracy": candidate.accuracy, "macro_f1": candidate.macro_f1,
+                                      "ece": calibration.served_ece, "test_size": candidate.size,
+                                      **_calibration_metrics(calibration)}
         if incumbent is not None:
             old = incumbent.report
             summary |= {"incumbent_accuracy": old.accuracy, "incumbent_macro_f1": old.macro_f1}
@@ -148,6 +155,7 @@ class ExportTicketsAndRetrain:
         split: DatasetSplit,
         trained: TrainedModel,
         candidate: EvaluationReport,
+        calibration: CalibrationReport,
         incumbent: Incumbent | None,
         decision: PromotionDecision,
         active: ModelVersion | None,
@@ -159,6 +167,7 @@ class ExportTicketsAndRetrain:
             "training": trained.details,
             "split": {"train": len(split.train), "validation": len(split.validation), "test": len(split.test),
                       "train_only_labels": list(split.train_only_labels)},
+            **_calibration_metrics(calibration),
         }
         if incumbent is not None:
             metrics["incumbent_test"] = incumbent.report.to_json()
@@ -180,6 +189,11 @@ class ExportTicketsAndRetrain:
             stored = await uow.model_versions.add(version)
             await uow.commit()
         return stored
+
+
+def _calibration_metrics(report: CalibrationReport) -> dict[str, object]:
+    """The run's and the version's calibration and decision-coverage metrics (the admin pages read these keys)."""
+    return {"calibration": report.calibration_json(), "decision_coverage": report.coverage_json()}
 
 
 def _scaled(update: TrainingProgress) -> TrainingProgress:

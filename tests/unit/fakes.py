@@ -431,6 +431,9 @@ class FakeTrainer:
         self.fail_with: Exception | None = None
         self.trained_from: list[str | None] = []
         self.count = 0
+        self.calibration_helps = True
+        """False: the test split's tickets are all right, so softening the (over-confident) validation fit hurts."""
+        self.calibrated: list[str] = []
 
     async def train(self, train, validation, labels, base, on_progress):  # type: ignore[no-untyped-def]
         from application.ports.model_trainer import TrainedModel
@@ -449,6 +452,31 @@ class FakeTrainer:
         rule = self.rules[path]
         # Test texts are "<label> ticket <n>": a perfect model reads the label back, a poor one says "Access".
         return [text.split(" ticket ")[0] if rule == "perfect" else "Access" for text in texts]
+
+    async def calibrate(self, path, validation, test):  # type: ignore[no-untyped-def]
+        """Measures made-up probabilities with the real rules: every prediction 0.99 sure, every third
+        validation ticket wrong (so the fitted temperature softens), and test tickets wrong like validation
+        when `calibration_helps`, else all right."""
+        from adapters.outbound.ml.training.calibration_fit import measure_calibration
+
+        self.calibrated.append(path)
+        labels = sorted({e.label for e in [*validation, *test]})
+
+        def rows(examples, wrong_every):  # type: ignore[no-untyped-def]
+            result = []
+            for n, example in enumerate(examples):
+                predicted = labels.index(example.label)
+                if wrong_every and n % wrong_every == 0:
+                    predicted = (predicted + 1) % len(labels)
+                rest = 0.01 / (len(labels) - 1)
+                result.append([0.99 if i == predicted else rest for i in range(len(labels))])
+            return result
+
+        report, _ = measure_calibration(
+            labels, rows(validation, 3), [e.label for e in validation],
+            rows(test, 3 if self.calibration_helps else 0), [e.label for e in test],
+        )
+        return report
 
 
 class FakeServedModel:

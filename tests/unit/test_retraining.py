@@ -134,3 +134,42 @@ async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pi
     assert await sync.execute() == first.model_version_id, "the previous version keeps serving"
     assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.BAD  # type: ignore[index]
     assert await sync.execute() == first.model_version_id
+
+
+async def test_the_run_and_the_version_record_calibration_and_decision_coverage(pipeline: Pipeline) -> None:
+    run = await pipeline.run()
+    (active,) = pipeline.active()
+    assert pipeline.trainer.calibrated == [active.path]
+    for metrics in (run.metrics, active.metrics):
+        calibration = metrics["calibration"]
+        assert set(calibration) == {"temperature", "fitted_temperature", "test_ece_before", "test_ece_after",
+                                    "applied", "bins", "reliability_before", "reliability_after"}
+        assert calibration["applied"] and calibration["temperature"] == calibration["fitted_temperature"] > 1.0
+        assert calibration["test_ece_after"] < calibration["test_ece_before"]
+        assert calibration["bins"] == 15 and len(calibration["reliability_before"]) == 15
+        for bin_ in calibration["reliability_after"]:
+            assert set(bin_) == {"lower", "upper", "count", "mean_confidence", "accuracy"}
+            assert (bin_["accuracy"] is None) == (bin_["count"] == 0)
+        coverage = metrics["decision_coverage"]
+        assert coverage["target_precision"] == 0.95
+        assert set(coverage["overall"]) == {"coverage", "precision", "automatic", "support"}
+        assert coverage["overall"]["support"] == sum(line["support"] for line in coverage["per_label"].values())
+        assert set(coverage["per_label"]) == set(LABELS)
+        for line in coverage["per_label"].values():
+            assert set(line) == {"threshold", "coverage", "precision", "automatic", "support"}
+            # Ten tickets a label leave every label short of the 20 validation predictions a threshold needs.
+            assert line["threshold"] is None and line["automatic"] == 0 and line["precision"] is None
+    assert run.metrics["ece"] == run.metrics["calibration"]["test_ece_after"]  # type: ignore[index]
+    assert {"accuracy", "macro_f1", "ece"} <= set(run.metrics)
+
+
+async def test_a_calibrator_that_does_not_lower_the_test_ece_is_not_applied(pipeline: Pipeline) -> None:
+    pipeline.trainer.calibration_helps = False
+    run = await pipeline.run()
+    calibration = run.metrics["calibration"]
+    assert calibration["temperature"] == 1.0 and not calibration["applied"]  # type: ignore[index]
+    assert calibration["fitted_temperature"] > 1.0  # type: ignore[index]
+    assert calibration["test_ece_after"] >= calibration["test_ece_before"]  # type: ignore[index]
+    assert run.metrics["ece"] == calibration["test_ece_before"]  # type: ignore[index]
+    (active,) = pipeline.active()
+    assert active.metrics["calibration"] == calibration

@@ -2,16 +2,20 @@
 
 Folder layout (everything safetensors or JSON, nothing pickled; training writes it):
     <dir>/model.json      {"format": 1, "kind": "hybrid"|"bert"|"linear", "labels": [...], "bert_weight": w,
-                           "max_length": n}
+                           "max_length": n, "temperature": T, "thresholds": {...}}
     <dir>/bert/           save_pretrained output (config.json with id2label, model.safetensors, tokenizer files)
     <dir>/linear/         tfidf.json + linear.safetensors
     <dir>/training.json   per-component validation metrics, durations, settings
-Served probabilities are p = w * p_bert + (1 - w) * p_linear, with w read from model.json.
+Served probabilities are softmax(log(p) / T) of the blend p = w * p_bert + (1 - w) * p_linear, with w and T read
+from model.json (`domain.calibration`). The retraining job's calibration step adds T and the decision thresholds
+(`domain.decision_thresholds.ThresholdTable.to_json`) after training; a version without them (an older one) is
+served uncalibrated: T = 1 and no thresholds.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +24,8 @@ from typing import Any
 from adapters.outbound.ml.serving.devices import resolve_device
 from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
 from adapters.outbound.ml.serving.transformer_inference import predict_probabilities
+from domain.calibration import PROBABILITY_FLOOR
+from domain.decision_thresholds import ThresholdTable
 
 MODEL_FILE = "model.json"
 BERT_DIR = "bert"
@@ -27,6 +33,11 @@ LINEAR_DIR = "linear"
 TRAINING_FILE = "training.json"
 FORMAT = 1
 KINDS = ("hybrid", "bert", "linear")
+REASONS = 5
+"""How many words of a ticket a prediction names as its reasons, at most."""
+
+ScoredText = tuple[list[float], tuple[str, ...]]
+"""One text's served probabilities (in `labels` order) and the words that pushed most towards the winning label."""
 
 
 def blend(bert: Any | None, linear: Any | None, weight: float) -> Any:
@@ -40,6 +51,23 @@ def blend(bert: Any | None, linear: Any | None, weight: float) -> Any:
     if linear is None or weight >= 1.0:
         return bert
     return weight * bert + (1.0 - weight) * linear
+
+
+def scale_probabilities(probabilities: Any, temperature: float) -> Any:
+    """`domain.calibration.apply_temperature` of every row of a numpy array at once; T == 1 returns it as it is."""
+    import numpy as np
+
+    if temperature == 1.0:
+        return probabilities
+    scaled = np.log(np.maximum(probabilities, PROBABILITY_FLOOR)) / temperature
+    scaled -= scaled.max(axis=1, keepdims=True)
+    exponentials = np.exp(scaled)
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def winning_indices(probabilities: Any, labels: Sequence[str]) -> list[int]:
+    """Per row, the label `CategoryPrediction.from_scores` picks: the highest probability, ties by label name."""
+    return [min(range(len(labels)), key=lambda i: (-row[i], labels[i])) for row in probabilities.tolist()]
 
 
 class LoadedModelVersion:
@@ -61,6 +89,11 @@ class LoadedModelVersion:
         self.labels: list[str] = [str(label) for label in manifest["labels"]]
         self.bert_weight = float(manifest["bert_weight"])
         self.max_length = int(manifest["max_length"])
+        self.temperature = float(manifest.get("temperature", 1.0))
+        if not math.isfinite(self.temperature) or self.temperature <= 0.0:
+            raise ValueError(f"{self.model_dir}: temperature must be a finite number > 0")
+        stored_thresholds = manifest.get("thresholds")
+        self.thresholds = None if stored_thresholds is None else ThresholdTable.from_json(stored_thresholds)
         self._batch_size = batch_size
         self._device = resolve_device(device)
         self._lock = threading.Lock()
@@ -73,15 +106,29 @@ class LoadedModelVersion:
         self._bert, self._tokenizer = self._load_bert() if wants_bert else (None, None)
 
     def predict_proba(self, texts: Sequence[str]) -> list[list[float]]:
-        """Probabilities for each text (rows sum to 1), in `self.labels` order."""
+        """Served (calibrated) probabilities for each text (rows sum to 1), in `self.labels` order."""
         return self.predict_proba_array(texts).tolist()
 
     def predict_proba_array(self, texts: Sequence[str]) -> Any:
         """Like `predict_proba` but as a numpy array (what evaluation code wants)."""
-        return self.predict_components(texts)["hybrid"]
+        return scale_probabilities(self.predict_components(texts)["hybrid"], self.temperature)
 
-    def predict_components(self, texts: Sequence[str]) -> dict[str, Any]:
-        """Numpy probabilities of each loaded component ("bert", "linear") and of the blend ("hybrid")."""
+    def predict_with_reasons(self, texts: Sequence[str]) -> list[ScoredText]:
+        """Per text, the served probabilities and up to REASONS words of it that pushed most towards the winning
+        label (from the TF-IDF part; none for a version without one), in one pass over the texts."""
+        parts = self.predict_components(texts, keep_features=True)
+        probabilities = scale_probabilities(parts["hybrid"], self.temperature)
+        features = parts.get("features")
+        if features is None or self._linear is None:
+            return [(row, ()) for row in probabilities.tolist()]
+        winners = winning_indices(probabilities, self.labels)
+        with self._lock:
+            reasons = self._linear.reasons(features, winners, REASONS)
+        return list(zip(probabilities.tolist(), reasons, strict=True))
+
+    def predict_components(self, texts: Sequence[str], keep_features: bool = False) -> dict[str, Any]:
+        """Numpy probabilities of each loaded component ("bert", "linear") and of their raw blend ("hybrid"),
+        before the temperature; with `keep_features`, also the TF-IDF matrix of the texts ("features")."""
         import numpy as np
 
         if not texts:
@@ -89,7 +136,10 @@ class LoadedModelVersion:
         parts: dict[str, Any] = {}
         with self._lock:
             if self._linear is not None:
-                parts["linear"] = self._linear.predict_proba(list(texts))
+                features = self._linear.transform(list(texts))
+                parts["linear"] = self._linear.predict_proba_features(features)
+                if keep_features:
+                    parts["features"] = features
             if self._bert is not None:
                 parts["bert"] = predict_probabilities(self._bert, self._tokenizer, list(texts), self.max_length,
                                                       self._batch_size, self._device)

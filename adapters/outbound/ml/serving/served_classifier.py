@@ -9,6 +9,7 @@ from typing import Any
 
 from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 from application.ports.category_classifier import CategoryClassifier
+from domain.decision_thresholds import ThresholdTable
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
 
@@ -22,11 +23,15 @@ class _Serving:
     version_id: int
     name: str
     labels: tuple[str, ...]
-    batcher: MicroBatcher[list[float]]
+    thresholds: ThresholdTable | None
+    batcher: MicroBatcher[tuple[list[float], tuple[str, ...]]]
 
 
 class ServedCategoryModel:
     """Implements CategoryClassifier and ServedModel.
+
+    Predictions carry the served version's decision thresholds (None for a version without them, which is then
+    treated as uncalibrated) and the words of the ticket behind the label, computed in the same batched pass.
 
     The served version is one immutable reference: a swap replaces it in a single assignment, so a request
     that already took the old reference finishes on the old model, and no request ever sees a half-loaded one.
@@ -42,8 +47,11 @@ class ServedCategoryModel:
         serving = self._serving
         if serving is None:
             return await self._fallback.classify(text)
-        probabilities = await serving.batcher.submit(text)
-        return CategoryPrediction.from_scores(dict(zip(serving.labels, probabilities, strict=True)), serving.name)
+        probabilities, reasons = await serving.batcher.submit(text)
+        return CategoryPrediction.from_scores(
+            dict(zip(serving.labels, probabilities, strict=True)), serving.name,
+            thresholds=serving.thresholds, reasons=reasons,
+        )
 
     def is_ready(self) -> bool:
         return self._fallback.is_ready()
@@ -65,11 +73,11 @@ class ServedCategoryModel:
         assert version.id is not None
         loaded = await asyncio.to_thread(_load_and_check, version.path)
         labels = tuple(loaded.labels)
-        batcher: MicroBatcher[list[float]] = MicroBatcher(
-            loaded.predict_proba, max_batch_size=self._max_batch_size, max_wait_ms=self._max_wait_ms,
+        batcher: MicroBatcher[tuple[list[float], tuple[str, ...]]] = MicroBatcher(
+            loaded.predict_with_reasons, max_batch_size=self._max_batch_size, max_wait_ms=self._max_wait_ms,
             name=f"model-{version.id}",
         )
-        previous, self._serving = self._serving, _Serving(version.id, version.name, labels, batcher)
+        previous, self._serving = self._serving, _Serving(version.id, version.name, labels, loaded.thresholds, batcher)
         self._retire(previous)
 
     @staticmethod
@@ -84,7 +92,7 @@ def _load_and_check(path: str) -> Any:
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
     loaded = LoadedModelVersion(path)
-    (probabilities,) = loaded.predict_proba([SMOKE_TEXT])
+    ((probabilities, _),) = loaded.predict_with_reasons([SMOKE_TEXT])
     if len(probabilities) != len(loaded.labels) or abs(sum(probabilities) - 1.0) > 1e-3:
         raise ValueError(f"model at {path} returned malformed probabilities")
     return loaded

@@ -46,6 +46,7 @@ class TfidfLinearModel:
     coef: Any  # numpy (n_classes or 1, n_features)
     intercept: Any  # numpy (n_classes or 1,)
     settings: dict[str, Any] = field(default_factory=dict)
+    _names: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     def transform(self, texts: Sequence[str]) -> Any:
         """The TF-IDF matrix (CSR), one l2-normalised block per vectorizer, stacked left to right."""
@@ -59,13 +60,60 @@ class TfidfLinearModel:
 
         if not texts:
             return np.zeros((0, len(self.labels)))
-        scores = np.asarray(self.transform(texts) @ self.coef.T) + self.intercept
+        return self.predict_proba_features(self.transform(texts))
+
+    def predict_proba_features(self, features: Any) -> Any:
+        """`predict_proba` of texts already cut by `transform` (so one cut can also serve `reasons`)."""
+        import numpy as np
+
+        scores = np.asarray(features @ self.coef.T) + self.intercept
         if scores.shape[1] == 1:  # binary logistic regression keeps one coefficient row
             positive = 1.0 / (1.0 + np.exp(-scores[:, 0]))
             return np.column_stack([1.0 - positive, positive])
         scores -= scores.max(axis=1, keepdims=True)
         exp = np.exp(scores)
         return exp / exp.sum(axis=1, keepdims=True)
+
+    def reasons(self, features: Any, label_indices: Sequence[int], top: int = 5) -> list[tuple[str, ...]]:
+        """Per row of `features` (from `transform`), the word n-grams of the text that pushed most towards the
+        label at `label_indices[row]`: contribution = the label's coefficient for the n-gram times the n-gram's
+        tf-idf weight in this text; positive contributions only, strongest first (ties by n-gram), at most `top`.
+
+        Only word-analyzer blocks give reasons: a character n-gram is no word a person would recognise.
+        """
+        import numpy as np
+
+        names, readable = self._feature_names()
+        features = features.tocsr()
+        coef = self.coef
+        result: list[tuple[str, ...]] = []
+        for row, label in enumerate(label_indices):
+            start, end = features.indptr[row], features.indptr[row + 1]
+            columns, weights = features.indices[start:end], features.data[start:end]
+            keep = readable[columns]
+            columns, weights = columns[keep], weights[keep]
+            if coef.shape[0] == 1:  # binary: the one row speaks for label 1, its negation for label 0
+                slopes = coef[0, columns] if label == 1 else -coef[0, columns]
+            else:
+                slopes = coef[label, columns]
+            contributions = np.asarray(slopes * weights, dtype=np.float64)
+            pushing = [(-float(contributions[i]), str(names[columns[i]])) for i in range(len(columns))
+                       if contributions[i] > 0.0]
+            result.append(tuple(name for _, name in sorted(pushing)[:top]))
+        return result
+
+    def _feature_names(self) -> tuple[Any, Any]:
+        """The name of every stacked feature column and whether it comes from a word block (computed once)."""
+        import numpy as np
+
+        if self._names is not None:
+            return self._names
+        blocks = [vectorizer.get_feature_names_out() for vectorizer in self.vectorizers]
+        readable = [np.full(len(block), vectorizer.analyzer == "word")
+                    for vectorizer, block in zip(self.vectorizers, blocks, strict=True)]
+        computed = (np.concatenate(blocks), np.concatenate(readable))
+        self._names = computed  # a race between threads can only compute the same names twice
+        return computed
 
     def save(self, directory: Path) -> None:
         """Writes tfidf.json (labels, settings, each vectorizer's state) and linear.safetensors (coef, intercept)."""

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from application.ports.model_trainer import TrainedModel
+from application.ports.model_trainer import CalibrationReport, TrainedModel
 from domain.dataset_split import Example
 from domain.model_versions import ModelVersion
 from domain.training_runs import TrainingProgress
@@ -81,6 +81,11 @@ class HybridModelTrainer:
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
         return await asyncio.to_thread(_predict_labels, path, list(texts))
 
+    async def calibrate(
+        self, path: str, validation: Sequence[Example], test: Sequence[Example]
+    ) -> CalibrationReport:
+        return await asyncio.to_thread(_calibrate, path, list(validation), list(test))
+
     def _warm_start_config(self) -> Any:
         epochs = self._warm_start_epochs if self._warm_start_epochs is not None else self._config.epochs
         return replace(self._config, seed=secrets.randbelow(2**31), epochs=epochs)
@@ -127,3 +132,19 @@ def _predict_labels(path: str, texts: list[str]) -> list[str]:
     loaded = LoadedModelVersion(path)
     probabilities = loaded.predict_proba_array(texts)
     return [loaded.labels[int(index)] for index in probabilities.argmax(axis=1)]
+
+
+def _calibrate(path: str, validation: list[Example], test: list[Example]) -> CalibrationReport:
+    """Measures the version's raw blend on both splits, then stores the chosen temperature and thresholds."""
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+    from adapters.outbound.ml.training.calibration_fit import measure_calibration
+    from adapters.outbound.ml.training.version_trainer import update_manifest
+
+    loaded = LoadedModelVersion(path)
+    raw = loaded.predict_components([e.text for e in validation] + [e.text for e in test])["hybrid"].tolist()
+    report, table = measure_calibration(
+        loaded.labels, raw[: len(validation)], [e.label for e in validation],
+        raw[len(validation):], [e.label for e in test],
+    )
+    update_manifest(Path(path), {"temperature": report.calibration.temperature, "thresholds": table.to_json()})
+    return report

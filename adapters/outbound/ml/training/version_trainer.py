@@ -10,6 +10,7 @@ into place when complete, so a crash never leaves a folder that looks loadable.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
@@ -123,6 +124,21 @@ def train_model_version(
     staging.rename(out_dir)
     progress("done", 100.0, None)
     return report
+
+
+def update_manifest(version_dir: Path, changes: dict[str, Any]) -> None:
+    """Sets `changes` in the version's model.json, atomically: the new manifest is written beside it and renamed
+    over it, so a serving process reading it meanwhile sees the old one or the new one, never half of one."""
+    target = version_dir / MODEL_FILE
+    manifest = json.loads(target.read_text(encoding="utf-8"))
+    manifest.update(changes)
+    staging = target.with_name(f".{MODEL_FILE}.{os.getpid()}.tmp")
+    try:
+        staging.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        staging.chmod(0o666 & ~_current_umask())
+        os.replace(staging, target)
+    finally:
+        staging.unlink(missing_ok=True)
 
 
 def _apply_umask(folder: Path) -> None:
