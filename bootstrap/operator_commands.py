@@ -34,7 +34,7 @@ def import_tickets(
                 path, text_column, label_column, sheet, skip_invalid, on_progress=progress
             )
         except InvalidInput as error:
-            print(f"import refused: {error}", file=sys.stderr)
+            print(f"import refused, nothing imported: {error}", file=sys.stderr)
             return 2
         finally:
             bar.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from adapters.outbound.datasets.spreadsheet_reader import PandasSpreadsheetReader
+from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExporter
 from bootstrap.cli import main
 from domain.errors import InvalidInput
@@ -77,13 +77,13 @@ def test_import_reports_wrong_sheet_and_non_spreadsheets(embedded_env: Path, cap
     assert "not a readable XLSX workbook" in capsys.readouterr().err
 
 
-def test_reader_gives_spreadsheet_row_numbers(tmp_path: Path) -> None:
-    rows = PandasSpreadsheetReader().read(
+async def test_reader_gives_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    rows = await SpreadsheetFileReader().read(
         str(write_csv(tmp_path / "t.csv", [("a", "X"), ("b", "Y")])), "Document", "Topic_group", None
     )
     assert [(row.number, row.text, row.label) for row in rows] == [(2, "a", "X"), (3, "b", "Y")]
     with pytest.raises(InvalidInput, match="does not exist"):
-        PandasSpreadsheetReader().read(str(tmp_path / "missing.csv"), "Document", "Topic_group", None)
+        await SpreadsheetFileReader().read(str(tmp_path / "missing.csv"), "Document", "Topic_group", None)
 
 
 async def test_export_writes_the_seed_xlsx_and_a_full_csv(tmp_path: Path) -> None:
@@ -103,3 +103,4 @@ async def test_export_writes_the_seed_xlsx_and_a_full_csv(tmp_path: Path) -> Non
         exported = list(csv.DictReader(handle))
     assert [row["Topic_group"] for row in exported] == ["Hardware", "Access"] and exported[1]["source"] == "import"
     assert not list(tmp_path.rglob("*.partial"))
+

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -53,15 +55,19 @@ class LabelledTicketUploadController(Controller):
                 raise InvalidInput("file", "choose an XLSX or CSV file to upload")
             name = _safe_name(upload.filename)
             if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-                raise InvalidInput("file", "must be an .xlsx or .csv file")
+                raise InvalidInput("file", f"{name} is not an .xlsx or .csv file")
             # The reader takes a path: the upload is written to a private temporary folder, removed afterwards.
-            with tempfile.TemporaryDirectory(prefix="ticket-utils-upload-") as folder:
+            # Writing, parsing (the use case's reader) and removing all happen off the event loop.
+            folder = await asyncio.to_thread(tempfile.mkdtemp, prefix="ticket-utils-upload-")
+            try:
                 path = Path(folder) / name
-                path.write_bytes(await upload.read())
+                await asyncio.to_thread(path.write_bytes, await upload.read())
                 report = await import_labelled_tickets.execute(
                     str(path), values["text_column"], values["label_column"], values["sheet"] or None,
                     values["skip_invalid"], source="admin-upload",
                 )
+            finally:
+                await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
         except InvalidInput as error:
             errors.add(error)
         status = HTTP_400_BAD_REQUEST if errors or (report is not None and report.problems) else 200
