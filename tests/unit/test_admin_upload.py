@@ -84,3 +84,9 @@ async def test_files_over_the_limits_are_a_400_and_nothing_is_written(
     assert response.status_code == 200 and "Imported 50 labelled ticket(s) from fits.xlsx" in response.text
     assert len(world.uow.store.labelled) == 50
 
+
+async def test_an_uploaded_text_is_stored_exactly(world: HttpWorld, client: AsyncTestClient) -> None:
+    content = b'Document,Topic_group\n"\t=cmd|\' /C calc\'!A0",Hardware\n" -5 degrees",Hardware\n'
+    response = await upload(client, "formulas.csv", content)
+    assert response.status_code == 200
+    assert sorted(t.text for t in world.uow.store.labelled.values()) == sorted([" -5 degrees", "\t=cmd|' /C calc'!A0"])
