@@ -13,14 +13,15 @@ from application.ports.spreadsheet_reader import SheetRow
 from domain.errors import InvalidInput
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+MAX_TITLES_SHOWN = 20
 
 
 class SpreadsheetFileReader:
-    """Reads XLSX (openpyxl, read-only) or CSV (csv module), streamed, in a worker thread (see the port's contract).
+    """Reads XLSX (`xlsx_rows`) or CSV (`csv_rows`), streamed, in a worker thread (see the port's contract).
 
-    A file over `limits` is refused without being read whole: an XLSX by its zip directory before openpyxl opens it,
-    a CSV by its size, and either by its rows as soon as a row past the header's `max_rows` + 1 is reached (blank
-    rows count: they cost reading too).
+    A file over `limits` is refused without being read whole: an XLSX by its zip directory before anything is
+    unpacked, a CSV by its size, and either by its rows as soon as a row numbered past `max_rows` + 1 (the header is
+    row 1) is reached; blank rows count, as they cost reading too.
     """
 
     def __init__(self, limits: ImportLimits | None = None) -> None:
@@ -47,34 +48,38 @@ class SpreadsheetFileReader:
             reason = error.strerror or type(error).__name__
             raise InvalidInput("file", f"{file.name} cannot be read ({reason})") from None
         with source:
-            header = source.header()
-            if header is None:
-                raise InvalidInput("file", f"{file.name} is empty: it has no header row")
-            text_at, label_at = _column_positions(file.name, header, text_column, label_column)
-            found: list[tuple[int, object, object]] = []
-            # Row 1 is the header: the last row allowed is max_rows + 1, and reading stops at the first one past it.
-            last_row = limits.max_rows + 1
-            for number, cells in source.data_rows(max(text_at, label_at) + 1, last_row):
-                if number > last_row:
-                    raise InvalidInput(
-                        "file", f"{file.name} has more than {limits.max_rows:,} data rows, the import limit; "
-                        "split it into smaller files"
-                    )
-                found.append((number, _cell(cells, text_at), _cell(cells, label_at)))
-            values = iter(source.resolved([value for _, text, label in found for value in (text, label)]))
-            rows = [SheetRow(number, text, label) for (number, _, _), text, label in zip(found, values, values)]
+            rows = self._rows(file.name, source, text_column, label_column)
         # A row with both cells empty is spacing, not a ticket.
         rows = [row for row in rows if not (_blank(row.text) and _blank(row.label))]
         if not rows:
             raise InvalidInput("file", f"{file.name} has a header row but no data rows")
         return rows
 
+    def _rows(self, name: str, source: XlsxRows | CsvRows, text_column: str, label_column: str) -> list[SheetRow]:
+        header = source.header()
+        if header is None:
+            raise InvalidInput("file", f"{name} is empty: it has no header row")
+        text_at, label_at = _column_positions(name, header, text_column, label_column)
+        found: list[tuple[int, object, object]] = []
+        last_row = self._limits.max_rows + 1
+        for number, cells in source.data_rows(max(text_at, label_at) + 1, last_row):
+            if number > last_row:
+                raise InvalidInput(
+                    "file", f"{name} has more than {self._limits.max_rows:,} data rows, the import limit (reading "
+                    f"stopped at row {number:,}); split it into smaller files"
+                )
+            found.append((number, _cell(cells, text_at), _cell(cells, label_at)))
+        # XLSX cells may refer to shared strings: looked up for all the rows at once, in one pass.
+        values = iter(source.resolved([value for _, text, label in found for value in (text, label)]))
+        return [SheetRow(number, text, label) for (number, _, _), text, label in zip(found, values, values)]
+
 
 def _column_positions(name: str, header: Sequence[object], *columns: str) -> tuple[int, int]:
     titles = ["" if cell is None else str(cell).strip() for cell in header]
     missing = [column for column in columns if column.strip() not in titles]
     if missing:
-        found = ", ".join(title for title in titles if title) or "none"
+        present = [title for title in titles if title]
+        found = ", ".join(present[:MAX_TITLES_SHOWN]) + (", ..." if len(present) > MAX_TITLES_SHOWN else "") or "none"
         raise InvalidInput("file", f"{name} is missing column(s) {', '.join(missing)}; its header has: {found}")
     text_at, label_at = (titles.index(column.strip()) for column in columns)
     return text_at, label_at
