@@ -12,7 +12,8 @@ from typing import Any
 
 from dependency_injector import containers, providers
 
-from adapters.outbound.datasets.spreadsheet_reader import PandasSpreadsheetReader
+from adapters.outbound.datasets.import_limits import ImportLimits
+from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExporter
 from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
@@ -168,7 +169,10 @@ class Container(containers.DeclarativeContainer):
     list_training_runs = providers.Factory(ListTrainingRuns, uow_factory)
     get_training_run = providers.Factory(GetTrainingRun, uow_factory)
     sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier)
-    spreadsheet_reader = providers.Singleton(PandasSpreadsheetReader)
+    import_limits = providers.Singleton(
+        ImportLimits, settings.provided.import_max_rows, settings.provided.import_max_unpacked_bytes
+    )
+    spreadsheet_reader = providers.Singleton(SpreadsheetFileReader, import_limits)
     import_labelled_tickets = providers.Factory(
         ImportLabelledTickets, uow_factory, spreadsheet_reader, clock, settings.provided.max_description_length
     )

@@ -22,22 +22,25 @@ def import_tickets(
 ) -> int:
     async def run() -> int:
         container = build_container(settings)
-        bar = tqdm(total=0, unit="ticket", desc=f"importing {Path(path).name}", file=sys.stderr)
+        # Shown once writing starts: a refused file gets its message alone, not an empty bar before it.
+        bars: list[tqdm] = []
 
         def progress(done: int, total: int) -> None:
-            bar.total = total
-            bar.n = done
-            bar.refresh()
+            if not bars:
+                bars.append(tqdm(total=total, unit="ticket", desc=f"importing {Path(path).name}", file=sys.stderr))
+            bars[0].n = done
+            bars[0].refresh()
 
         try:
             report = await container.import_labelled_tickets().execute(
                 path, text_column, label_column, sheet, skip_invalid, on_progress=progress
             )
         except InvalidInput as error:
-            print(f"import refused: {error}", file=sys.stderr)
+            print(f"import refused, nothing imported: {error}", file=sys.stderr)
             return 2
         finally:
-            bar.close()
+            for bar in bars:
+                bar.close()
             await container.engine().dispose()
         for problem in (report.problems or report.skipped)[:MAX_PROBLEMS_SHOWN]:
             print(f"  row {problem.row}: {problem.message}", file=sys.stderr)

@@ -155,6 +155,8 @@ class Settings:
     login_max_failures: int = setting(5, "LOGIN_MAX_FAILURES", POSITIVE_INT)
     login_lockout_s: int = setting(30, "LOGIN_LOCKOUT_SECONDS", POSITIVE_SECONDS)
     max_upload_bytes: int = setting(20 * 1024 * 1024, "MAX_UPLOAD_BYTES", POSITIVE_INT)
+    import_max_rows: int = setting(100_000, "IMPORT_MAX_ROWS", POSITIVE_INT)
+    import_max_unpacked_bytes: int = setting(200 * 1024 * 1024, "IMPORT_MAX_UNPACKED_BYTES", POSITIVE_INT)
 
     @property
     def embedded(self) -> bool:

@@ -34,7 +34,11 @@ class LabelledTicket:
         max_text_length: int = 10_000,
         field_prefix: str = "",
     ) -> LabelledTicket:
-        """Checks every field; `field_prefix` (e.g. "tickets[3].") makes errors point into a batch."""
+        """Checks every field; `field_prefix` (e.g. "tickets[3].") makes errors point into a batch.
+
+        The text is kept exactly as given (emptiness is judged without surrounding blanks): it is the training data,
+        and a leading tab or blank is part of what the agent labelled. Category and source are trimmed.
+        """
         if not isinstance(text, str) or not text.strip():
             raise InvalidInput(f"{field_prefix}text", "must be a non-empty string")
         if len(text) > max_text_length:
@@ -53,4 +57,4 @@ class LabelledTicket:
                 raise InvalidInput(f"{field_prefix}priority", "must be one of high, medium, low") from None
         if team_id is not None and (isinstance(team_id, bool) or not isinstance(team_id, int) or team_id <= 0):
             raise InvalidInput(f"{field_prefix}team_id", "must be a positive integer")
-        return cls(text.strip(), category.strip(), source.strip(), created_at, parsed_priority, team_id)
+        return cls(text, category.strip(), source.strip(), created_at, parsed_priority, team_id)

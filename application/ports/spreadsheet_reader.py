@@ -15,8 +15,11 @@ class SheetRow:
 class SpreadsheetReader(Protocol):
     """Reads labelled rows from an XLSX or CSV file.
 
-    Contract: returns every data row with the two named columns; raises `domain.errors.InvalidInput` naming
-    the problem (not a spreadsheet, missing sheet, missing column) when the file cannot be read as asked.
+    Contract: returns every non-blank data row with the two named columns, cell values as found (text is not
+    stripped); a row whose two cells are both empty is skipped. Raises `domain.errors.InvalidInput` naming the file
+    and the problem when the file cannot be read as asked: not a spreadsheet, empty, no data rows, missing sheet,
+    missing column, or over the reader's limits (unpacked size, number of rows). A file over a limit is refused
+    before it is read whole, and memory stays bounded by those limits. Never blocks the event loop.
     """
 
-    def read(self, path: str, text_column: str, label_column: str, sheet: str | None) -> list[SheetRow]: ...
+    async def read(self, path: str, text_column: str, label_column: str, sheet: str | None) -> list[SheetRow]: ...

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from adapters.outbound.datasets.spreadsheet_reader import PandasSpreadsheetReader
+from adapters.outbound.datasets.csv_cells import restore
+from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExporter
 from bootstrap.cli import main
 from domain.errors import InvalidInput
@@ -77,13 +79,13 @@ def test_import_reports_wrong_sheet_and_non_spreadsheets(embedded_env: Path, cap
     assert "not a readable XLSX workbook" in capsys.readouterr().err
 
 
-def test_reader_gives_spreadsheet_row_numbers(tmp_path: Path) -> None:
-    rows = PandasSpreadsheetReader().read(
+async def test_reader_gives_spreadsheet_row_numbers(tmp_path: Path) -> None:
+    rows = await SpreadsheetFileReader().read(
         str(write_csv(tmp_path / "t.csv", [("a", "X"), ("b", "Y")])), "Document", "Topic_group", None
     )
     assert [(row.number, row.text, row.label) for row in rows] == [(2, "a", "X"), (3, "b", "Y")]
     with pytest.raises(InvalidInput, match="does not exist"):
-        PandasSpreadsheetReader().read(str(tmp_path / "missing.csv"), "Document", "Topic_group", None)
+        await SpreadsheetFileReader().read(str(tmp_path / "missing.csv"), "Document", "Topic_group", None)
 
 
 async def test_export_writes_the_seed_xlsx_and_a_full_csv(tmp_path: Path) -> None:
@@ -103,3 +105,48 @@ async def test_export_writes_the_seed_xlsx_and_a_full_csv(tmp_path: Path) -> Non
         exported = list(csv.DictReader(handle))
     assert [row["Topic_group"] for row in exported] == ["Hardware", "Access"] and exported[1]["source"] == "import"
     assert not list(tmp_path.rglob("*.partial"))
+
+
+FORMULA_LIKE = ["=1+1", "\t=cmd|' /C calc'!A0", "-5 degrees in the server room", "@home printer", "+44 phone line down",
+                "\r=HYPERLINK(\"http://x\")", "'quoted already", "  leading blanks kept  "]
+
+
+async def test_csv_export_neutralises_formula_cells_and_restores_the_stored_text(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    tickets = [LabelledTicket(text, "=Hardware", "import", datetime(2026, 1, 1, tzinfo=UTC), id=index)
+               for index, text in enumerate(FORMULA_LIKE, start=1)]
+    exporter = SpreadsheetTrainingExporter(tmp_path / "t.xlsx", "Data", tmp_path / "training")
+    written = await exporter.export(tickets)
+    with open(written[1], newline="", encoding="utf-8") as handle:
+        exported = list(csv.DictReader(handle))
+    for row in exported:
+        for cell in row.values():
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{cell!r} would open as a formula"
+    assert [row["Document"] for row in exported] == ["'" + text if text[0] in "=+-@\t\r'" else text
+                                                     for text in FORMULA_LIKE]
+    assert [restore(row["Document"]) for row in exported] == FORMULA_LIKE
+    assert {restore(row["Topic_group"]) for row in exported} == {"=Hardware"}
+    xlsx = load_workbook(written[0], read_only=True)["Data"]
+    # XML itself turns a carriage return into a line feed; everything else comes back as typed text.
+    expected = [text.replace("\r", "\n") for text in FORMULA_LIKE]
+    assert [row[0] for row in list(xlsx.iter_rows(values_only=True))[1:]] == expected, "XLSX: text cells"
+
+
+async def test_an_import_keeps_each_text_exactly_and_the_export_round_trips_it(
+    embedded_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bootstrap.container import build_container
+    from bootstrap.settings import load_settings
+
+    source = write_csv(embedded_env / "formulas.csv", [(text, "Hardware") for text in FORMULA_LIKE])
+    assert await asyncio.to_thread(main, ["import", str(source)]) == 0
+    container = build_container(load_settings(env_file=None))
+    try:
+        _, stored = await container.list_labelled_tickets().execute(0, 100)
+    finally:
+        await container.engine().dispose()
+    assert sorted(ticket.text for ticket in stored) == sorted(FORMULA_LIKE), "stored exactly, nothing stripped"
+    written = await SpreadsheetTrainingExporter(embedded_env / "t.xlsx", "Data", embedded_env / "training").export(stored)
+    with open(written[1], newline="", encoding="utf-8") as handle:
+        assert sorted(restore(row["Document"]) for row in csv.DictReader(handle)) == sorted(FORMULA_LIKE)

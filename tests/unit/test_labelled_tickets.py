@@ -42,7 +42,7 @@ class ListReader:
     def __init__(self, rows: list[SheetRow]) -> None:
         self.rows = rows
 
-    def read(self, path: str, text_column: str, label_column: str, sheet: str | None) -> list[SheetRow]:
+    async def read(self, path: str, text_column: str, label_column: str, sheet: str | None) -> list[SheetRow]:
         return self.rows
 
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from adapters.outbound.datasets.csv_cells import neutralise
 from domain.labelled_tickets import LabelledTicket
 
 XLSX_COLUMNS = ("Document", "Topic_group")
@@ -13,7 +14,12 @@ CSV_NAME = "labelled_tickets.csv"
 
 
 class SpreadsheetTrainingExporter:
-    """Writes the seed's XLSX (`Document`, `Topic_group`) and a full CSV, each aside first, then renamed."""
+    """Writes the seed's XLSX (`Document`, `Topic_group`) and a full CSV, each aside first, then renamed.
+
+    Neither file can run anything in a spreadsheet program: XLSX cells are typed as text, and CSV cells that would
+    open as a formula are quoted (`csv_cells.neutralise`; `csv_cells.restore` gives the stored text back). The
+    trainer never reads these files: it gets the stored tickets themselves.
+    """
 
     def __init__(self, xlsx_path: Path, sheet_name: str, data_dir: Path) -> None:
         self._xlsx_path = xlsx_path
@@ -58,6 +64,7 @@ class SpreadsheetTrainingExporter:
             writer.writerow(["id", *XLSX_COLUMNS, "priority", "team_id", "source", "created_at"])
             for t in tickets:
                 priority = t.priority.value if t.priority else ""
-                writer.writerow([t.id, t.text, t.category, priority, t.team_id or "", t.source, t.created_at.isoformat()])
+                row = [t.id, t.text, t.category, priority, t.team_id or "", t.source, t.created_at.isoformat()]
+                writer.writerow([neutralise(cell) for cell in row])
         os.replace(partial, path)
 

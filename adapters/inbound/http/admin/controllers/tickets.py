@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import asyncio
 import re
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,7 +15,7 @@ from litestar.status_codes import HTTP_400_BAD_REQUEST
 
 from adapters.inbound.http.admin.forms import FieldErrors, checkbox, page_number, text
 from adapters.inbound.http.admin.rendering import page
-from application.use_cases.import_labelled_tickets import ImportLabelledTickets
+from application.use_cases.import_labelled_tickets import ImportLabelledTickets, ImportReport
 from application.use_cases.labelled_tickets import ListLabelledTickets
 from domain.errors import InvalidInput
 
@@ -43,8 +45,8 @@ class LabelledTicketUploadController(Controller):
         list_labelled_tickets: NamedDependency[ListLabelledTickets],
     ) -> Template:
         form = await request.form()
-        values = {name: text(form, name) or default for name, default in DEFAULT_COLUMNS.items()}
-        values["skip_invalid"] = checkbox(form, "skip_invalid")
+        columns = {name: text(form, name) or default for name, default in DEFAULT_COLUMNS.items()}
+        skip_invalid = checkbox(form, "skip_invalid")
         upload = form.get("file")
         errors = FieldErrors()
         report = None
@@ -53,20 +55,33 @@ class LabelledTicketUploadController(Controller):
                 raise InvalidInput("file", "choose an XLSX or CSV file to upload")
             name = _safe_name(upload.filename)
             if Path(name).suffix.lower() not in UPLOAD_SUFFIXES:
-                raise InvalidInput("file", "must be an .xlsx or .csv file")
-            # The reader takes a path: the upload is written to a private temporary folder, removed afterwards.
-            with tempfile.TemporaryDirectory(prefix="ticket-utils-upload-") as folder:
-                path = Path(folder) / name
-                path.write_bytes(await upload.read())
-                report = await import_labelled_tickets.execute(
-                    str(path), values["text_column"], values["label_column"], values["sheet"] or None,
-                    values["skip_invalid"], source="admin-upload",
-                )
+                raise InvalidInput("file", f"{name} is not an .xlsx or .csv file")
+            report = await _import_upload(import_labelled_tickets, upload, name, columns, skip_invalid)
         except InvalidInput as error:
             errors.add(error)
         status = HTTP_400_BAD_REQUEST if errors or (report is not None and report.problems) else 200
+        values = {**columns, "skip_invalid": skip_invalid}
         return await _tickets_page(request, list_labelled_tickets, 1, status, values=values, errors=errors, report=report,
                                    upload_name=upload.filename if isinstance(upload, UploadFile) else None)
+
+
+async def _import_upload(import_labelled_tickets: ImportLabelledTickets, upload: UploadFile, name: str,
+                         columns: dict[str, str], skip_invalid: bool) -> ImportReport:
+    """Imports the upload by way of a private temporary folder (the reader takes a path), removed afterwards.
+
+    Nothing here blocks the event loop: the write and the removal run in worker threads, the parse in the reader's.
+    A file the import refuses raises `InvalidInput` naming it (`name`), and nothing is written.
+    """
+    folder = await asyncio.to_thread(tempfile.mkdtemp, prefix="ticket-utils-upload-")
+    try:
+        path = Path(folder) / name
+        await asyncio.to_thread(path.write_bytes, await upload.read())
+        return await import_labelled_tickets.execute(
+            str(path), columns["text_column"], columns["label_column"], columns["sheet"] or None, skip_invalid,
+            source="admin-upload",
+        )
+    finally:
+        await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 
 
 async def _tickets_page(request: Request[Any, Any, Any], list_labelled_tickets: ListLabelledTickets, number: int,

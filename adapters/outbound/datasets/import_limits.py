@@ -1,0 +1,19 @@
+"""How much a spreadsheet import may read: the bounds that keep a hostile or mistaken file from exhausting memory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportLimits:
+    max_rows: int = 100_000
+    """Data rows after the header, blank ones included; a file with more is refused."""
+    max_unpacked_bytes: int = 200 * MIB
+    """An XLSX's members once unpacked (summed from the zip directory), or a CSV's size."""
+
+
+def mib(size: int) -> str:
+    return f"{size / MIB:,.1f} MiB"
