@@ -15,17 +15,34 @@ from dataclasses import dataclass, fields
 
 from litestar import Litestar
 
-from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from application.use_cases.admin_accounts import CountAdminUsers
+from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.analyze_ticket import AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
-from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
+from application.use_cases.companies import (
+    CreateCompany,
+    DeleteCompany,
+    GetCompany,
+    ListCompanies,
+    UpdateCompany,
+)
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
-from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from application.use_cases.labelled_tickets import (
+    ListLabelledTickets,
+    RecordLabelledTickets,
+    SubmitFeedback,
+)
 from application.use_cases.models import ActivateModel, ListModels
-from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
+from application.use_cases.review_queue import ListReviewQueue
+from application.use_cases.teams import (
+    CreateTeam,
+    DeleteTeam,
+    GetTeam,
+    ListTeams,
+    UpdateTeam,
+)
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
@@ -55,6 +72,7 @@ class HttpUseCases:
     record_labelled_tickets: Callable[[], RecordLabelledTickets]
     list_labelled_tickets: Callable[[], ListLabelledTickets]
     submit_feedback: Callable[[], SubmitFeedback]
+    list_review_queue: Callable[[], ListReviewQueue]
     list_models: Callable[[], ListModels]
     activate_model: Callable[[], ActivateModel]
     trigger_retraining: Callable[[], TriggerRetraining]
@@ -90,6 +108,7 @@ class HttpUseCases:
             record_labelled_tickets=c.record_labelled_tickets,
             list_labelled_tickets=c.list_labelled_tickets,
             submit_feedback=c.submit_feedback,
+            list_review_queue=c.list_review_queue,
             list_models=c.list_models,
             activate_model=c.activate_model,
             trigger_retraining=c.trigger_retraining,
