@@ -168,6 +168,11 @@ def is_trusted(label: str, confidence: float, thresholds: ThresholdTable | None,
     return thresholds.allows(label, confidence, policy.target_precision)
 
 
+def parse_mode(field_name: str, value: object) -> DecisionMode:
+    """A DecisionMode from its value (or itself); InvalidInput naming `field_name` for anything else."""
+    return _mode(field_name, value)
+
+
 def _mode(field_name: str, value: object) -> DecisionMode:
     try:
         return DecisionMode(value)

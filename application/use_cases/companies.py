@@ -9,7 +9,7 @@ from typing import Protocol
 from application.ports.company_repository import CompanyRepository
 from application.ports.unit_of_work import Transaction
 from domain.companies import Company, CompanyFlags, require_name
-from domain.decisions import DecisionMode, DecisionPolicy
+from domain.decisions import DecisionMode, DecisionPolicy, parse_mode
 from domain.errors import CompanyNotFound
 
 
@@ -22,14 +22,14 @@ class CompanyUnitOfWork(Transaction, Protocol):
 @dataclass(frozen=True, slots=True)
 class CompanyChanges:
     """Fields to change; None leaves a field as it is. The decision policy's values are checked by
-    DecisionPolicy (InvalidInput naming the field)."""
+    DecisionPolicy (InvalidInput naming the field); a mode may be given as its string value."""
 
     name: str | None = None
     auto_categorize: bool | None = None
     auto_prioritize: bool | None = None
     auto_assign: bool | None = None
-    category_mode: DecisionMode | str | None = None
-    team_mode: DecisionMode | str | None = None
+    category_mode: object = None
+    team_mode: object = None
     target_precision: float | None = None
     trust_uncalibrated: bool | None = None
 
@@ -42,17 +42,16 @@ class CompanyChanges:
         name = require_name(self.name, "name") if self.name is not None else company.name
         old = company.policy
         policy = DecisionPolicy(
-            category_mode=_keep(self.category_mode, old.category_mode),
-            team_mode=_keep(self.team_mode, old.team_mode),
+            category_mode=_mode("category_mode", self.category_mode, old.category_mode),
+            team_mode=_mode("team_mode", self.team_mode, old.team_mode),
             target_precision=old.target_precision if self.target_precision is None else self.target_precision,
             trust_uncalibrated=_pick(self.trust_uncalibrated, old.trust_uncalibrated),
         )
         return replace(company, name=name, flags=flags, policy=policy)
 
 
-def _keep(new: DecisionMode | str | None, old: DecisionMode) -> DecisionMode:
-    # DecisionPolicy converts (and checks) a string; the cast only tells the type checker so.
-    return old if new is None else new  # type: ignore[return-value]
+def _mode(field_name: str, new: object, old: DecisionMode) -> DecisionMode:
+    return old if new is None else parse_mode(field_name, new)
 
 
 def _pick(new: bool | None, old: bool) -> bool:

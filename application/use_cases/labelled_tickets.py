@@ -126,15 +126,13 @@ class SubmitFeedback:
             final_category = category if category is not None else predicted
             if final_category is None:
                 raise InvalidInput("category", "is required: this analysis has no predicted category to confirm")
-            suggested_team = analysis.decisions.suggested_team_id
-            assigned_team = analysis.assignment.assigned_team_id if analysis.assignment else None
             ticket = LabelledTicket.validated(
                 analysis.description,
                 final_category,
                 "feedback",
                 now,
                 priority=priority if priority is not None else (analysis.priority.value if analysis.priority else None),
-                team_id=team_id if team_id is not None else (assigned_team or suggested_team),
+                team_id=team_id if team_id is not None else (analysis.assignment.assigned_team_id if analysis.assignment else None),
                 max_text_length=max(len(analysis.description), 1),
             )
             changed_by = actor.name if actor is not None else "system"

@@ -13,7 +13,15 @@ from application.use_cases.labelled_tickets import SubmitFeedback
 from application.use_cases.review_queue import ListReviewQueue
 from domain.access import AccessLevel, Actor
 from domain.companies import Company, CompanyFlags
-from domain.decisions import CategoryReason, Decision, DecisionPolicy
+from domain.decision_thresholds import ThresholdTable
+from domain.decisions import (
+    CategoryReason,
+    Decision,
+    DecisionMode,
+    DecisionPolicy,
+    category_reason,
+    decide_category,
+)
 from domain.errors import InvalidInput
 from domain.labelled_tickets import TicketStatus
 from domain.model_versions import ModelStatus, ModelVersion
@@ -286,3 +294,33 @@ async def test_decision_quality_per_label_and_labels_the_model_does_not_know() -
     assert lines["Access"].live_precision is None and lines["Access"].automatic_share == 0.0
     assert quality.unknown_labels == ("Facilities",) and quality.active_model_version == "v5"
 
+
+
+@pytest.mark.parametrize(
+    ("policy", "thresholds", "confidence", "reason"),
+    [
+        (DecisionPolicy(category_mode=DecisionMode.MONITOR), None, 0.99, CategoryReason.MONITOR_MODE),
+        (DecisionPolicy(category_mode=DecisionMode.RECOMMEND), None, 0.99, CategoryReason.RECOMMEND_MODE),
+        (DecisionPolicy(), None, 0.99, CategoryReason.UNCALIBRATED_MODEL),
+        (DecisionPolicy(trust_uncalibrated=True), None, 0.1, CategoryReason.TRUSTED_UNCALIBRATED),
+        (DecisionPolicy(), confident_table(["Access"], 0.9), 0.99, CategoryReason.NEVER_AUTOMATIC),
+        (DecisionPolicy(), confident_table(["Hardware"], 0.9), 0.9, CategoryReason.ABOVE_THRESHOLD),
+        (DecisionPolicy(), confident_table(["Hardware"], 0.9), 0.899, CategoryReason.BELOW_THRESHOLD),
+    ],
+)
+def test_the_category_reason_agrees_with_the_decision(
+    policy: DecisionPolicy, thresholds: ThresholdTable | None, confidence: float, reason: CategoryReason
+) -> None:
+    assert category_reason("Hardware", confidence, thresholds, policy) is reason
+    automatic = reason in (CategoryReason.ABOVE_THRESHOLD, CategoryReason.TRUSTED_UNCALIBRATED)
+    assert decide_category("Hardware", confidence, thresholds, policy) is (
+        Decision.AUTO if automatic else Decision.REVIEW
+    )
+
+
+async def test_confirming_a_suggested_team_does_not_make_it_the_ticket_s_team() -> None:
+    world = _world(confidence=0.6)
+    analysis = await world.analyze.execute(LAPTOP, 1)
+    assert analysis.decisions.suggested_team_id == 10
+    assert (await _feedback(world).execute(analysis.id or 0, actor=SERVICE)).labelled_ticket.team_id is None
+    assert (await _feedback(world).execute(analysis.id or 0, team_id=10, actor=SERVICE)).labelled_ticket.team_id == 10

@@ -29,7 +29,7 @@ from application.use_cases.companies import (
     UpdateCompany,
 )
 from domain.companies import CompanyFlags
-from domain.decisions import DecisionPolicy
+from domain.decisions import DecisionPolicy, parse_mode
 
 T = TypeVar("T")
 
@@ -48,7 +48,12 @@ class CompanyController(Controller):
     ) -> CompanyBody:
         """The decision policy's values are checked by the domain: a 400 names the field."""
         flags = CompanyFlags(data.auto_categorize, data.auto_prioritize, data.auto_assign)
-        policy = DecisionPolicy(data.category_mode, data.team_mode, data.target_precision, data.trust_uncalibrated)
+        policy = DecisionPolicy(
+            parse_mode("category_mode", data.category_mode),
+            parse_mode("team_mode", data.team_mode),
+            data.target_precision,
+            data.trust_uncalibrated,
+        )
         return company_body(await create_company.execute(data.name, flags, policy))
 
     @get("/{company_id:int}", responses=api_errors(GUARDED, WITH_ID))

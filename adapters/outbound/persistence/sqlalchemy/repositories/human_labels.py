@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from adapters.outbound.persistence.sqlalchemy.repositories._table import (
-    TableRepository,
-    rowcount,
-)
+from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
 from adapters.outbound.persistence.sqlalchemy.tables import human_labels
 from domain.human_labels import HumanLabel
 
@@ -24,15 +23,22 @@ class SqlAlchemyHumanLabelRepository(TableRepository):
         return HumanLabel(row.company_id, row.text_hash, row.category, int(row.labelled_ticket_id), row.created_at)
 
     async def put(self, label: HumanLabel) -> None:
-        """UPDATE first, INSERT when nothing matched: portable across MariaDB and SQLite. Two people labelling
-        the same new text at once can make the second INSERT hit the unique key; that transaction fails and
-        its feedback can simply be sent again."""
-        c = human_labels.c
-        values = {"category": label.category, "labelled_ticket_id": label.labelled_ticket_id, "created_at": label.created_at}
-        statement = (
-            sa.update(human_labels)
-            .where(c.company_id == label.company_id, c.text_hash == label.text_hash)
-            .values(**values)
-        )
-        if rowcount(await self._session.execute(statement)) == 0:
-            await self._insert({"company_id": label.company_id, "text_hash": label.text_hash, **values})
+        """One atomic upsert on the unique (company_id, text_hash) key, so two people labelling the same new
+        text at once both succeed and the later commit wins."""
+        changes = {
+            "category": label.category,
+            "labelled_ticket_id": label.labelled_ticket_id,
+            "created_at": label.created_at,
+        }
+        row = {"company_id": label.company_id, "text_hash": label.text_hash, **changes}
+        statement: sa.Executable
+        if self._session.get_bind().dialect.name == "sqlite":
+            inserted = sqlite_insert(human_labels).values(**row)
+            statement = inserted.on_conflict_do_update(
+                index_elements=[human_labels.c.company_id, human_labels.c.text_hash],
+                set_={name: inserted.excluded[name] for name in changes},
+            )
+        else:
+            inserted_my = mysql_insert(human_labels).values(**row)
+            statement = inserted_my.on_duplicate_key_update({name: inserted_my.inserted[name] for name in changes})
+        await self._session.execute(statement)
