@@ -17,67 +17,32 @@ from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExpo
 from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
-from adapters.outbound.ml.serving.zero_shot_classifier import (
-    EmbeddingZeroShotClassifier,
-    load_label_descriptions,
-)
+from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
-from adapters.outbound.persistence.sqlalchemy.engine import (
-    SqlAlchemyStorageHealth,
-    create_engine_for,
-)
-from adapters.outbound.persistence.sqlalchemy.unit_of_work import (
-    SqlAlchemyUnitOfWorkFactory,
-)
+from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
+from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
 from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueue
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.system.clock import SystemClock
-from application.services.retraining_trigger import RetrainingTrigger
-from application.use_cases.admin_accounts import (
-    ChangeAdminPassword,
-    CountAdminUsers,
-    CreateAdminUser,
-)
+from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
-from application.use_cases.companies import (
-    CreateCompany,
-    DeleteCompany,
-    GetCompany,
-    ListCompanies,
-    UpdateCompany,
-)
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.import_labelled_tickets import ImportLabelledTickets
+from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.decision_quality import GetDecisionQuality
-from application.use_cases.export_tickets_and_retrain import (
-    ExportTicketsAndRetrain,
-    RetrainingSettings,
-)
-from application.use_cases.import_labelled_tickets import ImportLabelledTickets
-from application.use_cases.labelled_tickets import (
-    ListLabelledTickets,
-    RecordLabelledTickets,
-    SubmitFeedback,
-)
-from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
+from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.review_queue import ListReviewQueue
+from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
 from application.use_cases.seed_demo_data import SeedDemoData
-from application.use_cases.teams import (
-    CreateTeam,
-    DeleteTeam,
-    GetTeam,
-    ListTeams,
-    UpdateTeam,
-)
+from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
-from application.use_cases.training_runs import (
-    GetTrainingRun,
-    ListTrainingRuns,
-    StartTrainingRun,
-)
+from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns, StartTrainingRun
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings

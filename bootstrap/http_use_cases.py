@@ -15,34 +15,18 @@ from dataclasses import dataclass, fields
 
 from litestar import Litestar
 
-from application.use_cases.admin_accounts import CountAdminUsers
 from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
+from application.use_cases.admin_accounts import CountAdminUsers
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.analyze_ticket import AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
-from application.use_cases.companies import (
-    CreateCompany,
-    DeleteCompany,
-    GetCompany,
-    ListCompanies,
-    UpdateCompany,
-)
+from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
-from application.use_cases.labelled_tickets import (
-    ListLabelledTickets,
-    RecordLabelledTickets,
-    SubmitFeedback,
-)
+from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.models import ActivateModel, ListModels
 from application.use_cases.review_queue import ListReviewQueue
-from application.use_cases.teams import (
-    CreateTeam,
-    DeleteTeam,
-    GetTeam,
-    ListTeams,
-    UpdateTeam,
-)
+from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus

@@ -17,9 +17,7 @@ from typing import Any
 
 import pytest
 
-from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import (
-    INSERT_BATCH_BYTES,
-)
+from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import INSERT_BATCH_BYTES
 from application.ports.unit_of_work import UnitOfWork
 from application.use_cases.admin_login import AuthenticateAdmin
 from domain.admin_users import AdminRole, AdminUser

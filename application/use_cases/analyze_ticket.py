@@ -21,11 +21,7 @@ from application.ports.team_repository import TeamRepository
 from application.ports.text_embedder import TextEmbedder
 from application.ports.unit_of_work import Transaction
 from application.services.retraining_trigger import RetrainingTrigger
-from domain.analysis import (
-    DEFAULT_MAX_DESCRIPTION_LENGTH,
-    TicketAnalysis,
-    TicketRequest,
-)
+from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
 from domain.errors import CompanyNotFound
 from domain.human_labels import text_hash

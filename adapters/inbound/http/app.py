@@ -27,16 +27,8 @@ from adapters.inbound.http.controllers.review_queue import ReviewQueueController
 from adapters.inbound.http.controllers.teams import TeamController
 from adapters.inbound.http.controllers.training import TrainingStatusController
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
-from adapters.inbound.http.security.api_guard import (
-    SECURITY_STATE_KEY,
-    api_access_guard,
-)
-from adapters.inbound.http.security.config import (
-    CSRF_COOKIE,
-    CSRF_HEADER,
-    SESSION_COOKIE,
-    HttpSecurity,
-)
+from adapters.inbound.http.security.api_guard import SECURITY_STATE_KEY, api_access_guard
+from adapters.inbound.http.security.config import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, HttpSecurity
 from adapters.inbound.http.security.secure_cookies import SecureCookiesMiddleware
 from adapters.inbound.http.security.sessions import RESOLVER_STATE_KEY
 

@@ -11,12 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from msgspec import UnsetType
 
 from adapters.inbound.http.bounds import PathKey
-from adapters.inbound.http.error_responses import (
-    GUARDED,
-    WITH_BODY,
-    WITH_ID,
-    api_errors,
-)
+from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, api_errors
 from adapters.inbound.http.presenters import company_body
 from adapters.inbound.http.request_bodies import CompanyCreate, CompanyPatch
 from adapters.inbound.http.schemas import CompanyBody

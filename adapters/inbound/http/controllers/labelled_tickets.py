@@ -10,25 +10,12 @@ from litestar.params import Body
 from litestar.status_codes import HTTP_201_CREATED
 
 from adapters.inbound.http.bounds import MAX_OFFSET, MAX_PAGE, PathKey, bounded_query
-from adapters.inbound.http.error_responses import (
-    GUARDED,
-    WITH_BODY,
-    WITH_ID,
-    api_errors,
-)
+from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, api_errors
 from adapters.inbound.http.presenters import labelled_ticket_body
 from adapters.inbound.http.request_bodies import FeedbackIn, LabelledTicketsIn
-from adapters.inbound.http.schemas import (
-    FeedbackBody,
-    LabelledTicketBody,
-    LabelledTicketPage,
-)
+from adapters.inbound.http.schemas import FeedbackBody, LabelledTicketBody, LabelledTicketPage
 from adapters.inbound.http.security.api_guard import ACCESS_OPT, calling_actor
-from application.use_cases.labelled_tickets import (
-    ListLabelledTickets,
-    RecordLabelledTickets,
-    SubmitFeedback,
-)
+from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from domain.access import AccessLevel
 
 TicketsBody = Annotated[

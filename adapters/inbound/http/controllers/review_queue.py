@@ -18,7 +18,7 @@ from domain.labelled_tickets import MAX_LABEL_LENGTH
 
 class ReviewQueueController(Controller):
     path = "/api/review-queue"
-    tags = ["review"]
+    tags = ["review"]  # noqa: RUF012 - Litestar reads the class attribute, as in every controller
 
     @get("/", summary="Analyses waiting for a person, oldest first", responses=api_errors(GUARDED, (400,)))
     async def review_queue(

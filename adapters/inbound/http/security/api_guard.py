@@ -10,10 +10,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers.base import BaseRouteHandler
 
 from adapters.inbound.http.security.config import HttpSecurity
-from adapters.inbound.http.security.sessions import (
-    csrf_header_matches_cookie,
-    session_admin,
-)
+from adapters.inbound.http.security.sessions import csrf_header_matches_cookie, session_admin
 from domain.access import AccessDecision, AccessLevel, Actor, authorize
 
 logger = logging.getLogger(__name__)

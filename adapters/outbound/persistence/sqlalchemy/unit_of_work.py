@@ -10,48 +10,20 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.outbound.persistence.sqlalchemy.queries.analyses import (
-    SqlAlchemyAnalysisQueries,
-)
-from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import (
-    SqlAlchemyDecisionQualityQueries,
-)
-from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import (
-    SqlAlchemyLabelledTicketQueries,
-)
-from adapters.outbound.persistence.sqlalchemy.queries.review_queue import (
-    SqlAlchemyReviewQueueQueries,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import (
-    SqlAlchemyAdminUserRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.analyses import (
-    SqlAlchemyAnalysisRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.companies import (
-    SqlAlchemyCompanyRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.human_labels import (
-    SqlAlchemyHumanLabelRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import (
-    SqlAlchemyLabelledTicketRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.login_failures import (
-    SqlAlchemyLoginFailureRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import (
-    SqlAlchemyModelVersionRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.teams import (
-    SqlAlchemyTeamRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import (
-    SqlAlchemyTrainingRunRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.training_state import (
-    SqlAlchemyTrainingStateRepository,
-)
+from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemyAnalysisQueries
+from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
+from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
+from adapters.outbound.persistence.sqlalchemy.queries.review_queue import SqlAlchemyReviewQueueQueries
+from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.human_labels import SqlAlchemyHumanLabelRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.login_failures import SqlAlchemyLoginFailureRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.training_state import SqlAlchemyTrainingStateRepository
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
@@ -195,7 +167,7 @@ class SqlAlchemyUnitOfWork:
     async def _close(session: AsyncSession) -> None:
         try:
             await session.close()
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - the transaction is already over; a dead connection is dropped
             logger.warning("closing a database session failed: %s", type(error).__name__)
 
 
