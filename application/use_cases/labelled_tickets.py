@@ -101,7 +101,8 @@ class SubmitFeedback:
       (kept, never trained on).
     - A category must be known (the active model version's labels, the company's team categories, or a
       category of an active labelled ticket; compared case-insensitively), unless `actor` is an admin: a new
-      label is a taxonomy change, which only an admin may make.
+      label is a taxonomy change, which only an admin may make. Confirming the predicted category is always
+      allowed.
     """
 
     def __init__(self, uow_factory: Callable[[], FeedbackUnitOfWork], clock: Clock) -> None:
