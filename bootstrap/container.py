@@ -36,7 +36,9 @@ from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRet
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.dashboard import GetDashboard
+from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
@@ -164,6 +166,8 @@ class Container(containers.DeclarativeContainer):
     )
     list_labelled_tickets = providers.Factory(ListLabelledTickets, uow_factory)
     submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock)
+    list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
+    get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)
     activate_model = providers.Factory(ActivateModel, uow_factory, clock)
     list_training_runs = providers.Factory(ListTrainingRuns, uow_factory)

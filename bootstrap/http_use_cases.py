@@ -25,6 +25,7 @@ from application.use_cases.dashboard import GetDashboard
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.models import ActivateModel, ListModels
+from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
@@ -55,6 +56,7 @@ class HttpUseCases:
     record_labelled_tickets: Callable[[], RecordLabelledTickets]
     list_labelled_tickets: Callable[[], ListLabelledTickets]
     submit_feedback: Callable[[], SubmitFeedback]
+    list_review_queue: Callable[[], ListReviewQueue]
     list_models: Callable[[], ListModels]
     activate_model: Callable[[], ActivateModel]
     trigger_retraining: Callable[[], TriggerRetraining]
@@ -90,6 +92,7 @@ class HttpUseCases:
             record_labelled_tickets=c.record_labelled_tickets,
             list_labelled_tickets=c.list_labelled_tickets,
             submit_feedback=c.submit_feedback,
+            list_review_queue=c.list_review_queue,
             list_models=c.list_models,
             activate_model=c.activate_model,
             trigger_retraining=c.trigger_retraining,

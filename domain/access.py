@@ -47,6 +47,18 @@ class ApiKeyRing:
         return level
 
 
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who is calling a use case: the level they were granted and a name to record (never a key)."""
+
+    level: AccessLevel
+    name: str
+
+    @property
+    def is_admin(self) -> bool:
+        return self.level >= AccessLevel.ADMIN
+
+
 def authorize(required: AccessLevel, ring: ApiKeyRing, presented_key: str | None, admin_session: bool) -> AccessDecision:
     """An admin session satisfies every level; otherwise the presented key must grant at least `required`."""
     if not ring.enabled or admin_session or required is AccessLevel.NONE:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from domain.decisions import CategoryReason, Decision
 from domain.errors import InvalidInput
 from domain.predictions import CategoryPrediction
 from domain.priority import Priority
@@ -33,8 +34,32 @@ class TicketRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class AnalysisDecisions:
+    """What was decided about an analysis's category and team, and whether a person still has to look.
+
+    `category` / `team` are None where the field was off (its company flag disabled). `suggested_team_id` is the
+    team the routing chose, assigned or not. `review_pending` is true while a decision of a field that is not
+    monitored is `review` and no person has confirmed or corrected the analysis.
+    `category_answered` / `team_answered` say whether the field appeared in the answer (False in `monitor`
+    mode); they are not stored: a read-back analysis knows a monitored category by its reason only.
+    """
+
+    category: Decision | None = None
+    category_reason: CategoryReason | None = None
+    team: Decision | None = None
+    suggested_team_id: int | None = None
+    review_pending: bool = False
+    category_answered: bool = True
+    team_answered: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class TicketAnalysis:
-    """Everything one analysis produced; a disabled step leaves its field None."""
+    """Everything one analysis produced; a disabled step leaves its field None.
+
+    `assignment` is the assignment as answered: a team is assigned only when the team decision is `auto`; the
+    routed team is `decisions.suggested_team_id` in every case.
+    """
 
     company_id: int
     description: str
@@ -45,6 +70,7 @@ class TicketAnalysis:
     model_version: str | None
     created_at: datetime
     id: int | None = None
+    decisions: AnalysisDecisions = AnalysisDecisions()
 
 
 @dataclass(frozen=True, slots=True)

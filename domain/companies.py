@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from domain.decisions import DecisionPolicy
 from domain.errors import InvalidInput
 from domain.predictions import Vector
 
@@ -25,6 +26,8 @@ class Company:
     id: int | None
     name: str
     flags: CompanyFlags = field(default_factory=CompanyFlags)
+    policy: DecisionPolicy = field(default_factory=DecisionPolicy)
+    """How the company uses the predictions: per field autofill/recommend/monitor, and its target precision."""
 
     def renamed(self, name: str) -> Company:
         return replace(self, name=require_name(name, "name"))

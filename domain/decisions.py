@@ -95,6 +95,7 @@ def decide_team(
     """The team decision; a team is assigned automatically only when it is `auto`:
     - `recommend` or `monitor` team mode: review;
     - no team found (no assignment, or no team id: no teams, or nothing similar enough): review;
+    - routed by a person's earlier label of the same text (`RoutingReason.HUMAN_LABEL`): auto;
     - routed by category match: auto when the category was set by a person (`category_from_person`), or when
       the predicted category is trusted (see `is_trusted`) - whatever the category's own mode, since a
       recommended category can still be confident enough to route on; else review;
@@ -105,6 +106,8 @@ def decide_team(
         return Decision.REVIEW
     if assignment is None or assignment.assigned_team_id is None:
         return Decision.REVIEW
+    if assignment.reason is RoutingReason.HUMAN_LABEL:
+        return Decision.AUTO
     if assignment.reason is RoutingReason.CATEGORY_MATCH:
         trusted = category_from_person or (
             prediction is not None and is_trusted(prediction.label, prediction.confidence, thresholds, policy)
@@ -113,6 +116,42 @@ def decide_team(
     if assignment.reason is RoutingReason.SIMILARITY and policy.trust_uncalibrated:
         return Decision.AUTO
     return Decision.REVIEW
+
+
+class CategoryReason(str, enum.Enum):
+    """Why the category decision is what it is (see `category_reason`)."""
+
+    HUMAN_LABEL = "human_label"
+    ABOVE_THRESHOLD = "above_threshold"
+    BELOW_THRESHOLD = "below_threshold"
+    NEVER_AUTOMATIC = "never_automatic"
+    UNCALIBRATED_MODEL = "uncalibrated_model"
+    TRUSTED_UNCALIBRATED = "trusted_uncalibrated"
+    RECOMMEND_MODE = "recommend_mode"
+    MONITOR_MODE = "monitor_mode"
+
+
+def category_reason(
+    label: str, confidence: float, thresholds: ThresholdTable | None, policy: DecisionPolicy
+) -> CategoryReason:
+    """Why `decide_category` decided as it did, checked in this order:
+    - `monitor` mode: monitor_mode; `recommend` mode: recommend_mode;
+    - no threshold table: trusted_uncalibrated when the policy trusts uncalibrated models, else
+      uncalibrated_model;
+    - the label has no threshold at the target precision: never_automatic;
+    - the confidence reaches the threshold: above_threshold; else below_threshold.
+    (`human_label` is given by the caller when a person's label answered instead of the model.)
+    """
+    if policy.category_mode is DecisionMode.MONITOR:
+        return CategoryReason.MONITOR_MODE
+    if policy.category_mode is DecisionMode.RECOMMEND:
+        return CategoryReason.RECOMMEND_MODE
+    if thresholds is None:
+        return CategoryReason.TRUSTED_UNCALIBRATED if policy.trust_uncalibrated else CategoryReason.UNCALIBRATED_MODEL
+    if thresholds.threshold_for(label, policy.target_precision) is None:
+        return CategoryReason.NEVER_AUTOMATIC
+    allowed = thresholds.allows(label, confidence, policy.target_precision)
+    return CategoryReason.ABOVE_THRESHOLD if allowed else CategoryReason.BELOW_THRESHOLD
 
 
 def is_trusted(label: str, confidence: float, thresholds: ThresholdTable | None, policy: DecisionPolicy) -> bool:
@@ -127,6 +166,11 @@ def is_trusted(label: str, confidence: float, thresholds: ThresholdTable | None,
     if thresholds is None:
         return policy.trust_uncalibrated
     return thresholds.allows(label, confidence, policy.target_precision)
+
+
+def parse_mode(field_name: str, value: object) -> DecisionMode:
+    """A DecisionMode from its value (or itself); InvalidInput naming `field_name` for anything else."""
+    return _mode(field_name, value)
 
 
 def _mode(field_name: str, value: object) -> DecisionMode:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,8 +13,23 @@ MAX_LABEL_LENGTH = 100
 MAX_SOURCE_LENGTH = 50
 
 
+class TicketStatus(str, enum.Enum):
+    """`active`: trained on; `superseded`: a later feedback on the same analysis replaced it (kept as history);
+    `excluded`: an admin took it out of training."""
+
+    ACTIVE = "active"
+    SUPERSEDED = "superseded"
+    EXCLUDED = "excluded"
+
+
 @dataclass(frozen=True, slots=True)
 class LabelledTicket:
+    """A ticket text and the category a person gave it. Only `active` tickets are trained on.
+
+    `company_id` is the company whose analysis the feedback was about (None for imported tickets);
+    `status_changed_by` / `status_changed_at`: who gave the status and when (for feedback, who gave it).
+    """
+
     text: str
     category: str
     source: str
@@ -21,6 +37,10 @@ class LabelledTicket:
     priority: Priority | None = None
     team_id: int | None = None
     id: int | None = None
+    company_id: int | None = None
+    status: TicketStatus = TicketStatus.ACTIVE
+    status_changed_by: str | None = None
+    status_changed_at: datetime | None = None
 
     @classmethod
     def validated(

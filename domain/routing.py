@@ -6,9 +6,12 @@ import enum
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from domain.companies import Team
 from domain.predictions import CategoryPrediction, Vector
+
+if TYPE_CHECKING:  # companies carry a DecisionPolicy, whose module needs this one
+    from domain.companies import Team
 
 
 class RoutingReason(str, enum.Enum):
@@ -16,6 +19,8 @@ class RoutingReason(str, enum.Enum):
     SIMILARITY = "similarity"
     BELOW_SIMILARITY_THRESHOLD = "below_similarity_threshold"
     NO_TEAMS = "no_teams"
+    HUMAN_LABEL = "human_label"
+    """The team owning the category a person gave this exact text earlier (see domain.human_labels)."""
 
 
 @dataclass(frozen=True, slots=True)

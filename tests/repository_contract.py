@@ -21,10 +21,13 @@ from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets impo
 from application.ports.unit_of_work import UnitOfWork
 from application.use_cases.admin_login import AuthenticateAdmin
 from domain.admin_users import AdminRole, AdminUser
-from domain.analysis import AnalysisFilter, TicketAnalysis
+from domain.analysis import AnalysisDecisions, AnalysisFilter, TicketAnalysis
 from domain.companies import Company, CompanyFlags, Team
+from domain.decision_quality import LabelDecisionCounts
+from domain.decisions import CategoryReason, Decision, DecisionMode, DecisionPolicy
 from domain.errors import Conflict, InvalidCredentials, LoginThrottled
-from domain.labelled_tickets import LabelledTicket
+from domain.human_labels import HumanLabel, text_hash
+from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.login_throttle import LoginThrottlePolicy, user_key
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
@@ -703,3 +706,135 @@ class RepositoryContract:
         if wrong == 5:
             with pytest.raises(LoginThrottled):
                 await login.execute("alice", "right password", "10.1.1.1")
+
+    # Decisions (issue 9): the company's policy, an analysis's decisions, human labels, ticket status, the review
+    # queue and decision quality.
+
+    async def test_company_decision_policy_round_trip(self, uow_factory: UowFactory) -> None:
+        policy = DecisionPolicy(DecisionMode.RECOMMEND, DecisionMode.MONITOR, 0.875, True)
+        async with uow_factory() as uow:
+            strict = await uow.companies.add(Company(None, "Strict", CompanyFlags(), policy))
+            default = await uow.companies.add(Company(None, "Default"))
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.companies.get(strict.id or 0) == strict and strict.policy == policy
+            assert (await uow.companies.get(default.id or 0)) == default and default.policy == DecisionPolicy()
+            changed = replace(strict, policy=DecisionPolicy(target_precision=0.5))
+            await uow.companies.update(changed)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.companies.get(strict.id or 0) == changed
+
+    async def test_analysis_decisions_and_reasons_round_trip(self, uow_factory: UowFactory) -> None:
+        category = CategoryPrediction("Hardware", 0.8125, "bert-v7", (LabelScore("Network", 0.125),), None,
+                                      ("printer", "fire"))
+        pending = _analysis(1, category=category, assignment=TeamAssignment(
+            None, True, 0.5, RoutingReason.CATEGORY_MATCH
+        ), decisions=AnalysisDecisions(
+            Decision.REVIEW, CategoryReason.BELOW_THRESHOLD, Decision.REVIEW, 42, review_pending=True
+        ))
+        monitored = _analysis(2, decisions=AnalysisDecisions(
+            Decision.REVIEW, CategoryReason.MONITOR_MODE, Decision.AUTO, 42, False, category_answered=False
+        ))
+        by_person = _analysis(3, assignment=TeamAssignment(42, False, 0.6, RoutingReason.HUMAN_LABEL),
+                              decisions=AnalysisDecisions(Decision.AUTO, CategoryReason.HUMAN_LABEL, Decision.AUTO, 42))
+        async with uow_factory() as uow:
+            stored = [await uow.analyses.add(item) for item in (pending, monitored, by_person)]
+            await uow.commit()
+        async with uow_factory() as uow:
+            for item in stored:
+                assert await uow.analyses.get(item.id or 0) == item
+            ticket, = await uow.labelled_tickets.add_many([_ticket(1)])
+            await uow.analyses.link_feedback(stored[0].id or 0, ticket.id or 0)
+            await uow.commit()
+        async with uow_factory() as uow:
+            loaded = await uow.analyses.get(stored[0].id or 0)
+            assert loaded is not None and not loaded.decisions.review_pending, "feedback clears the review"
+
+    async def test_human_labels_are_one_per_company_and_text_and_put_replaces(self, uow_factory: UowFactory) -> None:
+        first = HumanLabel(1, text_hash("Printer on fire"), "Hardware", 11, NOW)
+        async with uow_factory() as uow:
+            assert await uow.human_labels.get(1, first.text_hash) is None
+            await uow.human_labels.put(first)
+            await uow.human_labels.put(replace(first, company_id=2, category="Facilities", labelled_ticket_id=12))
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.human_labels.get(1, first.text_hash) == first
+            assert (await uow.human_labels.get(2, first.text_hash)).category == "Facilities"  # type: ignore[union-attr]
+            assert await uow.human_labels.get(1, text_hash("printer on fire")) is None
+            later = replace(first, category="Access", labelled_ticket_id=13, created_at=NOW + timedelta(minutes=1))
+            await uow.human_labels.put(later)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.human_labels.get(1, first.text_hash) == later
+
+    async def test_labelled_ticket_status_company_and_training_selection(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            imported, feedback, dropped = await uow.labelled_tickets.add_many([
+                _ticket(0),
+                _ticket(1, source="feedback", company_id=3, status_changed_by="service-api-key",
+                        status_changed_at=NOW),
+                _ticket(2),
+            ])
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.labelled_tickets.get(feedback.id or 0) == feedback
+            assert feedback.status is TicketStatus.ACTIVE and feedback.company_id == 3
+            await uow.labelled_tickets.set_status(feedback.id or 0, TicketStatus.SUPERSEDED, "admin:alice", NOW)
+            await uow.labelled_tickets.set_status(dropped.id or 0, TicketStatus.EXCLUDED, "admin:bob", NOW)
+            await uow.labelled_tickets.set_status(424242, TicketStatus.EXCLUDED, "admin:bob", NOW)
+            await uow.commit()
+        async with uow_factory() as uow:
+            superseded = await uow.labelled_tickets.get(feedback.id or 0)
+            assert superseded == replace(
+                feedback, status=TicketStatus.SUPERSEDED, status_changed_by="admin:alice", status_changed_at=NOW
+            )
+            assert [t.id for t in await uow.labelled_tickets.all_for_training()] == [imported.id]
+            assert list(await uow.labelled_tickets.active_categories()) == [imported.category]
+
+    async def test_the_review_queue_is_pending_oldest_first_and_filtered(self, uow_factory: UowFactory) -> None:
+        def item(company_id: int, label: str, pending: bool) -> TicketAnalysis:
+            prediction = CategoryPrediction(label, 0.5, "bert-v7")
+            return _analysis(company_id, category=prediction, decisions=AnalysisDecisions(
+                Decision.REVIEW if pending else Decision.AUTO, None, None, None, pending
+            ))
+
+        async with uow_factory() as uow:
+            added = [await uow.analyses.add(item(c, label, p)) for c, label, p in [
+                (1, "Hardware", True), (1, "Access", True), (2, "Hardware", True), (1, "Hardware", False),
+            ]]
+            await uow.commit()
+        ids = [a.id for a in added]
+        async with uow_factory() as uow:
+            queue = uow.review_queue
+            assert await queue.count(None, None) == 3
+            assert [a.id for a in await queue.list_page(None, None, 0, 10)] == ids[:3]
+            assert [a.id for a in await queue.list_page(1, None, 0, 10)] == ids[:2]
+            assert [a.id for a in await queue.list_page(None, "HARDWARE", 0, 10)] == [ids[0], ids[2]]
+            assert await queue.count(1, "hardware") == 1
+            assert [a.id for a in await queue.list_page(None, None, 1, 1)] == [ids[1]]
+            assert await queue.list_page(None, None, 0, 10) == added[:3]
+
+    async def test_decision_quality_counts_automatic_decisions_and_their_feedback(
+        self, uow_factory: UowFactory
+    ) -> None:
+        def item(label: str, decision: Decision) -> TicketAnalysis:
+            prediction = CategoryPrediction(label, 0.9, "bert-v7")
+            return _analysis(1, category=prediction, decisions=AnalysisDecisions(decision))
+
+        async with uow_factory() as uow:
+            auto_ok, auto_wrong, _, review_wrong, _ = [await uow.analyses.add(item(label, decision)) for label, decision in [
+                ("Hardware", Decision.AUTO), ("Hardware", Decision.AUTO), ("Hardware", Decision.AUTO),
+                ("Hardware", Decision.REVIEW), ("Access", Decision.REVIEW),
+            ]]
+            await uow.analyses.add(_analysis(1, category=None))
+            ok, wrong, also_wrong = await uow.labelled_tickets.add_many([
+                _ticket(0, category="Hardware"), _ticket(1, category="hardware"), _ticket(2, category="Access"),
+            ])
+            await uow.analyses.link_feedback(auto_ok.id or 0, ok.id or 0)
+            await uow.analyses.link_feedback(auto_wrong.id or 0, wrong.id or 0)
+            await uow.analyses.link_feedback(review_wrong.id or 0, also_wrong.id or 0)
+            await uow.commit()
+        async with uow_factory() as uow:
+            lines = list(await uow.decision_quality.per_label())
+        assert lines == [LabelDecisionCounts("Access", 1, 0, 0, 0), LabelDecisionCounts("Hardware", 4, 3, 2, 1)]

@@ -10,8 +10,10 @@ from domain.analysis import TicketAnalysis
 class AnalysisRepository(Protocol):
     """Analyses by id, and the labelled ticket that confirmed or corrected each.
 
-    Contract: `add` assigns a new id; `get` returns the analysis as added (its time the same instant) or None; an
-    analysis outlives its company. Writes wait for the unit of work's commit.
+    Contract: `add` assigns a new id; `get` returns the analysis as added (its time the same instant) or None,
+    its decisions included except `category_answered`/`team_answered` (read back True, except a category whose
+    reason is `monitor_mode`) and the prediction's thresholds (read back None); an analysis outlives its
+    company. Writes wait for the unit of work's commit.
     """
 
     async def add(self, analysis: TicketAnalysis) -> TicketAnalysis:
@@ -23,8 +25,9 @@ class AnalysisRepository(Protocol):
     async def count(self) -> int: ...
 
     async def link_feedback(self, analysis_id: int, labelled_ticket_id: int) -> None:
-        """Records that the analysis was confirmed or corrected by that labelled ticket; a later link replaces
-        an earlier one; a missing analysis is a no-op (callers check first)."""
+        """Records that the analysis was confirmed or corrected by that labelled ticket and takes it off the
+        review queue (`review_pending` false); a later link replaces an earlier one; a missing analysis is a
+        no-op (callers check first)."""
         ...
 
     async def feedback_ticket_id(self, analysis_id: int) -> int | None:

@@ -12,7 +12,7 @@ class CompanyRepository(Protocol):
     """Companies by id.
 
     Contract: `add` assigns a new id and returns the stored company; `get` returns None when absent; `list` is in
-    id order; `update` replaces the name and flags of an existing company. Writes are staged in the caller's unit
+    id order; `update` replaces the name, flags and decision policy of an existing company. Writes are staged in the caller's unit
     of work and become durable only when it commits.
     """
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
-from domain.labelled_tickets import LabelledTicket
+from domain.labelled_tickets import LabelledTicket, TicketStatus
 
 
 class LabelledTicketRepository(Protocol):
     """Labelled tickets by id.
 
     Contract: ids only grow, so a later ticket has a higher id; tickets read back as added (times the same
-    instant). Writes wait for the unit of work's commit.
+    instant; status, company and who changed the status included). Writes wait for the unit of work's commit.
     """
 
     async def add_many(self, tickets: Sequence[LabelledTicket]) -> list[LabelledTicket]:
@@ -26,5 +27,13 @@ class LabelledTicketRepository(Protocol):
     async def newest_id(self) -> int | None: ...
 
     async def all_for_training(self) -> Sequence[LabelledTicket]:
-        """Every ticket, oldest first."""
+        """Every `active` ticket, oldest first: superseded and excluded tickets are never trained on."""
+        ...
+
+    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> None:
+        """Sets a ticket's status and who changed it when; a missing ticket is a no-op."""
+        ...
+
+    async def active_categories(self) -> Sequence[str]:
+        """The distinct categories of `active` tickets, sorted."""
         ...

@@ -10,10 +10,13 @@ from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
 from application.ports.company_repository import CompanyRepository
+from application.ports.decision_quality_queries import DecisionQualityQueries
+from application.ports.human_label_repository import HumanLabelRepository
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
 from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
@@ -57,6 +60,9 @@ class UnitOfWork(Transaction, Protocol):
     model_versions: ModelVersionRepository
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
+    human_labels: HumanLabelRepository
+    review_queue: ReviewQueueQueries
+    decision_quality: DecisionQualityQueries
 
 
 class UnitOfWorkFactory(Protocol):

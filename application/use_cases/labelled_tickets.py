@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from application.ports.analysis_repository import AnalysisRepository
 from application.ports.clock import Clock
+from application.ports.human_label_repository import HumanLabelRepository
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.team_repository import TeamRepository
 from application.ports.unit_of_work import Transaction
+from domain.access import Actor
 from domain.errors import InvalidInput, NotFound
-from domain.labelled_tickets import LabelledTicket
+from domain.human_labels import HumanLabel, text_hash
+from domain.labelled_tickets import LabelledTicket, TicketStatus
 
 
 class LabelledTicketUnitOfWork(Transaction, Protocol):
@@ -22,10 +27,14 @@ class LabelledTicketUnitOfWork(Transaction, Protocol):
 
 
 class FeedbackUnitOfWork(Transaction, Protocol):
-    """Feedback reads the analysis and stores a labelled ticket linked to it."""
+    """Feedback reads the analysis and the labels known, stores a labelled ticket linked to it (superseding an
+    earlier one) and the person's label of the text."""
 
     analyses: AnalysisRepository
     labelled_tickets: LabelledTicketRepository
+    human_labels: HumanLabelRepository
+    model_versions: ModelVersionRepository
+    teams: TeamRepository
 
 
 class LabelledTicketPageUnitOfWork(Transaction, Protocol):
@@ -73,21 +82,43 @@ class RecordLabelledTickets:
 
 @dataclass(frozen=True, slots=True)
 class FeedbackResult:
+    """`labelled_ticket` is the stored feedback; `corrected`: its category differs from the predicted one;
+    `superseded_ticket_id`: the earlier feedback on the same analysis it replaced, if any."""
+
     analysis_id: int
     labelled_ticket: LabelledTicket
     corrected: bool
+    superseded_ticket_id: int | None = None
 
 
 class SubmitFeedback:
-    """An agent confirms an analysis (its category becomes the label) or corrects it (theirs does)."""
+    """A person confirms an analysis (its category becomes the label) or corrects it (theirs does).
+
+    - The analysis leaves the review queue; the labelled ticket is stored `active` with the analysis's company
+      and who gave it; the company's human label of the exact text becomes this category, so a later analysis
+      of the identical text answers it.
+    - Feedback again on the same analysis replaces the earlier one: that labelled ticket becomes `superseded`
+      (kept, never trained on).
+    - A category must be known (the active model version's labels, the company's team categories, or a
+      category of an active labelled ticket; compared case-insensitively), unless `actor` is an admin: a new
+      label is a taxonomy change, which only an admin may make. Confirming the predicted category is always
+      allowed.
+    """
 
     def __init__(self, uow_factory: Callable[[], FeedbackUnitOfWork], clock: Clock) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
 
     async def execute(
-        self, analysis_id: int, category: object = None, priority: object = None, team_id: object = None
+        self,
+        analysis_id: int,
+        category: object = None,
+        priority: object = None,
+        team_id: object = None,
+        actor: Actor | None = None,
     ) -> FeedbackResult:
+        """`actor` None is a trusted internal caller (an admin); the HTTP edge always passes who is calling."""
+        now = self._clock.now()
         async with self._uow_factory() as uow:
             analysis = await uow.analyses.get(analysis_id)
             if analysis is None:
@@ -100,16 +131,43 @@ class SubmitFeedback:
                 analysis.description,
                 final_category,
                 "feedback",
-                self._clock.now(),
+                now,
                 priority=priority if priority is not None else (analysis.priority.value if analysis.priority else None),
                 team_id=team_id if team_id is not None else (analysis.assignment.assigned_team_id if analysis.assignment else None),
                 max_text_length=max(len(analysis.description), 1),
             )
+            changed_by = actor.name if actor is not None else "system"
+            if actor is not None and not actor.is_admin and ticket.category != predicted:
+                await _require_known_label(uow, analysis.company_id, ticket.category)
+            ticket = replace(
+                ticket, company_id=analysis.company_id, status_changed_by=changed_by, status_changed_at=now
+            )
+            earlier = await uow.analyses.feedback_ticket_id(analysis_id)
+            if earlier is not None:
+                await uow.labelled_tickets.set_status(earlier, TicketStatus.SUPERSEDED, changed_by, now)
             (stored,) = await uow.labelled_tickets.add_many([ticket])
             assert stored.id is not None
             await uow.analyses.link_feedback(analysis_id, stored.id)
+            await uow.human_labels.put(
+                HumanLabel(analysis.company_id, text_hash(analysis.description), stored.category, stored.id, now)
+            )
             await uow.commit()
-        return FeedbackResult(analysis_id, stored, corrected=stored.category != predicted)
+        return FeedbackResult(analysis_id, stored, corrected=stored.category != predicted, superseded_ticket_id=earlier)
+
+
+async def _require_known_label(uow: FeedbackUnitOfWork, company_id: int, category: str) -> None:
+    """Raises InvalidInput("category") unless the category is one the company or the active model knows."""
+    known = set(await uow.labelled_tickets.active_categories())
+    active = await uow.model_versions.active()
+    if active is not None:
+        known.update(active.labels)
+    known.update(team.category for team in await uow.teams.list_for_company(company_id) if team.category)
+    if category.casefold() not in {label.casefold() for label in known}:
+        raise InvalidInput(
+            "category",
+            f"{category!r} is not a label the company or the active model knows; only an admin may introduce a "
+            "new label (use an admin API key or the admin site)",
+        )
 
 
 class ListLabelledTickets:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from application.use_cases.companies import CreateCompany, ListCompanies
 from application.use_cases.teams import CreateTeam, TeamDraft
 from domain.companies import CompanyFlags
+from domain.decisions import DecisionPolicy
 
 DEMO_TEAMS = (
     TeamDraft("Workplace hardware", "Hardware", "Laptops, desktops, monitors, docking stations, printers, keyboards and phones."),
@@ -14,7 +15,11 @@ DEMO_TEAMS = (
 
 
 class SeedDemoData:
-    """Gives a fresh embedded install a demo company (id 1) with a few teams, so the seed's example works."""
+    """Gives a fresh embedded install a demo company (id 1) with a few teams, so the seed's example works.
+
+    The demo company trusts uncalibrated models: a fresh install serves the zero-shot classifier, which has no
+    measured precision, and the seed's example assigns a team. Companies created otherwise default to not
+    trusting it (every decision of an uncalibrated model is `review`)."""
 
     def __init__(self, list_companies: ListCompanies, create_company: CreateCompany, create_team: CreateTeam) -> None:
         self._list_companies = list_companies
@@ -24,7 +29,8 @@ class SeedDemoData:
     async def execute(self) -> bool:
         if await self._list_companies.execute():
             return False
-        company = await self._create_company.execute("Demo Company", CompanyFlags())
+        demo_policy = DecisionPolicy(trust_uncalibrated=True)
+        company = await self._create_company.execute("Demo Company", CompanyFlags(), demo_policy)
         assert company.id is not None
         for draft in DEMO_TEAMS:
             await self._create_team.execute(company.id, draft)

@@ -84,6 +84,10 @@ async def test_seed_curl_example_answers_with_the_seed_keys_and_real_models(clie
     assert body["team_assignment"]["assigned_team_id"] is not None and not body["team_assignment"]["need_admin"]
     assert body["analysis_id"] > 0 and body["model_version"].startswith("zero-shot")
     assert -1 <= body["sentiment_polarity"] <= 1 and body["category_alternatives"]
+    # The demo company trusts the uncalibrated zero-shot model, so the seed's example still assigns a team.
+    assert (body["category_decision"], body["category_reason"]) == ("auto", "trusted_uncalibrated")
+    assert body["team_decision"] == "auto" and isinstance(body["reasons"], list)
+    assert body["team_assignment"]["suggested_team_id"] == body["team_assignment"]["assigned_team_id"]
 
 
 async def test_negative_wording_is_high_priority(client: httpx.AsyncClient) -> None:
@@ -164,7 +168,9 @@ async def test_extra_fields_are_ignored(client: httpx.AsyncClient) -> None:
 
 
 async def test_companies_teams_and_flags(client: httpx.AsyncClient) -> None:
-    created = await client.post("/api/companies", json={"name": "Globex", "auto_prioritize": False})
+    # The zero-shot classifier has no measured precision: only a company that trusts it gets teams assigned.
+    created = await client.post("/api/companies", json={"name": "Globex", "auto_prioritize": False,
+                                                        "trust_uncalibrated": True})
     assert created.status_code == 201
     company = created.json()
     team = await client.post(
@@ -251,3 +257,48 @@ async def test_broker_outage_keeps_analysing_and_reports_the_error(tmp_path: Pat
         assert run["status"] == "failed"
         ready = await broken_broker.get("/health/ready")
         assert ready.status_code == 503 and ready.json()["broker"] is False
+
+
+async def test_an_uncalibrated_model_is_only_suggested_and_feedback_answers_the_identical_text(
+    client: httpx.AsyncClient,
+) -> None:
+    company = (await client.post("/api/companies", json={"name": "Initrode"})).json()
+    assert (company["category_mode"], company["trust_uncalibrated"]) == ("autofill", False)
+    team = (await client.post(f"/api/companies/{company['id']}/teams",
+                              json={"name": "Storage", "category": "Storage", "description": "disk space"})).json()
+    text = "The shared drive is full, I cannot save my files"
+    first = (await client.post("/api/analyze", json={"description": text, "company_id": company["id"]})).json()
+    assert (first["category_decision"], first["category_reason"]) == ("review", "uncalibrated_model")
+    assignment = first["team_assignment"]
+    assert first["team_decision"] == "review" and assignment["need_admin"] and assignment["assigned_team_id"] is None
+    queue = (await client.get("/api/review-queue", params={"company_id": company["id"]})).json()
+    assert [item["analysis_id"] for item in queue["items"]] == [first["analysis_id"]]
+
+    feedback = await client.post(f"/api/analyses/{first['analysis_id']}/feedback", json={"category": "Storage"})
+    assert feedback.status_code == 201, feedback.text
+    assert (await client.get("/api/review-queue", params={"company_id": company["id"]})).json()["total"] == 0
+    again = (await client.post("/api/analyze", json={"description": text, "company_id": company["id"]})).json()
+    assert (again["category"], again["category_confidence"]) == ("Storage", 1.0)
+    assert (again["category_decision"], again["category_reason"], again["team_decision"]) == (
+        "auto", "human_label", "auto"
+    )
+    assert again["team_assignment"]["assigned_team_id"] == team["id"]
+    assert again["team_assignment"]["reason"] == "human_label"
+
+
+async def test_with_a_service_key_feedback_cannot_introduce_an_unknown_label(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    run_in_thread(upgrade_to_head, database_url)
+    service, admin = {"X-API-Key": "service-key-0123456789"}, {"X-API-Key": "admin-key-0123456789abc"}
+    settings = _settings(tmp_path, database_url, SERVICE_API_KEYS=service["X-API-Key"],
+                         ADMIN_API_KEYS=admin["X-API-Key"], ANALYZE_TRAINING_THRESHOLD="1000")
+    async with AsyncTestClient(app=create_http_app(settings), timeout=120) as keyed:
+        analysis = await keyed.post("/api/analyze", headers=service, json={"description": "printer jam", "company_id": 1})
+        assert analysis.status_code == 200, analysis.text
+        path = f"/api/analyses/{analysis.json()['analysis_id']}/feedback"
+        refused = await keyed.post(path, headers=service, json={"category": "Quantum Physics"})
+        assert refused.status_code == 400 and refused.json()["field"] == "category"
+        assert (await keyed.post(path, headers=service, json={"category": "Storage"})).status_code == 201
+        assert (await keyed.post(path, headers=admin, json={"category": "Quantum Physics"})).status_code == 201
+        assert (await keyed.get("/api/review-queue", headers=service)).status_code == 403
+        assert (await keyed.get("/api/review-queue", headers=admin)).status_code == 200

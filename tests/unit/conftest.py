@@ -6,6 +6,7 @@ from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
+from domain.decisions import DecisionPolicy
 from domain.training import TriggerPolicy
 from tests.unit.fakes import (
     FakeClassifier,
@@ -20,7 +21,9 @@ from tests.unit.fakes import (
 class World:
     """A fully wired AnalyzeTicket over fakes, with handles on every fake."""
 
-    def __init__(self, threshold: int = 100, flags: CompanyFlags | None = None) -> None:
+    def __init__(
+        self, threshold: int = 100, flags: CompanyFlags | None = None, policy: DecisionPolicy | None = None
+    ) -> None:
         self.uow = FakeUnitOfWorkFactory()
         self.classifier = FakeClassifier()
         self.sentiment = FakeSentiment()
@@ -34,7 +37,7 @@ class World:
             self.uow, self.classifier, self.sentiment, self.embedder, self.retraining, self.clock, AnalysisSettings()
         )
         store = self.uow.store
-        store.companies[1] = Company(1, "Acme", flags or CompanyFlags())
+        store.companies[1] = Company(1, "Acme", flags or CompanyFlags(), policy or DecisionPolicy())
         for team_id, name, category, description in [
             (10, "Desk support", "Hardware", "laptops screens keyboards printers"),
             (11, "Identity", "Access", "passwords accounts vpn login"),

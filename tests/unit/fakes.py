@@ -16,25 +16,30 @@ from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
 from application.ports.company_repository import CompanyRepository
+from application.ports.decision_quality_queries import DecisionQualityQueries
+from application.ports.human_label_repository import HumanLabelRepository
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
 from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
-
 from domain.admin_users import AdminUser
 from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, Team
+from domain.decision_quality import LabelDecisionCounts
+from domain.decision_thresholds import ThresholdTable, ValidationPoint
+from domain.decisions import Decision
 from domain.errors import Conflict, JobQueueUnavailable
-from domain.labelled_tickets import LabelledTicket
+from domain.human_labels import HumanLabel
+from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.login_throttle import RecentFailures
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
 from domain.training_runs import RunStatus, TrainingRun
-
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -53,6 +58,7 @@ class InMemoryStore:
     feedback_links: dict[int, int] = field(default_factory=dict)
     admin_users: dict[int, AdminUser] = field(default_factory=dict)
     login_failures: dict[int, tuple[str, datetime]] = field(default_factory=dict)
+    human_labels: dict[tuple[int, str], HumanLabel] = field(default_factory=dict)
     next_id: int = 1
     commits: int = 0
 
@@ -119,7 +125,13 @@ class FakeAnalyses(_Repo):
         return len(self._data.analyses)
 
     async def link_feedback(self, analysis_id: int, labelled_ticket_id: int) -> None:
+        analysis = self._data.analyses.get(analysis_id)
+        if analysis is None:
+            return
         self._data.feedback_links[analysis_id] = labelled_ticket_id
+        self._data.analyses[analysis_id] = replace(
+            analysis, decisions=replace(analysis.decisions, review_pending=False)
+        )
 
     async def feedback_ticket_id(self, analysis_id: int) -> int | None:
         return self._data.feedback_links.get(analysis_id)
@@ -153,7 +165,64 @@ class FakeLabelledTickets(_Repo):
         return max(self._data.labelled, default=None)
 
     async def all_for_training(self) -> Sequence[LabelledTicket]:
-        return [self._data.labelled[k] for k in sorted(self._data.labelled)]
+        tickets = [self._data.labelled[k] for k in sorted(self._data.labelled)]
+        return [ticket for ticket in tickets if ticket.status is TicketStatus.ACTIVE]
+
+    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> None:
+        ticket = self._data.labelled.get(ticket_id)
+        if ticket is not None:
+            self._data.labelled[ticket_id] = replace(
+                ticket, status=status, status_changed_by=changed_by, status_changed_at=changed_at
+            )
+
+    async def active_categories(self) -> Sequence[str]:
+        return sorted({t.category for t in self._data.labelled.values() if t.status is TicketStatus.ACTIVE})
+
+
+class FakeHumanLabels(_Repo):
+    async def get(self, company_id: int, text_hash: str) -> HumanLabel | None:
+        return self._data.human_labels.get((company_id, text_hash))
+
+    async def put(self, label: HumanLabel) -> None:
+        self._data.human_labels[(label.company_id, label.text_hash)] = label
+
+
+class FakeReviewQueueQueries(_Repo):
+    def _pending(self, company_id: int | None, label: str | None) -> list[TicketAnalysis]:
+        oldest_first = [self._data.analyses[k] for k in sorted(self._data.analyses)]
+        return [
+            a
+            for a in oldest_first
+            if a.decisions.review_pending
+            and (company_id is None or a.company_id == company_id)
+            and (label is None or (a.category is not None and a.category.label.casefold() == label.casefold()))
+        ]
+
+    async def list_page(
+        self, company_id: int | None, label: str | None, offset: int, limit: int
+    ) -> Sequence[TicketAnalysis]:
+        return self._pending(company_id, label)[offset : offset + limit]
+
+    async def count(self, company_id: int | None, label: str | None) -> int:
+        return len(self._pending(company_id, label))
+
+
+class FakeDecisionQualityQueries(_Repo):
+    async def per_label(self) -> Sequence[LabelDecisionCounts]:
+        counts: dict[str, list[int]] = {}
+        for analysis_id, analysis in self._data.analyses.items():
+            if analysis.category is None:
+                continue
+            line = counts.setdefault(analysis.category.label, [0, 0, 0, 0])
+            line[0] += 1
+            if analysis.decisions.category is not Decision.AUTO:
+                continue
+            line[1] += 1
+            ticket = self._data.labelled.get(self._data.feedback_links.get(analysis_id, -1))
+            if ticket is not None:
+                line[2] += 1
+                line[3] += ticket.category != analysis.category.label
+        return [LabelDecisionCounts(label, *counts[label]) for label in sorted(counts)]
 
 
 class FakeLabelledTicketQueries(_Repo):
@@ -289,6 +358,9 @@ class FakeUnitOfWork:
     model_versions: ModelVersionRepository
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
+    human_labels: HumanLabelRepository
+    review_queue: ReviewQueueQueries
+    decision_quality: DecisionQualityQueries
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -306,6 +378,9 @@ class FakeUnitOfWork:
         self.model_versions = FakeModelVersions(self._working)
         self.admin_users = FakeAdminUsers(self._working)
         self.login_failures = FakeLoginFailures(self._working)
+        self.human_labels = FakeHumanLabels(self._working)
+        self.review_queue = FakeReviewQueueQueries(self._working)
+        self.decision_quality = FakeDecisionQualityQueries(self._working)
         return self
 
     async def __aexit__(
@@ -357,11 +432,21 @@ class FakeClassifier:
     """Predicts from keywords, with a configurable confidence."""
 
     def __init__(
-        self, keywords: dict[str, str] | None = None, confidence: float = 0.9, fallback: str = "Miscellaneous"
+        self,
+        keywords: dict[str, str] | None = None,
+        confidence: float = 0.9,
+        fallback: str = "Miscellaneous",
+        thresholds: ThresholdTable | None | str = "calibrated",
+        reasons: tuple[str, ...] = ("fake", "reason"),
     ) -> None:
+        """`thresholds` "calibrated" (the default): a table whose every label has the threshold 0.9 at any
+        target, so the default confidence is decided `auto`; None: an uncalibrated model."""
         self.keywords = keywords or {"laptop": "Hardware", "password": "Access", "salary": "HR Support"}
         self.confidence = confidence
         self.fallback = fallback
+        labels = (*self.keywords.values(), fallback)
+        self.thresholds = confident_table(labels, 0.9) if thresholds == "calibrated" else thresholds
+        self.reasons = reasons
         self.calls = 0
 
     async def classify(self, text: str) -> CategoryPrediction:
@@ -369,7 +454,16 @@ class FakeClassifier:
         label = next((lbl for word, lbl in self.keywords.items() if word in text.lower()), self.fallback)
         rest = (1.0 - self.confidence) / 2
         scores = {label: self.confidence, "Other A": rest, "Other B": rest}
-        return CategoryPrediction.from_scores(scores, "fake-v1")
+        table = self.thresholds if isinstance(self.thresholds, ThresholdTable) else None
+        return CategoryPrediction.from_scores(scores, "fake-v1", thresholds=table, reasons=self.reasons)
+
+
+def confident_table(labels: Sequence[str], threshold: float, support: int = 20) -> ThresholdTable:
+    """A threshold table where each label's threshold is `threshold` at every target precision (below it, the
+    validation predictions were all wrong)."""
+    points = [ValidationPoint(label, threshold, True) for label in labels for _ in range(support)]
+    points += [ValidationPoint(label, threshold / 2, False) for label in labels for _ in range(support)]
+    return ThresholdTable.from_points(points, min_support=support)
 
     def is_ready(self) -> bool:
         return True

@@ -8,6 +8,7 @@ import pytest
 from application.use_cases.training_runs import StartTrainingRun
 from application.use_cases.trigger_retraining import TriggerOutcome, TriggerResult
 from domain.companies import CompanyFlags
+from domain.decisions import DecisionPolicy
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.priority import Priority
 from domain.routing import RoutingReason
@@ -69,10 +70,16 @@ async def test_disabled_flags_null_their_field_and_skip_their_model(flags: Compa
 
 
 async def test_routing_without_categorisation_uses_similarity_only() -> None:
+    """A similarity has no measured precision: the team is only suggested unless the company trusts it."""
     world = World(flags=CompanyFlags(auto_categorize=False))
     analysis = await world.analyze.execute("forgot my vpn password login", 1)
     assert analysis.assignment is not None and analysis.assignment.reason is RoutingReason.SIMILARITY
-    assert analysis.assignment.assigned_team_id == 11
+    assert analysis.assignment.assigned_team_id is None and analysis.assignment.need_admin
+    assert analysis.decisions.suggested_team_id == 11
+
+    trusting = World(flags=CompanyFlags(auto_categorize=False), policy=DecisionPolicy(trust_uncalibrated=True))
+    analysis = await trusting.analyze.execute("forgot my vpn password login", 1)
+    assert analysis.assignment is not None and analysis.assignment.assigned_team_id == 11
 
 
 async def test_threshold_queues_exactly_one_job_and_resets_the_counter() -> None:

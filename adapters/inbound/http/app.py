@@ -23,6 +23,7 @@ from adapters.inbound.http.controllers.companies import CompanyController
 from adapters.inbound.http.controllers.health import HealthController
 from adapters.inbound.http.controllers.labelled_tickets import LabelledTicketController
 from adapters.inbound.http.controllers.models import ModelRegistryController
+from adapters.inbound.http.controllers.review_queue import ReviewQueueController
 from adapters.inbound.http.controllers.teams import TeamController
 from adapters.inbound.http.controllers.training import TrainingStatusController
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
@@ -38,6 +39,7 @@ CONTROLLERS = [
     TrainingStatusController,
     LabelledTicketController,
     ModelRegistryController,
+    ReviewQueueController,
     HealthController,
 ]
 

@@ -10,24 +10,31 @@ from adapters.inbound.http.schemas import (
     LabelConfidence,
     LabelledTicketBody,
     ModelVersionBody,
+    ReviewItemBody,
+    ReviewPageBody,
     TeamAssignmentBody,
     TeamBody,
     TrainingProgressBody,
     TrainingRunBody,
     TrainingStatusBody,
 )
+from application.use_cases.review_queue import ReviewPage
 from application.use_cases.training_status import TrainingStatus
 from domain.analysis import TicketAnalysis
 from domain.companies import Company, Team
 from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelVersion
+from domain.predictions import CategoryPrediction
 from domain.training_runs import TrainingRun
 
 
 def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
-    prediction = analysis.category
+    """A monitored field (decisions.*_answered False) is answered as if it were off: null, with a null
+    decision."""
+    decisions = analysis.decisions
+    prediction = analysis.category if decisions.category_answered else None
     assignment = None
-    if analysis.assignment is not None:
+    if analysis.assignment is not None and decisions.team_answered:
         assignment = TeamAssignmentBody(
             assigned_team_id=analysis.assignment.assigned_team_id,
             need_admin=analysis.assignment.need_admin,
@@ -35,18 +42,52 @@ def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
             bert_confidence=round(prediction.confidence, 6) if prediction else None,
             similarity_score=analysis.assignment.similarity_score,
             reason=analysis.assignment.reason.value,
+            suggested_team_id=decisions.suggested_team_id,
         )
+    category_decision = decisions.category if prediction is not None else None
+    team_decision = decisions.team if assignment is not None else None
     return AnalyzeResponse(
         analysis_id=analysis.id,
         category=prediction.label if prediction else None,
         category_confidence=round(prediction.confidence, 6) if prediction else None,
-        category_alternatives=[
-            LabelConfidence(alt.label, round(alt.confidence, 6))
-            for alt in (prediction.alternatives if prediction else ())
-        ],
+        category_alternatives=_alternatives(prediction),
         priority=analysis.priority.value if analysis.priority else None,
         sentiment_polarity=round(analysis.polarity, 6) if analysis.polarity is not None else None,
         team_assignment=assignment,
+        model_version=analysis.model_version,
+        category_decision=category_decision.value if category_decision else None,
+        team_decision=team_decision.value if team_decision else None,
+        category_reason=decisions.category_reason.value if prediction and decisions.category_reason else None,
+        reasons=list(prediction.reasons) if prediction else [],
+    )
+
+
+def _alternatives(prediction: CategoryPrediction | None) -> list[LabelConfidence]:
+    alternatives = prediction.alternatives if prediction else ()
+    return [LabelConfidence(alt.label, round(alt.confidence, 6)) for alt in alternatives]
+
+
+def review_page_body(page: ReviewPage) -> ReviewPageBody:
+    return ReviewPageBody(page.total, page.offset, page.limit, [review_item_body(item) for item in page.items])
+
+
+def review_item_body(analysis: TicketAnalysis) -> ReviewItemBody:
+    assert analysis.id is not None
+    prediction, decisions = analysis.category, analysis.decisions
+    return ReviewItemBody(
+        analysis_id=analysis.id,
+        company_id=analysis.company_id,
+        description=analysis.description,
+        created_at=analysis.created_at.isoformat(),
+        category=prediction.label if prediction else None,
+        category_confidence=round(prediction.confidence, 6) if prediction else None,
+        category_alternatives=_alternatives(prediction),
+        reasons=list(prediction.reasons) if prediction else [],
+        category_decision=decisions.category.value if decisions.category else None,
+        category_reason=decisions.category_reason.value if decisions.category_reason else None,
+        team_decision=decisions.team.value if decisions.team else None,
+        suggested_team_id=decisions.suggested_team_id,
+        priority=analysis.priority.value if analysis.priority else None,
         model_version=analysis.model_version,
     )
 
@@ -59,6 +100,10 @@ def company_body(company: Company) -> CompanyBody:
         auto_categorize=company.flags.auto_categorize,
         auto_prioritize=company.flags.auto_prioritize,
         auto_assign=company.flags.auto_assign,
+        category_mode=company.policy.category_mode.value,
+        team_mode=company.policy.team_mode.value,
+        target_precision=company.policy.target_precision,
+        trust_uncalibrated=company.policy.trust_uncalibrated,
     )
 
 

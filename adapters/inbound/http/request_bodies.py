@@ -14,6 +14,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from adapters.inbound.http.bounds import Key, TeamKey
 from domain.companies import MAX_NAME_LENGTH, MAX_TEAM_DESCRIPTION_LENGTH
+from domain.decisions import DEFAULT_TARGET_PRECISION
 from domain.priority import Priority
 
 Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]
@@ -28,10 +29,17 @@ class AnalyzeRequest(msgspec.Struct, kw_only=True):
 
 
 class CompanyCreate(msgspec.Struct, kw_only=True):
+    """`category_mode` / `team_mode`: autofill, recommend or monitor; `target_precision` in (0, 1] (the
+    domain checks both and names the field); `trust_uncalibrated`: let an uncalibrated model decide."""
+
     name: Name
     auto_categorize: bool = True
     auto_prioritize: bool = True
     auto_assign: bool = True
+    category_mode: str = "autofill"
+    team_mode: str = "autofill"
+    target_precision: float = DEFAULT_TARGET_PRECISION
+    trust_uncalibrated: bool = False
 
 
 class CompanyPatch(msgspec.Struct, kw_only=True):
@@ -41,6 +49,10 @@ class CompanyPatch(msgspec.Struct, kw_only=True):
     auto_categorize: bool | UnsetType = UNSET
     auto_prioritize: bool | UnsetType = UNSET
     auto_assign: bool | UnsetType = UNSET
+    category_mode: str | UnsetType = UNSET
+    team_mode: str | UnsetType = UNSET
+    target_precision: float | UnsetType = UNSET
+    trust_uncalibrated: bool | UnsetType = UNSET
 
 
 class TeamCreate(msgspec.Struct, kw_only=True):

@@ -19,6 +19,8 @@ class TeamAssignmentBody(msgspec.Struct):
     bert_confidence: float | None
     similarity_score: float | None
     reason: str
+    suggested_team_id: int | None = None
+    """The team the routing chose; assigned (`assigned_team_id`) only when `team_decision` is auto."""
 
 
 class AnalyzeResponse(msgspec.Struct):
@@ -30,6 +32,12 @@ class AnalyzeResponse(msgspec.Struct):
     sentiment_polarity: float | None
     team_assignment: TeamAssignmentBody | None
     model_version: str | None
+    category_decision: str | None = None
+    """"auto" (may be acted on) or "review" (a person should check); null when the field is off or monitored."""
+    team_decision: str | None = None
+    category_reason: str | None = None
+    reasons: list[str] = msgspec.field(default_factory=list)
+    """Words of the ticket that pushed towards the category, strongest first."""
 
 
 class CompanyBody(msgspec.Struct):
@@ -38,6 +46,10 @@ class CompanyBody(msgspec.Struct):
     auto_categorize: bool
     auto_prioritize: bool
     auto_assign: bool
+    category_mode: str
+    team_mode: str
+    target_precision: float
+    trust_uncalibrated: bool
 
 
 class TeamBody(msgspec.Struct):
@@ -92,6 +104,33 @@ class LabelledTicketPage(msgspec.Struct):
     offset: int
     limit: int
     items: list[LabelledTicketBody]
+
+
+class ReviewItemBody(msgspec.Struct):
+    """One analysis waiting for a person: its suggestion, the runner-up labels, the words behind it, and the
+    decisions that sent it here."""
+
+    analysis_id: int
+    company_id: int
+    description: str
+    created_at: str
+    category: str | None
+    category_confidence: float | None
+    category_alternatives: list[LabelConfidence]
+    reasons: list[str]
+    category_decision: str | None
+    category_reason: str | None
+    team_decision: str | None
+    suggested_team_id: int | None
+    priority: str | None
+    model_version: str | None
+
+
+class ReviewPageBody(msgspec.Struct):
+    total: int
+    offset: int
+    limit: int
+    items: list[ReviewItemBody]
 
 
 class FeedbackBody(msgspec.Struct):

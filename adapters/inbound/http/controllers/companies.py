@@ -1,4 +1,4 @@
-"""/api/companies: customer companies and the flags that switch parts of the analysis off."""
+"""/api/companies: customer companies, the flags that switch parts of the analysis off, and their decision policy."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from application.use_cases.companies import (
     UpdateCompany,
 )
 from domain.companies import CompanyFlags
+from domain.decisions import DecisionPolicy, parse_mode
 
 T = TypeVar("T")
 
@@ -40,8 +41,15 @@ class CompanyController(Controller):
     async def create_company(
         self, data: JSONBody[CompanyCreate], create_company: NamedDependency[CreateCompany]
     ) -> CompanyBody:
+        """The decision policy's values are checked by the domain: a 400 names the field."""
         flags = CompanyFlags(data.auto_categorize, data.auto_prioritize, data.auto_assign)
-        return company_body(await create_company.execute(data.name, flags))
+        policy = DecisionPolicy(
+            parse_mode("category_mode", data.category_mode),
+            parse_mode("team_mode", data.team_mode),
+            data.target_precision,
+            data.trust_uncalibrated,
+        )
+        return company_body(await create_company.execute(data.name, flags, policy))
 
     @get("/{company_id:int}", responses=api_errors(GUARDED, WITH_ID))
     async def get_company(self, company_id: PathKey, get_company: NamedDependency[GetCompany]) -> CompanyBody:
@@ -56,6 +64,10 @@ class CompanyController(Controller):
             auto_categorize=_given(data.auto_categorize),
             auto_prioritize=_given(data.auto_prioritize),
             auto_assign=_given(data.auto_assign),
+            category_mode=_given(data.category_mode),
+            team_mode=_given(data.team_mode),
+            target_precision=_given(data.target_precision),
+            trust_uncalibrated=_given(data.trust_uncalibrated),
         )
         return company_body(await update_company.execute(company_id, changes))
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import Body
 from litestar.status_codes import HTTP_201_CREATED
@@ -14,7 +14,7 @@ from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, a
 from adapters.inbound.http.presenters import labelled_ticket_body
 from adapters.inbound.http.request_bodies import FeedbackIn, LabelledTicketsIn
 from adapters.inbound.http.schemas import FeedbackBody, LabelledTicketBody, LabelledTicketPage
-from adapters.inbound.http.security.api_guard import ACCESS_OPT
+from adapters.inbound.http.security.api_guard import ACCESS_OPT, calling_actor
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from domain.access import AccessLevel
 
@@ -56,8 +56,15 @@ class LabelledTicketController(Controller):
           summary="Confirm or correct an analysis", opt={ACCESS_OPT: AccessLevel.SERVICE},
           responses=api_errors(GUARDED, WITH_ID, WITH_BODY))
     async def feedback(
-        self, analysis_id: PathKey, submit_feedback: NamedDependency[SubmitFeedback], data: FeedbackBodyIn = CONFIRM
+        self,
+        request: Request[Any, Any, Any],
+        analysis_id: PathKey,
+        submit_feedback: NamedDependency[SubmitFeedback],
+        data: FeedbackBodyIn = CONFIRM,
     ) -> FeedbackBody:
-        result = await submit_feedback.execute(analysis_id, data.category, data.priority, data.team_id)
+        """Repeated feedback replaces the earlier one. A category neither the active model, the company's teams
+        nor the active training data know is a 400 naming `category` unless the caller is an admin."""
+        actor = await calling_actor(request)
+        result = await submit_feedback.execute(analysis_id, data.category, data.priority, data.team_id, actor)
         assert result.labelled_ticket.id is not None
         return FeedbackBody(analysis_id, result.labelled_ticket.id, result.labelled_ticket.category, result.corrected)

@@ -11,7 +11,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from adapters.inbound.http.security.config import HttpSecurity
 from adapters.inbound.http.security.sessions import csrf_header_matches_cookie, session_admin
-from domain.access import AccessDecision, AccessLevel, authorize
+from domain.access import AccessDecision, AccessLevel, Actor, authorize
 
 logger = logging.getLogger(__name__)
 
@@ -59,3 +59,25 @@ async def api_access_guard(connection: ASGIConnection[Any, Any, Any, Any], handl
     raise PermissionDeniedException(
         "This endpoint needs an admin API key (ADMIN_API_KEYS) or an admin session; the key given is a service key."
     )
+
+
+OPEN_API_ACTOR = Actor(AccessLevel.ADMIN, "open-api")
+"""The caller when no API key is configured: the API is open, every endpoint included, so it is an admin."""
+
+
+async def calling_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    """Who is calling, for the use cases that record it or treat admins differently: an admin API key or an
+    admin session is an admin (named "admin-api-key" or "admin:<username>"); a service key is the platform
+    ("service-api-key"). Never the key itself."""
+    security: HttpSecurity = connection.app.state[SECURITY_STATE_KEY]
+    ring = security.api_keys
+    if not ring.enabled:
+        return OPEN_API_ACTOR
+    presented = presented_api_key(connection)
+    level = ring.level_of(presented) if presented else AccessLevel.NONE
+    if level is AccessLevel.ADMIN:
+        return Actor(AccessLevel.ADMIN, "admin-api-key")
+    admin = await session_admin(connection)
+    if admin is not None:
+        return Actor(AccessLevel.ADMIN, f"admin:{admin.username}")
+    return Actor(level, "service-api-key" if level is AccessLevel.SERVICE else "anonymous")

@@ -11,10 +11,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemyAnalysisQueries
+from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
 from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
+from adapters.outbound.persistence.sqlalchemy.queries.review_queue import SqlAlchemyReviewQueueQueries
 from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.human_labels import SqlAlchemyHumanLabelRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.login_failures import SqlAlchemyLoginFailureRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
@@ -25,10 +28,13 @@ from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
 from application.ports.company_repository import CompanyRepository
+from application.ports.decision_quality_queries import DecisionQualityQueries
+from application.ports.human_label_repository import HumanLabelRepository
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
 from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
@@ -82,6 +88,9 @@ class SqlAlchemyUnitOfWork:
     model_versions: ModelVersionRepository
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
+    human_labels: HumanLabelRepository
+    review_queue: ReviewQueueQueries
+    decision_quality: DecisionQualityQueries
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -103,6 +112,9 @@ class SqlAlchemyUnitOfWork:
         self.model_versions = SqlAlchemyModelVersionRepository(session)
         self.admin_users = SqlAlchemyAdminUserRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
+        self.human_labels = SqlAlchemyHumanLabelRepository(session)
+        self.review_queue = SqlAlchemyReviewQueueQueries(session)
+        self.decision_quality = SqlAlchemyDecisionQualityQueries(session)
         return self
 
     async def __aexit__(

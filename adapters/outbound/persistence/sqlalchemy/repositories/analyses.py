@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
 from adapters.outbound.persistence.sqlalchemy.tables import analyses
-from domain.analysis import TicketAnalysis
+from domain.analysis import AnalysisDecisions, TicketAnalysis
+from domain.decisions import CategoryReason, Decision
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
@@ -29,7 +30,7 @@ class SqlAlchemyAnalysisRepository(TableRepository):
         return await self._count()
 
     async def link_feedback(self, analysis_id: int, labelled_ticket_id: int) -> None:
-        await self._update(analysis_id, {"labelled_ticket_id": labelled_ticket_id})
+        await self._update(analysis_id, {"labelled_ticket_id": labelled_ticket_id, "review_pending": False})
 
     async def feedback_ticket_id(self, analysis_id: int) -> int | None:
         statement = sa.select(analyses.c.labelled_ticket_id).where(analyses.c.id == analysis_id)
@@ -40,6 +41,7 @@ class SqlAlchemyAnalysisRepository(TableRepository):
 def _values(analysis: TicketAnalysis) -> dict[str, Any]:
     category = analysis.category
     assignment = analysis.assignment
+    decisions = analysis.decisions
     alternatives = [{"label": a.label, "confidence": a.confidence} for a in category.alternatives] if category else None
     return {
         "company_id": analysis.company_id,
@@ -55,6 +57,12 @@ def _values(analysis: TicketAnalysis) -> dict[str, Any]:
         "routing_reason": assignment.reason.value if assignment else None,
         "model_version": analysis.model_version,
         "created_at": analysis.created_at,
+        "category_decision": decisions.category.value if decisions.category else None,
+        "category_reason": decisions.category_reason.value if decisions.category_reason else None,
+        "team_decision": decisions.team.value if decisions.team else None,
+        "suggested_team_id": decisions.suggested_team_id,
+        "reasons": list(category.reasons) if category else None,
+        "review_pending": decisions.review_pending,
     }
 
 
@@ -63,7 +71,8 @@ def analysis_from_row(row: sa.Row[Any]) -> TicketAnalysis:
     if row.category is not None:
         alternatives = tuple(LabelScore(a["label"], float(a["confidence"])) for a in row.category_alternatives or ())
         confidence = float(row.category_confidence)
-        category = CategoryPrediction(row.category, confidence, row.model_version or "", alternatives)
+        reasons = tuple(str(word) for word in row.reasons or ())
+        category = CategoryPrediction(row.category, confidence, row.model_version or "", alternatives, None, reasons)
     assignment = None
     if row.routing_reason is not None:
         reason = RoutingReason(row.routing_reason)
@@ -78,4 +87,17 @@ def analysis_from_row(row: sa.Row[Any]) -> TicketAnalysis:
         model_version=row.model_version,
         created_at=row.created_at,
         id=row.id,
+        decisions=decisions_from_row(row),
+    )
+
+
+def decisions_from_row(row: sa.Row[Any]) -> AnalysisDecisions:
+    reason = CategoryReason(row.category_reason) if row.category_reason is not None else None
+    return AnalysisDecisions(
+        category=Decision(row.category_decision) if row.category_decision is not None else None,
+        category_reason=reason,
+        team=Decision(row.team_decision) if row.team_decision is not None else None,
+        suggested_team_id=row.suggested_team_id,
+        review_pending=bool(row.review_pending),
+        category_answered=reason is not CategoryReason.MONITOR_MODE,
     )

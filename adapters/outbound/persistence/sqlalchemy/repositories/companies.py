@@ -1,8 +1,9 @@
-"""Companies and their routing flags."""
+"""Companies, their routing flags and their decision policy."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
 from adapters.outbound.persistence.sqlalchemy.tables import companies, teams
 from domain.companies import Company, CompanyFlags
+from domain.decisions import DecisionPolicy
 
 
 class SqlAlchemyCompanyRepository(TableRepository):
@@ -23,7 +25,7 @@ class SqlAlchemyCompanyRepository(TableRepository):
         return [company_from_row(row) for row in await self._rows(sa.select(companies).order_by(companies.c.id))]
 
     async def add(self, company: Company) -> Company:
-        return Company(await self._insert(_values(company)), company.name, company.flags)
+        return replace(company, id=await self._insert(_values(company)))
 
     async def update(self, company: Company) -> None:
         await self._update(company.id, _values(company))
@@ -41,9 +43,16 @@ def _values(company: Company) -> dict[str, Any]:
         "auto_categorize": flags.auto_categorize,
         "auto_prioritize": flags.auto_prioritize,
         "auto_assign": flags.auto_assign,
+        "category_mode": company.policy.category_mode.value,
+        "team_mode": company.policy.team_mode.value,
+        "target_precision": company.policy.target_precision,
+        "trust_uncalibrated": company.policy.trust_uncalibrated,
     }
 
 
 def company_from_row(row: sa.Row[Any]) -> Company:
     flags = CompanyFlags(bool(row.auto_categorize), bool(row.auto_prioritize), bool(row.auto_assign))
-    return Company(row.id, row.name, flags)
+    policy = DecisionPolicy(
+        row.category_mode, row.team_mode, float(row.target_precision), bool(row.trust_uncalibrated)
+    )
+    return Company(row.id, row.name, flags, policy)

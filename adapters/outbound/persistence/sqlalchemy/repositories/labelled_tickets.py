@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
 from adapters.outbound.persistence.sqlalchemy.tables import labelled_tickets
-from domain.labelled_tickets import LabelledTicket
+from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.priority import Priority
 
 INSERT_BATCH_ROWS = 1_000
@@ -55,8 +56,21 @@ class SqlAlchemyLabelledTicketRepository(TableRepository):
         return int(newest) if newest is not None else None
 
     async def all_for_training(self) -> Sequence[LabelledTicket]:
-        statement = sa.select(labelled_tickets).order_by(labelled_tickets.c.id)
+        statement = (
+            sa.select(labelled_tickets)
+            .where(labelled_tickets.c.status == TicketStatus.ACTIVE.value)
+            .order_by(labelled_tickets.c.id)
+        )
         return [labelled_ticket_from_row(row) for row in await self._rows(statement)]
+
+    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> None:
+        values = {"status": status.value, "status_changed_by": changed_by, "status_changed_at": changed_at}
+        await self._update(ticket_id, values)
+
+    async def active_categories(self) -> Sequence[str]:
+        c = labelled_tickets.c
+        statement = sa.select(c.category).where(c.status == TicketStatus.ACTIVE.value).distinct()
+        return sorted({str(category) for category in (await self._session.execute(statement)).scalars()})
 
 
 def _batches(tickets: Sequence[LabelledTicket]) -> list[Sequence[LabelledTicket]]:
@@ -84,6 +98,10 @@ def _values(ticket: LabelledTicket) -> dict[str, Any]:
         "team_id": ticket.team_id,
         "source": ticket.source,
         "created_at": ticket.created_at,
+        "company_id": ticket.company_id,
+        "status": ticket.status.value,
+        "status_changed_by": ticket.status_changed_by,
+        "status_changed_at": ticket.status_changed_at,
     }
 
 
@@ -96,4 +114,8 @@ def labelled_ticket_from_row(row: sa.Row[Any]) -> LabelledTicket:
         priority=Priority(row.priority) if row.priority is not None else None,
         team_id=row.team_id,
         id=row.id,
+        company_id=row.company_id,
+        status=TicketStatus(row.status),
+        status_changed_by=row.status_changed_by,
+        status_changed_at=row.status_changed_at,
     )
