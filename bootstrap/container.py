@@ -28,6 +28,7 @@ from adapters.outbound.system.clock import SystemClock
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
+from application.services.abandoned_runs import AbandonedRuns
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
@@ -62,6 +63,14 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
     return TriggerPolicy(settings.analyze_training_threshold, timedelta(seconds=settings.training_timeout_s))
+
+
+def _retraining_settings(settings: Settings) -> RetrainingSettings:
+    return RetrainingSettings(heartbeat_grace_s=settings.training_heartbeat_grace_s)
+
+
+def _heartbeat_grace(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.training_heartbeat_grace_s)
 
 
 def _login_policy(settings: Settings) -> LoginThrottlePolicy:
@@ -132,19 +141,25 @@ class Container(containers.DeclarativeContainer):
         settings.provided.train_model_kind,
         settings.provided.train_warm_start_epochs,
     )
+    retraining_settings = providers.Singleton(_retraining_settings, settings)
+    abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, providers.Singleton(_heartbeat_grace, settings))
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, providers.Object(RetrainingSettings())
+        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
-    retraining_trigger = providers.Factory(RetrainingTrigger, uow_factory, job_queue, clock, trigger_policy)
+    retraining_trigger = providers.Factory(
+        RetrainingTrigger, uow_factory, job_queue, clock, trigger_policy, abandoned_runs
+    )
     start_training_run = providers.Factory(StartTrainingRun, retraining_trigger)
     trigger_retraining = providers.Factory(TriggerRetraining, retraining_trigger)
     analyze_ticket = providers.Factory(
         AnalyzeTicket, uow_factory, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings
     )
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
-    get_training_status = providers.Factory(GetTrainingStatus, uow_factory, trigger_policy.provided.threshold)
+    get_training_status = providers.Factory(
+        GetTrainingStatus, uow_factory, trigger_policy.provided.threshold, abandoned_runs
+    )
 
     list_companies = providers.Factory(ListCompanies, uow_factory)
     get_company = providers.Factory(GetCompany, uow_factory)

@@ -123,6 +123,7 @@ class Settings:
     log_level: str = setting("INFO", "LOG_LEVEL", LOG_LEVEL)
     analyze_training_threshold: int = setting(100, "ANALYZE_TRAINING_THRESHOLD", POSITIVE_INT)
     training_timeout_s: int = setting(6 * 3600, "TRAINING_TIMEOUT", POSITIVE_SECONDS)
+    training_heartbeat_grace_s: float = setting(300.0, "TRAINING_HEARTBEAT_GRACE", POSITIVE_FLOAT)
     training_export_path: Path = setting(Path("exports/tickets_training.xlsx"), "TRAINING_EXPORT_PATH", PATH)
     training_export_sheet_name: str = setting("Sheet1", "TRAINING_EXPORT_SHEET_NAME", SHEET_NAME)
     training_data_dir: Path = setting(Path("training_data"), "TRAINING_DATA_DIR", PATH)

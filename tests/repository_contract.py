@@ -391,6 +391,40 @@ class RepositoryContract:
         async with uow_factory() as uow:
             assert list(await uow.labelled_tickets.all_for_training()) == stored
 
+    async def test_a_queued_run_starts_once_and_unfinished_lists_queued_and_running(
+        self, uow_factory: UowFactory
+    ) -> None:
+        now = datetime(2025, 7, 1, 13, 0, 0, 7, tzinfo=UTC)
+        async with uow_factory() as uow:
+            queued = await uow.training_runs.add(_run())
+            other = await uow.training_runs.add(_run())
+            done = await uow.training_runs.add(_run(status=RunStatus.ABANDONED, heartbeat_at=now, error="silent"))
+            await uow.commit()
+        assert queued.id is not None and other.id is not None and done.id is not None
+        async with uow_factory() as uow:
+            assert await uow.training_runs.get(done.id) == done
+            started = await uow.training_runs.start(queued.id, now)
+            assert started is not None and started.status is RunStatus.RUNNING
+            assert started.started_at == now and started.heartbeat_at == now
+            assert started.progress == TrainingProgress("export", 0.0, None)
+            assert await uow.training_runs.start(queued.id, now) is None, "a running run does not start again"
+            assert await uow.training_runs.start(done.id, now) is None
+            assert await uow.training_runs.start(done.id + 100, now) is None
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert [run.id for run in await uow.training_runs.unfinished()] == [queued.id, other.id]
+            assert await uow.training_runs.get(queued.id) == started
+
+    async def test_clear_error_forgets_the_last_error(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            await uow.training_state.record_error("broker down")
+            await uow.commit()
+        async with uow_factory() as uow:
+            await uow.training_state.clear_error()
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert (await uow.training_state.get()).last_error is None
+
     async def test_training_run_round_trip_and_progress_updates(self, uow_factory: UowFactory) -> None:
         queued = _run()
         async with uow_factory() as uow:

@@ -33,7 +33,7 @@ from domain.login_throttle import RecentFailures
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
-from domain.training_runs import RunStatus, TrainingRun
+from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -173,6 +173,18 @@ class FakeTrainingRuns(_Repo):
     async def update(self, run: TrainingRun) -> None:
         self._data.runs[run.id] = run  # type: ignore[index]
 
+    async def start(self, run_id: int, now: datetime) -> TrainingRun | None:
+        run = self._data.runs.get(run_id)
+        if run is None or run.status is not RunStatus.QUEUED:
+            return None
+        started = replace(run, status=RunStatus.RUNNING, started_at=now, heartbeat_at=now,
+                          progress=TrainingProgress("export", 0.0))
+        self._data.runs[run_id] = started
+        return started
+
+    async def unfinished(self) -> Sequence[TrainingRun]:
+        return [r for _, r in sorted(self._data.runs.items()) if not r.status.finished]
+
     async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
         return [self._data.runs[k] for k in sorted(self._data.runs, reverse=True)][:limit]
 
@@ -228,6 +240,9 @@ class FakeTrainingState(_Repo):
 
     async def record_error(self, error: str) -> None:
         self._data.training_state = replace(self._data.training_state, last_error=error)
+
+    async def clear_error(self) -> None:
+        self._data.training_state = replace(self._data.training_state, last_error=None)
 
 
 class FakeAdminUsers(_Repo):
