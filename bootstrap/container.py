@@ -26,7 +26,7 @@ from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueu
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.system.clock import SystemClock
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
-from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
+from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.retraining_trigger import RetrainingTrigger
@@ -195,6 +195,7 @@ class Container(containers.DeclarativeContainer):
     count_admin_users = providers.Factory(CountAdminUsers, uow_factory)
     authenticate_admin = providers.Factory(AuthenticateAdmin, uow_factory, password_hasher, clock, login_policy)
     resolve_admin_session = providers.Factory(ResolveAdminSession, uow_factory)
+    logout_admin = providers.Factory(LogoutAdmin, uow_factory)
     get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, trigger_policy.provided.threshold)
     list_analyses = providers.Factory(ListAnalyses, uow_factory)
     get_analysis_detail = providers.Factory(GetAnalysisDetail, uow_factory)

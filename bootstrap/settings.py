@@ -120,6 +120,7 @@ class Settings:
     broker_url: str | None = setting(None, "BROKER_URL", REDIS_URL, "CELERY_BROKER_URL")
     host: str = setting("127.0.0.1", "HOST", TEXT)
     port: int = setting(8002, "PORT", TCP_PORT)
+    forwarded_allow_ips: str | None = setting(None, "FORWARDED_ALLOW_IPS", TEXT)
     log_level: str = setting("INFO", "LOG_LEVEL", LOG_LEVEL)
     analyze_training_threshold: int = setting(100, "ANALYZE_TRAINING_THRESHOLD", POSITIVE_INT)
     training_timeout_s: int = setting(6 * 3600, "TRAINING_TIMEOUT", POSITIVE_SECONDS)

@@ -653,6 +653,26 @@ class RepositoryContract:
             assert await uow.analysis_queries.count_since(NOW - timedelta(hours=3)) == 4
             assert await uow.analysis_queries.count_since(NOW + timedelta(microseconds=1)) == 0
 
+    async def test_revoke_sessions_raises_the_generation_and_update_never_lowers_it(
+        self, uow_factory: UowFactory
+    ) -> None:
+        async with uow_factory() as uow:
+            stored = await uow.admin_users.add(AdminUser("carol", "hash", AdminRole.ADMIN, NOW))
+            await uow.commit()
+        assert stored.id is not None and stored.session_generation == 0
+        async with uow_factory() as uow:
+            await uow.admin_users.revoke_sessions(stored.id)
+            await uow.admin_users.revoke_sessions(stored.id)
+            await uow.admin_users.revoke_sessions(stored.id + 1000)
+            await uow.commit()
+        async with uow_factory() as uow:
+            # A login that read the user before the revocations writes it back: the generation stays.
+            await uow.admin_users.update(replace(stored, last_login_at=NOW))
+            await uow.commit()
+        async with uow_factory() as uow:
+            loaded = await uow.admin_users.get(stored.id)
+        assert loaded == replace(stored, last_login_at=NOW, session_generation=2)
+
     async def test_admin_users_round_trip_and_names_are_unique(self, uow_factory: UowFactory) -> None:
         user = AdminUser("alice", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", AdminRole.ADMIN, NOW)
         async with uow_factory() as uow:

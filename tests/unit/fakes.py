@@ -260,7 +260,14 @@ class FakeAdminUsers(_Repo):
         return stored
 
     async def update(self, user: AdminUser) -> None:
-        self._data.admin_users[user.id] = user  # type: ignore[index]
+        stored = self._data.admin_users.get(user.id)  # type: ignore[arg-type]
+        generation = stored.session_generation if stored is not None else user.session_generation
+        self._data.admin_users[user.id] = replace(user, session_generation=generation)  # type: ignore[index]
+
+    async def revoke_sessions(self, user_id: int) -> None:
+        stored = self._data.admin_users.get(user_id)
+        if stored is not None:
+            self._data.admin_users[user_id] = replace(stored, session_generation=stored.session_generation + 1)
 
     async def count(self) -> int:
         return len(self._data.admin_users)
