@@ -142,7 +142,8 @@ class Container(containers.DeclarativeContainer):
         settings.provided.train_warm_start_epochs,
     )
     retraining_settings = providers.Singleton(_retraining_settings, settings)
-    abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, providers.Singleton(_heartbeat_grace, settings))
+    heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
+    abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, heartbeat_grace)
     export_tickets_and_retrain = providers.Factory(
         ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings
     )
@@ -182,7 +183,7 @@ class Container(containers.DeclarativeContainer):
     activate_model = providers.Factory(ActivateModel, uow_factory, clock)
     list_training_runs = providers.Factory(ListTrainingRuns, uow_factory)
     get_training_run = providers.Factory(GetTrainingRun, uow_factory)
-    sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier)
+    sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier, clock)
     spreadsheet_reader = providers.Singleton(PandasSpreadsheetReader)
     import_labelled_tickets = providers.Factory(
         ImportLabelledTickets, uow_factory, spreadsheet_reader, clock, settings.provided.max_description_length

@@ -57,7 +57,8 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Container, dict[str, str]
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     env = {
-        **{name: value for name, value in os.environ.items() if name not in {"BROKER_URL", "CELERY_BROKER_URL", "DB_HOST"}},
+        **{name: value for name, value in os.environ.items()
+           if name not in {"BROKER_URL", "CELERY_BROKER_URL", "DB_HOST"}},
         "DATABASE_URL": CRASH_MYSQL_URL,
         "BROKER_URL": REDIS_URL,
         "SEED_DEMO_DATA": "false",

@@ -477,9 +477,13 @@ class FakeServedModel:
     def __init__(self) -> None:
         self.version_id: int | None = None
         self.broken_paths: set[str] = set()
+        self.in_step = False
 
     def serving_version_id(self) -> int | None:
         return self.version_id
+
+    def mark_in_step(self) -> None:
+        self.in_step = True
 
     async def serve(self, version: ModelVersion | None) -> None:
         if version is not None and version.path in self.broken_paths:

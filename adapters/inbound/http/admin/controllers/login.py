@@ -59,7 +59,9 @@ class LoginController(Controller):
         return Redirect(target, status_code=HTTP_303_SEE_OTHER)
 
     @post("/logout", opt={PUBLIC_OPT: True})
-    async def logout(self, request: Request[Any, Any, Any], logout_admin: NamedDependency[LogoutAdmin]) -> Redirect:
+    async def logout(
+        self, request: Request[Any, Any, Any], logout_admin: NamedDependency[LogoutAdmin]
+    ) -> Redirect:
         # Not just this cookie: a copy saved before the logout must not open the site either.
         admin = await session_admin(request)
         if admin is not None:
