@@ -181,8 +181,8 @@ class Container(containers.DeclarativeContainer):
     submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock)
     list_models = providers.Factory(ListModels, uow_factory)
     activate_model = providers.Factory(ActivateModel, uow_factory, clock)
-    list_training_runs = providers.Factory(ListTrainingRuns, uow_factory)
-    get_training_run = providers.Factory(GetTrainingRun, uow_factory)
+    list_training_runs = providers.Factory(ListTrainingRuns, uow_factory, abandoned_runs)
+    get_training_run = providers.Factory(GetTrainingRun, uow_factory, abandoned_runs)
     sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier, clock)
     spreadsheet_reader = providers.Singleton(PandasSpreadsheetReader)
     import_labelled_tickets = providers.Factory(

@@ -146,3 +146,17 @@ async def test_the_heartbeat_is_written_even_when_the_progress_does_not_move() -
     stored = uow.store.runs[run.id]  # type: ignore[index]
     assert first_beat is not None and stored.heartbeat_at == clock.now()
     assert stored.progress == TrainingProgress("linear", 5.0)
+
+
+async def test_reading_the_run_or_the_run_list_abandons_a_silent_run() -> None:
+    from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
+
+    cluster = Cluster()
+    cluster.add_tickets()
+    dead = await cluster.killed_mid_training()
+    cluster.clock.advance(seconds=61)
+    assert (await GetTrainingRun(cluster.uow, cluster.abandoned).execute(dead)).status is RunStatus.ABANDONED
+    other = await cluster.killed_mid_training()
+    cluster.clock.advance(seconds=61)
+    runs = await ListTrainingRuns(cluster.uow, cluster.abandoned).execute()
+    assert [(run.id, run.status) for run in runs] == [(other, RunStatus.ABANDONED), (dead, RunStatus.ABANDONED)]
