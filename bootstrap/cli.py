@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from bootstrap.settings import ConfigError, Settings, load_settings
 
@@ -26,12 +27,25 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         _prepare_database(settings)
     uvicorn.run(
         "bootstrap.http:create_http_app",
-        factory=True,
-        host=args.host or settings.host,
-        port=args.port or settings.port,
-        workers=args.workers,
-        log_level=settings.log_level.lower(),
+        **uvicorn_options(settings, host=args.host or settings.host, port=args.port or settings.port,
+                          workers=args.workers),
     )
+
+
+def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
+    """How `serve` runs uvicorn. Forwarded headers (X-Forwarded-For, -Proto) are trusted only from the proxies
+    listed in `FORWARDED_ALLOW_IPS`; unset, from none. Uvicorn's own default trusts them from 127.0.0.1, which
+    would let anyone on the host pick the client address that login throttling counts by."""
+    trusted = settings.forwarded_allow_ips or ""
+    return {
+        "factory": True,
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_level": settings.log_level.lower(),
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted,
+    }
 
 
 def worker(settings: Settings, args: argparse.Namespace) -> None:

@@ -27,8 +27,9 @@ from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueu
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.system.clock import SystemClock
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
-from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
+from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
+from application.services.abandoned_runs import AbandonedRuns
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
@@ -65,6 +66,14 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
     return TriggerPolicy(settings.analyze_training_threshold, timedelta(seconds=settings.training_timeout_s))
+
+
+def _retraining_settings(settings: Settings) -> RetrainingSettings:
+    return RetrainingSettings(heartbeat_grace_s=settings.training_heartbeat_grace_s)
+
+
+def _heartbeat_grace(settings: Settings) -> timedelta:
+    return timedelta(seconds=settings.training_heartbeat_grace_s)
 
 
 def _login_policy(settings: Settings) -> LoginThrottlePolicy:
@@ -135,19 +144,26 @@ class Container(containers.DeclarativeContainer):
         settings.provided.train_model_kind,
         settings.provided.train_warm_start_epochs,
     )
+    retraining_settings = providers.Singleton(_retraining_settings, settings)
+    heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
+    abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, heartbeat_grace)
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, providers.Object(RetrainingSettings())
+        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
-    retraining_trigger = providers.Factory(RetrainingTrigger, uow_factory, job_queue, clock, trigger_policy)
+    retraining_trigger = providers.Factory(
+        RetrainingTrigger, uow_factory, job_queue, clock, trigger_policy, abandoned_runs
+    )
     start_training_run = providers.Factory(StartTrainingRun, retraining_trigger)
     trigger_retraining = providers.Factory(TriggerRetraining, retraining_trigger)
     analyze_ticket = providers.Factory(
         AnalyzeTicket, uow_factory, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings
     )
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
-    get_training_status = providers.Factory(GetTrainingStatus, uow_factory, trigger_policy.provided.threshold)
+    get_training_status = providers.Factory(
+        GetTrainingStatus, uow_factory, trigger_policy.provided.threshold, abandoned_runs
+    )
 
     list_companies = providers.Factory(ListCompanies, uow_factory)
     get_company = providers.Factory(GetCompany, uow_factory)
@@ -170,9 +186,9 @@ class Container(containers.DeclarativeContainer):
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)
     activate_model = providers.Factory(ActivateModel, uow_factory, clock)
-    list_training_runs = providers.Factory(ListTrainingRuns, uow_factory)
-    get_training_run = providers.Factory(GetTrainingRun, uow_factory)
-    sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier)
+    list_training_runs = providers.Factory(ListTrainingRuns, uow_factory, abandoned_runs)
+    get_training_run = providers.Factory(GetTrainingRun, uow_factory, abandoned_runs)
+    sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier, clock)
     import_limits = providers.Singleton(
         ImportLimits, settings.provided.import_max_rows, settings.provided.import_max_unpacked_bytes
     )
@@ -188,6 +204,7 @@ class Container(containers.DeclarativeContainer):
     count_admin_users = providers.Factory(CountAdminUsers, uow_factory)
     authenticate_admin = providers.Factory(AuthenticateAdmin, uow_factory, password_hasher, clock, login_policy)
     resolve_admin_session = providers.Factory(ResolveAdminSession, uow_factory)
+    logout_admin = providers.Factory(LogoutAdmin, uow_factory)
     get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, trigger_policy.provided.threshold)
     list_analyses = providers.Factory(ListAnalyses, uow_factory)
     get_analysis_detail = providers.Factory(GetAnalysisDetail, uow_factory)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, fields
 
 from litestar import Litestar
 
-from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
+from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.admin_accounts import CountAdminUsers
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.analyze_ticket import AnalyzeTicket
@@ -66,6 +66,7 @@ class HttpUseCases:
     count_admin_users: Callable[[], CountAdminUsers]
     authenticate_admin: Callable[[], AuthenticateAdmin]
     resolve_admin_session: Callable[[], ResolveAdminSession]
+    logout_admin: Callable[[], LogoutAdmin]
     get_dashboard: Callable[[], GetDashboard]
     list_analyses: Callable[[], ListAnalyses]
     get_analysis_detail: Callable[[], GetAnalysisDetail]
@@ -101,6 +102,7 @@ class HttpUseCases:
             count_admin_users=c.count_admin_users,
             authenticate_admin=c.authenticate_admin,
             resolve_admin_session=c.resolve_admin_session,
+            logout_admin=c.logout_admin,
             get_dashboard=c.get_dashboard,
             list_analyses=c.list_analyses,
             get_analysis_detail=c.get_analysis_detail,

@@ -32,11 +32,15 @@ class AdminUser:
     created_at: datetime
     is_active: bool = True
     last_login_at: datetime | None = None
+    session_generation: int = 0
+    """Raised by a logout or a password change: every session issued under an older generation is void."""
     id: int | None = None
 
     def session_stamp(self) -> str:
-        """Derived from the password hash and carried by every session: a new password ends all older sessions."""
-        return hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:32]
+        """Carried by every session: the session generation it was issued under and a digest of the password hash,
+        so a logout (a new generation) or a new password ends all older sessions, on every process."""
+        digest = hashlib.sha256(self.password_hash.encode("utf-8")).hexdigest()[:32]
+        return f"{self.session_generation}.{digest}"
 
 
 def normalized_username(value: object) -> str:

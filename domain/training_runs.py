@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 class RunStatus(str, enum.Enum):
@@ -13,10 +13,12 @@ class RunStatus(str, enum.Enum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     SKIPPED = "skipped"
+    ABANDONED = "abandoned"
+    """Its worker stopped sending heartbeats (killed, out of memory, host lost): the run freed the training slot."""
 
     @property
     def finished(self) -> bool:
-        return self in {RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED}
+        return self in {RunStatus.SUCCEEDED, RunStatus.FAILED, RunStatus.SKIPPED, RunStatus.ABANDONED}
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,4 +44,13 @@ class TrainingRun:
     promoted: bool = False
     decision: str | None = None
     metrics: dict[str, object] = field(default_factory=dict)
+    heartbeat_at: datetime | None = None
+    """When the worker running it last said it was alive; every progress write is a heartbeat."""
     id: int | None = None
+
+    def last_sign_of_life(self) -> datetime:
+        return self.heartbeat_at or self.started_at or self.created_at
+
+    def is_abandoned(self, now: datetime, grace: timedelta) -> bool:
+        """A running run whose worker has been silent for longer than `grace` will never finish by itself."""
+        return self.status is RunStatus.RUNNING and now - self.last_sign_of_life() > grace

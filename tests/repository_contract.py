@@ -394,6 +394,40 @@ class RepositoryContract:
         async with uow_factory() as uow:
             assert list(await uow.labelled_tickets.all_for_training()) == stored
 
+    async def test_a_queued_run_starts_once_and_unfinished_lists_queued_and_running(
+        self, uow_factory: UowFactory
+    ) -> None:
+        now = datetime(2025, 7, 1, 13, 0, 0, 7, tzinfo=UTC)
+        async with uow_factory() as uow:
+            queued = await uow.training_runs.add(_run())
+            other = await uow.training_runs.add(_run())
+            done = await uow.training_runs.add(_run(status=RunStatus.ABANDONED, heartbeat_at=now, error="silent"))
+            await uow.commit()
+        assert queued.id is not None and other.id is not None and done.id is not None
+        async with uow_factory() as uow:
+            assert await uow.training_runs.get(done.id) == done
+            started = await uow.training_runs.start(queued.id, now)
+            assert started is not None and started.status is RunStatus.RUNNING
+            assert started.started_at == now and started.heartbeat_at == now
+            assert started.progress == TrainingProgress("export", 0.0, None)
+            assert await uow.training_runs.start(queued.id, now) is None, "a running run does not start again"
+            assert await uow.training_runs.start(done.id, now) is None
+            assert await uow.training_runs.start(done.id + 100, now) is None
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert [run.id for run in await uow.training_runs.unfinished()] == [queued.id, other.id]
+            assert await uow.training_runs.get(queued.id) == started
+
+    async def test_clear_error_forgets_the_last_error(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            await uow.training_state.record_error("broker down")
+            await uow.commit()
+        async with uow_factory() as uow:
+            await uow.training_state.clear_error()
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert (await uow.training_state.get()).last_error is None
+
     async def test_training_run_round_trip_and_progress_updates(self, uow_factory: UowFactory) -> None:
         queued = _run()
         async with uow_factory() as uow:
@@ -621,6 +655,26 @@ class RepositoryContract:
             assert [position[item.id] for item in await uow.analysis_queries.list_page(criteria, 1, 2)] == expected[1:3]
             assert await uow.analysis_queries.count_since(NOW - timedelta(hours=3)) == 4
             assert await uow.analysis_queries.count_since(NOW + timedelta(microseconds=1)) == 0
+
+    async def test_revoke_sessions_raises_the_generation_and_update_never_lowers_it(
+        self, uow_factory: UowFactory
+    ) -> None:
+        async with uow_factory() as uow:
+            stored = await uow.admin_users.add(AdminUser("carol", "hash", AdminRole.ADMIN, NOW))
+            await uow.commit()
+        assert stored.id is not None and stored.session_generation == 0
+        async with uow_factory() as uow:
+            await uow.admin_users.revoke_sessions(stored.id)
+            await uow.admin_users.revoke_sessions(stored.id)
+            await uow.admin_users.revoke_sessions(stored.id + 1000)
+            await uow.commit()
+        async with uow_factory() as uow:
+            # A login that read the user before the revocations writes it back: the generation stays.
+            await uow.admin_users.update(replace(stored, last_login_at=NOW))
+            await uow.commit()
+        async with uow_factory() as uow:
+            loaded = await uow.admin_users.get(stored.id)
+        assert loaded == replace(stored, last_login_at=NOW, session_generation=2)
 
     async def test_admin_users_round_trip_and_names_are_unique(self, uow_factory: UowFactory) -> None:
         user = AdminUser("alice", "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA", AdminRole.ADMIN, NOW)

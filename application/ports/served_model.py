@@ -10,9 +10,14 @@ class ServedModel(Protocol):
 
     Contract: `serve` loads the version off the event loop and switches to it atomically (requests already
     running finish on the old one); when loading fails it raises and the previous model keeps serving.
-    `serve(None)` goes back to the built-in zero-shot classifier.
+    `serve(None)` goes back to the built-in zero-shot classifier. Until `mark_in_step` is first called, the
+    model reports itself not ready: the registry has not been checked, so what serves may not be what should.
     """
 
     def serving_version_id(self) -> int | None: ...
+
+    def mark_in_step(self) -> None:
+        """This process now serves what the registry says (its active version, or none)."""
+        ...
 
     async def serve(self, version: ModelVersion | None) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from domain.training_runs import TrainingRun
@@ -20,6 +21,15 @@ class TrainingRunRepository(Protocol):
     async def get(self, run_id: int) -> TrainingRun | None: ...
 
     async def update(self, run: TrainingRun) -> None: ...
+
+    async def start(self, run_id: int, now: datetime) -> TrainingRun | None:
+        """Atomically moves a queued run to running (started and heartbeat at `now`, progress "export" 0%) and
+        returns it; None when the run is missing or not queued. Of concurrent callers at most one gets the run."""
+        ...
+
+    async def unfinished(self) -> Sequence[TrainingRun]:
+        """The queued and running runs, oldest first."""
+        ...
 
     async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
         """Newest first."""

@@ -5,7 +5,8 @@
 3. `claim`: in one transaction, the one-at-a-time training slot is claimed and a queued run recorded. The store's
    conditional claim checks the counter against the threshold again (unless `manual`), drops it by the threshold (so
    concurrent analyses are never lost) and refuses while a run is marked running, unless that mark is older than the
-   policy's timeout (a crashed worker cannot wedge retraining).
+   policy's timeout (a crashed worker cannot wedge retraining). Before claiming, runs whose worker stopped sending
+   heartbeats are marked abandoned, which frees the slot (`AbandonedRuns`).
 4. `enqueue`: the job is queued after the claim commits, so the worker always finds its run; when it cannot be
    queued the run fails with the reason and the slot is freed for the next trigger.
 
@@ -21,6 +22,7 @@ from dataclasses import dataclass, replace
 from application.ports.clock import Clock
 from application.ports.job_queue import RetrainingJobQueue
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.services.abandoned_runs import AbandonedRuns
 from domain.analysis import TicketAnalysis
 from domain.errors import JobQueueUnavailable
 from domain.training import TriggerOutcome, TriggerPolicy, TriggerResult
@@ -37,9 +39,15 @@ class RecordedAnalysis:
 
 class RetrainingTrigger:
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, job_queue: RetrainingJobQueue, clock: Clock, policy: TriggerPolicy
+        self,
+        uow_factory: UnitOfWorkFactory,
+        job_queue: RetrainingJobQueue,
+        clock: Clock,
+        policy: TriggerPolicy,
+        abandoned: AbandonedRuns | None = None,
     ) -> None:
         self._uow_factory = uow_factory
+        self._abandoned = abandoned
         self._job_queue = job_queue
         self._clock = clock
         self.policy = policy
@@ -56,6 +64,8 @@ class RetrainingTrigger:
         return recorded.analyses_since_trigger >= self.policy.threshold
 
     async def claim(self, manual: bool) -> TriggerResult:
+        if self._abandoned is not None:
+            await self._abandoned.reap()
         now = self._clock.now()
         async with self._uow_factory() as uow:
             claimed = await uow.training_state.claim(

@@ -2,6 +2,8 @@
 
 The trainer reports often (every optimisation step, from its own thread); the database sees only the latest value
 per interval, and a failed write is logged and retried at the next interval, never allowed to fail the training.
+Every write also sets the run's heartbeat, and the heartbeat is written at least every `heartbeat_interval_s`
+even when the progress does not move (a long phase), so a silent run means a dead worker (`AbandonedRuns`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import asyncio
 import logging
 from dataclasses import replace
 
+from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.training_runs import TrainingProgress, TrainingRun
 
@@ -19,10 +22,16 @@ logger = logging.getLogger(__name__)
 class TrainingProgressRecorder:
     """Use as `async with recorder:` around the training; `report` may be called from any thread."""
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, run: TrainingRun, interval_s: float) -> None:
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, run: TrainingRun, interval_s: float, clock: Clock,
+        heartbeat_interval_s: float,
+    ) -> None:
         self._uow_factory = uow_factory
         self._run = run
-        self._interval_s = interval_s
+        self._interval_s = min(interval_s, heartbeat_interval_s)
+        self._clock = clock
+        self._heartbeat_interval_s = heartbeat_interval_s
+        self._beat_at = run.heartbeat_at or clock.now()
         self.latest = run.progress
         self._written = run.progress
         self._task: asyncio.Task[None] | None = None
@@ -43,14 +52,16 @@ class TrainingProgressRecorder:
     async def _flush_periodically(self) -> None:
         while True:
             await asyncio.sleep(self._interval_s)
-            if self.latest != self._written:
+            now = self._clock.now()
+            if self.latest != self._written or (now - self._beat_at).total_seconds() >= self._heartbeat_interval_s:
                 snapshot = self.latest
                 try:
                     async with self._uow_factory() as uow:
                         stored = await uow.training_runs.get(self._run.id or 0)
                         if stored is not None:
-                            await uow.training_runs.update(replace(stored, progress=snapshot))
+                            await uow.training_runs.update(replace(stored, progress=snapshot, heartbeat_at=now))
                             await uow.commit()
                     self._written = snapshot
-                except Exception:  # noqa: BLE001 - progress is informative; a hiccup must not fail training
+                    self._beat_at = now
+                except Exception:
                     logger.warning("could not record training progress", exc_info=True)

@@ -68,9 +68,10 @@ class ChangeAdminPassword:
                 raise NotFound("Admin user", name)
             updated = replace(user, password_hash=password_hash, is_active=True)
             await uow.admin_users.update(updated)
+            await uow.admin_users.revoke_sessions(user.id or 0)
             await uow.login_failures.clear(user_key(name))
             await uow.commit()
-        return updated
+        return replace(updated, session_generation=user.session_generation + 1)
 
 
 class CountAdminUsers:

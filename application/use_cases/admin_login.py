@@ -95,8 +95,24 @@ class AuthenticateAdmin:
             await uow.commit()
 
 
+class LogoutAdmin:
+    """Ends every session of the admin at once, on every process: their session generation moves on."""
+
+    def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork]) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, user: AdminUser) -> None:
+        if user.id is None:
+            return
+        async with self._uow_factory() as uow:
+            await uow.admin_users.revoke_sessions(user.id)
+            await uow.commit()
+        logger.info("admin %s logged out; every session of theirs is ended", user.username)
+
+
 class ResolveAdminSession:
-    """The admin a session belongs to, or None when the account is gone, inactive, or its password changed."""
+    """The admin a session belongs to, or None when the account is gone, inactive, or its sessions were revoked
+    since (a logout or a password change)."""
 
     def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork]) -> None:
         self._uow_factory = uow_factory

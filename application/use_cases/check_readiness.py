@@ -21,7 +21,11 @@ class Readiness:
 
 
 class CheckReadiness:
-    """Ready means: the database answers, every model is loaded, and the job queue is reachable."""
+    """Ready means: the database answers, every model is loaded, and the job queue is reachable.
+
+    The category model counts as loaded only once the registry was checked and its active version serves (see
+    `SyncServedModel`), so no analysis after a restart is answered by the fallback while a trained version loads.
+    """
 
     def __init__(
         self,

@@ -3,6 +3,10 @@
 Whatever happens, the run ends recorded (succeeded, skipped or failed), the training mark is cleared, and the active
 model keeps serving unless a candidate at least as good (`domain.training_promotion`) replaced it. "Nothing worth
 training on" is an expected outcome, returned as `Skipped`; only a real failure is an exception.
+
+Only a queued run is trained, and starting it is one atomic step: a message delivered twice, or delivered again
+after its worker died (the run is then running with a silent heartbeat, or already abandoned), trains nothing and
+says why, so two trainings never run at once. A worker killed mid-run is caught by `AbandonedRuns`.
 """
 
 from __future__ import annotations
@@ -10,6 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
@@ -19,6 +24,7 @@ from application.ports.model_trainer import (
     TrainedModel,
 )
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.services.abandoned_runs import AbandonedRuns
 from application.services.training_progress import TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
@@ -37,6 +43,13 @@ class RetrainingSettings:
     split_seed: int = 42
     min_tickets: int = 20
     progress_interval_s: float = 2.0
+    heartbeat_grace_s: float = 300.0
+    """A running run whose heartbeat is older than this is abandoned (its worker died) and frees the slot."""
+
+    @property
+    def heartbeat_interval_s(self) -> float:
+        """The heartbeat is written at least this often, well inside the grace period."""
+        return min(30.0, self.heartbeat_grace_s / 5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +57,23 @@ class Skipped:
     """Nothing worth training on; the run is recorded as skipped with this reason."""
 
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotStarted:
+    """The job's run was not queued (delivered twice, or again after its worker died): nothing was trained."""
+
+    run: TrainingRun
+    reason: str
+
+
+def _why_not_started(run: TrainingRun) -> str:
+    if run.status is RunStatus.RUNNING:
+        return f"run {run.id} is already running in another worker (heartbeat {run.last_sign_of_life().isoformat()})"
+    if run.status is RunStatus.ABANDONED:
+        return (f"the job of run {run.id} was delivered again after its worker died; the run stays abandoned "
+                "and a new trigger starts a fresh run")
+    return f"run {run.id} already ended ({run.status.value}); a job delivered twice trains once"
 
 
 class ExportTicketsAndRetrain:
@@ -62,8 +92,14 @@ class ExportTicketsAndRetrain:
         self._settings = settings
 
     async def execute(self, run_id: int) -> TrainingRun:
-        run = await self._start(run_id)
-        progress = TrainingProgressRecorder(self._uow_factory, run, self._settings.progress_interval_s)
+        started = await self._start(run_id)
+        if isinstance(started, NotStarted):
+            logger.warning("training job for run %s trains nothing: %s", run_id, started.reason)
+            return started.run
+        run = started
+        progress = TrainingProgressRecorder(
+            self._uow_factory, run, self._settings.progress_interval_s, self._clock, self._settings.heartbeat_interval_s
+        )
         error: str | None = None
         try:
             async with progress:
@@ -73,30 +109,51 @@ class ExportTicketsAndRetrain:
                 run = replace(run, status=RunStatus.SKIPPED, decision=outcome.reason)
             else:
                 run = outcome
-        except Exception as failure:  # noqa: BLE001 - any failure ends the run as failed, never the service
+        except Exception as failure:
             logger.exception("training run %s failed", run.id)
             error = f"{type(failure).__name__}: {failure}"
             run = replace(run, status=RunStatus.FAILED, error=error)
+        now = self._clock.now()
         finished = TrainingProgress(run.status.value, 100.0, progress.latest.loss)
-        run = replace(run, finished_at=self._clock.now(), progress=finished)
+        run = replace(run, finished_at=now, heartbeat_at=now, progress=finished)
         async with self._uow_factory() as uow:
+            stored = await uow.training_runs.get(run.id or 0)
             await uow.training_runs.update(run)
-            await uow.training_state.release(error=f"training run {run.id} failed: {error}" if error else None)
+            # A run abandoned while it was silent no longer holds the slot when another run has taken it since.
+            taken = stored is not None and stored.status is RunStatus.ABANDONED and bool(
+                await uow.training_runs.unfinished()
+            )
+            if not taken:
+                await uow.training_state.release(error=f"training run {run.id} failed: {error}" if error else None)
+            if run.status is RunStatus.SUCCEEDED:
+                await uow.training_state.clear_error()
             await uow.commit()
         return run
 
-    async def _start(self, run_id: int) -> TrainingRun:
+    async def _start(self, run_id: int) -> TrainingRun | NotStarted:
+        """Takes the queued run (and with it the slot its trigger claimed), or says why this job must not train."""
+        await AbandonedRuns(self._uow_factory, self._clock, timedelta(seconds=self._settings.heartbeat_grace_s)).reap()
         now = self._clock.now()
         async with self._uow_factory() as uow:
             run = await uow.training_runs.get(run_id)
             if run is None:
-                # A message whose run record is gone (restored database, manual enqueue): keep a record anyway.
-                orphan = TrainingRun(trigger="unknown", status=RunStatus.QUEUED, created_at=now)
-                run = await uow.training_runs.add(orphan)
-            run = replace(run, status=RunStatus.RUNNING, started_at=now, progress=TrainingProgress("export", 0.0))
-            await uow.training_runs.update(run)
-            await uow.commit()
-        return run
+                # A message whose run record is gone (restored database, manual enqueue): it holds no slot.
+                reason = f"no training run {run_id} is recorded; trigger a new run"
+                orphan = TrainingRun(trigger="unknown", status=RunStatus.SKIPPED, created_at=now, finished_at=now,
+                                     decision=reason)
+                orphan = await uow.training_runs.add(orphan)
+                await uow.commit()
+                return NotStarted(orphan, reason)
+            started = await uow.training_runs.start(run_id, now)
+            if started is not None:
+                await uow.commit()
+                return started
+            reason = _why_not_started(run)
+            if run.status is RunStatus.ABANDONED:
+                run = replace(run, decision=reason)
+                await uow.training_runs.update(run)
+                await uow.commit()
+        return NotStarted(run, reason)
 
     async def _train_and_decide(self, run: TrainingRun, progress: TrainingProgressRecorder) -> TrainingRun | Skipped:
         async with self._uow_factory() as uow:

@@ -55,31 +55,61 @@ class ActivateModel:
 
 
 class SyncServedModel:
-    """Makes this process serve the registry's active version; a version that fails to load is marked bad.
+    """Makes this process serve the registry's active version.
 
-    Run every few seconds by every API process, so a promotion anywhere reaches all of them.
+    A version that fails to load (truncated weights, a corrupt version activated) is marked `bad` with the reason
+    in its note, and in the same transaction the newest good version (the most recently activated retired one)
+    becomes active again in the registry, so every process and every restart serves it; that one is then loaded
+    in turn. Run every few seconds by every API process, so a promotion anywhere reaches all of them; the first
+    completed check makes the served model ready (`ServedModel.mark_in_step`).
     """
 
-    def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], served: ServedModel) -> None:
+    def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], served: ServedModel, clock: Clock) -> None:
         self._uow_factory = uow_factory
         self._served = served
+        self._clock = clock
 
     async def execute(self) -> int | None:
-        async with self._uow_factory() as uow:
-            active = await uow.model_versions.active()
-        if active is None or active.id == self._served.serving_version_id():
-            # No active version (never trained, or the last one went bad): keep serving what is loaded.
-            return self._served.serving_version_id()
-        try:
-            await self._served.serve(active)
-            logger.info("now serving model version %s (%s)", active.id, active.name)
-        except Exception as error:  # noqa: BLE001 - whatever broke the load, the old model keeps serving
-            logger.error("model version %s failed to load, marking it bad: %s", active.id, error)
+        # Bounded: each round either serves, finds nothing to change, or marks one more version bad.
+        for _ in range(_MAX_FALLBACKS):
             async with self._uow_factory() as uow:
-                current = await uow.model_versions.get(active.id or 0)
-                if current is not None and current.status is ModelStatus.ACTIVE:
-                    await uow.model_versions.update(
-                        replace(current, status=ModelStatus.BAD, note=f"failed to load: {type(error).__name__}: {error}")
-                    )
-                    await uow.commit()
+                active = await uow.model_versions.active()
+            if active is None or active.id == self._served.serving_version_id():
+                # No active version (never trained, or none good is left): keep serving what is loaded.
+                break
+            try:
+                await self._served.serve(active)
+            except Exception as error:  # noqa: BLE001 - whatever broke the load, the old model keeps serving
+                logger.error("model version %s failed to load, marking it bad: %s", active.id, error)
+                await self._mark_bad_and_fall_back(active, f"failed to load: {type(error).__name__}: {error}")
+                continue
+            logger.info("now serving model version %s (%s)", active.id, active.name)
+            break
+        self._served.mark_in_step()
         return self._served.serving_version_id()
+
+    async def _mark_bad_and_fall_back(self, broken: ModelVersion, reason: str) -> None:
+        async with self._uow_factory() as uow:
+            current = await uow.model_versions.get(broken.id or 0)
+            if current is None or current.status is not ModelStatus.ACTIVE:
+                return  # another process got there first
+            await uow.model_versions.update(replace(current, status=ModelStatus.BAD, note=reason))
+            fallback = newest_good_version(await uow.model_versions.list(), excluding=current.id)
+            if fallback is not None:
+                note = f"active again: version {current.id} ({current.name}) {reason}"
+                await uow.model_versions.update(
+                    replace(fallback, status=ModelStatus.ACTIVE, activated_at=self._clock.now(), note=note)
+                )
+                logger.warning("model version %s (%s) is active again in its place", fallback.id, fallback.name)
+            await uow.commit()
+
+
+_MAX_FALLBACKS = 20
+
+
+def newest_good_version(versions: Sequence[ModelVersion], excluding: int | None) -> ModelVersion | None:
+    """The version that served most recently before the broken one: a retired one, latest activation first.
+    Rejected candidates were worse than the model of their day, and bad ones did not load: neither comes back."""
+    retired = [v for v in versions if v.status is ModelStatus.RETIRED and v.id != excluding]
+    return max(retired, key=lambda v: (v.activated_at is not None, v.activated_at or v.created_at, v.id or 0),
+               default=None)

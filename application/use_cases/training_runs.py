@@ -7,6 +7,7 @@ from typing import Protocol
 
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.unit_of_work import Transaction
+from application.services.abandoned_runs import AbandonedRuns
 from application.services.retraining_trigger import RetrainingTrigger
 from domain.errors import NotFound
 from domain.training import TriggerResult
@@ -34,19 +35,33 @@ class TrainingRunsUnitOfWork(Transaction, Protocol):
 
 
 class ListTrainingRuns:
-    def __init__(self, uow_factory: Callable[[], TrainingRunsUnitOfWork]) -> None:
+    """Newest first; a run whose worker died is marked abandoned first, so none is shown running forever."""
+
+    def __init__(
+        self, uow_factory: Callable[[], TrainingRunsUnitOfWork], abandoned: AbandonedRuns | None = None
+    ) -> None:
         self._uow_factory = uow_factory
+        self._abandoned = abandoned
 
     async def execute(self, limit: int = 50) -> Sequence[TrainingRun]:
+        if self._abandoned is not None:
+            await self._abandoned.reap()
         async with self._uow_factory() as uow:
             return await uow.training_runs.list_recent(limit)
 
 
 class GetTrainingRun:
-    def __init__(self, uow_factory: Callable[[], TrainingRunsUnitOfWork]) -> None:
+    """One run; a run whose worker died is marked abandoned first (its live page then stops polling)."""
+
+    def __init__(
+        self, uow_factory: Callable[[], TrainingRunsUnitOfWork], abandoned: AbandonedRuns | None = None
+    ) -> None:
         self._uow_factory = uow_factory
+        self._abandoned = abandoned
 
     async def execute(self, run_id: int) -> TrainingRun:
+        if self._abandoned is not None:
+            await self._abandoned.reap()
         async with self._uow_factory() as uow:
             run = await uow.training_runs.get(run_id)
         if run is None:

@@ -170,6 +170,27 @@ async def test_a_copied_session_cookie_dies_with_a_password_change(anonymous: As
     assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 303
 
 
+async def test_a_cookie_saved_before_logout_opens_nothing_after_it_on_any_process(
+    anonymous: AsyncTestClient, settings: Settings
+) -> None:
+    await _log_in(anonymous)
+    saved = dict(anonymous.cookies)
+    async with AsyncTestClient(app=create_http_app(settings), timeout=120) as other_process:
+        # A second session of the same admin, on another process: the logout ends it too.
+        await _log_in(other_process)
+        assert (await other_process.get("/admin/", follow_redirects=False)).status_code == 200
+        token = await _token(anonymous, "/admin/")
+        await anonymous.post("/admin/logout", data={"_csrf_token": token}, follow_redirects=False)
+        assert (await other_process.get("/admin/", follow_redirects=False)).status_code == 303
+        assert (await other_process.get("/api/companies")).status_code == 401
+    anonymous.cookies.clear()
+    anonymous.cookies.update(saved)
+    assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 303
+    assert (await anonymous.get("/api/companies")).status_code == 401
+    assert (await _log_in(anonymous)).status_code == 303, "logging in again works"
+    assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 200
+
+
 async def test_failed_logins_are_throttled_in_the_database_for_every_process(
     anonymous: AsyncTestClient, settings: Settings
 ) -> None:

@@ -39,7 +39,7 @@ from domain.login_throttle import RecentFailures
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
-from domain.training_runs import RunStatus, TrainingRun
+from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -242,6 +242,18 @@ class FakeTrainingRuns(_Repo):
     async def update(self, run: TrainingRun) -> None:
         self._data.runs[run.id] = run  # type: ignore[index]
 
+    async def start(self, run_id: int, now: datetime) -> TrainingRun | None:
+        run = self._data.runs.get(run_id)
+        if run is None or run.status is not RunStatus.QUEUED:
+            return None
+        started = replace(run, status=RunStatus.RUNNING, started_at=now, heartbeat_at=now,
+                          progress=TrainingProgress("export", 0.0))
+        self._data.runs[run_id] = started
+        return started
+
+    async def unfinished(self) -> Sequence[TrainingRun]:
+        return [r for _, r in sorted(self._data.runs.items()) if not r.status.finished]
+
     async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
         return [self._data.runs[k] for k in sorted(self._data.runs, reverse=True)][:limit]
 
@@ -298,6 +310,9 @@ class FakeTrainingState(_Repo):
     async def record_error(self, error: str) -> None:
         self._data.training_state = replace(self._data.training_state, last_error=error)
 
+    async def clear_error(self) -> None:
+        self._data.training_state = replace(self._data.training_state, last_error=None)
+
 
 class FakeAdminUsers(_Repo):
     async def get(self, user_id: int) -> AdminUser | None:
@@ -314,7 +329,14 @@ class FakeAdminUsers(_Repo):
         return stored
 
     async def update(self, user: AdminUser) -> None:
-        self._data.admin_users[user.id] = user  # type: ignore[index]
+        stored = self._data.admin_users.get(user.id)  # type: ignore[arg-type]
+        generation = stored.session_generation if stored is not None else user.session_generation
+        self._data.admin_users[user.id] = replace(user, session_generation=generation)  # type: ignore[index]
+
+    async def revoke_sessions(self, user_id: int) -> None:
+        stored = self._data.admin_users.get(user_id)
+        if stored is not None:
+            self._data.admin_users[user_id] = replace(stored, session_generation=stored.session_generation + 1)
 
     async def count(self) -> int:
         return len(self._data.admin_users)
@@ -577,9 +599,13 @@ class FakeServedModel:
     def __init__(self) -> None:
         self.version_id: int | None = None
         self.broken_paths: set[str] = set()
+        self.in_step = False
 
     def serving_version_id(self) -> int | None:
         return self.version_id
+
+    def mark_in_step(self) -> None:
+        self.in_step = True
 
     async def serve(self, version: ModelVersion | None) -> None:
         if version is not None and version.path in self.broken_paths:

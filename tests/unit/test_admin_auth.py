@@ -166,6 +166,28 @@ async def test_a_session_is_valid_until_the_password_changes(accounts: Accounts)
     assert await accounts.resolve.execute(user.id, stamp) is None
 
 
+async def test_logout_ends_every_session_of_the_admin_and_a_login_after_it_works(accounts: Accounts) -> None:
+    from application.use_cases.admin_login import LogoutAdmin
+
+    await accounts.create.execute("alice", PASSWORD)
+    first = await accounts.login.execute("alice", PASSWORD, "10.0.0.1")
+    second = await accounts.login.execute("alice", PASSWORD, "10.0.0.2")
+    assert first.session_stamp() == second.session_stamp()
+    await LogoutAdmin(accounts.uow).execute(first)
+    assert await accounts.resolve.execute(first.id, first.session_stamp()) is None
+    assert await accounts.resolve.execute(second.id, second.session_stamp()) is None
+    again = await accounts.login.execute("alice", PASSWORD, "10.0.0.1")
+    assert again.session_generation == first.session_generation + 1
+    assert await accounts.resolve.execute(again.id, again.session_stamp()) == again
+
+
+async def test_a_password_change_raises_the_session_generation(accounts: Accounts) -> None:
+    user = await accounts.create.execute("alice", PASSWORD)
+    changed = await accounts.change.execute("alice", "a brand new password")
+    assert changed.session_generation == user.session_generation + 1
+    assert await accounts.resolve.execute(changed.id, changed.session_stamp()) is not None
+
+
 async def test_changing_a_password_lifts_the_lockout(accounts: Accounts) -> None:
     await accounts.create.execute("alice", PASSWORD)
     await accounts.fail(3)

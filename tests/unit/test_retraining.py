@@ -125,7 +125,7 @@ async def test_operator_can_roll_back_to_an_earlier_version(pipeline: Pipeline) 
 
 async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pipeline: Pipeline) -> None:
     served = FakeServedModel()
-    sync = SyncServedModel(pipeline.uow, served)
+    sync = SyncServedModel(pipeline.uow, served, pipeline.clock)
     first = await pipeline.run()
     assert await sync.execute() == first.model_version_id
     pipeline.add_tickets(1)
@@ -173,3 +173,47 @@ async def test_a_calibrator_that_does_not_lower_the_test_ece_is_not_applied(pipe
     assert run.metrics["ece"] == calibration["test_ece_before"]  # type: ignore[index]
     (active,) = pipeline.active()
     assert active.metrics["calibration"] == calibration
+
+
+async def test_an_unloadable_version_gives_way_to_the_newest_good_one_in_the_registry(pipeline: Pipeline) -> None:
+    """Every process and every restart must serve the good version, so the fallback is written to the registry."""
+    first = await pipeline.run()
+    pipeline.add_tickets(1)
+    second = await pipeline.run()
+    pipeline.add_tickets(1)
+    third = await pipeline.run()
+    restarted = FakeServedModel()  # a fresh process: nothing loaded yet
+    restarted.broken_paths |= {pipeline.uow.store.versions[third.model_version_id].path}  # type: ignore[index]
+    sync = SyncServedModel(pipeline.uow, restarted, pipeline.clock)
+    assert not restarted.in_step
+    assert await sync.execute() == second.model_version_id and restarted.in_step
+    versions = pipeline.uow.store.versions
+    assert versions[third.model_version_id].status is ModelStatus.BAD  # type: ignore[index]
+    assert "failed to load: OSError" in (versions[third.model_version_id].note or "")  # type: ignore[index]
+    assert [v.id for v in pipeline.active()] == [second.model_version_id]
+    assert f"version {third.model_version_id}" in (versions[second.model_version_id].note or "")  # type: ignore[index]
+    assert versions[first.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+
+
+async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipeline: Pipeline) -> None:
+    first = await pipeline.run()
+    pipeline.add_tickets(1)
+    pipeline.trainer.next_rule = "poor"
+    worse = await pipeline.run()
+    served = FakeServedModel()
+    sync = SyncServedModel(pipeline.uow, served, pipeline.clock)
+    assert await sync.execute() == first.model_version_id
+    served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].path)  # type: ignore[index]
+    pipeline.clock.advance(seconds=1)
+    await ActivateModel(pipeline.uow, pipeline.clock).execute(worse.model_version_id)  # type: ignore[arg-type]
+    assert await sync.execute() == first.model_version_id
+    assert [v.id for v in pipeline.active()] == [first.model_version_id]
+    assert pipeline.uow.store.versions[worse.model_version_id].status is ModelStatus.BAD  # type: ignore[index]
+
+
+async def test_with_no_good_version_left_nothing_is_active_and_the_process_is_in_step(pipeline: Pipeline) -> None:
+    only = await pipeline.run()
+    served = FakeServedModel()
+    served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].path)  # type: ignore[index]
+    assert await SyncServedModel(pipeline.uow, served, pipeline.clock).execute() is None
+    assert pipeline.active() == [] and served.in_step

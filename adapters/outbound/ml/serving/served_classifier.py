@@ -53,8 +53,15 @@ class ServedCategoryModel:
             thresholds=serving.thresholds, reasons=reasons,
         )
 
+    _in_step = False
+    """Set by the registry sync (`mark_in_step`); a class default so the constructor needs no change."""
+
     def is_ready(self) -> bool:
-        return self._fallback.is_ready()
+        """Ready once the registry was checked and its active version (if any) serves, not merely the fallback."""
+        return self._fallback.is_ready() and self._in_step
+
+    def mark_in_step(self) -> None:
+        self._in_step = True
 
     async def warm_up(self) -> None:
         warm_up = getattr(self._fallback, "warm_up", None)

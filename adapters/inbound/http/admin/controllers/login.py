@@ -12,7 +12,7 @@ from adapters.inbound.http.admin.guard import LOGIN_PATH, PUBLIC_OPT, safe_next
 from adapters.inbound.http.admin.rendering import page
 from adapters.inbound.http.security.sessions import end_admin_session, session_admin, start_admin_session
 from application.use_cases.admin_accounts import CountAdminUsers
-from application.use_cases.admin_login import AuthenticateAdmin
+from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin
 from domain.errors import InvalidCredentials, LoginThrottled
 
 
@@ -59,6 +59,12 @@ class LoginController(Controller):
         return Redirect(target, status_code=HTTP_303_SEE_OTHER)
 
     @post("/logout", opt={PUBLIC_OPT: True})
-    async def logout(self, request: Request[Any, Any, Any]) -> Redirect:
+    async def logout(
+        self, request: Request[Any, Any, Any], logout_admin: NamedDependency[LogoutAdmin]
+    ) -> Redirect:
+        # Not just this cookie: a copy saved before the logout must not open the site either.
+        admin = await session_admin(request)
+        if admin is not None:
+            await logout_admin.execute(admin)
         end_admin_session(request)
         return Redirect(f"{LOGIN_PATH}?logged_out=1", status_code=HTTP_303_SEE_OTHER)

@@ -35,7 +35,13 @@ class SqlAlchemyAdminUserRepository(TableRepository):
         return replace(user, id=user_id)
 
     async def update(self, user: AdminUser) -> None:
-        await self._update(user.id, _values(user))
+        await self._update(user.id, _values(user))  # never the session generation: see the port
+
+    async def revoke_sessions(self, user_id: int) -> None:
+        generation = admin_users.c.session_generation
+        await self._session.execute(
+            sa.update(admin_users).where(admin_users.c.id == user_id).values(session_generation=generation + 1)
+        )
 
     async def count(self) -> int:
         return await self._count()
@@ -54,6 +60,7 @@ def _values(user: AdminUser) -> dict[str, Any]:
 
 def _from_row(row: sa.Row[Any]) -> AdminUser:
     return AdminUser(
+        session_generation=int(row.session_generation),
         username=row.username,
         password_hash=row.password_hash,
         role=AdminRole(row.role),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
+from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository, rowcount
 from adapters.outbound.persistence.sqlalchemy.tables import training_runs
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
@@ -25,6 +26,28 @@ class SqlAlchemyTrainingRunRepository(TableRepository):
 
     async def update(self, run: TrainingRun) -> None:
         await self._update(run.id, _values(run))
+
+    async def start(self, run_id: int, now: datetime) -> TrainingRun | None:
+        """One conditional UPDATE from queued to running: of concurrent starters, exactly one matches the row."""
+        c = training_runs.c
+        statement = (
+            sa.update(training_runs)
+            .where(c.id == run_id, c.status == RunStatus.QUEUED.value)
+            .values(status=RunStatus.RUNNING.value, started_at=now, heartbeat_at=now, progress_phase="export",
+                    progress_percent=0.0, progress_loss=None)
+        )
+        if rowcount(await self._session.execute(statement)) != 1:
+            return None
+        return await self.get(run_id)
+
+    async def unfinished(self) -> Sequence[TrainingRun]:
+        c = training_runs.c
+        statement = (
+            sa.select(training_runs)
+            .where(c.status.in_([RunStatus.QUEUED.value, RunStatus.RUNNING.value]))
+            .order_by(c.id)
+        )
+        return [_from_row(row) for row in await self._rows(statement)]
 
     async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
         statement = sa.select(training_runs).order_by(training_runs.c.id.desc()).limit(limit)
@@ -54,6 +77,7 @@ def _values(run: TrainingRun) -> dict[str, Any]:
         "promoted": run.promoted,
         "decision": run.decision,
         "metrics": dict(run.metrics),
+        "heartbeat_at": run.heartbeat_at,
     }
 
 
@@ -73,5 +97,6 @@ def _from_row(row: sa.Row[Any]) -> TrainingRun:
         promoted=bool(row.promoted),
         decision=row.decision,
         metrics=dict(row.metrics or {}),
+        heartbeat_at=row.heartbeat_at,
         id=row.id,
     )

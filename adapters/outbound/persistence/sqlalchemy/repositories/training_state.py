@@ -74,6 +74,9 @@ class SqlAlchemyTrainingStateRepository:
     async def record_error(self, error: str) -> None:
         await self._update(sa.update(training_state).where(_the_row()).values(last_error=error))
 
+    async def clear_error(self) -> None:
+        await self._update(sa.update(training_state).where(_the_row()).values(last_error=None))
+
     async def _update(self, statement: sa.Update) -> int:
         """Runs the UPDATE; if it matched nothing because the row is missing, creates the row and runs it again.
 

@@ -1,0 +1,52 @@
+"""Runs whose worker died: found by their silent heartbeat, marked abandoned, and the training slot freed.
+
+A worker killed mid-training (SIGKILL, out of memory, host lost) never records its outcome. Each run's progress
+writes are its heartbeat; once the heartbeat is older than the grace period the run is marked `abandoned` and,
+when no other run is waiting or running, the one-training-at-a-time slot is released so the next trigger can
+start. Checked wherever it matters: before a trigger claims the slot, when the status is read, when a job starts
+and when a worker starts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import timedelta
+
+from application.ports.clock import Clock
+from application.ports.unit_of_work import UnitOfWorkFactory
+from domain.training_runs import RunStatus, TrainingRun
+
+logger = logging.getLogger(__name__)
+
+
+class AbandonedRuns:
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, grace: timedelta) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+        self.grace = grace
+
+    async def reap(self) -> Sequence[TrainingRun]:
+        """Marks every run silent for longer than the grace period abandoned; returns them."""
+        now = self._clock.now()
+        async with self._uow_factory() as uow:
+            unfinished = await uow.training_runs.unfinished()
+            silent = [run for run in unfinished if run.is_abandoned(now, self.grace)]
+            if not silent:
+                return []
+            abandoned = []
+            for run in silent:
+                error = (f"abandoned: no heartbeat since {run.last_sign_of_life().isoformat()} "
+                         f"(grace {self.grace.total_seconds():g} s); its worker presumably died")
+                run = replace(run, status=RunStatus.ABANDONED, error=error, finished_at=now,
+                              progress=replace(run.progress, phase=RunStatus.ABANDONED.value))
+                await uow.training_runs.update(run)
+                abandoned.append(run)
+            if len(silent) == len(unfinished):
+                # Nothing else waits for or holds the slot: free it, so the next trigger can train.
+                await uow.training_state.release(error=f"training run {abandoned[-1].id} {abandoned[-1].error}")
+            await uow.commit()
+        for run in abandoned:
+            logger.warning("training run %s %s", run.id, run.error)
+        return abandoned
