@@ -5,6 +5,7 @@ Every label is escaped here, which is why the results may be marked safe for the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -197,7 +198,7 @@ def _reliability_panel(panel: ReliabilityPanel, x0: float, y0: float, plot_w: in
         middle = (left_x + right_x) / 2
         if bin_.count and bin_.accuracy is not None:
             accuracy = max(0.0, min(1.0, bin_.accuracy))
-            opacity = 0.25 + 0.75 * bin_.count / most
+            opacity = 0.25 + 0.75 * math.sqrt(bin_.count / most)  # square root: a small bin stays visible
             mean = bin_.mean_confidence
             confidence = f", mean confidence {100 * mean:.1f} %" if mean is not None else ""
             parts.append(
@@ -225,7 +226,7 @@ def _reliability_panel(panel: ReliabilityPanel, x0: float, y0: float, plot_w: in
     parts.append(f'<text x="{x0 - 6}" y="{count_y}" text-anchor="end" font-size="9" fill="#52606d">n</text>')
     parts.append(
         f'<text x="{x0 + plot_w / 2}" y="{count_y + 16}" text-anchor="middle" font-size="10" fill="#52606d">'
-        "confidence (bins) · tickets per bin above</text>"
+        "confidence · n: tickets per bin</text>"
     )
     return parts
 
