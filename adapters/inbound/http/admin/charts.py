@@ -5,11 +5,14 @@ Every label is escaped here, which is why the results may be marked safe for the
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
 from markupsafe import Markup
+
+from domain.calibration import ReliabilityBin
 
 CELL = 34
 LABEL_CHARS = 18
@@ -54,7 +57,8 @@ def confusion_matrix_svg(labels: Sequence[str], matrix: Sequence[Sequence[int]])
             )
     bottom = margin_top + size * CELL + 22
     parts.append(
-        f'<text x="{margin_left}" y="{bottom}" font-size="11" fill="#52606d">rows: true category · columns: predicted</text>'
+        f'<text x="{margin_left}" y="{bottom}" font-size="11" fill="#52606d">'
+        "rows: true category · columns: predicted</text>"
     )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -93,7 +97,9 @@ def accuracy_chart_svg(points: Sequence[VersionPoint]) -> Markup:
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = y_at(tick)
         parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e4e7eb"/>')
-        parts.append(f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#52606d">{tick:.2f}</text>')
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#52606d">{tick:.2f}</text>'
+        )
     for series, colour, dash in (("accuracy", "#2563eb", ""), ("macro_f1", "#d97706", ' stroke-dasharray="5 3"')):
         coordinates = [
             (x_at(i), y_at(value)) for i, point in enumerate(measured) if (value := getattr(point, series)) is not None
@@ -123,6 +129,113 @@ def accuracy_chart_svg(points: Sequence[VersionPoint]) -> Markup:
     parts.append(f'<text x="{left + 106}" y="{legend_y - 4}" font-size="11">macro-F1 (ringed: active)</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True, slots=True)
+class ReliabilityPanel:
+    title: str
+    """E.g. "Before calibration"; escaped when drawn."""
+    bins: Sequence[ReliabilityBin]
+    ece: float | None
+
+
+def reliability_diagram_svg(panels: Sequence[ReliabilityPanel]) -> Markup:
+    """One small reliability diagram per panel, side by side: per confidence bin a bar of the share of its
+    predictions that were right, a dot at their mean confidence, and the diagonal a calibrated model would follow.
+    A bar's opacity grows with its bin's count; the counts themselves are written under the bins."""
+    if not any(panel.bins for panel in panels):
+        return Markup("")
+    plot_w, plot_h, left, top, gap = 300, 200, 44, 34, 36
+    panel_w = left + plot_w + gap
+    width, height = max(420, len(panels) * panel_w), top + plot_h + 84
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="Reliability diagram">',
+        "<title>Reliability diagram on the test split: per confidence bin, the share of predictions that were "
+        "right against the diagonal of perfect calibration</title>",
+    ]
+    for index, panel in enumerate(panels):
+        parts.extend(_reliability_panel(panel, index * panel_w + left, top, plot_w, plot_h))
+    legend_y = height - 8
+    parts.append(f'<rect x="{left}" y="{legend_y - 10}" width="12" height="10" fill="#2563eb"/>')
+    parts.append(f'<text x="{left + 16}" y="{legend_y}" font-size="11">accuracy (darker: more tickets)</text>')
+    parts.append(f'<circle cx="{left + 216}" cy="{legend_y - 4}" r="3" fill="#d97706"/>')
+    parts.append(f'<text x="{left + 224}" y="{legend_y}" font-size="11">mean confidence</text>')
+    parts.append(
+        f'<line x1="{left + 330}" y1="{legend_y - 4}" x2="{left + 350}" y2="{legend_y - 4}" stroke="#52606d" '
+        'stroke-dasharray="4 3"/>'
+    )
+    parts.append(f'<text x="{left + 354}" y="{legend_y}" font-size="11">perfect calibration</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _reliability_panel(panel: ReliabilityPanel, x0: float, y0: float, plot_w: int, plot_h: int) -> list[str]:
+    def x_at(value: float) -> float:
+        return x0 + plot_w * max(0.0, min(1.0, value))
+
+    def y_at(value: float) -> float:
+        return y0 + plot_h * (1 - max(0.0, min(1.0, value)))
+
+    ece = f" · ECE {100 * panel.ece:.1f} %" if panel.ece is not None else ""
+    parts = [
+        f'<text x="{x0}" y="{y0 - 12}" font-size="12" font-weight="600">{escape(panel.title)}{ece}</text>',
+        f'<rect x="{x0}" y="{y0}" width="{plot_w}" height="{plot_h}" fill="#f8fafc" stroke="#e4e7eb"/>',
+    ]
+    for tick in (0.0, 0.5, 1.0):
+        parts.append(
+            f'<text x="{x0 - 6}" y="{y_at(tick) + 4:.1f}" text-anchor="end" font-size="10" fill="#52606d">'
+            f"{tick:.1f}</text>"
+        )
+        parts.append(
+            f'<text x="{x_at(tick):.1f}" y="{y0 + plot_h + 13}" text-anchor="middle" font-size="10" fill="#52606d">'
+            f"{tick:.1f}</text>"
+        )
+    most = max((bin_.count for bin_ in panel.bins), default=0) or 1
+    count_y = y0 + plot_h + 30
+    for bin_ in panel.bins:
+        left_x, right_x = x_at(bin_.lower), x_at(bin_.upper)
+        middle = (left_x + right_x) / 2
+        if bin_.count and bin_.accuracy is not None:
+            accuracy = max(0.0, min(1.0, bin_.accuracy))
+            opacity = 0.25 + 0.75 * math.sqrt(bin_.count / most)  # square root: a small bin stays visible
+            mean = bin_.mean_confidence
+            confidence = f", mean confidence {100 * mean:.1f} %" if mean is not None else ""
+            parts.append(
+                f'<rect x="{left_x + 0.5:.1f}" y="{y_at(accuracy):.1f}" '
+                f'width="{max(right_x - left_x - 1, 1):.1f}" height="{plot_h * accuracy:.1f}" '
+                f'fill="#2563eb" fill-opacity="{opacity:.2f}">'
+                f"<title>confidence {bin_.lower:.2f}–{bin_.upper:.2f}: {bin_.count} tickets, "
+                f"{100 * accuracy:.1f} % right{confidence}</title></rect>"
+            )
+        if bin_.count and bin_.mean_confidence is not None:
+            parts.append(f'<circle cx="{middle:.1f}" cy="{y_at(bin_.mean_confidence):.1f}" r="3" fill="#d97706"/>')
+        ink = "#1f2933" if bin_.count else "#9aa5b1"
+        parts.append(
+            f'<text x="{middle:.1f}" y="{count_y}" text-anchor="middle" font-size="9" fill="{ink}">'
+            f"{_compact(bin_.count)}</text>"
+        )
+    if not panel.bins:
+        parts.append(
+            f'<text x="{x0 + plot_w / 2}" y="{y0 + plot_h / 2}" text-anchor="middle" font-size="12" fill="#52606d">'
+            "not measured</text>"
+        )
+    parts.append(
+        f'<line x1="{x0}" y1="{y0 + plot_h}" x2="{x0 + plot_w}" y2="{y0}" stroke="#52606d" stroke-dasharray="4 3"/>'
+    )
+    parts.append(f'<text x="{x0 - 6}" y="{count_y}" text-anchor="end" font-size="9" fill="#52606d">n</text>')
+    parts.append(
+        f'<text x="{x0 + plot_w / 2}" y="{count_y + 16}" text-anchor="middle" font-size="10" fill="#52606d">'
+        "confidence · n: tickets per bin</text>"
+    )
+    return parts
+
+
+def _compact(count: int) -> str:
+    """Fits a count under a bin 20 pixels wide."""
+    if count < 1000:
+        return str(count)
+    return f"{count / 1000:.1f}k" if count < 10_000 else f"{count // 1000}k"
 
 
 def _shade(share: float, correct: bool) -> str:

@@ -8,6 +8,7 @@ from litestar.response import Redirect, Template
 
 from adapters.inbound.http.admin.charts import accuracy_chart_svg
 from adapters.inbound.http.admin.rendering import page, redirect
+from adapters.inbound.http.admin.trust_views import coverage_of, ece_of
 from adapters.inbound.http.admin.views import evaluation_of, number, version_points
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.models import ActivateModel, ListModels
@@ -26,12 +27,15 @@ class ModelPagesController(Controller):
                 "version": version,
                 "accuracy": number(evaluation_of(version).get("accuracy")),
                 "macro_f1": number(evaluation_of(version).get("macro_f1")),
+                "ece": ece_of(version.metrics),
+                "coverage": coverage_of(version.metrics),
                 # Activating a version older than the active one is a rollback; the page says so.
                 "rollback": active is not None and version.created_at < active.created_at,
             }
             for version in versions
         ]
-        return page(request, "models.html", rows=rows, active=active, chart=accuracy_chart_svg(version_points(versions)))
+        chart = accuracy_chart_svg(version_points(versions))
+        return page(request, "models.html", rows=rows, active=active, chart=chart)
 
     @post("/{version_id:int}/activate")
     async def activate(self, request: Request[Any, Any, Any], version_id: PathKey,

@@ -5,9 +5,16 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 
-from adapters.inbound.http.admin.charts import accuracy_chart_svg, confusion_matrix_svg
+from adapters.inbound.http.admin.charts import (
+    ReliabilityPanel,
+    accuracy_chart_svg,
+    confusion_matrix_svg,
+    reliability_diagram_svg,
+)
 from adapters.inbound.http.admin.rendering import page, redirect
+from adapters.inbound.http.admin.trust_views import CalibrationView, calibration_of, coverage_of, ece_of
 from adapters.inbound.http.admin.views import evaluation_of, version_points
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.models import ListModels
@@ -32,13 +39,16 @@ class TrainingRunPagesController(Controller):
         runs = await list_training_runs.execute(RUNS_SHOWN)
         chart = accuracy_chart_svg(version_points(await list_models.execute()))
         return page(request, "training_runs.html", runs=runs, chart=chart,
+                    eces={run.id: ece_of(run.metrics) for run in runs},
                     any_unfinished=any(not run.status.finished for run in runs))
 
     @post("/")
-    async def trigger(self, request: Request[Any, Any, Any], trigger_retraining: NamedDependency[TriggerRetraining]) -> Redirect:
+    async def trigger(self, request: Request[Any, Any, Any],
+                      trigger_retraining: NamedDependency[TriggerRetraining]) -> Redirect:
         result = await trigger_retraining.execute(manual=True)
         if result.outcome is TriggerOutcome.QUEUED:
-            return redirect(request, f"/admin/training-runs/{result.run_id}", ("success", f"Training run {result.run_id} queued."))
+            queued = ("success", f"Training run {result.run_id} queued.")
+            return redirect(request, f"/admin/training-runs/{result.run_id}", queued)
         target = f"/admin/training-runs/{result.run_id}" if result.run_id is not None else "/admin/training-runs"
         return redirect(request, target, _TRIGGER_MESSAGES[result.outcome])
 
@@ -49,8 +59,14 @@ class TrainingRunPagesController(Controller):
         evaluation = evaluation_of(report.version) if report.version else {}
         labels = [str(label) for label in evaluation.get("labels", [])]
         matrix = evaluation.get("confusion_matrix", [])
+        # The run and its version hold the same calibration figures; a run recorded before they did has neither.
+        sources = [report.run.metrics] + ([report.version.metrics] if report.version else [])
+        calibration = next((found for metrics in sources if (found := calibration_of(metrics))), None)
+        coverage = next((lines for metrics in sources if (lines := coverage_of(metrics))), None)
         return page(request, "training_run.html", run=report.run, version=report.version, evaluation=evaluation,
-                    confusion=confusion_matrix_svg(labels, matrix) if labels else None)
+                    confusion=confusion_matrix_svg(labels, matrix) if labels else None,
+                    calibration=calibration, coverage=coverage,
+                    reliability=_reliability_diagram(calibration) if calibration else None)
 
     @get("/{run_id:int}/progress")
     async def progress(self, run_id: PathKey, get_training_run: NamedDependency[GetTrainingRun]) -> dict[str, object]:
@@ -63,3 +79,11 @@ class TrainingRunPagesController(Controller):
             "percent": round(run.progress.percent, 1),
             "loss": run.progress.loss,
         }
+
+
+def _reliability_diagram(calibration: CalibrationView) -> Markup:
+    after = "After temperature scaling" if calibration.applied else "With the fitted temperature (not applied)"
+    return reliability_diagram_svg([
+        ReliabilityPanel("Before calibration", calibration.before, calibration.ece_before),
+        ReliabilityPanel(after, calibration.after, calibration.ece_after),
+    ])
