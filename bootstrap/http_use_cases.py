@@ -22,6 +22,7 @@ from application.use_cases.analyze_ticket import AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.dashboard import GetDashboard
+from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.models import ActivateModel, ListModels
@@ -68,6 +69,7 @@ class HttpUseCases:
     resolve_admin_session: Callable[[], ResolveAdminSession]
     logout_admin: Callable[[], LogoutAdmin]
     get_dashboard: Callable[[], GetDashboard]
+    get_decision_quality: Callable[[], GetDecisionQuality]
     list_analyses: Callable[[], ListAnalyses]
     get_analysis_detail: Callable[[], GetAnalysisDetail]
     get_training_run_report: Callable[[], GetTrainingRunReport]
@@ -104,6 +106,7 @@ class HttpUseCases:
             resolve_admin_session=c.resolve_admin_session,
             logout_admin=c.logout_admin,
             get_dashboard=c.get_dashboard,
+            get_decision_quality=c.get_decision_quality,
             list_analyses=c.list_analyses,
             get_analysis_detail=c.get_analysis_detail,
             get_training_run_report=c.get_training_run_report,

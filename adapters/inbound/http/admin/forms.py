@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -50,6 +51,22 @@ def optional_choice(form: Mapping[str, Any], name: str, choices: Mapping[str, An
     if raw not in choices:
         raise InvalidInput(name, f"must be one of {', '.join(choices)}")
     return choices[raw]
+
+
+def optional_number(form: Mapping[str, Any], name: str) -> float | None:
+    """A finite decimal number such as 0.95 (a comma is read as the decimal point); None when empty."""
+    raw = text(form, name).replace(",", ".")
+    if not raw:
+        return None
+    if len(raw) > 32 or not raw.isascii():
+        raise InvalidInput(name, "must be a number like 0.95")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidInput(name, "must be a number like 0.95") from None
+    if not math.isfinite(value):
+        raise InvalidInput(name, "must be a number like 0.95")
+    return value
 
 
 def optional_day(form: Mapping[str, Any], name: str, end_of_day: bool = False) -> datetime | None:

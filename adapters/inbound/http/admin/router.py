@@ -13,6 +13,7 @@ from adapters.inbound.http.admin.controllers.companies import CompanyPagesContro
 from adapters.inbound.http.admin.controllers.dashboard import DashboardController
 from adapters.inbound.http.admin.controllers.login import LoginController
 from adapters.inbound.http.admin.controllers.models import ModelPagesController
+from adapters.inbound.http.admin.controllers.review import ReviewQueueController
 from adapters.inbound.http.admin.controllers.teams import TeamPagesController
 from adapters.inbound.http.admin.controllers.tickets import LabelledTicketPagesController, LabelledTicketUploadController
 from adapters.inbound.http.admin.controllers.training import TrainingRunPagesController
@@ -47,6 +48,7 @@ def admin_routers(max_upload_bytes: int) -> list[Router]:
             CompanyPagesController,
             TeamPagesController,
             AnalysisPagesController,
+            ReviewQueueController,
             LabelledTicketPagesController,
             upload,
             TrainingRunPagesController,

@@ -8,6 +8,7 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
+from adapters.inbound.http.admin.decision_views import CATEGORY_REASON_EXPLAINED, marked_reasons
 from adapters.inbound.http.admin.forms import (
     FieldErrors,
     optional_choice,
@@ -21,6 +22,7 @@ from adapters.inbound.http.admin.views import ROUTING_EXPLAINED
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.companies import ListCompanies
+from application.use_cases.teams import ListTeams
 from domain.analysis import AnalysisFilter
 from domain.errors import InvalidInput
 from domain.priority import Priority
@@ -58,11 +60,20 @@ class AnalysisPagesController(Controller):
 
     @get("/{analysis_id:int}")
     async def analysis(self, request: Request[Any, Any, Any], analysis_id: PathKey,
-                       get_analysis_detail: NamedDependency[GetAnalysisDetail]) -> Template:
+                       get_analysis_detail: NamedDependency[GetAnalysisDetail],
+                       list_teams: NamedDependency[ListTeams]) -> Template:
         detail = await get_analysis_detail.execute(analysis_id)
-        assignment = detail.analysis.assignment
+        analysis = detail.analysis
+        assignment = analysis.assignment
+        suggested_id = analysis.decisions.suggested_team_id
+        teams = await list_teams.execute(analysis.company_id) if detail.company and suggested_id is not None else ()
+        reason = analysis.decisions.category_reason
+        reasons = analysis.category.reasons if analysis.category else ()
         return page(request, "analysis.html", detail=detail,
-                    routing_explained=ROUTING_EXPLAINED.get(assignment.reason) if assignment else None)
+                    routing_explained=ROUTING_EXPLAINED.get(assignment.reason) if assignment else None,
+                    suggested_team=next((team for team in teams if team.id == suggested_id), None),
+                    reason_explained=CATEGORY_REASON_EXPLAINED.get(reason) if reason else None,
+                    segments=marked_reasons(analysis.description, reasons))
 
 
 def _criteria(query: Any, errors: FieldErrors) -> AnalysisFilter:

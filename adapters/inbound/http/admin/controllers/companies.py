@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
-from adapters.inbound.http.admin.forms import FieldErrors, checkbox, text
+from adapters.inbound.http.admin.forms import FieldErrors, checkbox, optional_number, text
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import (
@@ -19,34 +19,56 @@ from application.use_cases.companies import (
     UpdateCompany,
 )
 from application.use_cases.teams import ListTeams
-from domain.companies import CompanyFlags
+from domain.companies import Company, CompanyFlags, require_name
+from domain.decisions import DecisionMode, DecisionPolicy, parse_mode
 from domain.errors import InvalidInput
 
 FLAG_NAMES = ("auto_categorize", "auto_prioritize", "auto_assign")
+MODE_NAMES = ("category_mode", "team_mode")
+MODES = [(mode.value, mode.value) for mode in DecisionMode]
+DEFAULT_VALUES: dict[str, Any] = {
+    "name": "",
+    **dict.fromkeys(FLAG_NAMES, True),
+    **{name: DecisionMode.AUTOFILL.value for name in MODE_NAMES},
+    "target_precision": f"{DecisionPolicy().target_precision:g}",
+    "trust_uncalibrated": DecisionPolicy().trust_uncalibrated,
+}
 
 
 class CompanyPagesController(Controller):
     path = "/companies"
 
     @get("/")
-    async def companies(self, request: Request[Any, Any, Any], list_companies: NamedDependency[ListCompanies]) -> Template:
+    async def companies(
+        self, request: Request[Any, Any, Any], list_companies: NamedDependency[ListCompanies]
+    ) -> Template:
         return page(request, "companies.html", companies=await list_companies.execute())
 
     @get("/new")
     async def new_company(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "company_form.html", company=None, values={"name": "", **dict.fromkeys(FLAG_NAMES, True)},
-                    errors=FieldErrors())
+        return page(request, "company_form.html", company=None, values=dict(DEFAULT_VALUES), errors=FieldErrors(),
+                    modes=MODES)
 
     @post("/new")
-    async def create_company(self, request: Request[Any, Any, Any], create_company: NamedDependency[CreateCompany]) -> Template | Redirect:
+    async def create_company(
+        self, request: Request[Any, Any, Any], create_company: NamedDependency[CreateCompany]
+    ) -> Template | Redirect:
         form = await request.form()
         values = _company_values(form)
-        try:
-            company = await create_company.execute(values["name"], CompanyFlags(*(values[flag] for flag in FLAG_NAMES)))
-        except InvalidInput as error:
-            errors = FieldErrors()
-            errors.add(error)
-            return page(request, "company_form.html", HTTP_400_BAD_REQUEST, company=None, values=values, errors=errors)
+        errors, target = _check_form(values)
+        if not errors:
+            try:
+                policy = DecisionPolicy(values["category_mode"] or DecisionMode.AUTOFILL,
+                                        values["team_mode"] or DecisionMode.AUTOFILL,
+                                        DecisionPolicy().target_precision if target is None else target,
+                                        values["trust_uncalibrated"])
+                company = await create_company.execute(values["name"], CompanyFlags(*(values[f] for f in FLAG_NAMES)),
+                                                       policy)
+            except InvalidInput as error:
+                errors.add(error)
+        if errors:
+            return page(request, "company_form.html", HTTP_400_BAD_REQUEST, company=None, values=values, errors=errors,
+                        modes=MODES)
         return redirect(request, f"/admin/companies/{company.id}", ("success", f"Created company “{company.name}”."))
 
     @get("/{company_id:int}")
@@ -58,9 +80,8 @@ class CompanyPagesController(Controller):
         list_teams: NamedDependency[ListTeams],
     ) -> Template:
         company = await get_company.execute(company_id)
-        values = {"name": company.name, **{flag: getattr(company.flags, flag) for flag in FLAG_NAMES}}
-        return page(request, "company_form.html", company=company, values=values, errors=FieldErrors(),
-                    teams=await list_teams.execute(company_id))
+        return page(request, "company_form.html", company=company, values=_stored_values(company), errors=FieldErrors(),
+                    teams=await list_teams.execute(company_id), modes=MODES)
 
     @post("/{company_id:int}")
     async def update_company(
@@ -73,19 +94,25 @@ class CompanyPagesController(Controller):
     ) -> Template | Redirect:
         form = await request.form()
         values = _company_values(form)
-        changes = CompanyChanges(name=values["name"], **{flag: values[flag] for flag in FLAG_NAMES})
-        try:
-            company = await update_company.execute(company_id, changes)
-        except InvalidInput as error:
-            errors = FieldErrors()
-            errors.add(error)
-            return page(request, "company_form.html", HTTP_400_BAD_REQUEST, company=await get_company.execute(company_id),
-                        values=values, errors=errors, teams=await list_teams.execute(company_id))
+        errors, target = _check_form(values)
+        if not errors:
+            changes = CompanyChanges(name=values["name"], **{flag: values[flag] for flag in FLAG_NAMES},
+                                     **{mode: values[mode] or None for mode in MODE_NAMES}, target_precision=target,
+                                     trust_uncalibrated=values["trust_uncalibrated"])
+            try:
+                company = await update_company.execute(company_id, changes)
+            except InvalidInput as error:
+                errors.add(error)
+        if errors:
+            company = await get_company.execute(company_id)
+            return page(request, "company_form.html", HTTP_400_BAD_REQUEST, company=company, values=values,
+                        errors=errors, teams=await list_teams.execute(company_id), modes=MODES)
         return redirect(request, f"/admin/companies/{company.id}", ("success", f"Saved company “{company.name}”."))
 
     @get("/{company_id:int}/delete")
     async def confirm_delete(self, request: Request[Any, Any, Any], company_id: PathKey,
-                             get_company: NamedDependency[GetCompany], list_teams: NamedDependency[ListTeams]) -> Template:
+                             get_company: NamedDependency[GetCompany],
+                             list_teams: NamedDependency[ListTeams]) -> Template:
         company = await get_company.execute(company_id)
         return page(request, "confirm_delete.html", what=f"the company “{company.name}”",
                     consequence=f"Its {len(await list_teams.execute(company_id))} team(s) are deleted with it; "
@@ -94,11 +121,55 @@ class CompanyPagesController(Controller):
 
     @post("/{company_id:int}/delete")
     async def delete_company(self, request: Request[Any, Any, Any], company_id: PathKey,
-                             get_company: NamedDependency[GetCompany], delete_company: NamedDependency[DeleteCompany]) -> Redirect:
+                             get_company: NamedDependency[GetCompany],
+                             delete_company: NamedDependency[DeleteCompany]) -> Redirect:
         company = await get_company.execute(company_id)
         await delete_company.execute(company_id)
         return redirect(request, "/admin/companies", ("success", f"Deleted company “{company.name}” and its teams."))
 
 
 def _company_values(form: Any) -> dict[str, Any]:
-    return {"name": text(form, "name"), **{flag: checkbox(form, flag) for flag in FLAG_NAMES}}
+    """The form as submitted (strings and ticks), shown again as it was when it is refused."""
+    return {
+        "name": text(form, "name"),
+        **{flag: checkbox(form, flag) for flag in FLAG_NAMES},
+        **{mode: text(form, mode) for mode in MODE_NAMES},
+        "target_precision": text(form, "target_precision"),
+        "trust_uncalibrated": checkbox(form, "trust_uncalibrated"),
+    }
+
+
+def _stored_values(company: Company) -> dict[str, Any]:
+    policy = company.policy
+    return {
+        "name": company.name,
+        **{flag: getattr(company.flags, flag) for flag in FLAG_NAMES},
+        "category_mode": policy.category_mode.value,
+        "team_mode": policy.team_mode.value,
+        "target_precision": f"{policy.target_precision:g}",
+        "trust_uncalibrated": policy.trust_uncalibrated,
+    }
+
+
+def _check_form(values: dict[str, Any]) -> tuple[FieldErrors, float | None]:
+    """Every field is checked, so the form marks all its problems at once; the meaning of each value is the
+    domain's (DecisionPolicy's) to judge. The target precision is None when left empty (the default, or as it was)."""
+    errors = FieldErrors()
+    try:
+        require_name(values["name"], "name")
+    except InvalidInput as error:
+        errors.add(error)
+    for name in MODE_NAMES:
+        try:
+            if values[name]:
+                parse_mode(name, values[name])
+        except InvalidInput as error:
+            errors.add(error)
+    target = None
+    try:
+        target = optional_number(values, "target_precision")
+        if target is not None:
+            DecisionPolicy(target_precision=target)
+    except InvalidInput as error:
+        errors.add(error)
+    return errors, target

@@ -9,13 +9,24 @@ from litestar.response import Template
 from adapters.inbound.http.admin.rendering import page
 from adapters.inbound.http.admin.views import evaluation_of
 from application.use_cases.dashboard import GetDashboard
+from application.use_cases.decision_quality import GetDecisionQuality
+from application.use_cases.review_queue import ListReviewQueue
 
 
 class DashboardController(Controller):
     path = "/"
 
     @get("/")
-    async def dashboard(self, request: Request[Any, Any, Any], get_dashboard: NamedDependency[GetDashboard]) -> Template:
+    async def dashboard(
+        self,
+        request: Request[Any, Any, Any],
+        get_dashboard: NamedDependency[GetDashboard],
+        get_decision_quality: NamedDependency[GetDecisionQuality],
+        list_review_queue: NamedDependency[ListReviewQueue],
+    ) -> Template:
         summary = await get_dashboard.execute()
         active = summary.active_model
-        return page(request, "dashboard.html", summary=summary, active_metrics=evaluation_of(active) if active else {})
+        quality = await get_decision_quality.execute()
+        pending = (await list_review_queue.execute(limit=1)).total
+        return page(request, "dashboard.html", summary=summary, active_metrics=evaluation_of(active) if active else {},
+                    quality=quality, review_total=pending)
