@@ -4,7 +4,7 @@ The server is `ticket-utils serve` in a subprocess on a free port, over MariaDB 
 (`ticket-utils worker`, a tiny BERT as in test_retraining_pipeline) is started only once the run is seen queued,
 so the page is watched going from queued through running to succeeded whatever the machine's speed. The operator
 logs in, creates a company and a team, sees an analysis made through the API, imports labelled tickets, trains a
-model, and logs out. Any JavaScript error or console error on any page fails the test. Chromium missing fails it too: the
+model, confirms and corrects analyses from the review queue, and logs out. Any JavaScript error or console error on any page fails the test. Chromium missing fails it too: the
 browser comes from Debian's package (`apt-get install chromium`), never from a download.
 """
 
@@ -32,7 +32,11 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_admin_browser"
+MYSQL_URL = (
+    f"{os.environ['TEST_MYSQL_URL']}_browser" if os.environ.get("TEST_MYSQL_URL")
+    else "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_admin_browser"
+)
+"""Its own database next to TEST_MYSQL_URL's, so runs beside other test databases do not share one."""
 SERVICE_KEY = "browser-test-service-key-01"
 ADMIN_KEY = "browser-test-admin-key-0002"
 USERNAME, PASSWORD = "operator", "browser test passphrase"
@@ -203,8 +207,11 @@ def _scenario(page, expect, server: Server, tmp_path: Path) -> None:  # type: ig
     expect(page.locator("#name-error")).to_contain_text("must be a non-empty string")
     page.fill("#name", "Browser Test Co")
     page.uncheck("#auto_prioritize")
+    # The zero-shot model has no measured precision: this company trusts it, so its team is assigned, not suggested.
+    page.check("#trust_uncalibrated")
     page.click("button:has-text('Create company')")
     expect(page.locator(".flash.success")).to_contain_text("Created company “Browser Test Co”")
+    expect(page.locator("#trust_uncalibrated")).to_be_checked()
     company_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
 
     # A team, whose embedding the service computes on save.
@@ -215,11 +222,6 @@ def _scenario(page, expect, server: Server, tmp_path: Path) -> None:  # type: ig
     page.click("button:has-text('Create team')")
     expect(page.locator(".flash.success")).to_contain_text("Created team “Hardware desk”")
     expect(page.locator("table")).to_contain_text("Hardware desk")
-
-    # The zero-shot model has no measured precision: this company trusts it, so its team is assigned, not suggested.
-    trusting = httpx.patch(f"{base}/api/companies/{company_id}", json={"trust_uncalibrated": True},
-                           headers={"X-API-Key": ADMIN_KEY}, timeout=30)
-    assert trusting.status_code == 200, trusting.text
 
     # An analysis through the API, as the ticketing platform makes it: with its service key only.
     ticket = {"description": "My laptop screen is broken and the keyboard too", "company_id": company_id}
@@ -292,9 +294,60 @@ def _scenario(page, expect, server: Server, tmp_path: Path) -> None:  # type: ig
     if SCREENSHOTS:
         page.screenshot(path=str(Path(SCREENSHOTS) / "admin-dashboard.png"), full_page=True)
 
+    _review_queue(page, expect, base)
+
     # Log out: the pages are closed again.
     page.click("header button:has-text('Log out')")
     expect(page.locator(".flash.success")).to_have_text("You are logged out.")
     page.goto(f"{base}/admin/models")
     expect(page.locator("h1")).to_have_text("Log in")
 
+
+
+def _review_queue(page, expect, base: str) -> None:  # type: ignore[no-untyped-def]
+    """A company that only wants suggestions: its analyses wait in the review queue until a person confirms one
+    and corrects the other, after which they leave it and the dashboard counts them."""
+    page.click("nav >> text=Companies")
+    page.click("text=Add company")
+    page.fill("#name", "Careful Co")
+    page.select_option("#category_mode", "recommend")
+    page.select_option("#team_mode", "recommend")
+    page.fill("#target_precision", "0.9")
+    page.click("button:has-text('Create company')")
+    expect(page.locator(".flash.success")).to_contain_text("Created company “Careful Co”")
+    expect(page.locator("#category_mode")).to_have_value("recommend")
+    company_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
+
+    answers = []
+    for text in ["My laptop screen flickers and the keyboard is dead", "I am locked out: password and vpn login fail"]:
+        answer = httpx.post(f"{base}/api/analyze", json={"description": text, "company_id": company_id},
+                            headers={"X-API-Key": SERVICE_KEY}, timeout=120)
+        assert answer.status_code == 200, answer.text
+        answers.append(answer.json())
+    first, second = (answer["analysis_id"] for answer in answers)
+
+    page.click("nav >> text=Review queue")
+    page.select_option("#company_id", str(company_id))
+    page.click("button:has-text('Filter')")
+    expect(page.locator("#review-count")).to_have_text("2 analyses waiting for review")
+    expect(page.locator(f"#review-{first}")).to_contain_text("recommend_mode")
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-review.png"), full_page=True)
+
+    page.click(f"#review-{first} button.confirm")
+    expect(page.locator(".flash.success")).to_contain_text(f"Confirmed analysis #{first}")
+    expect(page.locator(f"#review-{first}")).to_have_count(0)
+    expect(page.locator("#review-count")).to_have_text("1 analysis waiting for review")
+
+    predicted = answers[1]["category"]
+    corrected = next(label for label in sorted(VOCABULARY) if label != predicted)
+    page.select_option(f"#category-{second}", corrected)
+    page.click(f"#review-{second} button:has-text('Correct')")
+    expect(page.locator(".flash.success")).to_contain_text(f"Corrected analysis #{second} as “{corrected}”")
+    expect(page.locator("#review-empty")).to_be_visible()
+
+    page.goto(f"{base}/admin/analyses/{second}")
+    expect(page.locator("main")).to_contain_text(f"Corrected as {corrected}")
+    page.click("nav >> text=Dashboard")
+    expect(page.locator("#decision-quality-table")).to_be_visible()
+    expect(page.locator("#unknown-labels")).to_have_count(0)
