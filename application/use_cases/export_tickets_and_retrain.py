@@ -189,6 +189,7 @@ class ExportTicketsAndRetrain:
         if linear is not None:
             progress.report(TrainingProgress(f"{LINEAR}: evaluate", 8.0))
             first = await self._finish_stage(LINEAR, run, split, linear, evaluations, started)
+            await self._show_stage(run, first.record)
         low = 5.0 if first is None else 10.0
         progress.report(TrainingProgress("train", low))
         started = self._clock.now()
@@ -246,6 +247,18 @@ class ExportTicketsAndRetrain:
         record = TrainingStage(name, stored.id, decision.promote, decision.reason, candidate.accuracy,
                                candidate.macro_f1, calibration.served_ece, round(seconds, 1))
         return _StageOutcome(record, stored, candidate, calibration, incumbent, decision)
+
+    async def _show_stage(self, run: TrainingRun, stage: TrainingStage) -> None:
+        """Records a finished stage on the running run, so its page shows the linear stage while the hybrid trains.
+
+        Best effort: the run's final record, written when the job ends, states every stage whatever happens here.
+        """
+        async with self._uow_factory() as uow:
+            stored = await uow.training_runs.get(run.id or 0)
+            if stored is None or stored.status is not RunStatus.RUNNING:
+                return
+            await uow.training_runs.update(replace(stored, metrics=stored.metrics | {"stages": [stage.to_json()]}))
+            await uow.commit()
 
     def _split(self, tickets: Sequence[LabelledTicket]) -> DatasetSplit | Skipped:
         if len(tickets) < self._settings.min_tickets:

@@ -303,3 +303,18 @@ async def test_a_single_stage_recipe_records_one_stage(pipeline: Pipeline) -> No
     (stage,) = run.metrics["stages"]  # type: ignore[misc]
     assert stage["stage"] == "bert" and stage["promoted"] and stage["model_version_id"] == run.model_version_id
     assert len(pipeline.uow.store.versions) == 1
+
+
+async def test_the_running_run_shows_the_linear_stage_while_the_hybrid_trains(progressive: Pipeline) -> None:
+    seen: list[object] = []
+    trainer = progressive.trainer
+    train = trainer.train
+
+    async def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        (running,) = [run for run in progressive.uow.store.runs.values() if run.status is RunStatus.RUNNING]
+        seen.append(running.metrics.get("stages"))
+        return await train(*args, **kwargs)
+
+    trainer.train = watching  # type: ignore[method-assign]
+    run = await progressive.run()
+    assert seen == [[run.metrics["stages"][0]]]  # type: ignore[index]
