@@ -10,6 +10,9 @@
 3. Runs the real `export_tickets_and_retrain` job (export, split, fine-tune, evaluate, register, promote).
 4. Scores the version the job trained (promoted or not) on the held-out tickets, per component (bert, linear,
    hybrid).
+   With `--stage-timing`: also prints when the linear stage's version became active (seconds after the job was
+   triggered, as the registry shows it to every API process) and scores it on the held-out tickets; with
+   `--stop-after-linear` the process ends right there, without waiting for the transformer.
 5. With `--later N`: imports the N tickets kept back, as agents' new labels would arrive, and runs the job
    again - it warm-starts from the active model - then scores its version on the same held-out tickets.
 Prints accuracy, macro-F1, wall and CPU time, and peak memory. It asserts nothing.
@@ -83,7 +86,28 @@ def timed_import(csv_path: Path, env: dict[str, str]) -> float:
     return time.perf_counter() - started
 
 
-async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: int) -> None:
+async def watch_linear_stage(container: object, started: float, held: list[dict[str, str]], stop: bool) -> None:
+    """Polls the registry until a linear-stage version is active; prints when, scores it, and ends if `stop`."""
+    while True:
+        versions = await container.list_models().execute()  # type: ignore[attr-defined]
+        active = next((v for v in versions if v.status.value == "active" and v.metrics.get("stage") == "linear"),
+                      None)
+        if active is not None:
+            seconds = time.perf_counter() - started
+            test = active.metrics.get("test", {})
+            print(f"  linear stage: version {active.name} active {seconds:.1f} s after the job was triggered "
+                  f"(job's test split accuracy {test.get('accuracy'):.4f}, macro-F1 {test.get('macro_f1'):.4f}; "
+                  f"durations {active.metrics.get('training', {}).get('durations_s')})", flush=True)
+            await asyncio.to_thread(score_held_out, Path(active.path), held)
+            if stop:
+                print("  stopping after the linear stage (--stop-after-linear)", flush=True)
+                os._exit(0)  # the transformer trains in a worker thread that nothing else can stop
+            return
+        await asyncio.sleep(0.5)
+
+
+async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: int,
+                          stage_timing: bool = False, stop_after_linear: bool = False) -> None:
     from bootstrap.container import build_container
     from bootstrap.settings import load_settings
 
@@ -92,7 +116,13 @@ async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: 
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     start = await container.start_training_run().execute(manual=True)
     assert start.run_id is not None, start
+    watcher = (asyncio.create_task(watch_linear_stage(container, started_wall, held, stop_after_linear))
+               if stage_timing else None)
     run = await container.export_tickets_and_retrain().execute(start.run_id)
+    if watcher is not None and not watcher.done():
+        watcher.cancel()
+    for stage in run.metrics.get("stages", []):
+        print(f"  stage {stage}")
     usage_after = resource.getrusage(resource.RUSAGE_SELF)
     wall = time.perf_counter() - started_wall
     cpu = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
@@ -136,6 +166,10 @@ def main() -> None:
     parser.add_argument("--budget", type=int, help="seconds of fine-tuning (TRAIN_TIME_BUDGET)")
     parser.add_argument("--kind", choices=["hybrid", "bert"])
     parser.add_argument("--workdir", type=Path, help="keep the database, exports and models here (default: a temp dir)")
+    parser.add_argument("--stage-timing", action="store_true",
+                        help="print when the linear stage's version became active, and score it on the holdout")
+    parser.add_argument("--stop-after-linear", action="store_true",
+                        help="with --stage-timing: end once the linear stage's version is active")
     parser.add_argument("--later", type=int, default=0,
                         help="keep back this many tickets, import them after the first job and retrain")
     args = parser.parse_args()
@@ -155,7 +189,8 @@ def main() -> None:
         env = environment(workdir, args)
         timed_import(workdir / "kept.csv", env)
         print(f"imported {len(kept)} tickets for the first job; {len(held)} held out; {len(later)} kept for later")
-        asyncio.run(train_and_score(env, held, job=1))
+        asyncio.run(train_and_score(env, held, job=1, stage_timing=args.stage_timing or args.stop_after_linear,
+                                    stop_after_linear=args.stop_after_linear))
         if later:
             write_csv(workdir / "later.csv", later)
             timed_import(workdir / "later.csv", env)

@@ -20,6 +20,8 @@ class TrainedModel:
     labels: tuple[str, ...]
     details: dict[str, object] = field(default_factory=dict)
     """Durations, steps, validation figures, whether the time budget stopped it: JSON-able."""
+    recipe: str = "model"
+    """What the version holds ("hybrid", "bert", "linear"): a run names its stage after it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +84,14 @@ def _line_json(line: LabelCoverage) -> dict[str, object]:
 class ModelTrainer(Protocol):
     """Fine-tunes and runs category models stored as safetensors + JSON in the model store.
 
-    Contract: `train` writes a complete new version folder (never touching existing ones) and returns it; it
-    may warm-start from `base` when given. `on_progress` may be called from any thread and must be cheap.
+    Contract: `train` writes a complete new version folder (never touching existing ones) and returns it. It
+    warm-starts from the first of `warm_starts` (preferred first) whose folder carries a transformer it can
+    continue, and ignores the others (a linear-only version has none); with none usable it starts from its default
+    base. `reuse_linear`, when given, is a version `train_linear` wrote on the same splits: the new version takes
+    its linear model as it is instead of fitting one again. `train_linear` writes a linear-only version (the
+    TF-IDF linear model alone, quick to fit and to serve) as the first stage of a recipe that blends one in, and
+    returns None when the recipe has no such stage (its `train` already is linear-only, or has no linear part).
+    `on_progress` may be called from any thread and must be cheap.
     `predict` answers one label per text with the model at `path`. `calibrate` measures the version at `path`
     on the validation and test splits: it fits a temperature on validation and keeps it only where it lowers
     the test split's ECE, chooses the per-label decision thresholds from validation on the scale serving will
@@ -93,13 +101,22 @@ class ModelTrainer(Protocol):
     failure, leaving no half-written version behind.
     """
 
+    async def train_linear(
+        self,
+        train: Sequence[Example],
+        validation: Sequence[Example],
+        labels: Sequence[str],
+        on_progress: Callable[[TrainingProgress], None],
+    ) -> TrainedModel | None: ...
+
     async def train(
         self,
         train: Sequence[Example],
         validation: Sequence[Example],
         labels: Sequence[str],
-        base: ModelVersion | None,
+        warm_starts: Sequence[ModelVersion],
         on_progress: Callable[[TrainingProgress], None],
+        reuse_linear: TrainedModel | None = None,
     ) -> TrainedModel: ...
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]: ...

@@ -1,5 +1,12 @@
 """The retraining job: export, split, fine-tune, evaluate, register, and promote only if not worse.
 
+A trainer whose recipe blends in a linear model trains in two stages: the linear model alone first, registered
+and promoted at once when it is at least as good as the active model (so a fresh install serves a trained model
+within minutes instead of after the transformer's fine-tuning), then the full hybrid, promoted when it is at least
+as good as whatever is active by then. Both stages are recorded on the run (metrics["stages"]); the run's top-level
+fields describe the last one. Should the hybrid stage fail, the linear stage's version stays as decided and the
+run is failed with the reason, so the next trigger trains again.
+
 Whatever happens, the run ends recorded (succeeded, skipped or failed), the training mark is cleared, and the active
 model keeps serving unless a candidate at least as good (`domain.training_promotion`) replaced it. "Nothing worth
 training on" is an expected outcome, returned as `Skipped`; only a real failure is an exception.
@@ -14,7 +21,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
@@ -32,6 +39,7 @@ from domain.metrics import EvaluationReport, evaluate
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.training_promotion import Incumbent, PromotionDecision, decide_promotion
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
+from domain.training_stages import HYBRID, LINEAR, TrainingStage
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +117,7 @@ class ExportTicketsAndRetrain:
                 run = replace(run, status=RunStatus.SKIPPED, decision=outcome.reason)
             else:
                 run = outcome
+                error = run.error if run.status is RunStatus.FAILED else None
         except Exception as failure:
             logger.exception("training run %s failed", run.id)
             error = f"{type(failure).__name__}: {failure}"
@@ -159,7 +168,7 @@ class ExportTicketsAndRetrain:
         async with self._uow_factory() as uow:
             tickets = await uow.labelled_tickets.all_for_training()
             last = await uow.training_runs.last_succeeded()
-            active = await uow.model_versions.active()
+            versions = await uow.model_versions.list()
         newest = max((ticket.id or 0 for ticket in tickets), default=None)
         run = replace(run, labelled_tickets=len(tickets), newest_ticket_id=newest)
         if last is not None and newest is not None and last.newest_ticket_id == newest:
@@ -170,24 +179,86 @@ class ExportTicketsAndRetrain:
 
         progress.report(TrainingProgress("export", 1.0))
         await self._exporter.export(tickets)
-        progress.report(TrainingProgress("train", 5.0))
-        trained = await self._trainer.train(
-            split.train, split.validation, split.labels, active, lambda update: progress.report(_scaled(update))
+        evaluations: dict[int, EvaluationReport] = {}
+        progress.report(TrainingProgress(LINEAR, 2.0))
+        started = self._clock.now()
+        linear = await self._trainer.train_linear(
+            split.train, split.validation, split.labels, lambda update: progress.report(_scaled(update, 2.0, 8.0))
         )
-        progress.report(TrainingProgress("evaluate", 95.0))
+        first: _StageOutcome | None = None
+        if linear is not None:
+            progress.report(TrainingProgress(f"{LINEAR}: evaluate", 8.0))
+            first = await self._finish_stage(LINEAR, run, split, linear, evaluations, started)
+            await self._show_stage(run, first.record)
+        low = 5.0 if first is None else 10.0
+        progress.report(TrainingProgress("train", low))
+        started = self._clock.now()
+        try:
+            trained = await self._trainer.train(
+                split.train, split.validation, split.labels, _warm_starts(versions),
+                lambda update: progress.report(_scaled(update, low, 95.0)), reuse_linear=linear,
+            )
+            progress.report(TrainingProgress("evaluate", 95.0))
+            final = await self._finish_stage(
+                trained.recipe if first is None else HYBRID, run, split, trained, evaluations, started
+            )
+        except Exception as failure:
+            if first is None:
+                raise
+            # The linear stage stays as decided (promoted or not): only the hybrid is missing.
+            logger.exception("training run %s: the hybrid stage failed after the linear stage", run.id)
+            reason = f"{type(failure).__name__}: {failure}"
+            seconds = (self._clock.now() - started).total_seconds()
+            failed = TrainingStage(HYBRID, seconds=round(seconds, 1), error=reason)
+            return replace(first.on(run), status=RunStatus.FAILED, error=f"hybrid stage failed: {reason}",
+                           metrics=first.summary() | {"stages": [first.record.to_json(), failed.to_json()]})
+        stages = [stage.record.to_json() for stage in (first, final) if stage is not None]
+        return replace(final.on(run), status=RunStatus.SUCCEEDED, metrics=final.summary() | {"stages": stages})
+
+    async def _finish_stage(
+        self,
+        name: str,
+        run: TrainingRun,
+        split: DatasetSplit,
+        trained: TrainedModel,
+        evaluations: dict[int, EvaluationReport],
+        started: datetime,
+    ) -> _StageOutcome:
+        """Calibrates and evaluates a trained version, then registers it, promoted if at least as good as the version
+        active now (an earlier stage's, or one an operator activated meanwhile). `evaluations` caches the test
+        split's evaluation by version id, so a version measured as one stage's candidate is not measured again."""
         calibration = await self._trainer.calibrate(trained.path, split.validation, split.test)
         candidate = await self._evaluate(trained.path, split.test)
-        incumbent = None if active is None else Incumbent(active.name, await self._evaluate(active.path, split.test))
+        async with self._uow_factory() as uow:
+            active = await uow.model_versions.active()
+        incumbent = None
+        if active is not None:
+            report = evaluations.get(active.id) if active.id is not None else None
+            if report is None:
+                report = await self._evaluate(active.path, split.test)
+                if active.id is not None:
+                    evaluations[active.id] = report
+            incumbent = Incumbent(active.name, report)
         decision = decide_promotion(candidate, incumbent)
-        stored = await self._register(run, split, trained, candidate, calibration, incumbent, decision, active)
-        summary: dict[str, object] = {"accuracy": candidate.accuracy, "macro_f1": candidate.macro_f1,
-                                      "ece": calibration.served_ece, "test_size": candidate.size,
-                                      **_calibration_metrics(calibration)}
-        if incumbent is not None:
-            old = incumbent.report
-            summary |= {"incumbent_accuracy": old.accuracy, "incumbent_macro_f1": old.macro_f1}
-        return replace(run, status=RunStatus.SUCCEEDED, model_version_id=stored.id, promoted=decision.promote,
-                       decision=decision.reason, metrics=summary)
+        stored = await self._register(run, split, trained, candidate, calibration, incumbent, decision, active, name)
+        if stored.id is not None:
+            evaluations[stored.id] = candidate
+        seconds = (self._clock.now() - started).total_seconds()
+        record = TrainingStage(name, stored.id, decision.promote, decision.reason, candidate.accuracy,
+                               candidate.macro_f1, calibration.served_ece, round(seconds, 1))
+        return _StageOutcome(record, stored, candidate, calibration, incumbent, decision)
+
+    async def _show_stage(self, run: TrainingRun, stage: TrainingStage) -> None:
+        """Records a finished stage on the running run, so its page shows the linear stage while the hybrid trains.
+
+        Best effort: the run's final record, written when the job ends, states every stage whatever happens here.
+        """
+        async with self._uow_factory() as uow:
+            stored = await uow.training_runs.get(run.id or 0)
+            if stored is None or stored.status is not RunStatus.RUNNING:
+                return
+            await uow.training_runs.update(replace(stored, metrics=stored.metrics | {"stages": [stage.to_json()]}))
+            await uow.commit()
 
     def _split(self, tickets: Sequence[LabelledTicket]) -> DatasetSplit | Skipped:
         if len(tickets) < self._settings.min_tickets:
@@ -216,6 +287,7 @@ class ExportTicketsAndRetrain:
         incumbent: Incumbent | None,
         decision: PromotionDecision,
         active: ModelVersion | None,
+        stage: str,
     ) -> ModelVersion:
         """Stores the version (active or rejected, as decided) and retires the active one when it is replaced."""
         now = self._clock.now()
@@ -225,6 +297,7 @@ class ExportTicketsAndRetrain:
             "split": {"train": len(split.train), "validation": len(split.validation), "test": len(split.test),
                       "train_only_labels": list(split.train_only_labels)},
             **_calibration_metrics(calibration),
+            "stage": stage,
         }
         if incumbent is not None:
             metrics["incumbent_test"] = incumbent.report.to_json()
@@ -253,6 +326,45 @@ def _calibration_metrics(report: CalibrationReport) -> dict[str, object]:
     return {"calibration": report.calibration_json(), "decision_coverage": report.coverage_json()}
 
 
-def _scaled(update: TrainingProgress) -> TrainingProgress:
-    """The trainer reports 0-100 of its own work, which is 5-95 of the run."""
-    return replace(update, percent=5.0 + 0.9 * max(0.0, min(100.0, update.percent)))
+def _scaled(update: TrainingProgress, low: float, high: float) -> TrainingProgress:
+    """The trainer reports 0-100 of its own work, which is `low`-`high` of the run."""
+    return replace(update, percent=low + (high - low) * max(0.0, min(100.0, update.percent)) / 100.0)
+
+
+def _warm_starts(versions: Sequence[ModelVersion]) -> list[ModelVersion]:
+    """The versions a training may continue from, preferred first: the active one, then those that once served
+    (newest first), then the rest that load; `versions` comes newest first.
+
+    Why not the active one alone: after a linear stage was promoted the active version has no transformer, and the
+    newest one that has one is a far better start than the base model. One that served before one that was
+    rejected: a rejected version measured worse, and continuing from it would carry that on.
+    """
+    usable = [version for version in versions if version.status is not ModelStatus.BAD]
+    return sorted(usable, key=lambda version: (version.status is not ModelStatus.ACTIVE, version.activated_at is None))
+
+
+@dataclass(frozen=True, slots=True)
+class _StageOutcome:
+    """One stage's registered version, how it measured and whether it was promoted."""
+
+    record: TrainingStage
+    stored: ModelVersion
+    candidate: EvaluationReport
+    calibration: CalibrationReport
+    incumbent: Incumbent | None
+    decision: PromotionDecision
+
+    def on(self, run: TrainingRun) -> TrainingRun:
+        """The run's top-level fields describing this stage."""
+        return replace(run, model_version_id=self.stored.id, promoted=self.decision.promote,
+                       decision=self.decision.reason)
+
+    def summary(self) -> dict[str, object]:
+        """The run's top-level metrics describing this stage."""
+        summary: dict[str, object] = {"accuracy": self.candidate.accuracy, "macro_f1": self.candidate.macro_f1,
+                                      "ece": self.calibration.served_ece, "test_size": self.candidate.size,
+                                      **_calibration_metrics(self.calibration)}
+        if self.incumbent is not None:
+            old = self.incumbent.report
+            summary |= {"incumbent_accuracy": old.accuracy, "incumbent_macro_f1": old.macro_f1}
+        return summary

@@ -48,7 +48,8 @@ async def test_threshold_trains_in_process_and_the_new_model_serves(tmp_path: Pa
                 break
             await asyncio.sleep(0.25)
         assert runs[0]["trigger"] == "threshold" and runs[0]["status"] == "succeeded", runs[0]
-        (model,) = (await client.get("/api/models")).json()
+        # Two stages, so two versions (linear, then hybrid): the active one is what serves.
+        (model,) = [m for m in (await client.get("/api/models")).json() if m["status"] == "active"]
         for _ in range(40):
             answer = (await client.post("/api/analyze", json={"description": "vpn locked", "company_id": 1})).json()
             if answer["model_version"] == model["name"]:

@@ -151,7 +151,12 @@ async def test_labelled_tickets_train_a_model_that_the_api_then_serves(
     assert run["promoted"] and run["decision"].startswith("promoted")
     assert run["labelled_tickets"] == 120 and run["progress"]["percent"] == 100.0
 
-    (model,) = (await client.get("/api/models")).json()
+    # Two stages: the linear model alone was promoted first, then the hybrid replaced it.
+    assert [(stage["stage"], stage["promoted"]) for stage in run["stages"]] == [("linear", True), ("hybrid", True)]
+    hybrid, linear = (await client.get("/api/models")).json()
+    assert (linear["status"], linear["metrics"]["stage"]) == ("retired", "linear")
+    assert linear["id"] == run["stages"][0]["model_version_id"] and linear["activated_at"] is not None
+    model = hybrid
     assert model["status"] == "active" and model["id"] == run["model_version_id"]
     test_metrics = model["metrics"]["test"]
     assert set(test_metrics) >= {"accuracy", "macro_f1", "per_label", "confusion_matrix", "labels"}
@@ -188,6 +193,6 @@ async def test_feedback_becomes_a_labelled_ticket_and_rollback_is_possible(clien
     missing = await client.post("/api/analyses/999999/feedback", json={})
     assert missing.status_code == 404
 
-    (model,) = (await client.get("/api/models")).json()
+    model = (await client.get("/api/models")).json()[0]
     assert (await client.post(f"/api/models/{model['id']}/activate")).json()["status"] == "active"
     assert (await client.post("/api/models/424242/activate")).status_code == 404

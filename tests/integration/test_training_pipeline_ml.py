@@ -190,7 +190,77 @@ async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tupl
     train, val = make_split(16, 9), make_split(3, 10)  # 64 tickets: 4 batches of 16 an epoch
     trained = await trainer.train([Example(t, label) for t, label in zip(train.texts, train.labels, strict=True)],
                                   [Example(t, label) for t, label in zip(val.texts, val.labels, strict=True)],
-                                  LABELS, active, lambda progress: None)
+                                  LABELS, [active], lambda progress: None)
     assert trained.details["warm_start"] == str(out)
     assert trained.details["config"]["epochs"] == 0.5 and trained.details["config"]["seed"] != 7
     assert trained.details["fine_tune"]["epochs_done"] == 0.5
+
+
+async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Path, tmp_path: Path) -> None:
+    """A fresh install's run promotes the linear-only version first (and a serving process answers with it while
+    the transformer trains), then the hybrid, which takes the linear fit over and starts from the base model."""
+    from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
+    from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+    from application.services.retraining_trigger import RetrainingTrigger
+    from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+    from application.use_cases.trigger_retraining import TriggerRetraining
+    from domain.labelled_tickets import LabelledTicket
+    from domain.model_versions import ModelStatus
+    from domain.predictions import CategoryPrediction
+    from domain.training import TriggerPolicy
+    from domain.training_runs import RunStatus
+    from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
+
+    class NoFallback:
+        async def classify(self, text: str) -> CategoryPrediction:
+            raise AssertionError("the trained version answers, not the fallback")
+
+        def is_ready(self) -> bool:
+            return True
+
+    uow = FakeUnitOfWorkFactory()
+    served = ServedCategoryModel(NoFallback())
+    seen_while_training: list[tuple[str, str, str]] = []
+
+    class ServingWhileTraining(HybridModelTrainer):
+        async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None):  # type: ignore[no-untyped-def]
+            (active,) = [v for v in uow.store.versions.values() if v.status is ModelStatus.ACTIVE]
+            await served.serve(active)
+            answer = await served.classify("cannot login, my password expired")
+            seen_while_training.append((active.path, json.loads(Path(active.path, "model.json").read_text())["kind"],
+                                        answer.label))
+            return await super().train(train, validation, labels, warm_starts, on_progress, reuse_linear)
+
+    split = make_split(40, 5)
+    for text, label in zip(split.texts, split.labels, strict=True):
+        ticket_id = uow.store.new_id()
+        uow.store.labelled[ticket_id] = LabelledTicket(text, label, "test", FixedClock().now(), id=ticket_id)
+    clock = FixedClock()
+    trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
+    trainer = ServingWhileTraining(tmp_path / "store", fast_config(), base_model_dir=str(tiny_base))
+    job = ExportTicketsAndRetrain(uow, FakeExporter(), trainer, clock,
+                                  RetrainingSettings(validation_share=0.25, test_share=0.25))
+    started = await trigger.execute(manual=True)
+    assert started.run_id is not None
+    run = await job.execute(started.run_id)
+    await served.serve(None)
+
+    assert run.status is RunStatus.SUCCEEDED, run.error
+    linear_stage, hybrid_stage = run.metrics["stages"]  # type: ignore[misc]
+    assert linear_stage["stage"] == "linear" and linear_stage["promoted"] and hybrid_stage["stage"] == "hybrid"
+    linear = uow.store.versions[linear_stage["model_version_id"]]
+    hybrid = uow.store.versions[hybrid_stage["model_version_id"]]
+    assert seen_while_training == [(linear.path, "linear", "Access")], "the linear version served during training"
+    assert not (Path(linear.path) / "bert").exists() and (Path(hybrid.path) / "bert").is_dir()
+    training = hybrid.metrics["training"]
+    assert training["linear_reused_from"] == linear.path  # type: ignore[index]
+    assert training["warm_start"] is None, "a linear-only version is no warm start"  # type: ignore[index]
+    reused = LoadedModelVersion(linear.path).predict_components(TICKET_TEXTS)["linear"]
+    blended = LoadedModelVersion(hybrid.path, load_unused=True).predict_components(TICKET_TEXTS)["linear"]
+    assert (reused == blended).all(), "the hybrid's linear part is the linear stage's fit"
+    expected_status = ModelStatus.ACTIVE if hybrid_stage["promoted"] else ModelStatus.REJECTED
+    assert hybrid.status is expected_status
+    assert linear.status is (ModelStatus.RETIRED if hybrid_stage["promoted"] else ModelStatus.ACTIVE)
+
+
+TICKET_TEXTS = ["my laptop screen is broken please help", "mailbox quota full, need a bigger drive"]

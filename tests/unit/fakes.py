@@ -550,19 +550,48 @@ class FakeTrainer:
         self.calibration_helps = True
         """False: the test split's tickets are all right, so softening the (over-confident) validation fit hurts."""
         self.calibrated: list[str] = []
+        self.linear_stage = False
+        """True: a hybrid recipe, whose `train_linear` writes a linear-only version first (ruled by `linear_rule`)."""
+        self.linear_rule = "perfect"
+        self.fail_hybrid_with: Exception | None = None
+        self.linear_paths: set[str] = set()
+        self.reused: list[str | None] = []
 
-    async def train(self, train, validation, labels, base, on_progress):  # type: ignore[no-untyped-def]
+    async def train_linear(self, train, validation, labels, on_progress):  # type: ignore[no-untyped-def]
+        from application.ports.model_trainer import TrainedModel
+        from domain.training_runs import TrainingProgress
+
+        if not self.linear_stage:
+            return None
+        if self.fail_with is not None:
+            raise self.fail_with
+        on_progress(TrainingProgress("linear", 50.0))
+        self.count += 1
+        path = f"models/v{self.count}"
+        self.rules[path] = self.linear_rule
+        self.linear_paths.add(path)
+        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0}, "linear")
+
+    async def train(  # type: ignore[no-untyped-def]
+        self, train, validation, labels, warm_starts, on_progress, reuse_linear=None
+    ):
         from application.ports.model_trainer import TrainedModel
         from domain.training_runs import TrainingProgress
 
         if self.fail_with is not None:
             raise self.fail_with
+        if self.fail_hybrid_with is not None:
+            raise self.fail_hybrid_with
         on_progress(TrainingProgress("train", 50.0, 0.7))
         self.count += 1
         path = f"models/v{self.count}"
         self.rules[path] = self.next_rule
-        self.trained_from.append(base.path if base else None)
-        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0})
+        # Like the real trainer: only a version with a transformer (not a linear-only one) is a warm start.
+        base = next((version.path for version in warm_starts if version.path not in self.linear_paths), None)
+        self.trained_from.append(base)
+        self.reused.append(reuse_linear.path if reuse_linear else None)
+        recipe = "hybrid" if self.linear_stage else "bert"
+        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0}, recipe)
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
         rule = self.rules[path]

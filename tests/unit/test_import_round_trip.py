@@ -27,10 +27,11 @@ class RecordingTrainer(FakeTrainer):
         self.seen: list[str] = []
 
     async def train(  # type: ignore[no-untyped-def]
-        self, train: Sequence[Example], validation: Sequence[Example], labels, base, on_progress
+        self, train: Sequence[Example], validation: Sequence[Example], labels, warm_starts, on_progress,
+        reuse_linear=None,
     ):
         self.seen = [example.text for example in (*train, *validation)]
-        return await super().train(train, validation, labels, base, on_progress)
+        return await super().train(train, validation, labels, warm_starts, on_progress, reuse_linear)
 
 
 async def test_imported_texts_are_stored_and_trained_on_exactly_as_given() -> None:

@@ -217,3 +217,104 @@ async def test_with_no_good_version_left_nothing_is_active_and_the_process_is_in
     served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].path)  # type: ignore[index]
     assert await SyncServedModel(pipeline.uow, served, pipeline.clock).execute() is None
     assert pipeline.active() == [] and served.in_step
+
+
+@pytest.fixture
+def progressive(pipeline: Pipeline) -> Pipeline:
+    pipeline.trainer.linear_stage = True
+    return pipeline
+
+
+async def test_a_fresh_install_promotes_the_linear_version_then_the_hybrid(progressive: Pipeline) -> None:
+    run = await progressive.run()
+    assert run.status is RunStatus.SUCCEEDED and run.promoted
+    linear_stage, hybrid_stage = run.metrics["stages"]  # type: ignore[misc]
+    assert linear_stage["stage"] == "linear" and linear_stage["promoted"]
+    assert hybrid_stage["stage"] == "hybrid" and hybrid_stage["promoted"]
+    assert "no active model" in linear_stage["decision"] and "at least as good as active v1" in hybrid_stage["decision"]
+    linear = progressive.uow.store.versions[linear_stage["model_version_id"]]
+    hybrid = progressive.uow.store.versions[hybrid_stage["model_version_id"]]
+    assert linear.status is ModelStatus.RETIRED and linear.metrics["stage"] == "linear"
+    assert hybrid.status is ModelStatus.ACTIVE and hybrid.id == run.model_version_id
+    assert linear.activated_at is not None, "the linear version served before the hybrid replaced it"
+    assert progressive.trainer.trained_from == [None], "a linear-only version is no warm start: the base model is"
+    assert progressive.trainer.reused == [linear.path], "the hybrid takes the linear stage's fit"
+    assert run.metrics["accuracy"] == 1.0 and run.metrics["ece"] == hybrid_stage["ece"]
+
+
+async def test_the_hybrid_warm_starts_from_the_newest_transformer_behind_an_active_linear_version(
+    progressive: Pipeline,
+) -> None:
+    await progressive.run()
+    progressive.add_tickets(1)
+    progressive.trainer.next_rule = "poor"
+    second = await progressive.run()
+    first_hybrid = "models/v2"
+    assert second.metrics["stages"][0]["promoted"] and not second.promoted  # type: ignore[index]
+    (active,) = progressive.active()
+    assert active.path == "models/v3" and active.metrics["stage"] == "linear"
+    progressive.add_tickets(1)
+    progressive.trainer.next_rule = "perfect"
+    await progressive.run()
+    assert progressive.trainer.trained_from == [None, first_hybrid, first_hybrid]
+
+
+async def test_a_linear_stage_worse_than_the_active_model_is_kept_back_and_the_hybrid_still_runs(
+    progressive: Pipeline,
+) -> None:
+    first = await progressive.run()
+    progressive.add_tickets(1)
+    progressive.trainer.linear_rule = "poor"
+    second = await progressive.run()
+    linear_stage, hybrid_stage = second.metrics["stages"]  # type: ignore[misc]
+    assert not linear_stage["promoted"] and "kept the active model" in linear_stage["decision"]
+    assert progressive.uow.store.versions[linear_stage["model_version_id"]].status is ModelStatus.REJECTED
+    assert hybrid_stage["promoted"] and second.status is RunStatus.SUCCEEDED
+    assert progressive.uow.store.versions[first.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+    assert [v.id for v in progressive.active()] == [hybrid_stage["model_version_id"]]
+
+
+async def test_a_failed_hybrid_stage_keeps_the_linear_promotion_and_fails_the_run(progressive: Pipeline) -> None:
+    progressive.trainer.fail_hybrid_with = RuntimeError("out of memory")
+    run = await progressive.run()
+    assert run.status is RunStatus.FAILED and run.error == "hybrid stage failed: RuntimeError: out of memory"
+    linear_stage, hybrid_stage = run.metrics["stages"]  # type: ignore[misc]
+    assert linear_stage["promoted"] and hybrid_stage == {**hybrid_stage, "stage": "hybrid", "promoted": False,
+                                                         "model_version_id": None,
+                                                         "error": "RuntimeError: out of memory"}
+    (active,) = progressive.active()
+    assert active.id == linear_stage["model_version_id"] == run.model_version_id and run.promoted
+    state = progressive.uow.store.training_state
+    assert not state.running and "out of memory" in (state.last_error or "")
+    stored = progressive.uow.store.runs[run.id]  # type: ignore[index]
+    assert stored.status is RunStatus.FAILED and stored.metrics["stages"] == run.metrics["stages"]
+
+
+async def test_the_next_run_after_a_failed_hybrid_stage_trains_again(progressive: Pipeline) -> None:
+    progressive.trainer.fail_hybrid_with = RuntimeError("out of memory")
+    await progressive.run()
+    progressive.trainer.fail_hybrid_with = None
+    again = await progressive.run()
+    assert again.status is RunStatus.SUCCEEDED and again.metrics["stages"][1]["promoted"]  # type: ignore[index]
+
+
+async def test_a_single_stage_recipe_records_one_stage(pipeline: Pipeline) -> None:
+    run = await pipeline.run()
+    (stage,) = run.metrics["stages"]  # type: ignore[misc]
+    assert stage["stage"] == "bert" and stage["promoted"] and stage["model_version_id"] == run.model_version_id
+    assert len(pipeline.uow.store.versions) == 1
+
+
+async def test_the_running_run_shows_the_linear_stage_while_the_hybrid_trains(progressive: Pipeline) -> None:
+    seen: list[object] = []
+    trainer = progressive.trainer
+    train = trainer.train
+
+    async def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+        (running,) = [run for run in progressive.uow.store.runs.values() if run.status is RunStatus.RUNNING]
+        seen.append(running.metrics.get("stages"))
+        return await train(*args, **kwargs)
+
+    trainer.train = watching  # type: ignore[method-assign]
+    run = await progressive.run()
+    assert seen == [[run.metrics["stages"][0]]]  # type: ignore[index]

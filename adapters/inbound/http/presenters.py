@@ -16,6 +16,7 @@ from adapters.inbound.http.schemas import (
     TeamBody,
     TrainingProgressBody,
     TrainingRunBody,
+    TrainingStageBody,
     TrainingStatusBody,
 )
 from application.use_cases.review_queue import ReviewPage
@@ -26,6 +27,7 @@ from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
 from domain.training_runs import TrainingRun
+from domain.training_stages import stages_of
 
 
 def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
@@ -177,4 +179,7 @@ def training_run_body(run: TrainingRun) -> TrainingRunBody:
         promoted=run.promoted,
         decision=run.decision,
         metrics=run.metrics,
+        stages=[TrainingStageBody(stage.stage, stage.model_version_id, stage.promoted, stage.decision, stage.accuracy,
+                                  stage.macro_f1, stage.ece, stage.seconds, stage.error)
+                for stage in stages_of(run.metrics)],
     )

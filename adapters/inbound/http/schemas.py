@@ -161,6 +161,20 @@ class TrainingProgressBody(msgspec.Struct):
     loss: float | None
 
 
+class TrainingStageBody(msgspec.Struct):
+    """One stage of a run: "linear" (the linear model alone, promoted at once when good enough), then "hybrid"."""
+
+    stage: str
+    model_version_id: int | None
+    promoted: bool
+    decision: str | None
+    accuracy: float | None
+    macro_f1: float | None
+    ece: float | None
+    seconds: float | None
+    error: str | None
+
+
 class TrainingRunBody(msgspec.Struct):
     id: int
     trigger: str
@@ -175,6 +189,8 @@ class TrainingRunBody(msgspec.Struct):
     promoted: bool
     decision: str | None
     metrics: dict[str, object]
+    stages: list[TrainingStageBody]
+    """The run's stages in order (empty for a run recorded before stages); the top-level fields describe the last."""
 
 
 class TriggerBody(msgspec.Struct):

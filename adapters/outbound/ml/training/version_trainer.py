@@ -27,6 +27,7 @@ from adapters.outbound.ml.serving.model_version import (
     TRAINING_FILE,
     blend,
 )
+from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
 from adapters.outbound.ml.training.blend_weight import choose_bert_weight
 from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.tfidf_fit import LinearSettings, train_tfidf_linear
@@ -57,11 +58,14 @@ def train_model_version(
     on_progress: ProgressCallback | None = None,
     kind: str = "hybrid",
     linear_settings: LinearSettings | None = None,
+    linear_from: Path | None = None,
 ) -> dict[str, Any]:
     """Trains the components `kind` needs, blends on `val`, writes the version folder; returns its training.json.
 
     `base_model_dir` is the MiniLM folder, an earlier fine-tuned HF folder, or an earlier model-version folder
     (its bert/ part is the warm start). `val` must be non-empty: it chooses the blend weight and scores the run.
+    `linear_from` is a version folder whose linear model was fitted on this very `train` split (the linear stage
+    of the same run): it is copied instead of fitted again, which saves the linear fit's time.
     """
     import numpy as np
 
@@ -80,12 +84,18 @@ def train_model_version(
 
     if kind in ("hybrid", "linear"):
         progress("linear", 0.0, None)
-        settings = linear_settings or LinearSettings()
-        linear = train_tfidf_linear(train.texts, train.labels, labels, settings)
-        linear.save(staging / LINEAR_DIR)
+        reused = _reuse_linear(linear_from, staging / LINEAR_DIR, labels) if linear_from is not None else None
+        if reused is not None:
+            linear, linear_json = reused
+            components["linear_reused_from"] = str(linear_from)
+        else:
+            settings = linear_settings or LinearSettings()
+            linear = train_tfidf_linear(train.texts, train.labels, labels, settings)
+            linear.save(staging / LINEAR_DIR)
+            linear_json = settings.to_json()
         val_probabilities["linear"] = linear.predict_proba(val.texts)
         durations["linear"] = round(time.monotonic() - started, 2)
-        components["linear_settings"] = settings.to_json()
+        components["linear_settings"] = linear_json
         progress("linear", 100.0, None)
 
     if kind in ("hybrid", "bert"):
@@ -124,6 +134,19 @@ def train_model_version(
     staging.rename(out_dir)
     progress("done", 100.0, None)
     return report
+
+
+def _reuse_linear(source: Path, target: Path, labels: list[str]) -> tuple[TfidfLinearModel, Any] | None:
+    """Copies the linear model of the version at `source` to `target` and loads it; None (fit it again) when that
+    version has none or it was fitted for other labels."""
+    if not (source / LINEAR_DIR).is_dir():
+        return None
+    shutil.copytree(source / LINEAR_DIR, target)
+    model = TfidfLinearModel.load(target)
+    if list(model.labels) != list(labels):
+        shutil.rmtree(target)
+        return None
+    return model, model.settings
 
 
 def update_manifest(version_dir: Path, changes: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from application.use_cases.models import ListModels
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.trigger_retraining import TriggerOutcome, TriggerRetraining
+from domain.training_stages import stages_of
 
 RUNS_SHOWN = 100
 _TRIGGER_MESSAGES = {
@@ -65,7 +66,7 @@ class TrainingRunPagesController(Controller):
         coverage = next((lines for metrics in sources if (lines := coverage_of(metrics))), None)
         return page(request, "training_run.html", run=report.run, version=report.version, evaluation=evaluation,
                     confusion=confusion_matrix_svg(labels, matrix) if labels else None,
-                    calibration=calibration, coverage=coverage,
+                    calibration=calibration, coverage=coverage, stages=stages_of(report.run.metrics),
                     reliability=_reliability_diagram(calibration) if calibration else None)
 
     @get("/{run_id:int}/progress")
