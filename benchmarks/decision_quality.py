@@ -15,7 +15,8 @@ the temperature on validation, and prints:
 - per-label thresholds chosen on validation, and the share of held-out (and test) tickets they decide
   automatically with the precision those decisions realise; for targets 0.90/0.95/0.97 and min_support 10/20,
   on raw and on calibrated confidences.
-It asserts nothing.
+`--skip-test` leaves the job's test split out to save inference time: no `choose_calibration`
+verdict and no test columns then. It asserts nothing.
 """
 
 from __future__ import annotations
@@ -43,13 +44,14 @@ from domain.calibration import (
     apply_temperature,
     choose_calibration,
     expected_calibration_error,
+    fit_temperature,
     reliability_bins,
     top_predictions,
 )
 from domain.dataset_split import Example, split_dataset
 from domain.decision_thresholds import ThresholdTable, ValidationPoint, coverage_report
 
-SETS = ("validation", "test", "holdout")
+SETS = ("validation", "holdout", "test")  # in the order they are predicted; test is optional
 TARGETS = (0.90, 0.95, 0.97)
 MIN_SUPPORTS = (10, 20)
 GOAL_COVERAGE, GOAL_PRECISION = 0.85, 0.95
@@ -84,33 +86,36 @@ def job_split(training_csv: Path) -> tuple[list[Example], list[Example], int]:
 
 
 def cached_probabilities(model_dir: Path, texts: dict[str, list[str]], cache: Path) -> dict[str, Any]:
-    """Hybrid (and per-component) probabilities of each set, from the cache when model and texts are the same."""
+    """Hybrid (and per-component) probabilities of each set, as "<set>_<component>" arrays. Each set is cached
+    in its own .npz (keyed by the model folder, its model.json and the set's texts) as soon as it is predicted,
+    so an interrupted run keeps what it finished."""
     import numpy as np
 
-    digest = hashlib.blake2b(digest_size=8)
-    digest.update(str(model_dir.resolve()).encode() + (model_dir / "model.json").read_bytes())
-    for name in SETS:
-        digest.update(f"\x00{name}\x00{len(texts[name])}".encode())
-        for text in texts[name]:
-            digest.update(text.encode() + b"\x00")
-    path = cache / f"{model_dir.name}-{digest.hexdigest()}.npz"
-    if path.is_file():
-        print(f"probabilities from cache {path}")
-        with np.load(path) as stored:
-            return {key: stored[key] for key in stored.files}
-    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
-
-    loaded = LoadedModelVersion(model_dir, load_unused=True)
     arrays: dict[str, Any] = {}
-    for name in SETS:
+    loaded: Any = None
+    for name, set_texts in texts.items():
+        digest = hashlib.blake2b(digest_size=8)
+        digest.update(str(model_dir.resolve()).encode() + (model_dir / "model.json").read_bytes())
+        for text in set_texts:
+            digest.update(text.encode() + b"\x00")
+        path = cache / f"{model_dir.name}-{name}-{digest.hexdigest()}.npz"
+        if path.is_file():
+            with np.load(path) as stored:
+                arrays |= {f"{name}_{key}": stored[key] for key in stored.files}
+            print(f"{name}: probabilities from cache {path}")
+            continue
+        if loaded is None:
+            from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+
+            loaded = LoadedModelVersion(model_dir, load_unused=True)
         started = time.perf_counter()
-        parts = loaded.predict_components(texts[name])
-        for component, probabilities in parts.items():
-            arrays[f"{name}_{component}"] = np.asarray(probabilities, dtype=np.float64)
-        print(f"predicted {len(texts[name])} {name} tickets in {time.perf_counter() - started:.0f} s", flush=True)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(path, **arrays)
-    print(f"cached in {path}")
+        predicted = loaded.predict_components(set_texts)
+        parts: dict[str, Any] = {key: np.asarray(value, dtype=np.float64) for key, value in predicted.items()}
+        cache.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(path, **parts)
+        arrays |= {f"{name}_{key}": value for key, value in parts.items()}
+        print(f"{name}: predicted {len(set_texts)} tickets in {time.perf_counter() - started:.0f} s, cached in {path}",
+              flush=True)
     return arrays
 
 
@@ -125,8 +130,7 @@ def ece(rows: Sequence[Sequence[float]], truth: Sequence[int]) -> float:
 def print_calibration(scored: dict[str, Scored], components: dict[str, dict[str, Any]], temperature: float) -> None:
     print(f"\n== calibration (ECE, {DEFAULT_BINS} equal-width bins, top-1) ==")
     print(f"temperature fitted on validation: T = {temperature:.4f}")
-    for name in SETS:
-        s = scored[name]
+    for name, s in scored.items():
         parts = ", ".join(f"{c} {ece(p, s.truth):.4f}" for c, p in sorted(components[name].items()))
         print(f"  {name:10s} n={len(s.truth):5d} accuracy {accuracy(s.raw, s.truth):.4f}  "
               f"ECE raw {ece(s.raw, s.truth):.4f} -> calibrated {ece(s.calibrated, s.truth):.4f}  ({parts})")
@@ -163,7 +167,7 @@ def print_thresholds(labels: Sequence[str], scored: dict[str, Scored], calibrate
     scale = "calibrated" if calibrated else "raw"
     table = ThresholdTable.from_points(scored["validation"].points(labels, calibrated), min_support)
     hold = coverage_report(table, target, scored["holdout"].points(labels, calibrated))
-    test = coverage_report(table, target, scored["test"].points(labels, calibrated))
+    test = coverage_report(table, target, scored["test"].points(labels, calibrated) if "test" in scored else [])
     validation_counts = {label: len(points) for label, points in table.points.items()}
     print(f"\n== per-label thresholds at target {target}, min_support {min_support}, {scale} confidence "
           f"(chosen on validation; measured on held-out tickets, and on test) ==")
@@ -173,10 +177,11 @@ def print_thresholds(labels: Sequence[str], scored: dict[str, Scored], calibrate
     for line in (*hold.per_label, hold.overall):
         name = line.label or "OVERALL"
         other = test_lines.get(line.label) if line.label else test.overall
+        other = other if other is not None and other.tickets else None
         threshold = f"{line.threshold:.6f}" if line.threshold is not None else ("never" if line.label else "")
         print(f"  {name:22s} {threshold:>9s} {validation_counts.get(name, sum(validation_counts.values())):6d} "
               f"{line.tickets:6d} {line.automatic:5d} {line.coverage:8.4f} {_share(line.precision):>9s} | "
-              f"{other.coverage if other else 0.0:8.4f} {_share(other.precision if other else None):>9s}")
+              f"{_share(other.coverage if other else None):>8s} {_share(other.precision if other else None):>9s}")
 
 
 def print_grid(labels: Sequence[str], scored: dict[str, Scored]) -> None:
@@ -187,14 +192,15 @@ def print_grid(labels: Sequence[str], scored: dict[str, Scored]) -> None:
         for min_support in MIN_SUPPORTS:
             table = ThresholdTable.from_points(scored["validation"].points(labels, calibrated), min_support)
             hold_points = scored["holdout"].points(labels, calibrated)
-            test_points = scored["test"].points(labels, calibrated)
+            test_points = scored["test"].points(labels, calibrated) if "test" in scored else []
             for target in TARGETS:
                 hold = coverage_report(table, target, hold_points).overall
                 test = coverage_report(table, target, test_points).overall
                 never = sum(1 for t in table.thresholds(target).values() if t is None)
                 met = hold.coverage >= GOAL_COVERAGE and (hold.precision or 0.0) >= GOAL_PRECISION
                 print(f"  {'calibrated' if calibrated else 'raw':10s} {min_support:7d} {target:6.2f} {never:5d} | "
-                      f"{hold.coverage:8.4f} {_share(hold.precision):>9s} | {test.coverage:8.4f} "
+                      f"{hold.coverage:8.4f} {_share(hold.precision):>9s} | "
+                      f"{_share(test.coverage if test.tickets else None):>8s} "
                       f"{_share(test.precision):>9s} | {'met' if met else 'not met'}")
 
 
@@ -209,6 +215,7 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=SHARED_CSV, help="the shared tickets, for the held-out 10%%")
     parser.add_argument("--holdout", type=float, default=0.1)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/ticket-utils-decision-quality"))
+    parser.add_argument("--skip-test", action="store_true", help="do not predict the job's test split")
     args = parser.parse_args()
 
     manifest = json.loads((args.model_dir / "model.json").read_text(encoding="utf-8"))
@@ -224,23 +231,28 @@ def main() -> None:
           f"{trained.get('n_train')}), validation {len(validation)} (n_val {trained.get('n_val')}), test {len(test)}; "
           f"held out {len(held)} of {args.csv.name}")
 
-    arrays = cached_probabilities(args.model_dir, {n: [e.text for e in examples[n]] for n in SETS}, args.cache)
+    sets = [n for n in SETS if n != "test" or not args.skip_test]
+    arrays = cached_probabilities(args.model_dir, {n: [e.text for e in examples[n]] for n in sets}, args.cache)
     index = {label: i for i, label in enumerate(labels)}
-    truth = {n: [index.get(e.label, -1) for e in examples[n]] for n in SETS}
-    raw = {n: arrays[f"{n}_hybrid"].tolist() for n in SETS}
+    truth = {n: [index.get(e.label, -1) for e in examples[n]] for n in sets}
+    raw = {n: arrays[f"{n}_hybrid"].tolist() for n in sets}
     known = [(row, t) for row, t in zip(raw["validation"], truth["validation"], strict=True) if t >= 0]
-    calibration = choose_calibration([r for r, _ in known], [t for _, t in known], raw["test"], truth["test"])
-    temperature = calibration.fitted_temperature
-    scored = {n: Scored(raw[n], [apply_temperature(row, temperature) for row in raw[n]], truth[n]) for n in SETS}
+    temperature = fit_temperature([r for r, _ in known], [t for _, t in known])
+    scored = {n: Scored(raw[n], [apply_temperature(row, temperature) for row in raw[n]], truth[n]) for n in sets}
     components = {n: {c: arrays[f"{n}_{c}"].tolist() for c in ("bert", "linear") if f"{n}_{c}" in arrays}
-                  for n in SETS}
+                  for n in sets}
 
     print_calibration(scored, components, temperature)
-    print(f"choose_calibration: test ECE {calibration.test_ece_before:.4f} -> {calibration.test_ece_after:.4f}; "
-          f"{'applied' if calibration.applied else 'not applied'} (serving temperature {calibration.temperature:.4f})")
+    served_calibrated = True
+    if "test" in scored:
+        calibration = choose_calibration([r for r, _ in known], [t for _, t in known], raw["test"], truth["test"])
+        served_calibrated = calibration.applied
+        print(f"choose_calibration: test ECE {calibration.test_ece_before:.4f} -> {calibration.test_ece_after:.4f}; "
+              f"{'applied' if calibration.applied else 'not applied'} (serving temperature "
+              f"{calibration.temperature:.4f})")
     print_coverage_curve(scored["holdout"])
     # The scale serving would use first (calibrated only where it lowered the test ECE), then the other one.
-    for calibrated in (calibration.applied, not calibration.applied):
+    for calibrated in (served_calibrated, not served_calibrated):
         print_thresholds(labels, scored, calibrated, 0.95, 20)
     print_grid(labels, scored)
 
