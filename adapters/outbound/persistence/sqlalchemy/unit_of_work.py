@@ -16,6 +16,7 @@ from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import Sq
 from adapters.outbound.persistence.sqlalchemy.queries.review_queue import SqlAlchemyReviewQueueQueries
 from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import SqlAlchemyCatalogueStamp
 from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.human_labels import SqlAlchemyHumanLabelRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
@@ -27,6 +28,7 @@ from adapters.outbound.persistence.sqlalchemy.repositories.training_state import
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
+from application.ports.catalogue_stamp import CatalogueStamp
 from application.ports.company_repository import CompanyRepository
 from application.ports.decision_quality_queries import DecisionQualityQueries
 from application.ports.human_label_repository import HumanLabelRepository
@@ -89,6 +91,7 @@ class SqlAlchemyUnitOfWork:
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
     human_labels: HumanLabelRepository
+    catalogue_stamp: CatalogueStamp
     review_queue: ReviewQueueQueries
     decision_quality: DecisionQualityQueries
 
@@ -113,6 +116,7 @@ class SqlAlchemyUnitOfWork:
         self.admin_users = SqlAlchemyAdminUserRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
         self.human_labels = SqlAlchemyHumanLabelRepository(session)
+        self.catalogue_stamp = SqlAlchemyCatalogueStamp(session)
         self.review_queue = SqlAlchemyReviewQueueQueries(session)
         self.decision_quality = SqlAlchemyDecisionQualityQueries(session)
         return self
