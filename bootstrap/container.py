@@ -18,6 +18,7 @@ from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExpo
 from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
+from adapters.outbound.metrics.prometheus_metrics import PrometheusExposition, PrometheusMetrics
 from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
@@ -30,6 +31,7 @@ from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdmin
 from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.services.abandoned_runs import AbandonedRuns
+from application.services.company_catalogue import CompanyCatalogue
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
@@ -41,6 +43,7 @@ from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
+from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
@@ -61,6 +64,7 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
         thresholds=PriorityThresholds(settings.priority_high_below, settings.priority_medium_below),
         routing=RoutingPolicy(settings.bert_conf_min, settings.sim_min),
         max_description_length=settings.max_description_length,
+        max_batch_size=settings.analyze_batch_max,
     )
 
 
@@ -157,9 +161,14 @@ class Container(containers.DeclarativeContainer):
     )
     start_training_run = providers.Factory(StartTrainingRun, retraining_trigger)
     trigger_retraining = providers.Factory(TriggerRetraining, retraining_trigger)
+    # One per process: the cache of companies and teams, and the metrics every request reports to.
+    company_catalogue = providers.Singleton(CompanyCatalogue)
+    metrics = providers.Singleton(PrometheusMetrics)
     analyze_ticket = providers.Factory(
-        AnalyzeTicket, uow_factory, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings
+        AnalyzeTicket, uow_factory, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings,
+        company_catalogue, metrics,
     )
+    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
     get_training_status = providers.Factory(
         GetTrainingStatus, uow_factory, trigger_policy.provided.threshold, abandoned_runs

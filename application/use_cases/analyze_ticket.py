@@ -48,6 +48,7 @@ class AnalysisSettings:
     thresholds: PriorityThresholds = PriorityThresholds()
     routing: RoutingPolicy = RoutingPolicy()
     max_description_length: int = DEFAULT_MAX_DESCRIPTION_LENGTH
+    max_batch_size: int = 256
 
 
 class AnalyzeTicket:
@@ -92,6 +93,12 @@ class AnalyzeTicket:
         others are still answered). An unknown company fails the whole call, as it does for one ticket."""
         if company_id <= 0:
             raise InvalidInput("company_id", "must be a positive integer")
+        if not descriptions:
+            raise InvalidInput("tickets", "must name at least one ticket")
+        if len(descriptions) > self._settings.max_batch_size:
+            raise InvalidInput(
+                "tickets", f"must be at most {self._settings.max_batch_size} tickets (got {len(descriptions)})"
+            )
         checked: list[TicketRequest | InvalidInput] = []
         for description in descriptions:
             try:
@@ -152,7 +159,9 @@ class AnalyzeTicket:
             if flags.auto_assign:
                 embedding = embeddings[index] if embeddings else ()
                 assignment = route_ticket(embedding, teams, prediction, self._settings.routing)
-            decided = decide_analysis(prediction, assignment, company.policy, category_from_person=human_label is not None)
+            decided = decide_analysis(
+                prediction, assignment, company.policy, category_from_person=human_label is not None
+            )
             analyses.append(TicketAnalysis(
                 company_id=request.company_id,
                 description=request.description,

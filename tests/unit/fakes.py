@@ -663,3 +663,18 @@ class FakePasswordHasher:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return not password_hash.startswith(f"{self.scheme}:")
+
+
+class FakeMetrics:
+    """Keeps what the use cases report, as `application.ports.metrics.Metrics` asks."""
+
+    def __init__(self) -> None:
+        self.answered: list[int] = []
+        self.counted = 0
+
+    def analyses_answered(self, count: int, seconds: float) -> None:
+        assert seconds >= 0
+        self.answered.append(count)
+
+    def analyses_counted(self, count: int) -> None:
+        self.counted += count
