@@ -102,6 +102,12 @@ def _fine_tune_config(settings: Settings) -> Any:
     )
 
 
+def _for_reads(uow_factory: Any) -> Any:
+    """The read-only flavour of the unit of work where the adapter has one (a fake in tests has not)."""
+    for_reads = getattr(uow_factory, "for_reads", None)
+    return for_reads() if for_reads is not None else uow_factory
+
+
 def _redis_broker(settings: Settings) -> Any:
     if settings.broker_url is None:
         return None
@@ -164,8 +170,9 @@ class Container(containers.DeclarativeContainer):
     # One per process: the cache of companies and teams, and the metrics every request reports to.
     company_catalogue = providers.Singleton(CompanyCatalogue)
     metrics = providers.Singleton(PrometheusMetrics)
+    analysis_reads = providers.Singleton(_for_reads, uow_factory)
     analyze_ticket = providers.Factory(
-        AnalyzeTicket, uow_factory, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings,
+        AnalyzeTicket, analysis_reads, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings,
         company_catalogue, metrics,
     )
     read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
@@ -184,7 +191,7 @@ class Container(containers.DeclarativeContainer):
     create_team = providers.Factory(CreateTeam, uow_factory, embedder)
     update_team = providers.Factory(UpdateTeam, uow_factory, embedder)
     delete_team = providers.Factory(DeleteTeam, uow_factory)
-    seed_demo_data = providers.Factory(SeedDemoData, list_companies, create_company, create_team)
+    seed_demo_data = providers.Factory(SeedDemoData, uow_factory, embedder)
 
     record_labelled_tickets = providers.Factory(
         RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length

@@ -10,6 +10,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.outbound.persistence.sqlalchemy.engine import DEFERRED_BEGIN_OPTION
 from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemyAnalysisQueries
 from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
 from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
@@ -179,7 +180,13 @@ class SqlAlchemyUnitOfWorkFactory:
     """Makes a fresh unit of work per use-case execution, all sharing the engine's connection pool."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
         self._session_factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self._session_factory)
+
+    def for_reads(self) -> SqlAlchemyUnitOfWorkFactory:
+        """Units of work that only read (same pool): on SQLite their transactions begin deferred, so they read
+        beside a writer (WAL) instead of queueing behind every write; elsewhere nothing changes."""
+        return SqlAlchemyUnitOfWorkFactory(self._engine.execution_options(**{DEFERRED_BEGIN_OPTION: True}))
