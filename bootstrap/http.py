@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from litestar import Litestar
 
 from adapters.inbound.http.app import create_app
 from adapters.inbound.http.security.config import HttpSecurity
+from adapters.outbound.metrics.prometheus_metrics import forget_process
 from adapters.outbound.ml.framework_imports import import_model_classes
 from adapters.outbound.ml.serving.micro_batcher import observe_batches
 from adapters.outbound.ml.torch_threads import configure_torch_threads
@@ -91,6 +93,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         if drain is not None:
             await drain()
         await container.engine().dispose()
+        forget_process(os.getpid())  # its live gauges leave the shared metrics with it
 
     use_cases = HttpUseCases.from_container(container)
     app = create_app(
