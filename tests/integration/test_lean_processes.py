@@ -25,16 +25,21 @@ from domain.companies import CompanyFlags
 from domain.decisions import DecisionPolicy
 from domain.errors import CompanyNotFound
 from domain.training import TriggerPolicy
-from tests.integration.conftest import run_in_thread
+from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database, run_in_thread
 from tests.unit.fakes import FakeClassifier, FakeEmbedder, FakeJobQueue, FakeSentiment, FixedClock
 
 pytestmark = pytest.mark.integration
 
 
-def _settings(tmp_path: Path) -> Settings:
-    return load_settings(
+def _settings(tmp_path: Path, backend: str) -> Settings:
+    if backend == "mariadb":  # a database of its own next to TEST_API_MYSQL_URL's
+        url = fresh_mysql_database(API_MYSQL_URL + "_procs")
+        return load_settings(environ={"DATABASE_URL": url, "SEED_DEMO_DATA": "false"}, env_file=None)
+    settings = load_settings(
         environ={"SQLITE_PATH": str(tmp_path / "db.sqlite3"), "SEED_DEMO_DATA": "false"}, env_file=None
     )
+    run_in_thread(_prepare_database, settings)
+    return settings
 
 
 def _process(settings: Settings) -> Container:
@@ -47,10 +52,9 @@ def _process(settings: Settings) -> Container:
     return container
 
 
-@pytest_asyncio.fixture
-async def two_processes(tmp_path: Path) -> AsyncIterator[tuple[Container, Container]]:
-    settings = _settings(tmp_path)
-    run_in_thread(_prepare_database, settings)
+@pytest_asyncio.fixture(params=["sqlite", "mariadb"])
+async def two_processes(tmp_path: Path, request: pytest.FixtureRequest) -> AsyncIterator[tuple[Container, Container]]:
+    settings = _settings(tmp_path, request.param)
     first, second = _process(settings), _process(settings)
     yield first, second
     for container in (first, second):
