@@ -12,8 +12,8 @@ class Metrics(Protocol):
     kept and exposed (and aggregates them over every process of the service).
     """
 
-    def analyses_answered(self, count: int, seconds: float) -> None:
-        """One analyze call answered `count` tickets (1 for a single analysis) in `seconds`."""
+    def analyses_answered(self, count: int, seconds: float, batch: bool) -> None:
+        """One analyze call (`batch`: the batch endpoint's) answered `count` tickets in `seconds`."""
         ...
 
     def analyses_counted(self, count: int) -> None:

@@ -84,7 +84,7 @@ class AnalyzeTicket:
 
     async def execute(self, description: str, company_id: int) -> TicketAnalysis:
         request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
-        (answer,) = await self._answer(request.company_id, [request])
+        (answer,) = await self._answer(request.company_id, [request], batch=False)
         assert isinstance(answer, TicketAnalysis)
         return answer
 
@@ -105,10 +105,10 @@ class AnalyzeTicket:
                 checked.append(TicketRequest.validated(description, company_id, self._settings.max_description_length))
             except InvalidInput as error:
                 checked.append(error)
-        return await self._answer(company_id, checked)
+        return await self._answer(company_id, checked, batch=True)
 
     async def _answer(
-        self, company_id: int, checked: Sequence[TicketRequest | InvalidInput]
+        self, company_id: int, checked: Sequence[TicketRequest | InvalidInput], batch: bool
     ) -> list[TicketAnalysis | InvalidInput]:
         started = time.perf_counter()
         requests = [item for item in checked if isinstance(item, TicketRequest)]
@@ -128,7 +128,7 @@ class AnalyzeTicket:
         answers = [next(stored) if isinstance(item, TicketRequest) else item for item in checked]
         if self._metrics is not None:
             self._metrics.analyses_counted(len(analyses))
-            self._metrics.analyses_answered(len(analyses), time.perf_counter() - started)
+            self._metrics.analyses_answered(len(analyses), time.perf_counter() - started, batch)
         return answers
 
     async def _analyse(

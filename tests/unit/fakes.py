@@ -669,12 +669,13 @@ class FakeMetrics:
     """Keeps what the use cases report, as `application.ports.metrics.Metrics` asks."""
 
     def __init__(self) -> None:
-        self.answered: list[int] = []
+        self.answered: list[tuple[int, bool]] = []
+        """(tickets, from the batch endpoint) per call."""
         self.counted = 0
 
-    def analyses_answered(self, count: int, seconds: float) -> None:
+    def analyses_answered(self, count: int, seconds: float, batch: bool) -> None:
         assert seconds >= 0
-        self.answered.append(count)
+        self.answered.append((count, batch))
 
     def analyses_counted(self, count: int) -> None:
         self.counted += count

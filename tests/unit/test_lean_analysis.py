@@ -106,7 +106,7 @@ async def test_a_batch_answers_in_order_with_its_own_error_per_bad_ticket_and_re
     assert first.id is not None and vpn.id is not None and first.id < vpn.id
     assert sorted(world.uow.store.analyses) == [first.id, vpn.id]
     assert world.uow.store.training_state.analyses_since_trigger == 2
-    assert metrics.counted == 2 and metrics.answered == [2]
+    assert metrics.counted == 2 and metrics.answered == [(2, True)]
 
 
 async def test_a_batch_submits_every_text_before_awaiting_any(world: World) -> None:

@@ -73,9 +73,9 @@ class PrometheusMetrics:
     def __init__(self) -> None:
         self._served: str | None = None
 
-    def analyses_answered(self, count: int, seconds: float) -> None:
+    def analyses_answered(self, count: int, seconds: float, batch: bool) -> None:
         instruments = _get()
-        call = "single" if count == 1 else "batch"
+        call = "batch" if batch else "single"
         instruments.answered.labels(call).inc(count)
         instruments.latency.labels(call).observe(seconds)
 
