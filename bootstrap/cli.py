@@ -54,9 +54,9 @@ def prepare_worker_processes(settings: Settings, workers: int, environ: MutableM
 
     if settings.torch_threads is None:
         environ["TORCH_THREADS"] = str(torch_threads_per_process(workers))
-    if workers > 1:
-        if not environ.get(MULTIPROC_ENV):
-            environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="ticket-utils-metrics-")
+    if workers > 1 and not environ.get(MULTIPROC_ENV):
+        environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="ticket-utils-metrics-")
+    if environ.get(MULTIPROC_ENV):
         prepare_multiprocess_dir(environ[MULTIPROC_ENV])
 
 
