@@ -81,3 +81,22 @@ def test_several_processes_sharing_a_directory_are_added_up(tmp_path: Path) -> N
     assert _value(page, 'ticket_utils_analyses_total{call="single"}') == 2
     assert _value(page, "ticket_utils_retraining_counted_analyses_total") == 5
     assert _value(page, 'ticket_utils_analyze_duration_seconds_count{call="single"}') == 2
+
+
+def test_a_text_embedded_again_soon_is_not_encoded_again() -> None:
+    from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
+
+    encoded: list[list[str]] = []
+
+    class Counting(MiniLmEmbedder):
+        def _compute(self, texts: list[str]) -> list[tuple[float, ...]]:
+            encoded.append(list(texts))
+            return [(float(len(text)),) for text in texts]
+
+    embedder = Counting(model_dir="unused", recent_texts=2)
+    assert embedder.encode(["printer", "vpn"]) == [(7.0,), (3.0,)]
+    assert embedder.encode(["vpn", "printer", "vpn"]) == [(3.0,), (7.0,), (3.0,)]
+    assert sorted(text for batch in encoded for text in batch) == ["printer", "vpn"]  # each encoded once
+    embedder.encode(["laptop"])  # the least recently used of the two makes room
+    embedder.encode(["vpn", "printer"])
+    assert len(encoded[-1]) == 1 and sum(len(batch) for batch in encoded) == 4
