@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import MutableMapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +24,12 @@ def _prepare_database(settings: Settings) -> None:
 def serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
+    if args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {args.workers}")
     if settings.embedded or args.migrate:
         # The embedded default migrates itself; a server database is migrated by `migrate` or --migrate.
         _prepare_database(settings)
+    prepare_worker_processes(settings, args.workers, os.environ)
     uvicorn.run(
         "bootstrap.http:create_http_app",
         **uvicorn_options(settings, host=args.host or settings.host, port=args.port or settings.port,
@@ -32,10 +37,34 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def torch_threads_per_process(workers: int, cores: int | None = None) -> int:
+    """Each of `workers` processes gets its share of the cores, so together they never oversubscribe them."""
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // workers)
+
+
+def prepare_worker_processes(settings: Settings, workers: int, environ: MutableMapping[str, str]) -> None:
+    """What every API process must agree on, set in the environment they inherit before uvicorn starts them:
+    the intra-op thread count of each (`TORCH_THREADS` when set, else cores ÷ workers), and with several workers
+    the directory their Prometheus metrics share (`PROMETHEUS_MULTIPROC_DIR`; a fresh one unless set), emptied of
+    an earlier run's files. Hot swaps, caches and the retraining counter need nothing here: every process polls
+    the registry and the catalogue stamp, and the counter lives in the database."""
+    from adapters.outbound.metrics.prometheus_metrics import MULTIPROC_ENV, prepare_multiprocess_dir
+
+    if settings.torch_threads is None:
+        environ["TORCH_THREADS"] = str(torch_threads_per_process(workers))
+    if workers > 1 and not environ.get(MULTIPROC_ENV):
+        environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="ticket-utils-metrics-")
+    if environ.get(MULTIPROC_ENV):
+        prepare_multiprocess_dir(environ[MULTIPROC_ENV])
+
+
 def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> dict[str, Any]:
     """How `serve` runs uvicorn. Forwarded headers (X-Forwarded-For, -Proto) are trusted only from the proxies
     listed in `FORWARDED_ALLOW_IPS`; unset, from none. Uvicorn's own default trusts them from 127.0.0.1, which
-    would let anyone on the host pick the client address that login throttling counts by."""
+    would let anyone on the host pick the client address that login throttling counts by. The access log (a line
+    per request) is written at DEBUG only: at INFO a request costs no logging work."""
     trusted = settings.forwarded_allow_ips or ""
     return {
         "factory": True,
@@ -43,6 +72,7 @@ def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> d
         "port": port,
         "workers": workers,
         "log_level": settings.log_level.lower(),
+        "access_log": settings.log_level.upper() == "DEBUG",
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted,
     }

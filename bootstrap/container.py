@@ -18,6 +18,7 @@ from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExpo
 from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
+from adapters.outbound.metrics.prometheus_metrics import PrometheusExposition, PrometheusMetrics
 from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
@@ -30,6 +31,7 @@ from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdmin
 from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.services.abandoned_runs import AbandonedRuns
+from application.services.company_catalogue import CompanyCatalogue
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
@@ -41,6 +43,7 @@ from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
+from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
@@ -61,6 +64,7 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
         thresholds=PriorityThresholds(settings.priority_high_below, settings.priority_medium_below),
         routing=RoutingPolicy(settings.bert_conf_min, settings.sim_min),
         max_description_length=settings.max_description_length,
+        max_batch_size=settings.analyze_batch_max,
     )
 
 
@@ -96,6 +100,12 @@ def _fine_tune_config(settings: Settings) -> Any:
         learning_rate=settings.train_learning_rate,
         time_budget_s=settings.train_time_budget_s,
     )
+
+
+def _for_reads(uow_factory: Any) -> Any:
+    """The read-only flavour of the unit of work where the adapter has one (a fake in tests has not)."""
+    for_reads = getattr(uow_factory, "for_reads", None)
+    return for_reads() if for_reads is not None else uow_factory
 
 
 def _redis_broker(settings: Settings) -> Any:
@@ -157,9 +167,15 @@ class Container(containers.DeclarativeContainer):
     )
     start_training_run = providers.Factory(StartTrainingRun, retraining_trigger)
     trigger_retraining = providers.Factory(TriggerRetraining, retraining_trigger)
+    # One per process: the cache of companies and teams, and the metrics every request reports to.
+    company_catalogue = providers.Singleton(CompanyCatalogue)
+    metrics = providers.Singleton(PrometheusMetrics)
+    analysis_reads = providers.Singleton(_for_reads, uow_factory)
     analyze_ticket = providers.Factory(
-        AnalyzeTicket, uow_factory, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings
+        AnalyzeTicket, analysis_reads, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings,
+        company_catalogue, metrics,
     )
+    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
     get_training_status = providers.Factory(
         GetTrainingStatus, uow_factory, trigger_policy.provided.threshold, abandoned_runs
@@ -175,7 +191,7 @@ class Container(containers.DeclarativeContainer):
     create_team = providers.Factory(CreateTeam, uow_factory, embedder)
     update_team = providers.Factory(UpdateTeam, uow_factory, embedder)
     delete_team = providers.Factory(DeleteTeam, uow_factory)
-    seed_demo_data = providers.Factory(SeedDemoData, list_companies, create_company, create_team)
+    seed_demo_data = providers.Factory(SeedDemoData, uow_factory, embedder)
 
     record_labelled_tickets = providers.Factory(
         RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from typing import Any
 
 from litestar import Litestar
 
 from adapters.inbound.http.app import create_app
 from adapters.inbound.http.security.config import HttpSecurity
+from adapters.outbound.metrics.prometheus_metrics import forget_process
 from adapters.outbound.ml.framework_imports import import_model_classes
+from adapters.outbound.ml.serving.micro_batcher import observe_batches
 from adapters.outbound.ml.torch_threads import configure_torch_threads
 from bootstrap.container import Container, build_container
 from bootstrap.http_use_cases import HttpUseCases
@@ -27,6 +30,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
     configure_logging(settings.log_level)
     container = container or build_container(settings)
     background: set[asyncio.Task[Any]] = set()
+    observe_batches(container.metrics().batch_ran)
 
     async def warm_models() -> None:
         configure_torch_threads(settings.torch_threads)
@@ -43,6 +47,9 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
             try:
                 await container.sync_served_model().execute()
                 failures = 0
+                served_name = getattr(container.classifier(), "serving_version_name", None)
+                if served_name is not None:
+                    container.metrics().model_served(served_name())
             except Exception:  # noqa: BLE001 - a database hiccup must not stop the polling
                 failures += 1
                 if failures == 1:
@@ -86,6 +93,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         if drain is not None:
             await drain()
         await container.engine().dispose()
+        forget_process(os.getpid())  # its live gauges leave the shared metrics with it
 
     use_cases = HttpUseCases.from_container(container)
     app = create_app(

@@ -26,6 +26,7 @@ from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.models import ActivateModel, ListModels
+from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
@@ -74,6 +75,7 @@ class HttpUseCases:
     get_analysis_detail: Callable[[], GetAnalysisDetail]
     get_training_run_report: Callable[[], GetTrainingRunReport]
     import_labelled_tickets: Callable[[], ImportLabelledTickets]
+    read_metrics: Callable[[], ReadMetrics]
 
     @classmethod
     def from_container(cls, container: Container) -> HttpUseCases:
@@ -111,6 +113,7 @@ class HttpUseCases:
             get_analysis_detail=c.get_analysis_detail,
             get_training_run_report=c.get_training_run_report,
             import_labelled_tickets=c.import_labelled_tickets,
+            read_metrics=c.read_metrics,
         )
 
     def dependencies(self) -> dict[str, Callable[[], object]]:

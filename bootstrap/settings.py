@@ -137,6 +137,7 @@ class Settings:
     priority_medium_below: float = setting(0.3, "PRIORITY_MEDIUM_BELOW", UNIT_INTERVAL)
     max_description_length: int = setting(10_000, "MAX_DESCRIPTION_LENGTH", POSITIVE_INT)
     max_body_bytes: int = setting(1_048_576, "MAX_BODY_BYTES", POSITIVE_INT)
+    analyze_batch_max: int = setting(256, "ANALYZE_BATCH_MAX", POSITIVE_INT)
     spacy_pipeline: str = setting("blank:en", "SPACY_PIPELINE", TEXT)
     torch_threads: int | None = setting(None, "TORCH_THREADS", POSITIVE_INT)
     seed_demo_data: bool = derived_setting("SEED_DEMO_DATA", BOOL, _embedded_by_default)

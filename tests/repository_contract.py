@@ -237,6 +237,64 @@ class RepositoryContract:
             assert await uow.analyses.count() == 0
             assert (await uow.training_state.get()).analyses_since_trigger == 0
 
+    async def test_every_company_and_team_write_moves_the_catalogue_stamp(self, uow_factory: UowFactory) -> None:
+        async def stamp() -> int:
+            async with uow_factory() as uow:
+                return await uow.catalogue_stamp.current()
+
+        seen = [await stamp()]
+
+        async def write(change: Callable[[UnitOfWork], Any]) -> None:
+            async with uow_factory() as uow:
+                await change(uow)
+                await uow.commit()
+            seen.append(await stamp())
+            assert seen[-1] > seen[-2]
+
+        company = Company(None, "Acme")
+        async with uow_factory() as uow:
+            company = await uow.companies.add(company)
+            await uow.commit()
+        seen.append(await stamp())
+        assert seen[-1] > seen[0]
+        assert company.id is not None
+        team = Team(None, company.id, "Billing", None, "invoices", (1.0, 0.0))
+        async with uow_factory() as uow:
+            team = await uow.teams.add(team)
+            await uow.commit()
+        seen.append(await stamp())
+        assert seen[-1] > seen[-2]
+        await write(lambda uow: uow.teams.update(replace(team, description="refunds")))
+        await write(lambda uow: uow.companies.update(replace(company, name="Acme Ltd")))
+        assert team.id is not None and company.id is not None
+        await write(lambda uow: uow.teams.delete(team.id))
+        await write(lambda uow: uow.companies.delete(company.id))
+        async with uow_factory() as uow:  # a write rolled back leaves it where it was
+            await uow.companies.add(Company(None, "Never"))
+        assert await stamp() == seen[-1]
+        async with uow_factory() as uow:  # reads and other writes do not move it
+            await uow.companies.list()
+            await uow.analyses.add(_analysis())
+            await uow.commit()
+        assert await stamp() == seen[-1]
+
+    async def test_several_analyses_are_counted_at_once(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            assert await uow.training_state.count_analysis(3) == 3
+            assert await uow.training_state.count_analysis() == 4
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert (await uow.training_state.get()).analyses_since_trigger == 4
+
+    async def test_runs_are_counted_by_status(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            for status in (RunStatus.QUEUED, RunStatus.FAILED, RunStatus.FAILED, RunStatus.SUCCEEDED):
+                await uow.training_runs.add(TrainingRun(trigger="manual", status=status, created_at=NOW))
+            await uow.commit()
+        async with uow_factory() as uow:
+            counts = {status: n for status, n in (await uow.training_runs.count_by_status()).items() if n}
+        assert counts == {RunStatus.QUEUED: 1, RunStatus.FAILED: 2, RunStatus.SUCCEEDED: 1}
+
     async def test_counter_and_claim_are_exact_under_concurrency(self, uow_factory: UowFactory) -> None:
         """64 analyses, threshold 10, no release: exactly one claim, which subtracts 10, so the counter ends at 54
         whatever the interleaving; no analysis counted between an increment and the claim is lost."""

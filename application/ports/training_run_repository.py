@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from domain.training_runs import TrainingRun
+from domain.training_runs import RunStatus, TrainingRun
 
 
 class TrainingRunRepository(Protocol):
@@ -29,6 +29,10 @@ class TrainingRunRepository(Protocol):
 
     async def unfinished(self) -> Sequence[TrainingRun]:
         """The queued and running runs, oldest first."""
+        ...
+
+    async def count_by_status(self) -> Mapping[RunStatus, int]:
+        """How many runs there are in each status; a status no run has is absent (or 0)."""
         ...
 
     async def list_recent(self, limit: int) -> Sequence[TrainingRun]:

@@ -16,8 +16,9 @@ class TrainingStateRepository(Protocol):
 
     async def get(self) -> TrainingState: ...
 
-    async def count_analysis(self) -> int:
-        """Adds one to the analysis counter and returns the new count; no increment is ever lost."""
+    async def count_analysis(self, count: int = 1) -> int:
+        """Adds `count` (one analysis by default) to the counter and returns the new count; no increment is ever
+        lost."""
         ...
 
     async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:

@@ -9,6 +9,7 @@ from typing import Protocol, Self
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
+from application.ports.catalogue_stamp import CatalogueStamp
 from application.ports.company_repository import CompanyRepository
 from application.ports.decision_quality_queries import DecisionQualityQueries
 from application.ports.human_label_repository import HumanLabelRepository
@@ -61,6 +62,7 @@ class UnitOfWork(Transaction, Protocol):
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
     human_labels: HumanLabelRepository
+    catalogue_stamp: CatalogueStamp
     review_queue: ReviewQueueQueries
     decision_quality: DecisionQualityQueries
 

@@ -13,12 +13,22 @@ import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import timedelta
+from typing import Protocol
 
 from application.ports.clock import Clock
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.training_state_repository import TrainingStateRepository
+from application.ports.unit_of_work import Transaction, UnitOfWorkFactory
 from domain.training_runs import RunStatus, TrainingRun
 
 logger = logging.getLogger(__name__)
+
+
+class ReapUnitOfWork(Transaction, Protocol):
+    """What marking abandoned runs touches: the runs and the training slot."""
+
+    training_runs: TrainingRunRepository
+    training_state: TrainingStateRepository
 
 
 class AbandonedRuns:
@@ -29,24 +39,35 @@ class AbandonedRuns:
 
     async def reap(self) -> Sequence[TrainingRun]:
         """Marks every run silent for longer than the grace period abandoned; returns them."""
-        now = self._clock.now()
         async with self._uow_factory() as uow:
-            unfinished = await uow.training_runs.unfinished()
-            silent = [run for run in unfinished if run.is_abandoned(now, self.grace)]
-            if not silent:
+            abandoned = await self.reap_in(uow)
+            if not abandoned:
                 return []
-            abandoned = []
-            for run in silent:
-                error = (f"abandoned: no heartbeat since {run.last_sign_of_life().isoformat()} "
-                         f"(grace {self.grace.total_seconds():g} s); its worker presumably died")
-                run = replace(run, status=RunStatus.ABANDONED, error=error, finished_at=now,
-                              progress=replace(run.progress, phase=RunStatus.ABANDONED.value))
-                await uow.training_runs.update(run)
-                abandoned.append(run)
-            if len(silent) == len(unfinished):
-                # Nothing else waits for or holds the slot: free it, so the next trigger can train.
-                await uow.training_state.release(error=f"training run {abandoned[-1].id} {abandoned[-1].error}")
             await uow.commit()
+        self.log(abandoned)
+        return abandoned
+
+    async def reap_in(self, uow: ReapUnitOfWork) -> Sequence[TrainingRun]:
+        """The same marking, staged in the caller's transaction (the caller commits, then calls `log`)."""
+        now = self._clock.now()
+        unfinished = await uow.training_runs.unfinished()
+        silent = [run for run in unfinished if run.is_abandoned(now, self.grace)]
+        if not silent:
+            return []
+        abandoned = []
+        for run in silent:
+            error = (f"abandoned: no heartbeat since {run.last_sign_of_life().isoformat()} "
+                     f"(grace {self.grace.total_seconds():g} s); its worker presumably died")
+            run = replace(run, status=RunStatus.ABANDONED, error=error, finished_at=now,
+                          progress=replace(run.progress, phase=RunStatus.ABANDONED.value))
+            await uow.training_runs.update(run)
+            abandoned.append(run)
+        if len(silent) == len(unfinished):
+            # Nothing else waits for or holds the slot: free it, so the next trigger can train.
+            await uow.training_state.release(error=f"training run {abandoned[-1].id} {abandoned[-1].error}")
+        return abandoned
+
+    @staticmethod
+    def log(abandoned: Sequence[TrainingRun]) -> None:
         for run in abandoned:
             logger.warning("training run %s %s", run.id, run.error)
-        return abandoned

@@ -1,7 +1,7 @@
 """The seed's retraining trigger, every step in one place: count, claim, queue.
 
-1. `record_and_count`: an analysis is stored and counted towards the threshold in one transaction.
-2. `is_due`: the count it returned reached the threshold (a cheap pre-check; the claim decides).
+1. `record`: analyses are stored and counted towards the threshold in one transaction.
+2. When the count it reached the threshold, step 3 is staged in that same transaction (one write per analysis).
 3. `claim`: in one transaction, the one-at-a-time training slot is claimed and a queued run recorded. The store's
    conditional claim checks the counter against the threshold again (unless `manual`), drops it by the threshold (so
    concurrent analyses are never lost) and refuses while a run is marked running, unless that mark is older than the
@@ -10,18 +10,19 @@
 4. `enqueue`: the job is queued after the claim commits, so the worker always finds its run; when it cannot be
    queued the run fails with the reason and the slot is freed for the next trigger.
 
-The use cases compose these steps: `AnalyzeTicket` (1-4 when due), `TriggerRetraining` (3-4, manual or not),
-`StartTrainingRun` (3 only; the caller runs the job itself).
+The use cases compose these steps: `AnalyzeTicket` (1-3 in `record`, then 4 when it claimed), `TriggerRetraining`
+(3-4, manual or not), `StartTrainingRun` (3 only; the caller runs the job itself).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from application.ports.clock import Clock
 from application.ports.job_queue import RetrainingJobQueue
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from application.services.abandoned_runs import AbandonedRuns
 from domain.analysis import TicketAnalysis
 from domain.errors import JobQueueUnavailable
@@ -32,9 +33,12 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
-class RecordedAnalysis:
-    analysis: TicketAnalysis
+class RecordedAnalyses:
+    """What `record` stored, the count it left, and the slot it claimed (`QUEUED` with the run to enqueue)."""
+
+    analyses: list[TicketAnalysis]
     analyses_since_trigger: int
+    claimed: TriggerResult
 
 
 class RetrainingTrigger:
@@ -52,35 +56,57 @@ class RetrainingTrigger:
         self._clock = clock
         self.policy = policy
 
-    async def record_and_count(self, analysis: TicketAnalysis) -> RecordedAnalysis:
-        async with self._uow_factory() as uow:
-            stored = await uow.analyses.add(replace(analysis, id=None))
-            # Counted last so the row lock on the counter is held for the shortest time.
-            count = await uow.training_state.count_analysis()
-            await uow.commit()
-        return RecordedAnalysis(stored, count)
+    async def record(self, analyses: Sequence[TicketAnalysis]) -> RecordedAnalyses:
+        """Steps 1-3 in one write transaction: stores and counts the analyses and, when the count reached the
+        threshold, reaps abandoned runs and claims the slot with its queued run. The caller enqueues a claim.
 
-    def is_due(self, recorded: RecordedAnalysis) -> bool:
-        return recorded.analyses_since_trigger >= self.policy.threshold
+        Whatever the counter says this is the only transaction, so a counter past the threshold while a training
+        runs costs no extra transaction and takes the counter's row lock once.
+        """
+        reaped: Sequence[TrainingRun] = ()
+        claimed = TriggerResult(TriggerOutcome.NOT_DUE)
+        async with self._uow_factory() as uow:
+            stored = [await uow.analyses.add(replace(analysis, id=None)) for analysis in analyses]
+            # Counted after the inserts so the row lock on the counter is held for the shortest time.
+            count = await uow.training_state.count_analysis(len(stored))
+            if count >= self.policy.threshold:
+                if self._abandoned is not None:
+                    reaped = await self._abandoned.reap_in(uow)
+                run_id = await self._claim_in(uow, manual=False)
+                if run_id is not None:
+                    claimed = TriggerResult(TriggerOutcome.QUEUED, run_id)
+            await uow.commit()
+        if reaped:
+            AbandonedRuns.log(reaped)
+        return RecordedAnalyses(stored, count, claimed)
 
     async def claim(self, manual: bool) -> TriggerResult:
+        """Step 3 alone, in a transaction of its own (manual triggers and `StartTrainingRun`)."""
         if self._abandoned is not None:
             await self._abandoned.reap()
-        now = self._clock.now()
         async with self._uow_factory() as uow:
-            claimed = await uow.training_state.claim(
-                now,
-                threshold=None if manual else self.policy.threshold,
-                stale_before=self.policy.stale_before(now),
-            )
-            if not claimed:
+            run_id = await self._claim_in(uow, manual)
+            if run_id is None:
+                now = self._clock.now()
                 state = await uow.training_state.get()
                 busy = state.blocks_trigger(now, self.policy.timeout)
                 return TriggerResult(TriggerOutcome.ALREADY_RUNNING if busy else TriggerOutcome.NOT_DUE)
-            trigger = "manual" if manual else "threshold"
-            run = await uow.training_runs.add(TrainingRun(trigger=trigger, status=RunStatus.QUEUED, created_at=now))
             await uow.commit()
-        return TriggerResult(TriggerOutcome.QUEUED, run.id)
+        return TriggerResult(TriggerOutcome.QUEUED, run_id)
+
+    async def _claim_in(self, uow: UnitOfWork, manual: bool) -> int | None:
+        """The conditional claim and its queued run, staged in the caller's transaction; the run's id or None."""
+        now = self._clock.now()
+        claimed = await uow.training_state.claim(
+            now,
+            threshold=None if manual else self.policy.threshold,
+            stale_before=self.policy.stale_before(now),
+        )
+        if not claimed:
+            return None
+        trigger = "manual" if manual else "threshold"
+        run = await uow.training_runs.add(TrainingRun(trigger=trigger, status=RunStatus.QUEUED, created_at=now))
+        return run.id
 
     async def enqueue(self, claimed: TriggerResult) -> TriggerResult:
         """Queues the job of a claimed run; a result without a run (not due, already running) passes through."""

@@ -1,40 +1,42 @@
 """Categorise, prioritise and route one ticket, then store it and count it towards retraining.
 
-The retraining steps run in the order `application.services.retraining_trigger` describes: stored and counted in
-one transaction; when the count reached the threshold, the training slot is claimed and the job queued.
+The retraining steps run in the order `application.services.retraining_trigger` describes: stored, counted and,
+when the count reached the threshold, the training slot claimed, all in one transaction; the job queued after it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from application.ports.category_classifier import CategoryClassifier
 from application.ports.clock import Clock
-from application.ports.company_repository import CompanyRepository
 from application.ports.human_label_repository import HumanLabelRepository
+from application.ports.metrics import Metrics
 from application.ports.sentiment_analyzer import SentimentAnalyzer
-from application.ports.team_repository import TeamRepository
 from application.ports.text_embedder import TextEmbedder
-from application.ports.unit_of_work import Transaction
+from application.services.company_catalogue import CatalogueUnitOfWork, CompanyCatalogue, CompanyEntry
 from application.services.retraining_trigger import RetrainingTrigger
 from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
-from domain.errors import CompanyNotFound
-from domain.human_labels import text_hash
+from domain.errors import CompanyNotFound, InvalidInput
+from domain.human_labels import HumanLabel, text_hash
 from domain.predictions import CategoryPrediction
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy, route_ticket
+from domain.training import TriggerResult
+
+T = TypeVar("T")
 
 
-class AnalyzeUnitOfWork(Transaction, Protocol):
-    """What answering an analysis reads: the company, its teams and a person's label of the same text."""
+class AnalyzeUnitOfWork(CatalogueUnitOfWork, Protocol):
+    """What answering an analysis reads: the catalogue stamp (and, when it moved, the company and its teams) and a
+    person's label of the same text."""
 
-    companies: CompanyRepository
-    teams: TeamRepository
     human_labels: HumanLabelRepository
 
 
@@ -46,12 +48,16 @@ class AnalysisSettings:
     thresholds: PriorityThresholds = PriorityThresholds()
     routing: RoutingPolicy = RoutingPolicy()
     max_description_length: int = DEFAULT_MAX_DESCRIPTION_LENGTH
+    max_batch_size: int = 256
 
 
 class AnalyzeTicket:
-    """Categorises, prioritises and routes one ticket, decides what may be acted on without a person (the
-    company's decision policy, see `domain.analysis_decisions`), records it, and fires the retraining trigger
+    """Categorises, prioritises and routes tickets, decides what may be acted on without a person (the
+    company's decision policy, see `domain.analysis_decisions`), records them, and fires the retraining trigger
     when due. A category a person already gave the identical text for the company answers instead of the model.
+
+    Per call: one read transaction (the catalogue stamp, the company and its teams only when the stamp moved, the
+    human labels) and one write transaction (`RetrainingTrigger.record`), however many tickets it answers.
     """
 
     def __init__(
@@ -63,6 +69,8 @@ class AnalyzeTicket:
         retraining: RetrainingTrigger,
         clock: Clock,
         settings: AnalysisSettings,
+        catalogue: CompanyCatalogue | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._classifier = classifier
@@ -71,61 +79,117 @@ class AnalyzeTicket:
         self._retraining = retraining
         self._clock = clock
         self._settings = settings
+        self._catalogue = catalogue or CompanyCatalogue()
+        self._metrics = metrics
 
     async def execute(self, description: str, company_id: int) -> TicketAnalysis:
         request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
+        (answer,) = await self._answer(request.company_id, [request], batch=False)
+        assert isinstance(answer, TicketAnalysis)
+        return answer
+
+    async def execute_many(self, descriptions: Sequence[str], company_id: int) -> list[TicketAnalysis | InvalidInput]:
+        """One answer per description, in order: its analysis, or the `InvalidInput` that description broke (the
+        others are still answered). An unknown company fails the whole call, as it does for one ticket."""
+        if company_id <= 0:
+            raise InvalidInput("company_id", "must be a positive integer")
+        if not descriptions:
+            raise InvalidInput("tickets", "must name at least one ticket")
+        if len(descriptions) > self._settings.max_batch_size:
+            raise InvalidInput(
+                "tickets", f"must be at most {self._settings.max_batch_size} tickets (got {len(descriptions)})"
+            )
+        checked: list[TicketRequest | InvalidInput] = []
+        for description in descriptions:
+            try:
+                checked.append(TicketRequest.validated(description, company_id, self._settings.max_description_length))
+            except InvalidInput as error:
+                checked.append(error)
+        return await self._answer(company_id, checked, batch=True)
+
+    async def _answer(
+        self, company_id: int, checked: Sequence[TicketRequest | InvalidInput], batch: bool
+    ) -> list[TicketAnalysis | InvalidInput]:
+        started = time.perf_counter()
+        requests = [item for item in checked if isinstance(item, TicketRequest)]
         async with self._uow_factory() as uow:
-            company = await uow.companies.get(request.company_id)
-            if company is None:
-                raise CompanyNotFound(request.company_id)
-            teams = await uow.teams.list_for_company(request.company_id) if company.flags.auto_assign else ()
-            human_label = None
-            if company.flags.auto_categorize:
-                human_label = await uow.human_labels.get(request.company_id, text_hash(request.description))
+            entry = await self._catalogue.lookup(uow, company_id)
+            if entry is None:
+                raise CompanyNotFound(company_id)
+            human_labels: list[HumanLabel | None] = [None] * len(requests)
+            if entry.company.flags.auto_categorize:
+                for index, request in enumerate(requests):
+                    human_labels[index] = await uow.human_labels.get(company_id, text_hash(request.description))
+        analyses = await self._analyse(entry, requests, human_labels)
+        recorded = await self._retraining.record(analyses) if analyses else None
+        if recorded is not None and recorded.claimed.run_id is not None:
+            await self._enqueue_quietly(recorded.claimed)
+        stored = iter(recorded.analyses if recorded is not None else ())
+        answers = [next(stored) if isinstance(item, TicketRequest) else item for item in checked]
+        if self._metrics is not None:
+            self._metrics.analyses_counted(len(analyses))
+            self._metrics.analyses_answered(len(analyses), time.perf_counter() - started, batch)
+        return answers
 
-        # The three models are independent, so they run side by side (each off the event loop).
-        text = request.description
+    async def _analyse(
+        self, entry: CompanyEntry, requests: Sequence[TicketRequest], human_labels: Sequence[HumanLabel | None]
+    ) -> list[TicketAnalysis]:
+        """Runs the models over every text at once, so each micro-batcher gets them together and forms full
+        batches; the three models are independent, so they run side by side (each off the event loop)."""
+        company, teams = entry.company, entry.teams if entry.company.flags.auto_assign else ()
         flags = company.flags
-        from_person = human_label is not None
-        prediction, polarity, embeddings = await asyncio.gather(
-            self._classifier.classify(text) if flags.auto_categorize and not from_person else _skipped(),
-            self._sentiment.polarity(text) if flags.auto_prioritize else _skipped(),
-            self._embedder.embed([text]) if flags.auto_assign and teams else _skipped(),
+        texts = [request.description for request in requests]
+        to_classify = [t for t, label in zip(texts, human_labels, strict=True) if label is None]
+        predicted, polarities, embeddings = await asyncio.gather(
+            _each(self._classifier.classify, to_classify if flags.auto_categorize else []),
+            _each(self._sentiment.polarity, texts if flags.auto_prioritize else []),
+            self._embedder.embed(texts) if flags.auto_assign and teams and texts else _none(),
         )
-        if human_label is not None:  # a person's label, certain by definition; no model version said it
-            prediction = CategoryPrediction(human_label.category, 1.0, "")
-        assignment = None
-        if company.flags.auto_assign:
-            embedding = embeddings[0] if embeddings else ()
-            assignment = route_ticket(embedding, teams, prediction, self._settings.routing)
-        decided = decide_analysis(prediction, assignment, company.policy, category_from_person=from_person)
+        model_predictions = iter(predicted)
+        analyses = []
+        for index, request in enumerate(requests):
+            human_label = human_labels[index]
+            prediction: CategoryPrediction | None = None
+            if human_label is not None:  # a person's label, certain by definition; no model version said it
+                prediction = CategoryPrediction(human_label.category, 1.0, "")
+            elif flags.auto_categorize:
+                prediction = next(model_predictions)
+            polarity = polarities[index] if flags.auto_prioritize else None
+            assignment = None
+            if flags.auto_assign:
+                embedding = embeddings[index] if embeddings else ()
+                assignment = route_ticket(embedding, teams, prediction, self._settings.routing)
+            decided = decide_analysis(
+                prediction, assignment, company.policy, category_from_person=human_label is not None
+            )
+            analyses.append(TicketAnalysis(
+                company_id=request.company_id,
+                description=request.description,
+                category=prediction,
+                priority=self._settings.thresholds.classify(polarity) if polarity is not None else None,
+                polarity=polarity,
+                assignment=decided.assignment,
+                model_version=_model_version(prediction),
+                created_at=self._clock.now(),
+                decisions=decided.decisions,
+            ))
+        return analyses
 
-        analysis = TicketAnalysis(
-            company_id=request.company_id,
-            description=request.description,
-            category=prediction,
-            priority=self._settings.thresholds.classify(polarity) if polarity is not None else None,
-            polarity=polarity,
-            assignment=decided.assignment,
-            model_version=_model_version(prediction),
-            created_at=self._clock.now(),
-            decisions=decided.decisions,
-        )
-        recorded = await self._retraining.record_and_count(analysis)
-        if self._retraining.is_due(recorded):
-            await self._trigger_quietly()
-        return recorded.analysis
-
-    async def _trigger_quietly(self) -> None:
-        """The analysis is already stored: failing the answer now would only make the platform send it twice."""
+    async def _enqueue_quietly(self, claimed: TriggerResult) -> None:
+        """The analyses are already stored: failing the answer now would only make the platform send them twice.
+        A queue the broker refuses fails the run and frees the slot (`RetrainingTrigger.enqueue`)."""
         try:
-            claimed = await self._retraining.claim(manual=False)
             await self._retraining.enqueue(claimed)
-        except Exception:  # noqa: BLE001 - the next analysis retries the trigger
-            logger.exception("retraining trigger failed; the next analysis will try again")
+        except Exception:  # noqa: BLE001 - the slot stays claimed until the run is reaped or times out
+            logger.exception("queueing the retraining job failed")
 
 
-async def _skipped() -> None:
+async def _each(model: Callable[[str], Awaitable[T]], texts: Sequence[str]) -> list[T]:
+    """Submits every text before awaiting any, so a micro-batcher sees them all at once."""
+    return list(await asyncio.gather(*(model(text) for text in texts)))
+
+
+async def _none() -> None:
     return None
 
 

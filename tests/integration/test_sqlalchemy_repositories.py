@@ -262,7 +262,7 @@ async def _assert_schema_at_head(url: str) -> None:
             )
     finally:
         await engine.dispose()
-    assert version == ["0004"]
+    assert version == ["0005"]
     assert rows == [1]
     assert differences == [], "migrations and tables.py disagree"
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
-from collections.abc import Sequence
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -15,6 +16,7 @@ from types import TracebackType
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
+from application.ports.catalogue_stamp import CatalogueStamp
 from application.ports.company_repository import CompanyRepository
 from application.ports.decision_quality_queries import DecisionQualityQueries
 from application.ports.human_label_repository import HumanLabelRepository
@@ -61,6 +63,10 @@ class InMemoryStore:
     human_labels: dict[tuple[int, str], HumanLabel] = field(default_factory=dict)
     next_id: int = 1
     commits: int = 0
+    transactions: int = 0
+    """Units of work entered (each one transaction), read-only ones included."""
+    catalogue_seen: tuple[str, int] = ("", 0)
+    """The catalogue stamp's fake: the companies and teams as last seen, and the version given for them."""
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -91,6 +97,24 @@ class FakeCompanies(_Repo):
         del self._data.companies[company_id]
         for team_id in [t.id for t in self._data.teams.values() if t.company_id == company_id]:
             del self._data.teams[team_id]  # type: ignore[arg-type]
+
+
+class FakeCatalogueStamp(_Repo):
+    """Moves whenever the companies or teams this transaction sees differ from the last read, however they were
+    changed (tests also write the store directly), which keeps the contract: every write moves it before anyone
+    can read it. What was last seen is kept in the shared store, outside any transaction."""
+
+    def __init__(self, data: InMemoryStore, shared: InMemoryStore) -> None:
+        super().__init__(data)
+        self._shared = shared
+
+    async def current(self) -> int:
+        seen, version = self._shared.catalogue_seen
+        now = repr((sorted(self._data.companies.items()), sorted(self._data.teams.items())))
+        if now != seen:
+            version += 1
+            self._shared.catalogue_seen = (now, version)
+        return version
 
 
 class FakeTeams(_Repo):
@@ -254,6 +278,9 @@ class FakeTrainingRuns(_Repo):
     async def unfinished(self) -> Sequence[TrainingRun]:
         return [r for _, r in sorted(self._data.runs.items()) if not r.status.finished]
 
+    async def count_by_status(self) -> Mapping[RunStatus, int]:
+        return dict(Counter(run.status for run in self._data.runs.values()))
+
     async def list_recent(self, limit: int) -> Sequence[TrainingRun]:
         return [self._data.runs[k] for k in sorted(self._data.runs, reverse=True)][:limit]
 
@@ -287,10 +314,10 @@ class FakeTrainingState(_Repo):
     async def get(self) -> TrainingState:
         return self._data.training_state
 
-    async def count_analysis(self) -> int:
+    async def count_analysis(self, count: int = 1) -> int:
         state = self._data.training_state
-        self._data.training_state = replace(state, analyses_since_trigger=state.analyses_since_trigger + 1)
-        return state.analyses_since_trigger + 1
+        self._data.training_state = replace(state, analyses_since_trigger=state.analyses_since_trigger + count)
+        return state.analyses_since_trigger + count
 
     async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:
         state = self._data.training_state
@@ -381,6 +408,7 @@ class FakeUnitOfWork:
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
     human_labels: HumanLabelRepository
+    catalogue_stamp: CatalogueStamp
     review_queue: ReviewQueueQueries
     decision_quality: DecisionQualityQueries
 
@@ -388,6 +416,7 @@ class FakeUnitOfWork:
         self._store = store
 
     async def __aenter__(self) -> FakeUnitOfWork:
+        self._store.transactions += 1
         self._working = copy.deepcopy(self._store)
         self.companies = FakeCompanies(self._working)
         self.teams = FakeTeams(self._working)
@@ -401,6 +430,7 @@ class FakeUnitOfWork:
         self.admin_users = FakeAdminUsers(self._working)
         self.login_failures = FakeLoginFailures(self._working)
         self.human_labels = FakeHumanLabels(self._working)
+        self.catalogue_stamp = FakeCatalogueStamp(self._working, self._store)
         self.review_queue = FakeReviewQueueQueries(self._working)
         self.decision_quality = FakeDecisionQualityQueries(self._working)
         return self
@@ -412,8 +442,10 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         commits = self._store.commits + 1
+        outside = self._store.transactions, self._store.catalogue_seen
         self._store.__dict__.update(copy.deepcopy(self._working).__dict__)
         self._store.commits = commits
+        self._store.transactions, self._store.catalogue_seen = outside
 
     async def rollback(self) -> None:
         self._working = copy.deepcopy(self._store)
@@ -660,3 +692,19 @@ class FakePasswordHasher:
 
     def needs_rehash(self, password_hash: str) -> bool:
         return not password_hash.startswith(f"{self.scheme}:")
+
+
+class FakeMetrics:
+    """Keeps what the use cases report, as `application.ports.metrics.Metrics` asks."""
+
+    def __init__(self) -> None:
+        self.answered: list[tuple[int, bool]] = []
+        """(tickets, from the batch endpoint) per call."""
+        self.counted = 0
+
+    def analyses_answered(self, count: int, seconds: float, batch: bool) -> None:
+        assert seconds >= 0
+        self.answered.append((count, batch))
+
+    def analyses_counted(self, count: int) -> None:
+        self.counted += count

@@ -28,7 +28,7 @@ async def test_the_route_table_has_what_the_issue_lists() -> None:
                      "/admin", "/admin/companies", "/admin/analyses", "/admin/tickets", "/admin/training-runs", "/admin/models"):
         assert expected in paths
     service = {str(case) for case in API_ROUTES if case.level is AccessLevel.SERVICE}
-    assert service == {"POST /api/analyze", "POST /api/analyses/1/feedback"}
+    assert service == {"POST /api/analyze", "POST /api/analyze/batch", "POST /api/analyses/1/feedback"}
 
 
 @pytest.fixture

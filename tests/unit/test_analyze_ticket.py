@@ -128,10 +128,10 @@ async def test_below_threshold_is_not_due(world: World) -> None:
 
 
 async def test_a_trigger_that_raises_is_logged_and_the_analysis_still_answers(world: World) -> None:
-    async def broken_claim(manual: bool) -> TriggerResult:
-        raise RuntimeError("database hiccup")
+    async def broken_enqueue(claimed: TriggerResult) -> TriggerResult:
+        raise RuntimeError("broker hiccup")
 
-    world.retraining.claim = broken_claim  # type: ignore[method-assign]
+    world.retraining.enqueue = broken_enqueue  # type: ignore[method-assign]
     world.uow.store.training_state = replace(world.uow.store.training_state, analyses_since_trigger=99)
     analysis = await world.analyze.execute("laptop broken", 1)
     assert analysis.id is not None and world.queue.enqueued == []

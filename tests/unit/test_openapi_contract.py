@@ -17,6 +17,7 @@ APP = http_world().app
 MAX_KEY = 2**63 - 1
 TAKES_A_BODY = {
     ("post", "/api/analyze"): "AnalyzeRequest",
+    ("post", "/api/analyze/batch"): "AnalyzeBatchRequest",
     ("post", "/api/companies"): "CompanyCreate",
     ("patch", "/api/companies/{company_id}"): "CompanyPatch",
     ("post", "/api/companies/{company_id}/teams"): "TeamCreate",

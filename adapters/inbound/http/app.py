@@ -22,6 +22,7 @@ from adapters.inbound.http.controllers.analyze import AnalyzeController
 from adapters.inbound.http.controllers.companies import CompanyController
 from adapters.inbound.http.controllers.health import HealthController
 from adapters.inbound.http.controllers.labelled_tickets import LabelledTicketController
+from adapters.inbound.http.controllers.metrics import MetricsController
 from adapters.inbound.http.controllers.models import ModelRegistryController
 from adapters.inbound.http.controllers.review_queue import ReviewQueueController
 from adapters.inbound.http.controllers.teams import TeamController
@@ -41,6 +42,7 @@ CONTROLLERS = [
     ModelRegistryController,
     ReviewQueueController,
     HealthController,
+    MetricsController,
 ]
 
 CSRF_EXEMPT = ["^/api/", "^/health", "^/schema"]

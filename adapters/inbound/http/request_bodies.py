@@ -28,6 +28,18 @@ class AnalyzeRequest(msgspec.Struct, kw_only=True):
     company_id: Key
 
 
+class BatchTicket(msgspec.Struct, kw_only=True):
+    description: str
+
+
+class AnalyzeBatchRequest(msgspec.Struct, kw_only=True):
+    """Several tickets of one company, answered in order. How many one call may carry is the `ANALYZE_BATCH_MAX`
+    setting (a longer list is a 400 naming `tickets`)."""
+
+    company_id: Key
+    tickets: list[BatchTicket]
+
+
 class CompanyCreate(msgspec.Struct, kw_only=True):
     """`category_mode` / `team_mode`: autofill, recommend or monitor; `target_precision` in (0, 1] (the
     domain checks both and names the field); `trust_uncalibrated`: let an uncalibrated model decide."""

@@ -40,6 +40,22 @@ class AnalyzeResponse(msgspec.Struct):
     """Words of the ticket that pushed towards the category, strongest first."""
 
 
+class BatchAnalysis(AnalyzeResponse, tag_field="outcome", tag="answered"):
+    """One ticket of a batch answered: the fields of /api/analyze, and `"outcome": "answered"`."""
+
+
+class BatchItemError(msgspec.Struct, tag_field="outcome", tag="error"):
+    """One ticket of a batch that broke a rule (`"outcome": "error"`); the other tickets are still answered."""
+
+    error: str
+    field: str
+
+
+class AnalyzeBatchResponse(msgspec.Struct):
+    results: list[BatchAnalysis | BatchItemError]
+    """One entry per ticket, in the order given: its analysis, or its error."""
+
+
 class CompanyBody(msgspec.Struct):
     id: int
     name: str

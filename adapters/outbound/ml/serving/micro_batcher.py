@@ -25,6 +25,16 @@ logger = logging.getLogger(__name__)
 
 _STOP = object()
 
+BatchObserver = Callable[[str, int], None]
+_observer: BatchObserver | None = None
+
+
+def observe_batches(observer: BatchObserver | None) -> None:
+    """Every batcher of the process reports each batch it runs as `observer(batcher_name, size)` (bootstrap sets
+    the metrics here); None stops the reports. The observer runs on the batcher's thread and must not block."""
+    global _observer
+    _observer = observer
+
 
 @dataclass(slots=True)
 class _Request(Generic[R]):
@@ -126,6 +136,12 @@ class MicroBatcher(Generic[R]):
         # One request often repeats another's text (classification and routing embed the same ticket), so each
         # distinct text is computed once and its result shared.
         texts = sorted({request.text for request in requests}, key=len)
+        observer = _observer
+        if observer is not None:
+            try:
+                observer(self._name, len(requests))
+            except Exception:  # noqa: BLE001 - a metrics failure must never fail the batch
+                logger.debug("batch observer failed", exc_info=True)
         try:
             results = list(self._process_batch(texts))
             if len(results) != len(texts):

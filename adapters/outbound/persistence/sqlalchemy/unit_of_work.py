@@ -10,12 +10,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from adapters.outbound.persistence.sqlalchemy.engine import DEFERRED_BEGIN_OPTION
 from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemyAnalysisQueries
 from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
 from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
 from adapters.outbound.persistence.sqlalchemy.queries.review_queue import SqlAlchemyReviewQueueQueries
 from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import SqlAlchemyCatalogueStamp
 from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.human_labels import SqlAlchemyHumanLabelRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
@@ -27,6 +29,7 @@ from adapters.outbound.persistence.sqlalchemy.repositories.training_state import
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
+from application.ports.catalogue_stamp import CatalogueStamp
 from application.ports.company_repository import CompanyRepository
 from application.ports.decision_quality_queries import DecisionQualityQueries
 from application.ports.human_label_repository import HumanLabelRepository
@@ -89,6 +92,7 @@ class SqlAlchemyUnitOfWork:
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
     human_labels: HumanLabelRepository
+    catalogue_stamp: CatalogueStamp
     review_queue: ReviewQueueQueries
     decision_quality: DecisionQualityQueries
 
@@ -113,6 +117,7 @@ class SqlAlchemyUnitOfWork:
         self.admin_users = SqlAlchemyAdminUserRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
         self.human_labels = SqlAlchemyHumanLabelRepository(session)
+        self.catalogue_stamp = SqlAlchemyCatalogueStamp(session)
         self.review_queue = SqlAlchemyReviewQueueQueries(session)
         self.decision_quality = SqlAlchemyDecisionQualityQueries(session)
         return self
@@ -175,7 +180,13 @@ class SqlAlchemyUnitOfWorkFactory:
     """Makes a fresh unit of work per use-case execution, all sharing the engine's connection pool."""
 
     def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
         self._session_factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
         return SqlAlchemyUnitOfWork(self._session_factory)
+
+    def for_reads(self) -> SqlAlchemyUnitOfWorkFactory:
+        """Units of work that only read (same pool): on SQLite their transactions begin deferred, so they read
+        beside a writer (WAL) instead of queueing behind every write; elsewhere nothing changes."""
+        return SqlAlchemyUnitOfWorkFactory(self._engine.execution_options(**{DEFERRED_BEGIN_OPTION: True}))

@@ -1,4 +1,4 @@
-"""Companies, their routing flags and their decision policy."""
+"""Companies, their routing flags and their decision policy; every write moves the catalogue stamp."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import bump_catalogue_stamp
 from adapters.outbound.persistence.sqlalchemy.tables import companies, teams
 from domain.companies import Company, CompanyFlags
 from domain.decisions import DecisionPolicy
@@ -25,15 +26,19 @@ class SqlAlchemyCompanyRepository(TableRepository):
         return [company_from_row(row) for row in await self._rows(sa.select(companies).order_by(companies.c.id))]
 
     async def add(self, company: Company) -> Company:
-        return replace(company, id=await self._insert(_values(company)))
+        stored = replace(company, id=await self._insert(_values(company)))
+        await bump_catalogue_stamp(self._session)
+        return stored
 
     async def update(self, company: Company) -> None:
         await self._update(company.id, _values(company))
+        await bump_catalogue_stamp(self._session)
 
     async def delete(self, company_id: int) -> None:
         """Deletes the teams explicitly too, so the cascade does not depend on SQLite's foreign_keys pragma."""
         await self._session.execute(sa.delete(teams).where(teams.c.company_id == company_id))
         await self._delete(company_id)
+        await bump_catalogue_stamp(self._session)
 
 
 def _values(company: Company) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Teams of companies, with their embeddings stored as JSON lists of floats (which round-trip exactly)."""
+"""Teams of companies, with their embeddings stored as JSON lists of floats (which round-trip exactly); every
+write moves the catalogue stamp."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import bump_catalogue_stamp
 from adapters.outbound.persistence.sqlalchemy.tables import teams
 from domain.companies import Team
 
@@ -25,13 +27,16 @@ class SqlAlchemyTeamRepository(TableRepository):
 
     async def add(self, team: Team) -> Team:
         team_id = await self._insert({"company_id": team.company_id, **_values(team)})
+        await bump_catalogue_stamp(self._session)
         return Team(team_id, team.company_id, team.name, team.category, team.description, team.embedding)
 
     async def update(self, team: Team) -> None:
         await self._update(team.id, _values(team))
+        await bump_catalogue_stamp(self._session)
 
     async def delete(self, team_id: int) -> None:
         await self._delete(team_id)
+        await bump_catalogue_stamp(self._session)
 
 
 def _values(team: Team) -> dict[str, Any]:

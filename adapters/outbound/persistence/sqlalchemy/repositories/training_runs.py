@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -39,6 +39,11 @@ class SqlAlchemyTrainingRunRepository(TableRepository):
         if rowcount(await self._session.execute(statement)) != 1:
             return None
         return await self.get(run_id)
+
+    async def count_by_status(self) -> Mapping[RunStatus, int]:
+        c = training_runs.c
+        statement = sa.select(c.status, sa.func.count()).group_by(c.status)
+        return {RunStatus(status): int(count) for status, count in await self._session.execute(statement)}
 
     async def unfinished(self) -> Sequence[TrainingRun]:
         c = training_runs.c

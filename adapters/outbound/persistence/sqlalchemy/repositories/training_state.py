@@ -36,10 +36,10 @@ class SqlAlchemyTrainingStateRepository:
             last_error=row.last_error,
         )
 
-    async def count_analysis(self) -> int:
+    async def count_analysis(self, count: int = 1) -> int:
         """Increments in the database and reads back in the same transaction, which holds the row lock."""
         counter = training_state.c.analyses_since_trigger
-        await self._update(sa.update(training_state).where(_the_row()).values(analyses_since_trigger=counter + 1))
+        await self._update(sa.update(training_state).where(_the_row()).values(analyses_since_trigger=counter + count))
         return int((await self._session.execute(sa.select(counter).where(_the_row()))).scalar_one())
 
     async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:
