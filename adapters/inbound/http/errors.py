@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from typing import Any
 
 from litestar import Request, Response
@@ -15,6 +14,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from litestar.types import ExceptionHandlersMap
 
 from adapters.inbound.http.field_errors import rule_message
 from domain.errors import CompanyNotFound, Conflict, InvalidInput, NotFound, StorageUnavailable
@@ -77,7 +77,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dic
     return _error("Internal server error.", HTTP_500_INTERNAL_SERVER_ERROR)
 
 
-EXCEPTION_HANDLERS: Mapping[type[Exception], Callable[..., Response[Any]]] = {
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidInput: _invalid_input,
     CompanyNotFound: _company_not_found,
     NotFound: _not_found,

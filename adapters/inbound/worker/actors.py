@@ -18,11 +18,11 @@ def register_retraining_actor(
     def export_tickets_and_retrain(run_id: int) -> None:
         run_retraining(run_id)
 
-    return dramatiq.actor(
-        export_tickets_and_retrain,
+    declare = dramatiq.actor(
         actor_name=RETRAINING_JOB_NAME,
         queue_name=queue_name,
         broker=broker,
         max_retries=0,
         time_limit=time_limit_ms,
     )
+    return declare(export_tickets_and_retrain)

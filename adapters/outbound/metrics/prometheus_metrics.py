@@ -122,7 +122,8 @@ class _Forward:
         self._registry = registry
 
     def collect(self) -> Iterable[Any]:
-        return self._registry.collect()
+        metrics: Iterable[Any] = self._registry.collect()
+        return metrics
 
 
 class _TrainingRuns:

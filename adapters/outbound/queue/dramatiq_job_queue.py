@@ -17,7 +17,7 @@ class DramatiqRetrainingQueue:
     async def enqueue_retraining(self, run_id: int) -> None:
         import dramatiq
 
-        message = dramatiq.Message(
+        message: dramatiq.Message[None] = dramatiq.Message(
             queue_name=self._queue_name,
             actor_name=RETRAINING_JOB_NAME,
             args=(run_id,),

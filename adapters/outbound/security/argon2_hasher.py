@@ -15,12 +15,11 @@ class Argon2PasswordHasher:
     """
 
     def __init__(self, time_cost: int | None = None, memory_cost_kib: int | None = None) -> None:
-        options: dict[str, int] = {}
-        if time_cost is not None:
-            options["time_cost"] = time_cost
-        if memory_cost_kib is not None:
-            options["memory_cost"] = memory_cost_kib
-        self._argon2 = _Argon2(**options)
+        defaults = _Argon2()
+        self._argon2 = _Argon2(
+            time_cost=defaults.time_cost if time_cost is None else time_cost,
+            memory_cost=defaults.memory_cost if memory_cost_kib is None else memory_cost_kib,
+        )
         self._dummy_hash: str | None = None
 
     async def hash(self, password: str) -> str:

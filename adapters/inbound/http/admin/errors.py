@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
 from typing import Any
 
-from litestar import Request, Response
+from litestar import Request
 from litestar.exceptions import HTTPException, PermissionDeniedException, ValidationException
 from litestar.response import Template
 from litestar.status_codes import (
@@ -17,6 +16,7 @@ from litestar.status_codes import (
     HTTP_500_INTERNAL_SERVER_ERROR,
     HTTP_503_SERVICE_UNAVAILABLE,
 )
+from litestar.types import ExceptionHandlersMap
 
 from adapters.inbound.http.admin.guard import LoginRequired, redirect_to_login
 from domain.errors import CompanyNotFound, Conflict, InvalidInput, NotFound, StorageUnavailable
@@ -68,7 +68,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Template:
     return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "Something went wrong; it has been logged.")
 
 
-ADMIN_EXCEPTION_HANDLERS: Mapping[type[Exception], Callable[..., Response[Any]]] = {
+ADMIN_EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     LoginRequired: redirect_to_login,
     CompanyNotFound: _not_found,
     NotFound: _not_found,

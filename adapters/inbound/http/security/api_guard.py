@@ -42,7 +42,7 @@ async def api_access_guard(connection: ASGIConnection[Any, Any, Any, Any], handl
     if decision is AccessDecision.ALLOWED:
         return
     if await session_admin(connection) is not None:
-        if connection.scope["method"] not in _SAFE_METHODS and not csrf_header_matches_cookie(connection):
+        if _method(connection) not in _SAFE_METHODS and not csrf_header_matches_cookie(connection):
             raise PermissionDeniedException(
                 "Requests authenticated by an admin session must carry the CSRF token in the X-CSRFToken header."
             )
@@ -54,7 +54,7 @@ async def api_access_guard(connection: ASGIConnection[Any, Any, Any, Any], handl
     if decision is AccessDecision.INVALID_CREDENTIALS:
         # Where it came from and what it asked for; never the key itself.
         client = connection.client.host if connection.client else "unknown"
-        logger.warning("rejected an invalid API key from %s for %s %s", client, connection.scope["method"], path)
+        logger.warning("rejected an invalid API key from %s for %s %s", client, _method(connection), path)
         raise NotAuthorizedException("Invalid API key.", headers=_CHALLENGE)
     raise PermissionDeniedException(
         "This endpoint needs an admin API key (ADMIN_API_KEYS) or an admin session; the key given is a service key."
@@ -81,3 +81,8 @@ async def calling_actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor
     if admin is not None:
         return Actor(AccessLevel.ADMIN, f"admin:{admin.username}")
     return Actor(level, "service-api-key" if level is AccessLevel.SERVICE else "anonymous")
+
+
+def _method(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The HTTP method; a websocket scope has none (the API serves no websockets, so that only guards the type)."""
+    return str(connection.scope.get("method", "GET"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -15,7 +16,7 @@ class SecureCookiesMiddleware:
         self.always = always
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not (self.always or scope.get("scheme") == "https"):
+        if scope["type"] != ScopeType.HTTP or not (self.always or scope.get("scheme") == "https"):
             await self.app(scope, receive, send)
             return
 

@@ -33,7 +33,8 @@ async def session_admin(connection: ASGIConnection[Any, Any, Any, Any]) -> Admin
     the login no longer counts)."""
     state = connection.state
     if state.get(_RESOLVED):
-        return state.get(_ADMIN)
+        resolved: AdminUser | None = state.get(_ADMIN)
+        return resolved
     session = connection.scope.get("session")
     admin = None
     if isinstance(session, dict) and USER_KEY in session:

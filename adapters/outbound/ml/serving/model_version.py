@@ -107,7 +107,8 @@ class LoadedModelVersion:
 
     def predict_proba(self, texts: Sequence[str]) -> list[list[float]]:
         """Served (calibrated) probabilities for each text (rows sum to 1), in `self.labels` order."""
-        return self.predict_proba_array(texts).tolist()
+        rows: list[list[float]] = self.predict_proba_array(texts).tolist()
+        return rows
 
     def predict_proba_array(self, texts: Sequence[str]) -> Any:
         """Like `predict_proba` but as a numpy array (what evaluation code wants)."""
