@@ -35,6 +35,7 @@ MANIFEST_FILE = "onnx.json"
 MANIFEST_FORMAT = 1
 RUNTIME_FILES = {"onnx-int8": INT8_FILE, "onnx": FP32_FILE}
 RUNTIMES = ("onnx-int8", "onnx", "torch")
+TIE_MARGIN = 0.02
 
 
 class TransformerRunner(Protocol):
@@ -173,7 +174,10 @@ def safetensors_digest(directory: Path) -> str:
 def check_against_reference(runner: TransformerRunner, reference: dict[str, Any], tolerance: float,
                             min_agreement: float) -> ReferenceCheck:
     """Runs the reference texts; ok when every probability is within `tolerance` of the stored torch ones and the
-    argmax agrees on at least `min_agreement` of the texts."""
+    argmax agrees on at least `min_agreement` of the decisive texts.
+
+    Decisive: torch's top two probabilities differ by at least TIE_MARGIN. On a near-tie any tiny shift flips
+    the label, which says nothing about the graph (an untrained head ties on almost every text)."""
     import numpy as np
 
     expected = np.asarray(reference["probabilities"], dtype=np.float64)
@@ -181,13 +185,16 @@ def check_against_reference(runner: TransformerRunner, reference: dict[str, Any]
     if got.shape != expected.shape or not np.all(np.isfinite(got)):
         return ReferenceCheck(False, float("inf"), 0.0, f"output shape {got.shape}, expected {expected.shape}")
     max_diff = float(np.max(np.abs(got - expected)))
-    agreement = float(np.mean(got.argmax(axis=1) == expected.argmax(axis=1)))
+    top_two = np.sort(expected, axis=1)[:, -2:] if expected.shape[1] > 1 else np.hstack([expected * 0, expected])
+    decisive = (top_two[:, 1] - top_two[:, 0]) >= TIE_MARGIN
+    same = got.argmax(axis=1) == expected.argmax(axis=1)
+    agreement = float(np.mean(same[decisive])) if decisive.any() else 1.0
     if max_diff > tolerance:
         return ReferenceCheck(False, max_diff, agreement,
                               f"probabilities differ from torch by {max_diff:.2e} > tolerance {tolerance:.0e}")
     if agreement < min_agreement:
         return ReferenceCheck(False, max_diff, agreement,
-                              f"same label as torch on {agreement:.0%} of smoke texts < {min_agreement:.0%}")
+                              f"same label as torch on {agreement:.0%} of decisive smoke texts < {min_agreement:.0%}")
     return ReferenceCheck(True, max_diff, agreement, "")
 
 
