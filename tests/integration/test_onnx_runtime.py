@@ -190,3 +190,11 @@ def test_reference_check_names_what_is_wrong() -> None:
     assert flipped == ReferenceCheck(False, flipped.max_abs_diff, 0.5, flipped.reason) and "same label" in flipped.reason
     wrong_shape = check_against_reference(FixedRunner([[1.0, 0.0]]), reference, 1.0, 0.0)
     assert not wrong_shape.ok
+
+
+def test_reference_check_ignores_a_flip_on_a_near_tie() -> None:
+    reference = {"texts": ["clear", "tie"], "probabilities": [[0.9, 0.1], [0.501, 0.499]]}
+
+    check = check_against_reference(FixedRunner([[0.9, 0.1], [0.499, 0.501]]), reference, 0.01, 1.0)
+
+    assert check.ok and check.argmax_agreement == 1.0
