@@ -75,11 +75,12 @@ class OnnxExportReport:
 
 
 def export_onnx(bert_dir: Path | str, max_length: int, quantize: bool = True,
-                smoke_texts: Sequence[str] = SMOKE_TEXTS) -> OnnxExportReport:
+                smoke_texts: Sequence[str] = SMOKE_TEXTS, per_channel: bool = False) -> OnnxExportReport:
     """Writes bert/model.onnx (and with `quantize` bert/model.int8.onnx) plus bert/onnx.json, each file checked.
 
     Blocking and CPU-heavy (seconds for MiniLM); run it in the training job after the version folder is written.
     Never raises for a graph that merely disagrees with torch: that file is deleted and the reason reported.
+    `per_channel` quantizes each weight column with its own scale (finer, slightly slower).
     """
     import numpy as np
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
@@ -107,17 +108,17 @@ def export_onnx(bert_dir: Path | str, max_length: int, quantize: bool = True,
     }
     fp32_path = directory / FP32_FILE
     _export_graph(model, tokenizer, inputs, fp32_path)
-    _keep_if_agrees(report, manifest, "onnx", fp32_path, FP32_TOLERANCE, 1.0, tokenizer, max_length)
+    _keep_if_agrees(report, manifest, "onnx", fp32_path, FP32_TOLERANCE, 1.0, tokenizer, max_length, False)
     if quantize and "onnx" in report.written:
         int8_path = directory / INT8_FILE
         try:
-            _quantize(fp32_path, int8_path)
+            _quantize(fp32_path, int8_path, per_channel)
         except Exception as error:  # noqa: BLE001 - a failed quantization leaves fp32 serving intact
             int8_path.unlink(missing_ok=True)
             report.refused["onnx-int8"] = f"quantization failed: {error!r}"
         else:
             _keep_if_agrees(report, manifest, "onnx-int8", int8_path, INT8_TOLERANCE, INT8_MIN_ARGMAX_AGREEMENT,
-                            tokenizer, max_length)
+                            tokenizer, max_length, per_channel)
     elif quantize:
         report.refused["onnx-int8"] = "no fp32 graph to quantize"
     if report.written:
@@ -170,19 +171,19 @@ def _fuse_or_copy(raw: Path, path: Path, config: Any) -> None:
         path.write_bytes(raw.read_bytes())
 
 
-def _quantize(source: Path, target: Path) -> None:
+def _quantize(source: Path, target: Path, per_channel: bool) -> None:
     from onnx import TensorProto
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # Signed int8 weights with (dynamic) unsigned activations is the combination VNNI multiplies natively.
     # The fused graph holds com.microsoft ops that ONNX shape inference cannot type; their outputs are float.
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=False, reduce_range=False,
+    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=per_channel, reduce_range=False,
                      extra_options={"DefaultTensorType": TensorProto.FLOAT})
 
 
 def _keep_if_agrees(report: OnnxExportReport, manifest: dict[str, Any], name: str, path: Path, tolerance: float,
-                    min_agreement: float, tokenizer: Any, max_length: int) -> None:
-    variant = {"file": path.name, "tolerance": tolerance, "min_argmax_agreement": min_agreement,
+                    min_agreement: float, tokenizer: Any, max_length: int, per_channel: bool) -> None:
+    variant = {"file": path.name, "per_channel": per_channel, "tolerance": tolerance, "min_argmax_agreement": min_agreement,
                "sha256": file_sha256(path)}
     try:
         runner = OnnxClassifierRunner.from_file(path, tokenizer, max_length, batch_size=8, threads=None,
