@@ -119,9 +119,9 @@ def main() -> None:
             return run
 
         results: dict[str, dict[str, Any]] = {}
-        for runtime in ("torch", "onnx", "onnx-int8"):
+        for runtime, spinning in (("torch", True), ("onnx", True), ("onnx-int8", True), ("onnx-int8", False)):
             runner = load_transformer_runner(bert_dir, runtime, max_length, batch_size=args.batch_size,
-                                             threads=threads)
+                                             threads=threads, spinning=spinning)
             if runner.runtime != runtime:
                 print(f"{runtime}: not available (fell back to {runner.runtime}); skipped")
                 continue
@@ -129,9 +129,9 @@ def main() -> None:
             probabilities, wall, cpu = timed(predict_in_batches(runner))
             _, single_wall, single_cpu = timed(one_by_one(runner, texts[: args.single]))
             hybrid = blend(probabilities, linear_probabilities, weight)
-            results[runtime] = {"bert": probabilities, "hybrid": hybrid, "wall": wall / len(texts),
-                                "cpu": cpu / len(texts), "single_wall": single_wall / max(1, args.single),
-                                "single_cpu": single_cpu / max(1, args.single)}
+            results[runtime if spinning else f"{runtime}/nospin"] = {
+                "bert": probabilities, "hybrid": hybrid, "wall": wall / len(texts), "cpu": cpu / len(texts),
+                "single_wall": single_wall / max(1, args.single), "single_cpu": single_cpu / max(1, args.single)}
             del runner
 
         if "torch" in results:  # the served path (LoadedModelVersion) must give what the torch runner gave

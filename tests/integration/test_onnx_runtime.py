@@ -108,9 +108,12 @@ def test_batching_does_not_change_onnx_results(exported: Path) -> None:
     import numpy as np
 
     runner = load_transformer_runner(exported, "onnx", MAX_LENGTH, batch_size=64)
+    sleeping = load_transformer_runner(exported, "onnx", MAX_LENGTH, batch_size=1, threads=2, spinning=False)
     together = runner.predict_probabilities(TEXTS)
     alone = np.vstack([runner.predict_probabilities([text]) for text in TEXTS])
+    assert sleeping.runtime == "onnx"
     assert np.max(np.abs(together - alone)) <= FP32_TOLERANCE
+    assert np.max(np.abs(together - sleeping.predict_probabilities(TEXTS))) <= FP32_TOLERANCE
     assert runner.predict_probabilities([]).shape == (0, len(LABELS))
 
 

@@ -71,7 +71,7 @@ class OnnxClassifierRunner:
 
     @classmethod
     def from_file(cls, path: Path | str, tokenizer: Any, max_length: int, batch_size: int, threads: int | None,
-                  runtime: str, labels: list[str] | None = None) -> OnnxClassifierRunner:
+                  runtime: str, labels: list[str] | None = None, spinning: bool = True) -> OnnxClassifierRunner:
         import onnxruntime as ort  # deferred: loads native libraries
 
         options = ort.SessionOptions()
@@ -81,6 +81,10 @@ class OnnxClassifierRunner:
         options.inter_op_num_threads = 1
         if threads is not None:
             options.intra_op_num_threads = threads
+        if not spinning:
+            # Idle pool threads sleep instead of busy-waiting: less CPU taken from the web server and the other
+            # models on a small shared box, at some latency cost per call.
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
         n_labels = int(session.get_outputs()[0].shape[-1]) if isinstance(session.get_outputs()[0].shape[-1], int) \
             else len(labels or [])
@@ -136,19 +140,19 @@ class TorchClassifierRunner:
 
 def load_transformer_runner(bert_dir: Path | str, runtime: str = "onnx-int8", max_length: int = 256,
                             batch_size: int = 64, threads: int | None = None,
-                            device: str = "cpu") -> TransformerRunner:
+                            device: str = "cpu", spinning: bool = True) -> TransformerRunner:
     """The runner for `runtime` ("onnx-int8", "onnx" or "torch"); any ONNX problem falls back to torch, logged.
 
     `threads` is ONNX Runtime's intra-op thread count; pass the count torch runs with
     (`configure_torch_threads(settings.torch_threads)`) so both runtimes share the cores alike. Blocking: call
-    it from a thread. Raises only what loading torch itself would raise (no safetensors, id2label mismatch...).
+    it from a thread. `spinning=False` stops ONNX Runtime's idle threads busy-waiting. Raises only what loading torch itself would raise (no safetensors, id2label mismatch...).
     """
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown inference runtime {runtime!r}; expected one of {', '.join(RUNTIMES)}")
     directory = Path(bert_dir)
     if runtime != "torch":
         try:
-            runner = _load_checked_onnx(directory, runtime, max_length, batch_size, threads)
+            runner = _load_checked_onnx(directory, runtime, max_length, batch_size, threads, spinning)
         except Exception as error:  # noqa: BLE001 - any ONNX failure means torch serves instead
             logger.warning("%s: serving torch instead of %s: %s", directory, runtime, error)
         else:
@@ -199,7 +203,7 @@ def check_against_reference(runner: TransformerRunner, reference: dict[str, Any]
 
 
 def _load_checked_onnx(directory: Path, runtime: str, max_length: int, batch_size: int,
-                       threads: int | None) -> OnnxClassifierRunner:
+                       threads: int | None, spinning: bool) -> OnnxClassifierRunner:
     path = directory / RUNTIME_FILES[runtime]
     manifest_path = directory / MANIFEST_FILE
     if not path.is_file() or not manifest_path.is_file():
@@ -215,7 +219,7 @@ def _load_checked_onnx(directory: Path, runtime: str, max_length: int, batch_siz
     labels = _config_labels(directory)
     variant = manifest["variants"][runtime]
     smoke = OnnxClassifierRunner.from_file(path, tokenizer, int(manifest["max_length"]), batch_size, threads,
-                                           runtime, labels)
+                                           runtime, labels, spinning)
     check = check_against_reference(smoke, manifest["reference"], float(variant["tolerance"]),
                                     float(variant["min_argmax_agreement"]))
     if not check.ok:
