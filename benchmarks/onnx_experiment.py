@@ -71,6 +71,8 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=100, help="tickets timed one by one (batch of 1)")
     parser.add_argument("--threads", type=int, help="intra-op threads for torch and ONNX Runtime (default: torch's)")
     parser.add_argument("--per-channel", action="store_true", help="int8 with one scale per weight column")
+    parser.add_argument("--runtimes", nargs="+", default=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"],
+                        choices=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"])
     parser.add_argument("--in-place", action="store_true", help="export into the version's own bert/ folder")
     args = parser.parse_args()
 
@@ -119,7 +121,8 @@ def main() -> None:
             return run
 
         results: dict[str, dict[str, Any]] = {}
-        for runtime, spinning in (("torch", True), ("onnx", True), ("onnx-int8", True), ("onnx-int8", False)):
+        for choice in args.runtimes:
+            runtime, spinning = choice.split("/")[0], not choice.endswith("/nospin")
             runner = load_transformer_runner(bert_dir, runtime, max_length, batch_size=args.batch_size,
                                              threads=threads, spinning=spinning)
             if runner.runtime != runtime:
