@@ -70,7 +70,7 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=32, help="tickets per call, as the micro-batcher sends")
     parser.add_argument("--single", type=int, default=100, help="tickets timed one by one (batch of 1)")
     parser.add_argument("--threads", type=int, help="intra-op threads for torch and ONNX Runtime (default: torch's)")
-    parser.add_argument("--per-channel", action="store_true", help="int8 with one scale per weight column")
+    parser.add_argument("--per-tensor", action="store_true", help="int8 with one scale per weight matrix")
     parser.add_argument("--runtimes", nargs="+", default=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"],
                         choices=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"])
     parser.add_argument("--in-place", action="store_true", help="export into the version's own bert/ folder")
@@ -97,7 +97,7 @@ def main() -> None:
         if not args.in_place:
             bert_dir = Path(scratch) / "bert"
             shutil.copytree(args.model_dir / "bert", bert_dir)
-        report, export_wall, _ = timed(lambda: export_onnx(bert_dir, max_length, per_channel=args.per_channel))
+        report, export_wall, _ = timed(lambda: export_onnx(bert_dir, max_length, per_channel=not args.per_tensor))
         print(f"export: {export_wall:.1f} s; written {report.written}; refused {report.refused}")
         print(f"  smoke-text gap to torch {report.max_abs_diff}; label agreement {report.argmax_agreement}")
         for name in ("model.onnx", "model.int8.onnx"):
