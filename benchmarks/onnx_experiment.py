@@ -153,7 +153,8 @@ def main() -> None:
             gap = float(np.max(np.abs(result["bert"] - reference["bert"])))
             print(f"{runtime:10s} {bert.accuracy:9.4f} {bert.macro_f1:8.4f} {hybrid.accuracy:9.4f} "
                   f"{hybrid.macro_f1:8.4f} {same:7.4f} {gap:8.2e} {result['wall'] * 1000:10.2f} "
-                  f"{result['cpu'] * 1000:7.2f} {result['single_wall'] * 1000:10.2f} {result['single_cpu'] * 1000:7.2f}")
+                  f"{result['cpu'] * 1000:7.2f} {result['single_wall'] * 1000:10.2f} "
+                  f"{result['single_cpu'] * 1000:7.2f}")
         if "onnx" in results and "onnx-int8" in results:
             drop = (results["onnx"]["accuracy"] - results["onnx-int8"]["accuracy"]) * 100
             verdict = "serve onnx-int8" if drop <= INT8_RULE_POINTS else "serve onnx (fp32)"

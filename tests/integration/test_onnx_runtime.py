@@ -190,7 +190,8 @@ def test_reference_check_names_what_is_wrong() -> None:
     far = check_against_reference(FixedRunner([[0.8, 0.2], [0.2, 0.8]]), reference, 1e-4, 1.0)
     assert not far.ok and "tolerance" in far.reason
     flipped = check_against_reference(FixedRunner([[0.9, 0.1], [0.55, 0.45]]), reference, 0.5, 1.0)
-    assert flipped == ReferenceCheck(False, flipped.max_abs_diff, 0.5, flipped.reason) and "same label" in flipped.reason
+    assert flipped == ReferenceCheck(False, flipped.max_abs_diff, 0.5, flipped.reason)
+    assert "same label" in flipped.reason
     wrong_shape = check_against_reference(FixedRunner([[1.0, 0.0]]), reference, 1.0, 0.0)
     assert not wrong_shape.ok
 

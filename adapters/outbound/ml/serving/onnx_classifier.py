@@ -145,7 +145,8 @@ def load_transformer_runner(bert_dir: Path | str, runtime: str = "onnx-int8", ma
 
     `threads` is ONNX Runtime's intra-op thread count; pass the count torch runs with
     (`configure_torch_threads(settings.torch_threads)`) so both runtimes share the cores alike. Blocking: call
-    it from a thread. `spinning=False` stops ONNX Runtime's idle threads busy-waiting. Raises only what loading torch itself would raise (no safetensors, id2label mismatch...).
+    it from a thread. `spinning=False` stops ONNX Runtime's idle threads busy-waiting. Raises only what loading
+    torch itself would raise (no safetensors, id2label mismatch...).
     """
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown inference runtime {runtime!r}; expected one of {', '.join(RUNTIMES)}")

@@ -7,8 +7,8 @@ a few smoke texts:
 
     bert/model.onnx        fp32 graph; max |p_onnx - p_torch| <= FP32_TOLERANCE on every smoke text
     bert/model.int8.onnx   int8 graph (per-channel weight scales); max |p_int8 - p_torch| <= INT8_TOLERANCE
-                           (loose: an uncertain text near 0.5 moves most under quantization) and the same argmax on at least
-                           INT8_MIN_ARGMAX_AGREEMENT of the smoke texts torch does not see as a near-tie
+                           (loose: an uncertain text near 0.5 moves most under quantization) and the same argmax
+                           on at least INT8_MIN_ARGMAX_AGREEMENT of the smoke texts torch does not see as a near-tie
                            (quantization moves probabilities a little; a label that flips on a clear text means
                            the quantized graph is broken)
     bert/onnx.json         the torch reference probabilities on the smoke texts, the tolerances, the hash of the
@@ -185,7 +185,8 @@ def _quantize(source: Path, target: Path, per_channel: bool) -> None:
 
 def _keep_if_agrees(report: OnnxExportReport, manifest: dict[str, Any], name: str, path: Path, tolerance: float,
                     min_agreement: float, tokenizer: Any, max_length: int, per_channel: bool) -> None:
-    variant = {"file": path.name, "per_channel": per_channel, "tolerance": tolerance, "min_argmax_agreement": min_agreement,
+    variant = {"file": path.name, "per_channel": per_channel, "tolerance": tolerance,
+               "min_argmax_agreement": min_agreement,
                "sha256": file_sha256(path)}
     try:
         runner = OnnxClassifierRunner.from_file(path, tokenizer, max_length, batch_size=8, threads=None,
