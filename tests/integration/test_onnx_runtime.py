@@ -26,6 +26,7 @@ from adapters.outbound.ml.training.onnx_export import (
     FP32_TOLERANCE,
     INT8_MIN_ARGMAX_AGREEMENT,
     INT8_TOLERANCE,
+    apply_int8_accuracy_rule,
     export_onnx,
 )
 
@@ -117,15 +118,16 @@ def test_batching_does_not_change_onnx_results(exported: Path) -> None:
     assert runner.predict_probabilities([]).shape == (0, len(LABELS))
 
 
-def test_a_truncated_graph_falls_back_to_torch(copy: Path, caplog: pytest.LogCaptureFixture) -> None:
-    int8 = copy / INT8_FILE
-    int8.write_bytes(int8.read_bytes()[: int8.stat().st_size // 3])
+def test_a_truncated_graph_falls_back_to_the_next_runtime(copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for name in (INT8_FILE, FP32_FILE):
+        graph = copy / name
+        graph.write_bytes(graph.read_bytes()[: graph.stat().st_size // 3])
+        with caplog.at_level(logging.WARNING):
+            runner = load_transformer_runner(copy, "onnx-int8", MAX_LENGTH)
+        assert runner.predict_probabilities(["printer"]).shape == (1, len(LABELS))
+        assert runner.runtime == ("onnx" if name == INT8_FILE else "torch")
 
-    with caplog.at_level(logging.WARNING):
-        runner = load_transformer_runner(copy, "onnx-int8", MAX_LENGTH)
-
-    assert runner.runtime == "torch"
-    assert runner.predict_probabilities(["printer"]).shape == (1, len(LABELS))
+    assert "not serving onnx-int8" in caplog.text
     assert "serving torch instead of onnx-int8" in caplog.text
 
 
@@ -136,7 +138,7 @@ def test_a_garbage_graph_falls_back_to_torch(copy: Path) -> None:
 
 def test_missing_graphs_fall_back_to_torch(copy: Path) -> None:
     (copy / INT8_FILE).unlink()
-    assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "torch"
+    assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "onnx"
     (copy / MANIFEST_FILE).unlink()
     assert load_transformer_runner(copy, "onnx", MAX_LENGTH).runtime == "torch"
 
@@ -163,6 +165,7 @@ def test_a_graph_that_disagrees_with_the_reference_falls_back_to_torch(copy: Pat
     manifest_path.write_text(json.dumps(manifest))
 
     assert load_transformer_runner(copy, "onnx", MAX_LENGTH).runtime == "torch"
+    assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "torch"
 
 
 def test_an_unknown_runtime_is_refused(exported: Path) -> None:
@@ -202,3 +205,16 @@ def test_reference_check_ignores_a_flip_on_a_near_tie() -> None:
     check = check_against_reference(FixedRunner([[0.9, 0.1], [0.499, 0.501]]), reference, 0.01, 1.0)
 
     assert check.ok and check.argmax_agreement == 1.0
+
+
+def test_int8_that_loses_accuracy_is_dropped_and_fp32_serves(copy: Path) -> None:
+    truth = [0, 1, 2, 0, 1, 2]
+
+    kept = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, max_drop=1.0)
+    assert kept["int8_kept"] and (copy / INT8_FILE).is_file()
+
+    dropped = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, max_drop=-1.0)
+    assert not dropped["int8_kept"]
+    assert not (copy / INT8_FILE).exists()
+    assert "onnx-int8" not in json.loads((copy / MANIFEST_FILE).read_text())["variants"]
+    assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "onnx"

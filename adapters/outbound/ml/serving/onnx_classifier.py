@@ -141,7 +141,7 @@ class TorchClassifierRunner:
 def load_transformer_runner(bert_dir: Path | str, runtime: str = "onnx-int8", max_length: int = 256,
                             batch_size: int = 64, threads: int | None = None,
                             device: str = "cpu", spinning: bool = True) -> TransformerRunner:
-    """The runner for `runtime` ("onnx-int8", "onnx" or "torch"); any ONNX problem falls back to torch, logged.
+    """The runner for `runtime` ("onnx-int8", "onnx" or "torch"), falling back int8 -> fp32 ONNX -> torch, logged.
 
     `threads` is ONNX Runtime's intra-op thread count; pass the count torch runs with
     (`configure_torch_threads(settings.torch_threads)`) so both runtimes share the cores alike. Blocking: call
@@ -151,14 +151,16 @@ def load_transformer_runner(bert_dir: Path | str, runtime: str = "onnx-int8", ma
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown inference runtime {runtime!r}; expected one of {', '.join(RUNTIMES)}")
     directory = Path(bert_dir)
-    if runtime != "torch":
+    for candidate in RUNTIMES[RUNTIMES.index(runtime):-1]:
         try:
-            runner = _load_checked_onnx(directory, runtime, max_length, batch_size, threads, spinning)
-        except Exception as error:  # noqa: BLE001 - any ONNX failure means torch serves instead
-            logger.warning("%s: serving torch instead of %s: %s", directory, runtime, error)
+            runner = _load_checked_onnx(directory, candidate, max_length, batch_size, threads, spinning)
+        except Exception as error:  # noqa: BLE001 - any ONNX failure means the next runtime serves instead
+            logger.warning("%s: not serving %s: %s", directory, candidate, error)
         else:
-            logger.info("%s: serving %s (intra-op threads: %s)", directory, runtime, threads or "onnxruntime default")
+            logger.info("%s: serving %s (intra-op threads: %s)", directory, candidate, threads or "onnxruntime default")
             return runner
+    if runtime != "torch":
+        logger.warning("%s: serving torch instead of %s", directory, runtime)
     return _load_torch(directory, max_length, batch_size, device)
 
 

@@ -46,6 +46,7 @@ logger = logging.getLogger(__name__)
 FP32_TOLERANCE = 1e-4
 INT8_TOLERANCE = 0.15
 INT8_MIN_ARGMAX_AGREEMENT = 0.9
+INT8_MAX_ACCURACY_DROP = 0.003  # the issue's rule: int8 within 0.3 accuracy points of fp32, else serve fp32
 OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
 
@@ -205,3 +206,47 @@ def _keep_if_agrees(report: OnnxExportReport, manifest: dict[str, Any], name: st
     report.written[name] = path.name
     manifest["variants"][name] = variant | {"max_abs_diff": check.max_abs_diff,
                                             "argmax_agreement": check.argmax_agreement}
+
+
+def apply_int8_accuracy_rule(bert_dir: Path | str, texts: Sequence[str], truth: Sequence[int], max_length: int,
+                             linear_probabilities: Any | None = None, bert_weight: float = 1.0,
+                             max_drop: float = INT8_MAX_ACCURACY_DROP) -> dict[str, Any]:
+    """The issue's rule on labelled texts (the validation split): int8 stays only if the served blend's accuracy
+    with it is at most `max_drop` below the blend with the fp32 graph; otherwise model.int8.onnx is deleted and
+    dropped from onnx.json, so serving "onnx-int8" falls back to fp32 ONNX. Returns both accuracies and the
+    decision (for training.json). Does nothing when either graph is missing."""
+    import numpy as np
+
+    from adapters.outbound.ml.serving.model_version import blend
+    from adapters.outbound.ml.serving.onnx_classifier import load_transformer_runner
+
+    directory = Path(bert_dir)
+    if not (directory / FP32_FILE).is_file() or not (directory / INT8_FILE).is_file():
+        return {"int8_kept": (directory / INT8_FILE).is_file(), "reason": "no pair of graphs to compare"}
+    expected = np.asarray(truth)
+    accuracy: dict[str, float] = {}
+    for runtime in ("onnx", "onnx-int8"):
+        runner = load_transformer_runner(directory, runtime, max_length, batch_size=32)
+        if runner.runtime != runtime:
+            return {"int8_kept": False, "reason": f"{runtime} did not load"}
+        served = blend(runner.predict_probabilities(list(texts)), linear_probabilities, bert_weight)
+        accuracy[runtime] = float(np.mean(served.argmax(axis=1) == expected))
+    drop = accuracy["onnx"] - accuracy["onnx-int8"]
+    kept = drop <= max_drop
+    if not kept:
+        drop_variant(directory, "onnx-int8")
+        logger.warning("%s: int8 dropped: accuracy %.4f vs fp32 %.4f", directory, accuracy["onnx-int8"],
+                       accuracy["onnx"])
+    return {"int8_kept": kept, "fp32_accuracy": accuracy["onnx"], "int8_accuracy": accuracy["onnx-int8"],
+            "max_drop": max_drop, "n": len(texts)}
+
+
+def drop_variant(bert_dir: Path | str, runtime: str) -> None:
+    """Deletes a variant's graph and removes it from onnx.json (the other variant stays vouched for)."""
+    directory = Path(bert_dir)
+    manifest_path = directory / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    variant = manifest["variants"].pop(runtime, None)
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    if variant is not None:
+        (directory / str(variant["file"])).unlink(missing_ok=True)
