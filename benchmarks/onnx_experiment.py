@@ -158,8 +158,8 @@ def main() -> None:
         if "onnx" in results and "onnx-int8" in results:
             drop = (results["onnx"]["accuracy"] - results["onnx-int8"]["accuracy"]) * 100
             verdict = "serve onnx-int8" if drop <= INT8_RULE_POINTS else "serve onnx (fp32)"
-            print(f"\nint8 vs fp32 blended accuracy: {drop:+.2f} points lower (rule: at most {INT8_RULE_POINTS}) "
-                  f"-> {verdict}")
+            print(f"\nint8 blended accuracy minus fp32: {-drop:+.2f} points (rule: at most {INT8_RULE_POINTS} points "
+                  f"lower) -> {verdict}")
         print("(timings on a shared, busy machine are noisy; compare runtimes within this run)")
 
 
