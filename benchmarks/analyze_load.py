@@ -4,6 +4,12 @@ Starts the service itself (embedded SQLite, or MariaDB) or drives one already ru
 
     .venv/bin/python benchmarks/analyze_load.py --setup embedded --setup mariadb
     .venv/bin/python benchmarks/analyze_load.py --url http://127.0.0.1:8002
+    .venv/bin/python benchmarks/analyze_load.py --model-dir models/v20261126-...   # serving a trained version
+
+With --model-dir, the version folder is linked into the started service's model store and registered as its
+active version before the service starts (the registry row is written through the container, as the training
+job writes it); the run begins once an analysis records that version's name, so no request is timed on the
+zero-shot fallback.
 
 Ticket texts come from ../shared/data/it_service_tickets.csv when present, else from a small built-in list.
 It prints figures; it asserts nothing.
@@ -95,19 +101,86 @@ async def benchmark(url: str, levels: list[int], requests: int) -> None:
         )
 
 
-def start_service(setup: str, port: int, workdir: Path) -> subprocess.Popen[bytes]:
+def service_env(setup: str, port: int, workdir: Path, model_dir: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "BROKER_", "CELERY_", "DATABASE_"))}
     env |= {"PORT": str(port), "LOG_LEVEL": "WARNING", "SEED_DEMO_DATA": "true", "ANALYZE_TRAINING_THRESHOLD": "1000000"}
-    command = [str(Path(sys.executable).with_name("ticket-utils")), "serve"]
     if setup == "mariadb":
         env["DATABASE_URL"] = os.environ.get("BENCH_MYSQL_URL", MARIADB_URL)
+    if model_dir is not None:
+        env |= {"SQLITE_PATH": str(workdir / "db.sqlite3"), "MODEL_STORE_DIR": str(workdir / "models")}
+    return env
+
+
+def start_service(setup: str, port: int, workdir: Path, model_dir: Path | None = None) -> subprocess.Popen[bytes]:
+    env = service_env(setup, port, workdir, model_dir)
+    command = [str(Path(sys.executable).with_name("ticket-utils")), "serve"]
+    if setup == "mariadb":
         subprocess.run(
             ["mariadb", "-uroot", "-e", "DROP DATABASE IF EXISTS ticket_utils_bench; CREATE DATABASE ticket_utils_bench;"
              " GRANT ALL ON ticket_utils_bench.* TO 'ticket_utils'@'127.0.0.1';"],
             check=True,
         )
         command.append("--migrate")
+    if model_dir is not None:
+        register_active_version(env, model_dir, workdir / "models")
     return subprocess.Popen(command, cwd=workdir, env=env, start_new_session=True)
+
+
+def register_active_version(env: dict[str, str], model_dir: Path, store: Path) -> None:
+    """Links the version folder into the model store and makes it the registry's active version."""
+    import json
+    from datetime import UTC, datetime
+
+    subprocess.run([str(Path(sys.executable).with_name("ticket-utils")), "migrate"], env=env, check=True,
+                   stdout=subprocess.DEVNULL)
+    store.mkdir(parents=True, exist_ok=True)
+    linked = store / model_dir.resolve().name
+    linked.symlink_to(model_dir.resolve(), target_is_directory=True)
+    labels = tuple(json.loads((linked / "model.json").read_text(encoding="utf-8"))["labels"])
+
+    async def register() -> None:
+        from bootstrap.container import build_container
+        from bootstrap.settings import load_settings
+        from domain.model_versions import ModelStatus, ModelVersion
+
+        container = build_container(load_settings(environ=env, env_file=None))
+        async with container.uow_factory()() as uow:
+            version = await uow.model_versions.add(ModelVersion(
+                linked.name, str(linked), labels, ModelStatus.CANDIDATE, datetime.now(UTC),
+                note="registered by benchmarks/analyze_load.py"))
+            await uow.commit()
+        assert version.id is not None
+        await container.activate_model().execute(version.id)
+        await container.engine().dispose()
+
+    asyncio.run(register())
+    print(f"registered {linked.name} as the active version", flush=True)
+
+
+async def wait_serving(url: str, env: dict[str, str], name: str, timeout_s: float = 300) -> None:
+    """Waits until an analysis records `name` as its model version (the service swaps it in after start-up)."""
+    import sqlalchemy as sa
+
+    from adapters.outbound.persistence.sqlalchemy.tables import analyses
+    from bootstrap.container import build_container
+    from bootstrap.settings import load_settings
+
+    container = build_container(load_settings(environ=env, env_file=None))
+    deadline = time.monotonic() + timeout_s
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+            while time.monotonic() < deadline:
+                await client.post("/api/analyze", json={"description": "printer not working", "company_id": 1})
+                async with container.engine().connect() as connection:
+                    latest = (await connection.execute(
+                        sa.select(analyses.c.model_version).order_by(analyses.c.id.desc()).limit(1))).scalar()
+                if latest == name:
+                    print(f"serving model version {name}", flush=True)
+                    return
+                await asyncio.sleep(1.0)
+    finally:
+        await container.engine().dispose()
+    raise RuntimeError(f"the service did not serve {name} within {timeout_s} s (is it marked bad? see its log)")
 
 
 async def wait_ready(url: str, timeout_s: float = 180) -> None:
@@ -130,6 +203,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--requests", type=int, default=400, help="requests per concurrency level")
     parser.add_argument("--port", type=int, default=8092)
+    parser.add_argument("--model-dir", type=Path, help="serve this trained version folder (model.json, bert/, linear/)")
     args = parser.parse_args()
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
@@ -139,9 +213,12 @@ def main() -> None:
     for setup in args.setup or ["embedded"]:
         url = f"http://127.0.0.1:{args.port}"
         with tempfile.TemporaryDirectory(prefix=f"bench-{setup}-") as workdir:
-            process = start_service(setup, args.port, Path(workdir))
+            process = start_service(setup, args.port, Path(workdir), args.model_dir)
             try:
                 asyncio.run(wait_ready(url))
+                if args.model_dir is not None:
+                    env = service_env(setup, args.port, Path(workdir), args.model_dir)
+                    asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
                 print(f"{setup} setup:")
                 asyncio.run(benchmark(url, args.concurrency, args.requests))
             finally:

@@ -1,0 +1,170 @@
+"""How often a held-out shared ticket reaches the right team, under each routing rule and candidate improvement.
+
+    .venv/bin/python benchmarks/routing_quality.py --model-dir models/v20261126-...
+
+Eight teams, one per label, each with a name and a one-sentence description (TEAMS below); a ticket is routed
+right when its team is the one for its true label. Tickets: the same stratified 10% holdout (seed 1234) as
+accuracy_benchmark.py, or a fixed random subset (--sample, default 2000; 0 = all of it). Rules, each through the
+service's own `domain.routing.route_ticket` with its default policy:
+
+  category teams          teams carry their category; the version's blended prediction routes (similarity with
+                          base MiniLM when the confidence is below the policy's minimum)
+  description teams       teams carry no category: pure cosine similarity between the ticket's and the team's
+                          base all-MiniLM-L6-v2 embeddings (the old service's rule)
+  (a) fine-tuned encoder  the same similarity rule, embeddings mean-pooled from the version's fine-tuned bert/
+  (b) classified teams    each team's description text is classified by the version; the team carries that
+                          predicted category and tickets route by category as above
+  (c) label-space cosine  cosine between the version's probability vectors of ticket and team text
+Prints accuracy for each (the issue's goal for the description-only rule: at least 0.80). Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CSV = ROOT.parent / "shared" / "data" / "it_service_tickets.csv"
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+TEAMS: dict[str, tuple[str, str]] = {
+    "Hardware": ("Desktop Support",
+                 "We repair and replace broken laptops, monitors, printers, phones and other office equipment."),
+    "HR Support": ("People Team",
+                   "We handle employee joiners and leavers, holidays, absences, timesheets and payroll questions."),
+    "Access": ("Identity and Access",
+               "We reset passwords, unlock accounts and grant access to systems, VPN and applications."),
+    "Miscellaneous": ("Service Desk",
+                      "We take general requests such as mailing list changes, approvals and ticket status updates."),
+    "Storage": ("Storage and Mailboxes",
+                "We manage shared folders, mailbox quotas, disk space and file share permissions."),
+    "Purchase": ("Procurement",
+                 "We raise purchase orders and track orders, deliveries and receipts for new equipment."),
+    "Internal Project": ("Project Office",
+                         "We set up internal projects, project codes and their costs and forecasts in Oracle."),
+    "Administrative rights": ("Workstation Administration",
+                              "We grant local admin rights to install or upgrade software on your computer."),
+}
+GOAL = 0.80
+
+
+def held_out_tickets(csv_path: Path, sample: int) -> list[dict[str, str]]:
+    from onnx_experiment import held_out_tickets as held
+
+    return held(csv_path, sample)
+
+
+def teams(with_category: bool, categories: dict[str, str] | None = None,
+          embed: Callable[[list[str]], list[Any]] | None = None) -> tuple[list[Any], dict[int, str]]:
+    """Domain teams (id = position + 1) and which true label each one serves."""
+    from domain.companies import Team
+
+    built, serves = [], {}
+    for position, (label, (name, description)) in enumerate(TEAMS.items(), start=1):
+        category = (categories or {}).get(label, label) if with_category else None
+        built.append(Team(position, 1, name, category, description))
+        serves[position] = label
+    if embed is not None:
+        vectors = embed([team.embedding_text() for team in built])
+        built = [Team(t.id, t.company_id, t.name, t.category, t.description, tuple(v)) for t, v in
+                 zip(built, vectors, strict=True)]
+    return built, serves
+
+
+def route_all(ticket_vectors: Sequence[Any], team_list: list[Any], serves: dict[int, str], truth: Sequence[str],
+              predictions: Sequence[Any] | None) -> tuple[float, Counter[str]]:
+    from domain.routing import RoutingPolicy, route_ticket
+
+    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    for index, vector in enumerate(ticket_vectors):
+        prediction = predictions[index] if predictions is not None else None
+        assignment = route_ticket(tuple(vector), team_list, prediction, policy)
+        reasons[assignment.reason.value] += 1
+        right += assignment.assigned_team_id is not None and serves[assignment.assigned_team_id] == truth[index]
+    return right / len(truth), reasons
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model-dir", type=Path, required=True, help="a version folder (model.json, bert/, linear/)")
+    parser.add_argument("--csv", type=Path, default=SHARED_CSV)
+    parser.add_argument("--sample", type=int, default=2000, help="held-out tickets to route (0 = all)")
+    parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    args = parser.parse_args()
+
+    import numpy as np
+
+    from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+    from adapters.outbound.ml.torch_threads import configure_torch_threads
+    from domain.predictions import CategoryPrediction
+
+    configure_torch_threads(args.threads)
+    held = held_out_tickets(args.csv, args.sample)
+    texts, truth = [row["Document"] for row in held], [row["Topic_group"] for row in held]
+    manifest = json.loads((args.model_dir / "model.json").read_text(encoding="utf-8"))
+    missing = set(TEAMS) ^ set(manifest["labels"])
+    if missing:
+        raise SystemExit(f"the version's labels differ from the eight teams' labels: {sorted(missing)}")
+    print(f"version {args.model_dir.name}; {len(held)} held-out tickets; 8 teams, one per label")
+
+    started = time.perf_counter()
+    version = LoadedModelVersion(args.model_dir)
+    probabilities = version.predict_proba_array(texts)
+    predictions = [CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v") for row in
+                   probabilities.tolist()]
+    print(f"classified the tickets in {time.perf_counter() - started:.0f} s; version's own accuracy "
+          f"{np.mean([p.label == t for p, t in zip(predictions, truth, strict=True)]):.4f}")
+
+    base = MiniLmEmbedder(max_length=256)
+    base_vectors = base.encode(texts)
+    tuned = MiniLmEmbedder(model_dir=str(args.model_dir / "bert"), max_length=int(manifest["max_length"]))
+    tuned_vectors = tuned.encode(texts)
+    results: list[tuple[str, float, Counter[str]]] = []
+
+    category_teams, serves = teams(True, embed=base.encode)
+    results.append(("category teams (version's prediction)", *route_all(base_vectors, category_teams, serves, truth,
+                                                                        predictions)))
+    plain_teams, serves = teams(False, embed=base.encode)
+    results.append(("description teams, base MiniLM cosine", *route_all(base_vectors, plain_teams, serves, truth,
+                                                                        None)))
+    tuned_teams, serves = teams(False, embed=tuned.encode)
+    results.append(("(a) description teams, fine-tuned encoder cosine",
+                    *route_all(tuned_vectors, tuned_teams, serves, truth, None)))
+
+    descriptions = [f"{name}. {description}" for name, description in TEAMS.values()]
+    team_probabilities = version.predict_proba_array(descriptions)
+    inferred = {label: version.labels[int(row.argmax())] for label, row in zip(TEAMS, team_probabilities,
+                                                                                strict=True)}
+    print("(b) each team's description classified by the version:")
+    for label, category in inferred.items():
+        print(f"    {TEAMS[label][0]:28s} -> {category:22s} {'ok' if category == label else 'WRONG'}")
+    classified_teams, serves = teams(True, categories=inferred, embed=base.encode)
+    results.append(("(b) description teams classified by the version",
+                    *route_all(base_vectors, classified_teams, serves, truth, predictions)))
+
+    def label_space(rows: Any) -> list[Any]:
+        return list(np.asarray(rows) / np.linalg.norm(rows, axis=1, keepdims=True))
+
+    space_teams, serves = teams(False, embed=lambda team_texts: label_space(version.predict_proba_array(team_texts)))
+    results.append(("(c) description teams, label-space cosine",
+                    *route_all(label_space(probabilities), space_teams, serves, truth, None)))
+
+    print()
+    for name, accuracy, reasons in results:
+        flag = "" if name.startswith("category") else ("  >= goal" if accuracy >= GOAL else "  < goal")
+        print(f"  {name:52s} routing accuracy {accuracy:.4f}{flag}   ({dict(reasons)})")
+    print(f"(goal for the description-only rule: {GOAL:.2f})")
+    base.close()
+    tuned.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""ONNX export and serving of a version's classifier, on a tiny random BERT with the MiniLM tokenizer.
+
+The ONNX graphs must give torch's probabilities (fp32 within FP32_TOLERANCE; int8 within INT8_TOLERANCE with the
+same labels), and every way an ONNX file can be unusable must end with torch serving, never with no runner.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import pytest
+
+from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
+from adapters.outbound.ml.serving.onnx_classifier import (
+    FP32_FILE,
+    INT8_FILE,
+    MANIFEST_FILE,
+    ReferenceCheck,
+    check_against_reference,
+    load_transformer_runner,
+)
+from adapters.outbound.ml.training.onnx_export import (
+    FP32_TOLERANCE,
+    INT8_MIN_ARGMAX_AGREEMENT,
+    INT8_TOLERANCE,
+    apply_int8_accuracy_rule,
+    export_onnx,
+)
+
+LABELS = ["Access", "Hardware", "Storage"]
+MAX_LENGTH = 64
+TEXTS = [
+    "printer not working",
+    "reset my password please",
+    "x",
+    "the shared drive is full and nobody can save " * 20,
+    "new laptop for the intern starting monday",
+    "vpn drops every ten minutes when I work from home",
+]
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A random 2-layer BERT classifier saved as the trainer saves it, with its ONNX files exported."""
+    import torch
+    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
+
+    config = BertConfig(
+        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
+        max_position_embeddings=128, num_labels=len(LABELS),
+        id2label=dict(enumerate(LABELS)), label2id={label: i for i, label in enumerate(LABELS)},
+    )
+    torch.manual_seed(0)
+    folder = tmp_path_factory.mktemp("onnx") / "bert"
+    BertForSequenceClassification(config).save_pretrained(folder)
+    AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True).save_pretrained(folder)
+    report = export_onnx(folder, MAX_LENGTH)
+    assert report.refused == {}, report
+    assert report.written == {"onnx": FP32_FILE, "onnx-int8": INT8_FILE}
+    return folder
+
+
+@pytest.fixture
+def copy(exported: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "bert"
+    shutil.copytree(exported, target)
+    return target
+
+
+def test_export_writes_both_graphs_and_the_reference_beside_the_safetensors(exported: Path) -> None:
+    names = {path.name for path in exported.iterdir()}
+    assert {FP32_FILE, INT8_FILE, MANIFEST_FILE, "model.safetensors"} <= names
+    manifest = json.loads((exported / MANIFEST_FILE).read_text())
+    assert set(manifest["variants"]) == {"onnx", "onnx-int8"}
+    assert manifest["variants"]["onnx"]["tolerance"] == FP32_TOLERANCE
+    assert manifest["variants"]["onnx-int8"]["tolerance"] == INT8_TOLERANCE
+
+
+def test_onnx_fp32_gives_torch_probabilities(exported: Path) -> None:
+    import numpy as np
+
+    torch_runner = load_transformer_runner(exported, "torch", MAX_LENGTH, batch_size=4)
+    onnx_runner = load_transformer_runner(exported, "onnx", MAX_LENGTH, batch_size=4, threads=1)
+
+    assert onnx_runner.runtime == "onnx" and onnx_runner.labels == LABELS == torch_runner.labels
+    expected = torch_runner.predict_probabilities(TEXTS)
+    got = onnx_runner.predict_probabilities(TEXTS)
+    assert got.shape == (len(TEXTS), len(LABELS))
+    assert np.allclose(got.sum(axis=1), 1.0)
+    assert np.max(np.abs(got - expected)) <= FP32_TOLERANCE
+
+
+def test_onnx_int8_stays_within_its_tolerance_and_labels(exported: Path) -> None:
+    import numpy as np
+
+    expected = load_transformer_runner(exported, "torch", MAX_LENGTH).predict_probabilities(TEXTS)
+    int8 = load_transformer_runner(exported, "onnx-int8", MAX_LENGTH, batch_size=2)
+
+    got = int8.predict_probabilities(TEXTS)
+    assert int8.runtime == "onnx-int8"
+    assert np.max(np.abs(got - expected)) <= INT8_TOLERANCE
+    assert np.mean(got.argmax(axis=1) == expected.argmax(axis=1)) >= INT8_MIN_ARGMAX_AGREEMENT
+
+
+def test_batching_does_not_change_onnx_results(exported: Path) -> None:
+    import numpy as np
+
+    runner = load_transformer_runner(exported, "onnx", MAX_LENGTH, batch_size=64)
+    sleeping = load_transformer_runner(exported, "onnx", MAX_LENGTH, batch_size=1, threads=2, spinning=False)
+    together = runner.predict_probabilities(TEXTS)
+    alone = np.vstack([runner.predict_probabilities([text]) for text in TEXTS])
+    assert sleeping.runtime == "onnx"
+    assert np.max(np.abs(together - alone)) <= FP32_TOLERANCE
+    assert np.max(np.abs(together - sleeping.predict_probabilities(TEXTS))) <= FP32_TOLERANCE
+    assert runner.predict_probabilities([]).shape == (0, len(LABELS))
+
+
+def test_a_truncated_graph_falls_back_to_the_next_runtime(copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    for name in (INT8_FILE, FP32_FILE):
+        graph = copy / name
+        graph.write_bytes(graph.read_bytes()[: graph.stat().st_size // 3])
+        with caplog.at_level(logging.WARNING):
+            runner = load_transformer_runner(copy, "onnx-int8", MAX_LENGTH)
+        assert runner.predict_probabilities(["printer"]).shape == (1, len(LABELS))
+        assert runner.runtime == ("onnx" if name == INT8_FILE else "torch")
+
+    assert "not serving onnx-int8" in caplog.text
+    assert "serving torch instead of onnx-int8" in caplog.text
+
+
+def test_a_garbage_graph_falls_back_to_torch(copy: Path) -> None:
+    (copy / FP32_FILE).write_bytes(b"not an onnx model")
+    assert load_transformer_runner(copy, "onnx", MAX_LENGTH).runtime == "torch"
+
+
+def test_missing_graphs_fall_back_to_torch(copy: Path) -> None:
+    (copy / INT8_FILE).unlink()
+    assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "onnx"
+    (copy / MANIFEST_FILE).unlink()
+    assert load_transformer_runner(copy, "onnx", MAX_LENGTH).runtime == "torch"
+
+
+def test_a_graph_exported_from_other_weights_falls_back_to_torch(copy: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from safetensors.torch import load_file, save_file
+
+    weights = copy / "model.safetensors"
+    state = load_file(str(weights))
+    state["classifier.bias"] = state["classifier.bias"] + 1.0
+    save_file(state, str(weights), metadata={"format": "pt"})
+
+    with caplog.at_level(logging.WARNING):
+        runner = load_transformer_runner(copy, "onnx", MAX_LENGTH)
+    assert runner.runtime == "torch"
+    assert "other weights" in caplog.text
+
+
+def test_a_graph_that_disagrees_with_the_reference_falls_back_to_torch(copy: Path) -> None:
+    manifest_path = copy / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text())
+    manifest["reference"]["probabilities"] = [list(reversed(row)) for row in manifest["reference"]["probabilities"]]
+    manifest["reference"]["probabilities"][0] = [1.0, 0.0, 0.0]
+    manifest_path.write_text(json.dumps(manifest))
+
+    assert load_transformer_runner(copy, "onnx", MAX_LENGTH).runtime == "torch"
+    assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "torch"
+
+
+def test_an_unknown_runtime_is_refused(exported: Path) -> None:
+    with pytest.raises(ValueError, match="runtime"):
+        load_transformer_runner(exported, "tensorrt", MAX_LENGTH)
+
+
+class FixedRunner:
+    runtime = "fixed"
+
+    def __init__(self, rows: list[list[float]]) -> None:
+        self.rows = rows
+        self.labels = ["a", "b"]
+
+    def predict_probabilities(self, texts: list[str]) -> object:
+        import numpy as np
+
+        return np.asarray(self.rows[: len(texts)])
+
+
+def test_reference_check_names_what_is_wrong() -> None:
+    reference = {"texts": ["one", "two"], "probabilities": [[0.9, 0.1], [0.2, 0.8]]}
+
+    assert check_against_reference(FixedRunner([[0.9, 0.1], [0.2, 0.8]]), reference, 1e-4, 1.0).ok
+    far = check_against_reference(FixedRunner([[0.8, 0.2], [0.2, 0.8]]), reference, 1e-4, 1.0)
+    assert not far.ok and "tolerance" in far.reason
+    flipped = check_against_reference(FixedRunner([[0.9, 0.1], [0.55, 0.45]]), reference, 0.5, 1.0)
+    assert flipped == ReferenceCheck(False, flipped.max_abs_diff, 0.5, flipped.reason)
+    assert "same label" in flipped.reason
+    wrong_shape = check_against_reference(FixedRunner([[1.0, 0.0]]), reference, 1.0, 0.0)
+    assert not wrong_shape.ok
+
+
+def test_reference_check_ignores_a_flip_on_a_near_tie() -> None:
+    reference = {"texts": ["clear", "tie"], "probabilities": [[0.9, 0.1], [0.501, 0.499]]}
+
+    check = check_against_reference(FixedRunner([[0.9, 0.1], [0.499, 0.501]]), reference, 0.01, 1.0)
+
+    assert check.ok and check.argmax_agreement == 1.0
+
+
+def test_int8_that_loses_accuracy_is_dropped_and_fp32_serves(copy: Path) -> None:
+    truth = [0, 1, 2, 0, 1, 2]
+
+    kept = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, max_drop=1.0)
+    assert kept["int8_kept"] and (copy / INT8_FILE).is_file()
+
+    dropped = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, max_drop=-1.0)
+    assert not dropped["int8_kept"]
+    assert not (copy / INT8_FILE).exists()
+    assert "onnx-int8" not in json.loads((copy / MANIFEST_FILE).read_text())["variants"]
+    assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "onnx"
