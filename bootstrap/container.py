@@ -20,6 +20,7 @@ from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
 from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+from adapters.outbound.ml.training.mislabel_detector import SklearnMislabelDetector
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
@@ -29,6 +30,7 @@ from adapters.outbound.system.clock import SystemClock
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
+from application.services.mislabel_listing import MislabelListing
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
@@ -37,6 +39,7 @@ from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
@@ -133,8 +136,11 @@ class Container(containers.DeclarativeContainer):
         settings.provided.train_model_kind,
         settings.provided.train_warm_start_epochs,
     )
+    mislabel_detector = providers.Singleton(SklearnMislabelDetector)
+    mislabel_listing = providers.Factory(MislabelListing, uow_factory, mislabel_detector)
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, providers.Object(RetrainingSettings())
+        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, providers.Object(RetrainingSettings()),
+        mislabel_listing,
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
@@ -188,6 +194,8 @@ class Container(containers.DeclarativeContainer):
     list_analyses = providers.Factory(ListAnalyses, uow_factory)
     get_analysis_detail = providers.Factory(GetAnalysisDetail, uow_factory)
     get_training_run_report = providers.Factory(GetTrainingRunReport, uow_factory)
+    list_mislabel_candidates = providers.Factory(ListMislabelCandidates, uow_factory)
+    resolve_mislabel_candidate = providers.Factory(ResolveMislabelCandidate, uow_factory, clock)
 
 
 def build_container(settings: Settings) -> Container:

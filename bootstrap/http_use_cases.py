@@ -24,6 +24,7 @@ from application.use_cases.companies import CreateCompany, DeleteCompany, GetCom
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
 from application.use_cases.models import ActivateModel, ListModels
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
@@ -69,6 +70,8 @@ class HttpUseCases:
     get_analysis_detail: Callable[[], GetAnalysisDetail]
     get_training_run_report: Callable[[], GetTrainingRunReport]
     import_labelled_tickets: Callable[[], ImportLabelledTickets]
+    list_mislabel_candidates: Callable[[], ListMislabelCandidates]
+    resolve_mislabel_candidate: Callable[[], ResolveMislabelCandidate]
 
     @classmethod
     def from_container(cls, container: Container) -> HttpUseCases:
@@ -103,6 +106,8 @@ class HttpUseCases:
             get_analysis_detail=c.get_analysis_detail,
             get_training_run_report=c.get_training_run_report,
             import_labelled_tickets=c.import_labelled_tickets,
+            list_mislabel_candidates=c.list_mislabel_candidates,
+            resolve_mislabel_candidate=c.resolve_mislabel_candidate,
         )
 
     def dependencies(self) -> dict[str, Callable[[], object]]:

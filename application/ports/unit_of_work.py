@@ -10,9 +10,11 @@ from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
 from application.ports.company_repository import CompanyRepository
+from application.ports.labelled_ticket_curation import LabelledTicketCuration
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.team_repository import TeamRepository
 from application.ports.training_run_repository import TrainingRunRepository
@@ -57,6 +59,8 @@ class UnitOfWork(Transaction, Protocol):
     model_versions: ModelVersionRepository
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
+    mislabel_candidates: MislabelCandidateRepository
+    labelled_ticket_curation: LabelledTicketCuration
 
 
 class UnitOfWorkFactory(Protocol):

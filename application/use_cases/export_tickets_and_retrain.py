@@ -19,6 +19,7 @@ from application.ports.model_trainer import (
     TrainedModel,
 )
 from application.ports.unit_of_work import UnitOfWorkFactory
+from application.services.mislabel_listing import MislabelListing
 from application.services.training_progress import TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
@@ -54,12 +55,14 @@ class ExportTicketsAndRetrain:
         trainer: ModelTrainer,
         clock: Clock,
         settings: RetrainingSettings,
+        mislabels: MislabelListing | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._exporter = exporter
         self._trainer = trainer
         self._clock = clock
         self._settings = settings
+        self._mislabels = mislabels
 
     async def execute(self, run_id: int) -> TrainingRun:
         run = await self._start(run_id)
@@ -126,6 +129,9 @@ class ExportTicketsAndRetrain:
         summary: dict[str, object] = {"accuracy": candidate.accuracy, "macro_f1": candidate.macro_f1,
                                       "ece": calibration.served_ece, "test_size": candidate.size,
                                       **_calibration_metrics(calibration)}
+        if self._mislabels is not None and run.id is not None:
+            progress.report(TrainingProgress("mislabels", 97.0))
+            summary |= await self._mislabels.record(run.id, tickets)
         if incumbent is not None:
             old = incumbent.report
             summary |= {"incumbent_accuracy": old.accuracy, "incumbent_macro_f1": old.macro_f1}

@@ -12,6 +12,7 @@ from adapters.inbound.http.admin.controllers.analyses import AnalysisPagesContro
 from adapters.inbound.http.admin.controllers.companies import CompanyPagesController
 from adapters.inbound.http.admin.controllers.dashboard import DashboardController
 from adapters.inbound.http.admin.controllers.login import LoginController
+from adapters.inbound.http.admin.controllers.mislabels import MislabelPagesController
 from adapters.inbound.http.admin.controllers.models import ModelPagesController
 from adapters.inbound.http.admin.controllers.teams import TeamPagesController
 from adapters.inbound.http.admin.controllers.tickets import LabelledTicketPagesController, LabelledTicketUploadController
@@ -49,6 +50,7 @@ def admin_routers(max_upload_bytes: int) -> list[Router]:
             AnalysisPagesController,
             LabelledTicketPagesController,
             upload,
+            MislabelPagesController,
             TrainingRunPagesController,
             ModelPagesController,
         ],

@@ -15,8 +15,14 @@ from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import Sq
 from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.labelled_ticket_curation import (
+    SqlAlchemyLabelledTicketCuration,
+)
 from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.login_failures import SqlAlchemyLoginFailureRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.mislabel_candidates import (
+    SqlAlchemyMislabelCandidateRepository,
+)
 from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
@@ -25,9 +31,11 @@ from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
 from application.ports.company_repository import CompanyRepository
+from application.ports.labelled_ticket_curation import LabelledTicketCuration
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.team_repository import TeamRepository
 from application.ports.training_run_repository import TrainingRunRepository
@@ -82,6 +90,8 @@ class SqlAlchemyUnitOfWork:
     model_versions: ModelVersionRepository
     admin_users: AdminUserRepository
     login_failures: LoginFailureRepository
+    mislabel_candidates: MislabelCandidateRepository
+    labelled_ticket_curation: LabelledTicketCuration
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -103,6 +113,8 @@ class SqlAlchemyUnitOfWork:
         self.model_versions = SqlAlchemyModelVersionRepository(session)
         self.admin_users = SqlAlchemyAdminUserRepository(session)
         self.login_failures = SqlAlchemyLoginFailureRepository(session)
+        self.mislabel_candidates = SqlAlchemyMislabelCandidateRepository(session)
+        self.labelled_ticket_curation = SqlAlchemyLabelledTicketCuration(session)
         return self
 
     async def __aexit__(
