@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from application.services.mislabel_listing import MislabelListing
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
 from application.use_cases.trigger_retraining import TriggerRetraining
-from application.services.retraining_trigger import RetrainingTrigger
 from domain.errors import InvalidInput, NotFound
 from domain.labelled_tickets import LabelledTicket
 from domain.mislabels import (
@@ -215,8 +215,8 @@ async def test_confirm_changes_nothing_but_the_candidate(curated: Curated) -> No
 
 @pytest.mark.parametrize(
     ("action", "new_label", "field"),
-    [("delete", None, "action"), (None, None, "action"), ("change", "", "new_label"), ("change", "x" * 101, "new_label"),
-     ("change", "Access", "new_label")],
+    [("delete", None, "action"), (None, None, "action"), ("change", "", "new_label"),
+     ("change", "x" * 101, "new_label"), ("change", "Access", "new_label")],
 )
 async def test_bad_decisions_name_the_field_and_change_nothing(
     curated: Curated, action: str | None, new_label: str | None, field: str
@@ -224,9 +224,11 @@ async def test_bad_decisions_name_the_field_and_change_nothing(
     (candidate,) = curated.uow.store.mislabel_candidates.values()
     commits = curated.uow.store.commits
     with pytest.raises(InvalidInput) as refused:
-        await ResolveMislabelCandidate(curated.uow, curated.clock).execute(candidate.id or 0, action, "alice", new_label)
+        await ResolveMislabelCandidate(curated.uow, curated.clock).execute(candidate.id or 0, action, "alice",
+                                                                          new_label)
     assert refused.value.field == field
-    assert curated.uow.store.commits == commits and curated.uow.store.mislabel_candidates[candidate.id or 0] == candidate
+    assert curated.uow.store.commits == commits
+    assert curated.uow.store.mislabel_candidates[candidate.id or 0] == candidate
 
 
 async def test_a_second_decision_and_unknown_candidates_are_refused(curated: Curated) -> None:
