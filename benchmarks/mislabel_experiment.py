@@ -9,7 +9,9 @@
 3. For each k, trains the same linear recipe (`tfidf_fit.train_tfidf_linear`) on the rest minus the top-k
    candidates and scores it on the held-out tickets (`domain.metrics.evaluate`).
 Linear model only: the fine-tuned transformer half of the hybrid is too expensive to retrain once per k here.
-Prints accuracy, macro-F1 and the candidates per label. It asserts nothing.
+Prints accuracy, macro-F1, the held-out tickets each k gets right that the first k got wrong and the other way
+round (a paired comparison: the difference is noise unless one side clearly outnumbers the other), and the
+candidates per label. It asserts nothing.
 """
 
 from __future__ import annotations
@@ -58,15 +60,22 @@ def main() -> None:
     print(f"  all candidates per label: {candidates_per_label(candidates)}", flush=True)
     held_texts = [row["Document"] for row in held]
     truth = [row["Topic_group"] for row in held]
-    print(f"{'k':>6} {'trained on':>10} {'accuracy':>9} {'macro-F1':>9} {'fit s':>6}", flush=True)
+    print(f"{'k':>6} {'trained on':>10} {'accuracy':>9} {'macro-F1':>9} {'fixed':>6} {'broken':>6} {'fit s':>6}",
+          flush=True)
+    baseline: list[bool] | None = None
     for k in args.k:
         dropped = {c.labelled_ticket_id for c in candidates[:k]}
         keep = [i for i in range(len(kept)) if i not in dropped]
         started = time.perf_counter()
         model = train_tfidf_linear([texts[i] for i in keep], [targets[i] for i in keep], labels)
         probabilities = model.predict_proba(held_texts)
-        report = evaluate(truth, [labels[int(i)] for i in probabilities.argmax(axis=1)], labels)
-        print(f"{k:>6} {len(keep):>10} {report.accuracy:>9.4f} {report.macro_f1:>9.4f} "
+        predicted = [labels[int(i)] for i in probabilities.argmax(axis=1)]
+        report = evaluate(truth, predicted, labels)
+        right = [guess == label for guess, label in zip(predicted, truth, strict=True)]
+        baseline = baseline or right
+        fixed = sum(now and not before for now, before in zip(right, baseline, strict=True))
+        broken = sum(before and not now for now, before in zip(right, baseline, strict=True))
+        print(f"{k:>6} {len(keep):>10} {report.accuracy:>9.4f} {report.macro_f1:>9.4f} {fixed:>6} {broken:>6} "
               f"{time.perf_counter() - started:>6.0f}", flush=True)
 
 
