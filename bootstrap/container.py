@@ -21,6 +21,7 @@ from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
 from adapters.outbound.metrics.prometheus_metrics import PrometheusExposition, PrometheusMetrics
 from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+from adapters.outbound.ml.training.mislabel_detector import SklearnMislabelDetector
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
@@ -32,6 +33,7 @@ from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, Re
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.company_catalogue import CompanyCatalogue
+from application.services.mislabel_listing import MislabelListing
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
@@ -41,6 +43,7 @@ from application.use_cases.companies import CreateCompany, DeleteCompany, GetCom
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
 from application.use_cases.read_metrics import ReadMetrics
@@ -157,8 +160,10 @@ class Container(containers.DeclarativeContainer):
     retraining_settings = providers.Singleton(_retraining_settings, settings)
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
     abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, heartbeat_grace)
+    mislabel_detector = providers.Singleton(SklearnMislabelDetector)
+    mislabel_listing = providers.Factory(MislabelListing, uow_factory, mislabel_detector)
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings
+        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings, mislabel_listing
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
@@ -225,6 +230,8 @@ class Container(containers.DeclarativeContainer):
     list_analyses = providers.Factory(ListAnalyses, uow_factory)
     get_analysis_detail = providers.Factory(GetAnalysisDetail, uow_factory)
     get_training_run_report = providers.Factory(GetTrainingRunReport, uow_factory)
+    list_mislabel_candidates = providers.Factory(ListMislabelCandidates, uow_factory)
+    resolve_mislabel_candidate = providers.Factory(ResolveMislabelCandidate, uow_factory, clock)
 
 
 def build_container(settings: Settings) -> Container:

@@ -25,6 +25,7 @@ from application.use_cases.dashboard import GetDashboard
 from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
+from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
 from application.use_cases.models import ActivateModel, ListModels
 from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
@@ -76,6 +77,8 @@ class HttpUseCases:
     get_training_run_report: Callable[[], GetTrainingRunReport]
     import_labelled_tickets: Callable[[], ImportLabelledTickets]
     read_metrics: Callable[[], ReadMetrics]
+    list_mislabel_candidates: Callable[[], ListMislabelCandidates]
+    resolve_mislabel_candidate: Callable[[], ResolveMislabelCandidate]
 
     @classmethod
     def from_container(cls, container: Container) -> HttpUseCases:
@@ -114,6 +117,8 @@ class HttpUseCases:
             get_training_run_report=c.get_training_run_report,
             import_labelled_tickets=c.import_labelled_tickets,
             read_metrics=c.read_metrics,
+            list_mislabel_candidates=c.list_mislabel_candidates,
+            resolve_mislabel_candidate=c.resolve_mislabel_candidate,
         )
 
     def dependencies(self) -> dict[str, Callable[[], object]]:

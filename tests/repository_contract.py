@@ -29,6 +29,7 @@ from domain.errors import Conflict, InvalidCredentials, LoginThrottled
 from domain.human_labels import HumanLabel, text_hash
 from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.login_throttle import LoginThrottlePolicy, user_key
+from domain.mislabels import MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
@@ -435,6 +436,79 @@ class RepositoryContract:
             assert list(await uow.labelled_ticket_queries.list_page(2, 10)) == [stored[0]]
             assert list(await uow.labelled_ticket_queries.list_page(3, 10)) == []
             assert list(await uow.labelled_tickets.all_for_training()) == stored
+
+    async def test_mislabel_candidates_round_trip_listed_unresolved_first_and_resolved(
+        self, uow_factory: UowFactory
+    ) -> None:
+        async with uow_factory() as uow:
+            tickets = await uow.labelled_tickets.add_many([_ticket(index) for index in range(5)])
+            await uow.commit()
+        ids = [ticket.id or 0 for ticket in tickets]
+        rows = [
+            MislabelCandidate(3, ids[0], "Hardware", "Access", 0.1234567890123457),
+            MislabelCandidate(3, ids[1], "Access", "Hardware", 1e-12),
+            MislabelCandidate(3, ids[2], "A" * 100, "B" * 100, 0.25),
+            MislabelCandidate(3, ids[3], "Access", "HR Support", 0.1234567890123457),
+            MislabelCandidate(2, ids[4], "Access", "Hardware", 0.0),
+        ]
+        async with uow_factory() as uow:
+            assert await uow.mislabel_candidates.latest_run_id() is None
+            assert await uow.mislabel_candidates.add_many([]) == []
+            stored = await uow.mislabel_candidates.add_many(rows)
+            await uow.commit()
+        assert [replace(c, id=None) for c in stored] == rows and len({c.id for c in stored}) == 5
+        a, b, c, d, old = stored
+        async with uow_factory() as uow:
+            assert [await uow.mislabel_candidates.get(x.id or 0) for x in stored] == stored
+            assert await uow.mislabel_candidates.get(max(x.id or 0 for x in stored) + 1) is None
+            assert await uow.mislabel_candidates.latest_run_id() == 3
+            assert list(await uow.mislabel_candidates.list_page(3, None, 0, 10)) == [b, a, d, c]
+            assert list(await uow.mislabel_candidates.list_page(3, "Access", 1, 1)) == [d]
+            assert await uow.mislabel_candidates.count(3, None) == 4
+            assert await uow.mislabel_candidates.count(3, "Access") == 2
+            assert await uow.mislabel_candidates.count(3, "Storage") == 0
+            resolved = b.resolve(Resolution.CONFIRMED, "alice", NOW)
+            await uow.mislabel_candidates.record_resolution(resolved)
+            await uow.mislabel_candidates.record_resolution(a.resolve(Resolution.EXCLUDED, "bob", NOW))
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.mislabel_candidates.get(b.id or 0) == resolved
+            assert list(await uow.mislabel_candidates.list_page(3, None, 0, 10)) == [
+                d, c, resolved, a.resolve(Resolution.EXCLUDED, "bob", NOW)]
+            assert await uow.mislabel_candidates.unresolved_per_label(3) == {"A" * 100: 1, "Access": 1}
+            assert await uow.mislabel_candidates.unresolved_per_label(2) == {"Access": 1}
+            assert await uow.mislabel_candidates.confirmed_ticket_ids() == {ids[1]}
+            assert list(await uow.mislabel_candidates.list_page(2, None, 0, 10)) == [old]
+
+    async def test_curation_excludes_and_relabels_one_ticket(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            first, second = await uow.labelled_tickets.add_many([_ticket(1), _ticket(2)])
+            await uow.commit()
+        missing = (second.id or 0) + 1
+        async with uow_factory() as uow:
+            curation = uow.labelled_ticket_curation
+            assert await curation.status(first.id or 0) == "active"
+            assert await curation.set_status(first.id or 0, "excluded", "carol", NOW)
+            assert await curation.change_category(second.id or 0, "Storage")
+            assert not await curation.set_status(missing, "excluded", "carol", NOW)
+            assert not await curation.change_category(missing, "Storage")
+            assert await curation.status(missing) is None
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.labelled_ticket_curation.status(first.id or 0) == "excluded"
+            assert await uow.labelled_ticket_curation.status(second.id or 0) == "active"
+            excluded = await uow.labelled_tickets.get(first.id or 0)
+            assert excluded is not None and excluded.category == first.category
+            assert (excluded.status, excluded.status_changed_by) == (TicketStatus.EXCLUDED, "carol")
+            assert await uow.labelled_tickets.get(second.id or 0) == replace(second, category="Storage")
+
+    async def test_an_excluded_ticket_is_not_trained_on(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            kept, excluded = await uow.labelled_tickets.add_many([_ticket(1), _ticket(2)])
+            await uow.labelled_ticket_curation.set_status(excluded.id or 0, "excluded", "carol", NOW)
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert [t.id for t in await uow.labelled_tickets.all_for_training()] == [kept.id]
 
     async def test_add_many_assigns_ids_in_order_across_batches_and_large_texts(self, uow_factory: UowFactory) -> None:
         """2,500 short tickets cross the 1,000-row batch; 450 tickets of 40,000 bytes (18 MB) would overflow

@@ -13,9 +13,11 @@ from application.ports.catalogue_stamp import CatalogueStamp
 from application.ports.company_repository import CompanyRepository
 from application.ports.decision_quality_queries import DecisionQualityQueries
 from application.ports.human_label_repository import HumanLabelRepository
+from application.ports.labelled_ticket_curation import LabelledTicketCuration
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
@@ -65,6 +67,8 @@ class UnitOfWork(Transaction, Protocol):
     catalogue_stamp: CatalogueStamp
     review_queue: ReviewQueueQueries
     decision_quality: DecisionQualityQueries
+    mislabel_candidates: MislabelCandidateRepository
+    labelled_ticket_curation: LabelledTicketCuration
 
 
 class UnitOfWorkFactory(Protocol):

@@ -32,6 +32,7 @@ from application.ports.model_trainer import (
 )
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.abandoned_runs import AbandonedRuns
+from application.services.mislabel_listing import MislabelListing
 from application.services.training_progress import TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
@@ -92,12 +93,14 @@ class ExportTicketsAndRetrain:
         trainer: ModelTrainer,
         clock: Clock,
         settings: RetrainingSettings,
+        mislabels: MislabelListing | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._exporter = exporter
         self._trainer = trainer
         self._clock = clock
         self._settings = settings
+        self._mislabels = mislabels
 
     async def execute(self, run_id: int) -> TrainingRun:
         started = await self._start(run_id)
@@ -213,7 +216,11 @@ class ExportTicketsAndRetrain:
             return replace(first.on(run), status=RunStatus.FAILED, error=f"hybrid stage failed: {reason}",
                            metrics=first.summary() | {"stages": [first.record.to_json(), failed.to_json()]})
         stages = [stage.record.to_json() for stage in (first, final) if stage is not None]
-        return replace(final.on(run), status=RunStatus.SUCCEEDED, metrics=final.summary() | {"stages": stages})
+        metrics = final.summary() | {"stages": stages}
+        if self._mislabels is not None and run.id is not None:
+            progress.report(TrainingProgress("mislabels", 97.0))
+            metrics |= await self._mislabels.record(run.id, tickets)
+        return replace(final.on(run), status=RunStatus.SUCCEEDED, metrics=metrics)
 
     async def _finish_stage(
         self,

@@ -150,6 +150,7 @@ async def test_labelled_tickets_train_a_model_that_the_api_then_serves(
     assert run["status"] == "succeeded", run
     assert run["promoted"] and run["decision"].startswith("promoted")
     assert run["labelled_tickets"] == 120 and run["progress"]["percent"] == 100.0
+    assert isinstance(run["metrics"].get("mislabel_candidates"), dict), run["metrics"].get("mislabel_error")
 
     # Two stages: the linear model alone was promoted first, then the hybrid replaced it.
     assert [(stage["stage"], stage["promoted"]) for stage in run["stages"]] == [("linear", True), ("hybrid", True)]

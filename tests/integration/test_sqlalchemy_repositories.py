@@ -46,7 +46,7 @@ MYSQL_URL = os.environ.get("TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
 STALE_AFTER = timedelta(hours=6)
 ALL_TABLES = (
     "teams", "companies", "analyses", "training_state", "labelled_tickets", "training_runs", "model_versions",
-    "admin_users", "login_failures",
+    "admin_users", "login_failures", "mislabel_candidates",
 )
 
 
@@ -174,6 +174,24 @@ async def test_times_come_back_in_utc_as_the_same_instant(uow_factory: SqlAlchem
     ]
     for loaded in times:
         assert loaded == moment and loaded is not None and loaded.tzinfo == UTC
+
+
+async def test_excluding_a_ticket_records_who_and_when_on_its_row(
+    uow_factory: SqlAlchemyUnitOfWorkFactory, engine: AsyncEngine
+) -> None:
+    """The port reads back only the status; who excluded a ticket and when is kept on the row for the audit."""
+    moment = datetime(2026, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
+    async with uow_factory() as uow:
+        (ticket,) = await uow.labelled_tickets.add_many([_ticket(1)])
+        await uow.labelled_ticket_curation.set_status(ticket.id or 0, "excluded", "carol", moment)
+        await uow.commit()
+    async with engine.connect() as connection:
+        row = (await connection.execute(
+            sa.text("SELECT status, status_changed_by, status_changed_at FROM labelled_tickets WHERE id = :id"),
+            {"id": ticket.id},
+        )).one()
+    assert (row[0], row[1]) == ("excluded", "carol")
+    assert str(row[2]).startswith("2026-02-03 04:05:06.000007")
 
 
 async def test_importing_43027_tickets_takes_one_insert_per_batch(

@@ -20,9 +20,11 @@ from application.ports.catalogue_stamp import CatalogueStamp
 from application.ports.company_repository import CompanyRepository
 from application.ports.decision_quality_queries import DecisionQualityQueries
 from application.ports.human_label_repository import HumanLabelRepository
+from application.ports.labelled_ticket_curation import LabelledTicketCuration
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
@@ -38,6 +40,7 @@ from domain.errors import Conflict, JobQueueUnavailable
 from domain.human_labels import HumanLabel
 from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.login_throttle import RecentFailures
+from domain.mislabels import LabelJudgement, MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.training import TrainingState
@@ -61,12 +64,22 @@ class InMemoryStore:
     admin_users: dict[int, AdminUser] = field(default_factory=dict)
     login_failures: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     human_labels: dict[tuple[int, str], HumanLabel] = field(default_factory=dict)
+    mislabel_candidates: dict[int, MislabelCandidate] = field(default_factory=dict)
     next_id: int = 1
     commits: int = 0
     transactions: int = 0
     """Units of work entered (each one transaction), read-only ones included."""
     catalogue_seen: tuple[str, int] = ("", 0)
     """The catalogue stamp's fake: the companies and teams as last seen, and the version given for them."""
+
+    @property
+    def ticket_status(self) -> dict[int, tuple[str, str | None, datetime | None]]:
+        """Labelled tickets that are not active: their status, who changed it and when."""
+        return {
+            ticket_id: (ticket.status.value, ticket.status_changed_by, ticket.status_changed_at)
+            for ticket_id, ticket in self.labelled.items()
+            if ticket.status is not TicketStatus.ACTIVE
+        }
 
     def new_id(self) -> int:
         self.next_id += 1
@@ -390,6 +403,96 @@ class FakeLoginFailures(_Repo):
         self._data.login_failures = {i: (k, at) for i, (k, at) in self._data.login_failures.items() if at >= before}
 
 
+class FakeMislabelCandidates(_Repo):
+    async def add_many(self, candidates: Sequence[MislabelCandidate]) -> list[MislabelCandidate]:
+        stored = [replace(candidate, id=self._data.new_id()) for candidate in candidates]
+        self._data.mislabel_candidates.update({c.id: c for c in stored})  # type: ignore[misc]
+        return stored
+
+    async def get(self, candidate_id: int) -> MislabelCandidate | None:
+        return self._data.mislabel_candidates.get(candidate_id)
+
+    async def record_resolution(self, candidate: MislabelCandidate) -> None:
+        stored = self._data.mislabel_candidates.get(candidate.id or 0)
+        if stored is not None:
+            self._data.mislabel_candidates[stored.id or 0] = replace(
+                stored, resolution=candidate.resolution, resolved_by=candidate.resolved_by,
+                resolved_at=candidate.resolved_at,
+            )
+
+    async def latest_run_id(self) -> int | None:
+        return max((c.training_run_id for c in self._data.mislabel_candidates.values()), default=None)
+
+    def _matching(self, training_run_id: int, label: str | None) -> list[MislabelCandidate]:
+        return [c for c in self._data.mislabel_candidates.values()
+                if c.training_run_id == training_run_id and (label is None or c.given_label == label)]
+
+    async def list_page(
+        self, training_run_id: int, label: str | None, offset: int, limit: int
+    ) -> Sequence[MislabelCandidate]:
+        ordered = sorted(self._matching(training_run_id, label),
+                         key=lambda c: (c.resolution is not None, c.given_probability, c.id))
+        return ordered[offset : offset + limit]
+
+    async def count(self, training_run_id: int, label: str | None) -> int:
+        return len(self._matching(training_run_id, label))
+
+    async def unresolved_per_label(self, training_run_id: int) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for candidate in self._matching(training_run_id, None):
+            if candidate.resolution is None:
+                counts[candidate.given_label] = counts.get(candidate.given_label, 0) + 1
+        return {label: counts[label] for label in sorted(counts)}
+
+    async def confirmed_ticket_ids(self) -> set[int]:
+        return {c.labelled_ticket_id for c in self._data.mislabel_candidates.values()
+                if c.resolution is Resolution.CONFIRMED}
+
+
+class FakeLabelledTicketCuration(_Repo):
+    async def set_status(self, ticket_id: int, status: str, by: str, at: datetime) -> bool:
+        if ticket_id not in self._data.labelled:
+            return False
+        ticket = self._data.labelled[ticket_id]
+        self._data.labelled[ticket_id] = replace(
+            ticket, status=TicketStatus(status), status_changed_by=by, status_changed_at=at
+        )
+        return True
+
+    async def change_category(self, ticket_id: int, category: str) -> bool:
+        ticket = self._data.labelled.get(ticket_id)
+        if ticket is None:
+            return False
+        self._data.labelled[ticket_id] = replace(ticket, category=category)
+        return True
+
+    async def status(self, ticket_id: int) -> str | None:
+        ticket = self._data.labelled.get(ticket_id)
+        return None if ticket is None else ticket.status.value
+
+
+class FakeMislabelDetector:
+    """Reads the true label from test texts "<label> ticket <n>": a ticket labelled otherwise is judged
+    unlikely (given probability 0.1), others likely (0.9). `fail_with` makes `find` raise."""
+
+    def __init__(self) -> None:
+        self.fail_with: Exception | None = None
+        self.calls: list[int] = []
+
+    async def find(self, tickets: Sequence[LabelledTicket]) -> list[LabelJudgement]:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.calls.append(len(tickets))
+        judgements = []
+        for ticket in tickets:
+            if ticket.id is None:
+                continue
+            truth = ticket.text.split(" ticket ")[0]
+            likely = 0.9 if truth == ticket.category else 0.1
+            judgements.append(LabelJudgement(ticket.id, ticket.category, truth, likely))
+        return judgements
+
+
 class FakeUnitOfWork:
     """Works on a private copy and publishes it only on commit, like a real transaction.
 
@@ -411,6 +514,8 @@ class FakeUnitOfWork:
     catalogue_stamp: CatalogueStamp
     review_queue: ReviewQueueQueries
     decision_quality: DecisionQualityQueries
+    mislabel_candidates: MislabelCandidateRepository
+    labelled_ticket_curation: LabelledTicketCuration
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
@@ -433,6 +538,8 @@ class FakeUnitOfWork:
         self.catalogue_stamp = FakeCatalogueStamp(self._working, self._store)
         self.review_queue = FakeReviewQueueQueries(self._working)
         self.decision_quality = FakeDecisionQualityQueries(self._working)
+        self.mislabel_candidates = FakeMislabelCandidates(self._working)
+        self.labelled_ticket_curation = FakeLabelledTicketCuration(self._working)
         return self
 
     async def __aexit__(

@@ -12,6 +12,7 @@ from adapters.inbound.http.admin.controllers.analyses import AnalysisPagesContro
 from adapters.inbound.http.admin.controllers.companies import CompanyPagesController
 from adapters.inbound.http.admin.controllers.dashboard import DashboardController
 from adapters.inbound.http.admin.controllers.login import LoginController
+from adapters.inbound.http.admin.controllers.mislabels import MislabelPagesController
 from adapters.inbound.http.admin.controllers.models import ModelPagesController
 from adapters.inbound.http.admin.controllers.review import ReviewQueueController
 from adapters.inbound.http.admin.controllers.teams import TeamPagesController
@@ -51,6 +52,7 @@ def admin_routers(max_upload_bytes: int) -> list[Router]:
             ReviewQueueController,
             LabelledTicketPagesController,
             upload,
+            MislabelPagesController,
             TrainingRunPagesController,
             ModelPagesController,
         ],

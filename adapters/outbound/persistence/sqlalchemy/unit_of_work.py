@@ -20,8 +20,14 @@ from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAl
 from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import SqlAlchemyCatalogueStamp
 from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.human_labels import SqlAlchemyHumanLabelRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.labelled_ticket_curation import (
+    SqlAlchemyLabelledTicketCuration,
+)
 from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.login_failures import SqlAlchemyLoginFailureRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.mislabel_candidates import (
+    SqlAlchemyMislabelCandidateRepository,
+)
 from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
@@ -33,9 +39,11 @@ from application.ports.catalogue_stamp import CatalogueStamp
 from application.ports.company_repository import CompanyRepository
 from application.ports.decision_quality_queries import DecisionQualityQueries
 from application.ports.human_label_repository import HumanLabelRepository
+from application.ports.labelled_ticket_curation import LabelledTicketCuration
 from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
+from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
@@ -95,6 +103,8 @@ class SqlAlchemyUnitOfWork:
     catalogue_stamp: CatalogueStamp
     review_queue: ReviewQueueQueries
     decision_quality: DecisionQualityQueries
+    mislabel_candidates: MislabelCandidateRepository
+    labelled_ticket_curation: LabelledTicketCuration
 
     def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
         self._session_factory = session_factory
@@ -120,6 +130,8 @@ class SqlAlchemyUnitOfWork:
         self.catalogue_stamp = SqlAlchemyCatalogueStamp(session)
         self.review_queue = SqlAlchemyReviewQueueQueries(session)
         self.decision_quality = SqlAlchemyDecisionQualityQueries(session)
+        self.mislabel_candidates = SqlAlchemyMislabelCandidateRepository(session)
+        self.labelled_ticket_curation = SqlAlchemyLabelledTicketCuration(session)
         return self
 
     async def __aexit__(

@@ -1,0 +1,29 @@
+"""An admin's corrections to labelled tickets: one UPDATE of one row each."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository, rowcount
+from adapters.outbound.persistence.sqlalchemy.tables import labelled_tickets
+
+
+class SqlAlchemyLabelledTicketCuration(TableRepository):
+    table = labelled_tickets
+
+    async def set_status(self, ticket_id: int, status: str, by: str, at: datetime) -> bool:
+        return await self._change(ticket_id, status=status, status_changed_by=by, status_changed_at=at)
+
+    async def change_category(self, ticket_id: int, category: str) -> bool:
+        return await self._change(ticket_id, category=category)
+
+    async def status(self, ticket_id: int) -> str | None:
+        statement = sa.select(labelled_tickets.c.status).where(labelled_tickets.c.id == ticket_id)
+        found = (await self._session.execute(statement)).scalar_one_or_none()
+        return str(found) if found is not None else None
+
+    async def _change(self, ticket_id: int, **values: object) -> bool:
+        statement = sa.update(labelled_tickets).where(labelled_tickets.c.id == ticket_id).values(**values)
+        return rowcount(await self._session.execute(statement)) > 0
