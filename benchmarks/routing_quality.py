@@ -191,7 +191,7 @@ def main() -> None:
                     *route_all(label_space(probabilities), space_teams, serves, truth, None)))
 
     service_teams, serves = teams(False, embed=base.encode)
-    results.append(("(d) description teams, derived categories (service path)",
+    results.append(("(d) description teams, derived category (service)",
                     *route_service_path(base_vectors, service_teams, serves, truth, predictions, version)))
 
     print()
