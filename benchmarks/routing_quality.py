@@ -15,6 +15,10 @@ service's own `domain.routing.route_ticket` with its default policy:
   (b) classified teams    each team's description text is classified by the version; the team carries that
                           predicted category and tickets route by category as above
   (c) label-space cosine  cosine between the version's probability vectors of ticket and team text
+  (d) service path        the service's own rule for description teams: each team's derived category from
+                          `application.services.derived_team_categories` (the version as the classifier), routed
+                          by `route_ticket` with an embedding only where `needs_embedding` says so (also prints
+                          how many tickets needed one)
 Prints accuracy for each (the issue's goal for the description-only rule: at least 0.80). Asserts nothing.
 """
 
@@ -91,6 +95,35 @@ def route_all(ticket_vectors: Sequence[Any], team_list: list[Any], serves: dict[
     return right / len(truth), reasons
 
 
+def route_service_path(ticket_vectors: Sequence[Any], team_list: list[Any], serves: dict[int, str],
+                       truth: Sequence[str], predictions: Sequence[Any], version: Any) -> tuple[float, Counter[str]]:
+    """Derived categories through the service's cache, then `route_ticket` given an embedding only when needed."""
+    import asyncio
+
+    from application.services.derived_team_categories import DerivedTeamCategories
+    from domain.predictions import CategoryPrediction
+    from domain.routing import RoutingPolicy, needs_embedding, route_ticket
+
+    class VersionClassifier:
+        async def classify(self, text: str) -> CategoryPrediction:
+            row = version.predict_proba_array([text])[0].tolist()
+            return CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v")
+
+        def is_ready(self) -> bool:
+            return True
+
+    derived = asyncio.run(DerivedTeamCategories(VersionClassifier()).for_teams(team_list, "v"))
+    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    for index, prediction in enumerate(predictions):
+        needed = needs_embedding(team_list, prediction, policy, derived)
+        reasons["embedded"] += needed
+        assignment = route_ticket(tuple(ticket_vectors[index]) if needed else None, team_list, prediction, policy,
+                                  derived)
+        reasons[assignment.reason.value] += 1
+        right += assignment.assigned_team_id is not None and serves[assignment.assigned_team_id] == truth[index]
+    return right / len(truth), reasons
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model-dir", type=Path, required=True, help="a version folder (model.json, bert/, linear/)")
@@ -156,6 +189,10 @@ def main() -> None:
     space_teams, serves = teams(False, embed=lambda team_texts: label_space(version.predict_proba_array(team_texts)))
     results.append(("(c) description teams, label-space cosine",
                     *route_all(label_space(probabilities), space_teams, serves, truth, None)))
+
+    service_teams, serves = teams(False, embed=base.encode)
+    results.append(("(d) description teams, derived category (service)",
+                    *route_service_path(base_vectors, service_teams, serves, truth, predictions, version)))
 
     print()
     for name, accuracy, reasons in results:

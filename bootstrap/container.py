@@ -34,6 +34,7 @@ from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.company_catalogue import CompanyCatalogue
 from application.services.mislabel_listing import MislabelListing
+from application.services.derived_team_categories import DerivedTeamCategories
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
@@ -176,9 +177,10 @@ class Container(containers.DeclarativeContainer):
     company_catalogue = providers.Singleton(CompanyCatalogue)
     metrics = providers.Singleton(PrometheusMetrics)
     analysis_reads = providers.Singleton(_for_reads, uow_factory)
+    derived_team_categories = providers.Singleton(DerivedTeamCategories, classifier)
     analyze_ticket = providers.Factory(
         AnalyzeTicket, analysis_reads, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings,
-        company_catalogue, metrics,
+        company_catalogue, metrics, derived_team_categories,
     )
     read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)

@@ -99,6 +99,8 @@ def decide_team(
     - routed by category match: auto when the category was set by a person (`category_from_person`), or when
       the predicted category is trusted (see `is_trusted`) - whatever the category's own mode, since a
       recommended category can still be confident enough to route on; else review;
+    - routed by a category derived from a category-less team's text (`RoutingReason.DERIVED_CATEGORY_MATCH`): as
+      a category match;
     - routed by similarity: auto only when the policy trusts uncalibrated scores, since a similarity has no
       measured precision; else review.
     """
@@ -108,7 +110,7 @@ def decide_team(
         return Decision.REVIEW
     if assignment.reason is RoutingReason.HUMAN_LABEL:
         return Decision.AUTO
-    if assignment.reason is RoutingReason.CATEGORY_MATCH:
+    if assignment.reason in (RoutingReason.CATEGORY_MATCH, RoutingReason.DERIVED_CATEGORY_MATCH):
         trusted = category_from_person or (
             prediction is not None and is_trusted(prediction.label, prediction.confidence, thresholds, policy)
         )

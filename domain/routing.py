@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # companies carry a DecisionPolicy, whose module needs this o
 
 class RoutingReason(str, enum.Enum):
     CATEGORY_MATCH = "category_match"
+    DERIVED_CATEGORY_MATCH = "derived_category_match"
+    """The team has no category of its own; the served model gave its name and description this category."""
     SIMILARITY = "similarity"
     BELOW_SIMILARITY_THRESHOLD = "below_similarity_threshold"
     NO_TEAMS = "no_teams"
@@ -48,23 +50,75 @@ def cosine_similarity(a: Vector, b: Vector) -> float:
 
 
 def route_ticket(
-    ticket_embedding: Vector,
+    ticket_embedding: Vector | None,
     teams: Sequence[Team],
     prediction: CategoryPrediction | None,
     policy: RoutingPolicy,
+    derived_categories: Mapping[int, str] | None = None,
 ) -> TeamAssignment:
-    """A confident category owned by a team wins; else the most similar team above the floor; else an admin."""
+    """A confident category owned by a team wins (a team's own category before a category derived from its
+    text); else the most similar team above the floor; else an admin.
+
+    `derived_categories` maps the id of a team without a category to the category the served model gives its
+    text. `ticket_embedding` may be None when `needs_embedding` says the rule will not read it; a category
+    match then carries no similarity score.
+    """
     if not teams:
         return TeamAssignment(None, True, None, RoutingReason.NO_TEAMS)
-    scored = sorted(
-        ((cosine_similarity(ticket_embedding, team.embedding), team) for team in teams),
-        key=lambda pair: (-pair[0], pair[1].id or 0),
-    )
-    if prediction is not None and prediction.confidence >= policy.category_confidence_min:
-        for similarity, team in scored:
-            if team.category is not None and team.category.casefold() == prediction.label.casefold():
-                return TeamAssignment(team.id, False, round(similarity, 6), RoutingReason.CATEGORY_MATCH)
-    best_similarity, best_team = scored[0]
+    owners, reason = category_owners(teams, prediction, policy, derived_categories)
+    if len(owners) == 1 and ticket_embedding is None:
+        return TeamAssignment(owners[0].id, False, None, reason)
+    if ticket_embedding is None:
+        raise ValueError("routing needs the ticket's embedding: see needs_embedding")
+    if owners:  # several teams own the category: the most similar of them takes it
+        similarity, team = _most_similar(ticket_embedding, owners)
+        return TeamAssignment(team.id, False, round(similarity, 6), reason)
+    best_similarity, best_team = _most_similar(ticket_embedding, teams)
     if best_similarity >= policy.similarity_min:
         return TeamAssignment(best_team.id, False, round(best_similarity, 6), RoutingReason.SIMILARITY)
     return TeamAssignment(None, True, round(best_similarity, 6), RoutingReason.BELOW_SIMILARITY_THRESHOLD)
+
+
+def needs_embedding(
+    teams: Sequence[Team],
+    prediction: CategoryPrediction | None,
+    policy: RoutingPolicy,
+    derived_categories: Mapping[int, str] | None = None,
+) -> bool:
+    """Whether `route_ticket` reads the ticket's embedding: it does unless there are no teams or exactly one team
+    owns the confident category (several owners are told apart by similarity)."""
+    if not teams:
+        return False
+    owners, _ = category_owners(teams, prediction, policy, derived_categories)
+    return len(owners) != 1
+
+
+def category_owners(
+    teams: Sequence[Team],
+    prediction: CategoryPrediction | None,
+    policy: RoutingPolicy,
+    derived_categories: Mapping[int, str] | None = None,
+) -> tuple[list[Team], RoutingReason]:
+    """The teams owning the predicted category when the prediction is confident enough, and why: the teams whose
+    own category it is (`category_match`) or, when none is, the teams without a category whose derived category
+    it is (`derived_category_match`). No owner: an empty list (the reason is then `similarity`, the next rule)."""
+    if prediction is None or prediction.confidence < policy.category_confidence_min:
+        return [], RoutingReason.SIMILARITY
+    wanted = prediction.label.casefold()
+    owners = [team for team in teams if team.category is not None and team.category.casefold() == wanted]
+    if owners:
+        return owners, RoutingReason.CATEGORY_MATCH
+    derived = derived_categories or {}
+    owners = [
+        team for team in teams
+        if team.category is None and team.id is not None and derived.get(team.id, "").casefold() == wanted
+    ]
+    return owners, RoutingReason.DERIVED_CATEGORY_MATCH if owners else RoutingReason.SIMILARITY
+
+
+def _most_similar(ticket_embedding: Vector, teams: Sequence[Team]) -> tuple[float, Team]:
+    """The most similar team (ties: the lowest id) and its similarity."""
+    return min(
+        ((cosine_similarity(ticket_embedding, team.embedding), team) for team in teams),
+        key=lambda pair: (-pair[0], pair[1].id or 0),
+    )

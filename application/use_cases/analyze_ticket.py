@@ -20,14 +20,15 @@ from application.ports.metrics import Metrics
 from application.ports.sentiment_analyzer import SentimentAnalyzer
 from application.ports.text_embedder import TextEmbedder
 from application.services.company_catalogue import CatalogueUnitOfWork, CompanyCatalogue, CompanyEntry
+from application.services.derived_team_categories import DerivedTeamCategories
 from application.services.retraining_trigger import RetrainingTrigger
 from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.human_labels import HumanLabel, text_hash
-from domain.predictions import CategoryPrediction
+from domain.predictions import CategoryPrediction, Vector
 from domain.priority import PriorityThresholds
-from domain.routing import RoutingPolicy, route_ticket
+from domain.routing import RoutingPolicy, TeamAssignment, needs_embedding, route_ticket
 from domain.training import TriggerResult
 
 T = TypeVar("T")
@@ -71,6 +72,7 @@ class AnalyzeTicket:
         settings: AnalysisSettings,
         catalogue: CompanyCatalogue | None = None,
         metrics: Metrics | None = None,
+        derived_categories: DerivedTeamCategories | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._classifier = classifier
@@ -81,6 +83,7 @@ class AnalyzeTicket:
         self._settings = settings
         self._catalogue = catalogue or CompanyCatalogue()
         self._metrics = metrics
+        self._derived_categories = derived_categories or DerivedTeamCategories(classifier)
 
     async def execute(self, description: str, company_id: int) -> TicketAnalysis:
         request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
@@ -134,33 +137,33 @@ class AnalyzeTicket:
     async def _analyse(
         self, entry: CompanyEntry, requests: Sequence[TicketRequest], human_labels: Sequence[HumanLabel | None]
     ) -> list[TicketAnalysis]:
-        """Runs the models over every text at once, so each micro-batcher gets them together and forms full
-        batches; the three models are independent, so they run side by side (each off the event loop)."""
-        company, teams = entry.company, entry.teams if entry.company.flags.auto_assign else ()
+        """Runs each model over every text at once, so each micro-batcher gets them together and forms full
+        batches. Sentiment runs beside the classifier; the embedder runs after it, and only over the tickets whose
+        routing needs a similarity (see `_route`), so a ticket whose category a team owns costs one encoder pass."""
+        company = entry.company
         flags = company.flags
         texts = [request.description for request in requests]
         to_classify = [t for t, label in zip(texts, human_labels, strict=True) if label is None]
-        predicted, polarities, embeddings = await asyncio.gather(
+        predicted, polarities = await asyncio.gather(
             _each(self._classifier.classify, to_classify if flags.auto_categorize else []),
             _each(self._sentiment.polarity, texts if flags.auto_prioritize else []),
-            self._embedder.embed(texts) if flags.auto_assign and teams and texts else _none(),
         )
         model_predictions = iter(predicted)
+        predictions: list[CategoryPrediction | None] = []
+        for human_label in human_labels:
+            if human_label is not None:  # a person's label, certain by definition; no model version said it
+                predictions.append(CategoryPrediction(human_label.category, 1.0, ""))
+            elif flags.auto_categorize:
+                predictions.append(next(model_predictions))
+            else:
+                predictions.append(None)
+        assignments = await self._route(entry, texts, predictions) if flags.auto_assign else [None] * len(texts)
         analyses = []
         for index, request in enumerate(requests):
-            human_label = human_labels[index]
-            prediction: CategoryPrediction | None = None
-            if human_label is not None:  # a person's label, certain by definition; no model version said it
-                prediction = CategoryPrediction(human_label.category, 1.0, "")
-            elif flags.auto_categorize:
-                prediction = next(model_predictions)
+            prediction = predictions[index]
             polarity = polarities[index] if flags.auto_prioritize else None
-            assignment = None
-            if flags.auto_assign:
-                embedding = embeddings[index] if embeddings else ()
-                assignment = route_ticket(embedding, teams, prediction, self._settings.routing)
             decided = decide_analysis(
-                prediction, assignment, company.policy, category_from_person=human_label is not None
+                prediction, assignments[index], company.policy, category_from_person=human_labels[index] is not None
             )
             analyses.append(TicketAnalysis(
                 company_id=request.company_id,
@@ -175,6 +178,25 @@ class AnalyzeTicket:
             ))
         return analyses
 
+    async def _route(
+        self, entry: CompanyEntry, texts: Sequence[str], predictions: Sequence[CategoryPrediction | None]
+    ) -> list[TeamAssignment | None]:
+        """Routes every ticket (`domain.routing.route_ticket`), deriving the categories of teams without one when
+        a confident prediction could match them, and embedding only the tickets the rule still needs it for."""
+        teams, policy = entry.teams, self._settings.routing
+        derived: dict[int, str] = {}
+        confident = [p for p in predictions if p is not None and p.confidence >= policy.category_confidence_min]
+        if confident and any(team.category is None for team in teams):
+            served = next((p.model_version for p in predictions if p is not None and p.model_version), None)
+            derived = await self._derived_categories.for_teams(teams, served)
+        needed = [i for i, p in enumerate(predictions) if needs_embedding(teams, p, policy, derived)]
+        vectors = await self._embedder.embed([texts[i] for i in needed]) if needed else []
+        embeddings: dict[int, Vector] = dict(zip(needed, vectors, strict=True))
+        return [
+            route_ticket(embeddings.get(index), teams, prediction, policy, derived)
+            for index, prediction in enumerate(predictions)
+        ]
+
     async def _enqueue_quietly(self, claimed: TriggerResult) -> None:
         """The analyses are already stored: failing the answer now would only make the platform send them twice.
         A queue the broker refuses fails the run and frees the slot (`RetrainingTrigger.enqueue`)."""
@@ -187,10 +209,6 @@ class AnalyzeTicket:
 async def _each(model: Callable[[str], Awaitable[T]], texts: Sequence[str]) -> list[T]:
     """Submits every text before awaiting any, so a micro-batcher sees them all at once."""
     return list(await asyncio.gather(*(model(text) for text in texts)))
-
-
-async def _none() -> None:
-    return None
 
 
 def _model_version(prediction: CategoryPrediction | None) -> str | None:

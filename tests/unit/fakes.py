@@ -608,15 +608,18 @@ class FakeClassifier:
         labels = (*self.keywords.values(), fallback)
         self.thresholds = confident_table(labels, 0.9) if thresholds == "calibrated" else thresholds
         self.reasons = reasons
+        self.version = "fake-v1"
         self.calls = 0
+        self.texts: list[str] = []
 
     async def classify(self, text: str) -> CategoryPrediction:
         self.calls += 1
+        self.texts.append(text)
         label = next((lbl for word, lbl in self.keywords.items() if word in text.lower()), self.fallback)
         rest = (1.0 - self.confidence) / 2
         scores = {label: self.confidence, "Other A": rest, "Other B": rest}
         table = self.thresholds if isinstance(self.thresholds, ThresholdTable) else None
-        return CategoryPrediction.from_scores(scores, "fake-v1", thresholds=table, reasons=self.reasons)
+        return CategoryPrediction.from_scores(scores, self.version, thresholds=table, reasons=self.reasons)
 
 
 def confident_table(labels: Sequence[str], threshold: float, support: int = 20) -> ThresholdTable:

@@ -11,6 +11,9 @@ from domain.routing import RoutingReason
 
 ROUTING_EXPLAINED = {
     RoutingReason.CATEGORY_MATCH: "the predicted category is one a team owns, and the model was confident enough",
+    RoutingReason.DERIVED_CATEGORY_MATCH: (
+        "the team has no category, but the model reads its name and description as the predicted category"
+    ),
     RoutingReason.SIMILARITY: "the ticket reads most like this team's description",
     RoutingReason.BELOW_SIMILARITY_THRESHOLD: "no team's description was similar enough: an admin must route it",
     RoutingReason.NO_TEAMS: "the company has no teams: an admin must route it",
