@@ -139,7 +139,12 @@ class Container(containers.DeclarativeContainer):
     sentiment = providers.Singleton(SpacyTextBlobSentiment, settings.provided.spacy_pipeline)
     label_descriptions = providers.Singleton(load_label_descriptions, settings.provided.labels_file)
     zero_shot_classifier = providers.Singleton(EmbeddingZeroShotClassifier, embedder, label_descriptions)
-    classifier = providers.Singleton(ServedCategoryModel, zero_shot_classifier)
+    # ONNX Runtime gets the intra-op thread count torch gets (TORCH_THREADS; `serve --workers N` sets it to each
+    # process's share of the cores), so either runtime shares the cores alike.
+    classifier = providers.Singleton(
+        ServedCategoryModel, zero_shot_classifier, runtime=settings.provided.inference_runtime,
+        threads=settings.provided.torch_threads,
+    )
 
     trigger_policy = providers.Singleton(_trigger_policy, settings)
     analysis_settings = providers.Singleton(_analysis_settings, settings)

@@ -93,6 +93,9 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_LEVEL = Parser(_one_of(*LOG_LEVELS, normalise=str.upper), f"one of {', '.join(LOG_LEVELS)}")
 # The transformer always stays part of the model: "linear" alone is an experiment, not a product.
 MODEL_KIND = Parser(_one_of("hybrid", "bert"), "hybrid or bert")
+# The same names as the serving adapter's runtimes (onnx_classifier.RUNTIMES); a unit test keeps them in step.
+INFERENCE_RUNTIMES = ("onnx-int8", "onnx", "torch")
+INFERENCE_RUNTIME = Parser(_one_of(*INFERENCE_RUNTIMES), "one of onnx-int8, onnx, torch")
 REDIS_URL = Parser(_redis_url, "a redis:// or rediss:// URL")
 DATABASE_URL = Parser(_database_url, "a URL starting with mysql+aiomysql:// or sqlite+aiosqlite://")
 EXISTING_FILE = Parser(_bounded(Path, Path.is_file), "the path of an existing JSON file")

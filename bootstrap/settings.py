@@ -24,6 +24,7 @@ from bootstrap.setting_parsers import (
     DATABASE_URL,
     EXISTING_DIR,
     EXISTING_FILE,
+    INFERENCE_RUNTIME,
     LOG_LEVEL,
     MODEL_KIND,
     PATH,
@@ -140,6 +141,7 @@ class Settings:
     analyze_batch_max: int = setting(256, "ANALYZE_BATCH_MAX", POSITIVE_INT)
     spacy_pipeline: str = setting("blank:en", "SPACY_PIPELINE", TEXT)
     torch_threads: int | None = setting(None, "TORCH_THREADS", POSITIVE_INT)
+    inference_runtime: str = setting("onnx-int8", "INFERENCE_RUNTIME", INFERENCE_RUNTIME)
     seed_demo_data: bool = derived_setting("SEED_DEMO_DATA", BOOL, _embedded_by_default)
     train_epochs: float = setting(3.0, "TRAIN_EPOCHS", POSITIVE_FLOAT)
     train_warm_start_epochs: float = setting(1.0, "TRAIN_WARM_START_EPOCHS", POSITIVE_FLOAT)

@@ -87,7 +87,7 @@ def test_version_folder_holds_only_safetensors_and_json(version: tuple[Path, dic
     out, report = version
     files = [path for path in out.rglob("*") if path.is_file()]
     assert not [path for path in files if path.suffix in FORBIDDEN_SUFFIXES]
-    assert {path.suffix for path in files} <= {".json", ".safetensors", ".txt"}
+    assert {path.suffix for path in files} <= {".json", ".safetensors", ".txt", ".onnx"}
     assert (out / "bert" / "model.safetensors").is_file() and (out / "linear" / "linear.safetensors").is_file()
     assert not out.with_name(out.name + ".partial").exists()
     manifest = json.loads((out / "model.json").read_text())
@@ -264,3 +264,103 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
 
 
 TICKET_TEXTS = ["my laptop screen is broken please help", "mailbox quota full, need a bigger drive"]
+
+
+def test_training_exports_the_onnx_graphs_or_records_why_not(version: tuple[Path, dict]) -> None:
+    out, report = version
+    bert = out / "bert"
+    assert report["durations_s"]["onnx_export"] >= 0.0
+    exported, rule = report["onnx"], report["int8_rule"]
+    assert (bert / "model.onnx").is_file() == ("onnx" in exported["written"])
+    assert (bert / "model.onnx").is_file() or exported["refused"]["onnx"]
+    if (bert / "model.int8.onnx").is_file():
+        assert "onnx-int8" in exported["written"] and rule["int8_kept"] is True
+        assert rule["fp32_accuracy"] - rule["int8_accuracy"] <= rule["max_drop"]
+    else:
+        assert exported["refused"].get("onnx-int8") or rule["int8_kept"] is False, (exported, rule)
+    assert json.loads((out / "training.json").read_text())["onnx"] == exported
+
+
+@pytest.fixture(scope="module")
+def bert_version(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A transformer-only version (the hybrid above may give the transformer no weight, so serving skips it)."""
+    out = tmp_path_factory.mktemp("versions") / "bert"
+    train_model_version(make_split(20, 13), make_split(6, 14), LABELS, out, fast_config(), tiny_base, kind="bert")
+    return out
+
+
+async def test_the_served_version_runs_on_onnx_close_to_torch(bert_version: Path) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
+    from domain.model_versions import ModelStatus, ModelVersion
+
+    out = bert_version
+    served = ServedCategoryModel(NeverAsked(), runtime="onnx-int8", threads=1)
+    await served.serve(ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
+    try:
+        runtime = served.serving_runtime()
+        assert runtime == ("onnx-int8" if (out / "bert" / "model.int8.onnx").is_file() else "onnx")
+        tolerance = json.loads((out / "bert" / "onnx.json").read_text())["variants"][runtime]["tolerance"]
+        torch_model = LoadedModelVersion(out)
+        assert torch_model.runtime == "torch", "training and evaluation keep torch by default"
+        for text in TICKET_TEXTS:
+            prediction = await served.classify(text)
+            expected = dict(zip(LABELS, torch_model.predict_proba([text])[0], strict=True))
+            scores = {prediction.label: prediction.confidence}
+            scores |= {alternative.label: alternative.confidence for alternative in prediction.alternatives}
+            assert prediction.model_version == "v1"
+            assert all(abs(score - expected[label]) <= tolerance for label, score in scores.items()), (scores, expected)
+    finally:
+        await served.serve(None)
+
+
+async def test_a_served_version_with_broken_graphs_falls_back_to_torch_and_answers(
+    bert_version: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+    import shutil
+    from datetime import UTC, datetime
+
+    from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
+    from domain.model_versions import ModelStatus, ModelVersion
+
+    broken = tmp_path / "broken"
+    shutil.copytree(bert_version, broken)
+    for name in ("model.onnx", "model.int8.onnx"):
+        (broken / "bert" / name).write_bytes(b"not an onnx graph")
+    served = ServedCategoryModel(NeverAsked(), runtime="onnx-int8")
+    with caplog.at_level(logging.WARNING):
+        await served.serve(ModelVersion("v1", str(broken), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
+    try:
+        assert served.serving_runtime() == "torch"
+        assert "serving torch instead of onnx-int8" in caplog.text
+        prediction = await served.classify(TICKET_TEXTS[0])
+        assert prediction.model_version == "v1" and prediction.label in LABELS
+    finally:
+        await served.serve(None)
+
+
+def test_a_failed_onnx_export_never_fails_the_training(
+    tiny_base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from adapters.outbound.ml.training import onnx_export
+
+    def failing_export(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("exporter crashed")
+
+    monkeypatch.setattr(onnx_export, "export_onnx", failing_export)
+    report = train_model_version(make_split(10, 11), make_split(3, 12), LABELS, tmp_path / "v", fast_config(epochs=1),
+                                 tiny_base, kind="bert")
+
+    assert "exporter crashed" in report["onnx"]["refused"]["onnx"] and report["int8_rule"] is None
+    assert not list((tmp_path / "v" / "bert").glob("*.onnx"))
+    assert LoadedModelVersion(tmp_path / "v", runtime="onnx-int8").runtime == "torch"
+
+
+class NeverAsked:
+    async def classify(self, text: str) -> object:
+        raise AssertionError("the trained version answers, not the fallback")
+
+    def is_ready(self) -> bool:
+        return True

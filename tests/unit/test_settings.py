@@ -86,3 +86,13 @@ def test_every_variable_read_is_documented_in_the_readme_and_every_documented_on
     documented = {name for row in table.splitlines() if row.startswith("| `")
                   for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
     assert documented == set(environment_variables())
+
+
+def test_inference_runtime_defaults_to_onnx_int8_and_accepts_exactly_the_served_runtimes() -> None:
+    from adapters.outbound.ml.serving.onnx_classifier import RUNTIMES
+
+    assert settings().inference_runtime == "onnx-int8"
+    assert [settings(INFERENCE_RUNTIME=name).inference_runtime for name in RUNTIMES] == list(RUNTIMES)
+    for wrong in ("ONNX", "tensorrt", "onnx-int4"):
+        with pytest.raises(ConfigError, match="INFERENCE_RUNTIME"):
+            settings(INFERENCE_RUNTIME=wrong)

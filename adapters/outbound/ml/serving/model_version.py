@@ -1,9 +1,10 @@
 """Reads and serves a model-version folder: the fine-tuned transformer, the TF-IDF linear model and their blend.
 
-Folder layout (everything safetensors or JSON, nothing pickled; training writes it):
+Folder layout (safetensors, JSON and ONNX protobuf graphs, nothing pickled; training writes it):
     <dir>/model.json      {"format": 1, "kind": "hybrid"|"bert"|"linear", "labels": [...], "bert_weight": w,
                            "max_length": n, "temperature": T, "thresholds": {...}}
-    <dir>/bert/           save_pretrained output (config.json with id2label, model.safetensors, tokenizer files)
+    <dir>/bert/           save_pretrained output (config.json with id2label, model.safetensors, tokenizer files),
+                          and the ONNX graphs training exported from it (model.onnx, model.int8.onnx, onnx.json)
     <dir>/linear/         tfidf.json + linear.safetensors
     <dir>/training.json   per-component validation metrics, durations, settings
 Served probabilities are softmax(log(p) / T) of the blend p = w * p_bert + (1 - w) * p_linear, with w and T read
@@ -22,8 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from adapters.outbound.ml.serving.devices import resolve_device
+from adapters.outbound.ml.serving.onnx_classifier import TransformerRunner, load_transformer_runner
 from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
-from adapters.outbound.ml.serving.transformer_inference import predict_probabilities
 from domain.calibration import PROBABILITY_FLOOR
 from domain.decision_thresholds import ThresholdTable
 
@@ -73,14 +74,17 @@ def winning_indices(probabilities: Any, labels: Sequence[str]) -> list[int]:
 class LoadedModelVersion:
     """Serves a version folder: `predict_proba(texts)` -> per-text probabilities in `labels` order.
 
-    Components load on construction (torch/transformers only when the transformer has non-zero weight;
-    `load_unused=True` also loads a zero-weight component, for per-component evaluation).
-    Inference is batched, length-sorted and dynamically padded under `torch.inference_mode`; a lock makes
+    Components load on construction (the transformer only when it has non-zero weight; `load_unused=True` also
+    loads a zero-weight component, for per-component evaluation). `runtime` picks how the transformer runs
+    ("onnx-int8", "onnx" or "torch", see `onnx_classifier.load_transformer_runner`, which falls back to the next one
+    when the version has no usable graph); `self.runtime` says which one serves ("none" without a transformer).
+    `threads` is ONNX Runtime's intra-op thread count (torch's is set once per process). The default, torch, is
+    what training and evaluation use. Inference is batched, length-sorted and dynamically padded; a lock makes
     one instance safe to share between threads.
     """
 
     def __init__(self, model_dir: Path | str, device: str = "cpu", batch_size: int = 64,
-                 load_unused: bool = False) -> None:
+                 load_unused: bool = False, runtime: str = "torch", threads: int | None = None) -> None:
         self.model_dir = Path(model_dir)
         manifest = json.loads((self.model_dir / MODEL_FILE).read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT or manifest.get("kind") not in KINDS:
@@ -101,9 +105,8 @@ class LoadedModelVersion:
         wants_linear = self.bert_weight < 1.0 or (load_unused and has_linear)
         wants_bert = self.bert_weight > 0.0 or (load_unused and has_bert)
         self._linear = self._load_linear() if wants_linear else None
-        self._bert: Any
-        self._tokenizer: Any
-        self._bert, self._tokenizer = self._load_bert() if wants_bert else (None, None)
+        self._bert = self._load_bert(runtime, threads) if wants_bert else None
+        self.runtime = self._bert.runtime if self._bert is not None else "none"
 
     def predict_proba(self, texts: Sequence[str]) -> list[list[float]]:
         """Served (calibrated) probabilities for each text (rows sum to 1), in `self.labels` order."""
@@ -142,8 +145,7 @@ class LoadedModelVersion:
                 if keep_features:
                     parts["features"] = features
             if self._bert is not None:
-                parts["bert"] = predict_probabilities(self._bert, self._tokenizer, list(texts), self.max_length,
-                                                      self._batch_size, self._device)
+                parts["bert"] = self._bert.predict_probabilities(list(texts))
         parts["hybrid"] = blend(parts.get("bert"), parts.get("linear"), self.bert_weight)
         return parts
 
@@ -153,19 +155,9 @@ class LoadedModelVersion:
             raise ValueError(f"{self.model_dir}: linear labels {linear.labels} differ from model.json")
         return linear
 
-    def _load_bert(self) -> tuple[Any, Any]:
-        from transformers import AutoModelForSequenceClassification, AutoTokenizer  # deferred: slow import
-
+    def _load_bert(self, runtime: str, threads: int | None) -> TransformerRunner:
         directory = self.model_dir / BERT_DIR
-        if not any(directory.glob("*.safetensors")):
-            raise FileNotFoundError(f"no safetensors weights in {directory}; pickled checkpoints are refused")
-        tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
-        model = AutoModelForSequenceClassification.from_pretrained(
-            str(directory), local_files_only=True, use_safetensors=True
-        )
-        model.to(self._device)
-        model.eval()
-        names = [str(model.config.id2label[index]) for index in range(model.config.num_labels)]
-        if names != self.labels:
-            raise ValueError(f"{directory}: id2label {names} differs from model.json labels")
-        return model, tokenizer
+        runner = load_transformer_runner(directory, runtime, self.max_length, self._batch_size, threads, self._device)
+        if runner.labels != self.labels:
+            raise ValueError(f"{directory}: id2label {runner.labels} differs from model.json labels")
+        return runner

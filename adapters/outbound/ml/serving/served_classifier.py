@@ -24,6 +24,7 @@ class _Serving:
     name: str
     labels: tuple[str, ...]
     thresholds: ThresholdTable | None
+    runtime: str
     batcher: MicroBatcher[tuple[list[float], tuple[str, ...]]]
 
 
@@ -35,12 +36,18 @@ class ServedCategoryModel:
 
     The served version is one immutable reference: a swap replaces it in a single assignment, so a request
     that already took the old reference finishes on the old model, and no request ever sees a half-loaded one.
+
+    `runtime` and `threads` say how each version's transformer runs (`LoadedModelVersion`); a version without a
+    usable graph for `runtime` is served by the next runtime down, and the log says which one serves it.
     """
 
-    def __init__(self, fallback: CategoryClassifier, max_batch_size: int = 32, max_wait_ms: float = 2.0) -> None:
+    def __init__(self, fallback: CategoryClassifier, max_batch_size: int = 32, max_wait_ms: float = 2.0,
+                 runtime: str = "torch", threads: int | None = None) -> None:
         self._fallback = fallback
         self._max_batch_size = max_batch_size
         self._max_wait_ms = max_wait_ms
+        self._runtime = runtime
+        self._threads = threads
         self._serving: _Serving | None = None
 
     async def classify(self, text: str) -> CategoryPrediction:
@@ -77,19 +84,28 @@ class ServedCategoryModel:
         serving = self._serving
         return serving.name if serving else None
 
+    def serving_runtime(self) -> str | None:
+        """How the served version's transformer runs ("onnx-int8", "onnx", "torch"; "none" for a linear-only
+        version); None while zero-shot serves."""
+        serving = self._serving
+        return serving.runtime if serving else None
+
     async def serve(self, version: ModelVersion | None) -> None:
         if version is None:
             self._retire(self._serving)
             self._serving = None
             return
         assert version.id is not None
-        loaded = await asyncio.to_thread(_load_and_check, version.path)
+        loaded = await asyncio.to_thread(_load_and_check, version.path, self._runtime, self._threads)
+        logger.info("model version %s (%s): transformer served by %s (asked for %s)", version.id, version.name,
+                    loaded.runtime, self._runtime)
         labels = tuple(loaded.labels)
         batcher: MicroBatcher[tuple[list[float], tuple[str, ...]]] = MicroBatcher(
             loaded.predict_with_reasons, max_batch_size=self._max_batch_size, max_wait_ms=self._max_wait_ms,
             name=f"model-{version.id}",
         )
-        previous, self._serving = self._serving, _Serving(version.id, version.name, labels, loaded.thresholds, batcher)
+        previous, self._serving = self._serving, _Serving(version.id, version.name, labels, loaded.thresholds,
+                                                          loaded.runtime, batcher)
         self._retire(previous)
 
     @staticmethod
@@ -99,11 +115,11 @@ class ServedCategoryModel:
             asyncio.get_running_loop().run_in_executor(None, serving.batcher.close, 30.0)
 
 
-def _load_and_check(path: str) -> Any:
+def _load_and_check(path: str, runtime: str, threads: int | None) -> Any:
     """Loads a version and runs one prediction, so a broken version fails here and never reaches a request."""
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
-    loaded = LoadedModelVersion(path)
+    loaded = LoadedModelVersion(path, runtime=runtime, threads=threads)
     ((probabilities, _),) = loaded.predict_with_reasons([SMOKE_TEXT])
     if len(probabilities) != len(loaded.labels) or abs(sum(probabilities) - 1.0) > 1e-3:
         raise ValueError(f"model at {path} returned malformed probabilities")

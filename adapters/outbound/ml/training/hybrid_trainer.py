@@ -24,6 +24,7 @@ _PHASE_SPANS = {
     "evaluating": (95.0, 95.0),
     "saving": (97.0, 97.0),
     "blending": (98.0, 98.0),
+    "onnx": (98.0, 98.0),
     "done": (99.0, 99.0),
 }
 

@@ -4,17 +4,21 @@ Why a blend: the two models err on different tickets (the linear model sees the 
 keywords, the transformer sees word pieces and context in the first max_length tokens), so
 p = w * p_bert + (1 - w) * p_linear beats either alone; w is picked on the validation split, never the test split.
 The folder layout is the one `serving.model_version` reads. A version is written to "<dir>.partial" and renamed
-into place when complete, so a crash never leaves a folder that looks loadable.
+into place when complete, so a crash never leaves a folder that looks loadable. A version with a transformer also
+gets its ONNX graphs (fp32 and int8, see `onnx_export`) for serving; an export that fails is logged and recorded in
+training.json, never fails the training: serving then runs the transformer on torch.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import math
 import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +36,8 @@ from adapters.outbound.ml.training.blend_weight import choose_bert_weight
 from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.tfidf_fit import LinearSettings, train_tfidf_linear
 from domain.metrics import evaluate
+
+logger = logging.getLogger(__name__)
 
 ProgressCallback = Callable[[str, float, float | None], None]
 
@@ -124,6 +130,13 @@ def train_model_version(
     manifest = {"format": FORMAT, "kind": kind, "labels": list(labels), "bert_weight": weight,
                 "max_length": config.max_length}
     (staging / MODEL_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if kind in ("hybrid", "bert"):
+        progress("onnx", 0.0, None)
+        onnx_started = time.monotonic()
+        components |= _export_onnx(staging / BERT_DIR, val.texts, truth, config.max_length,
+                                    val_probabilities.get("linear"), weight)
+        durations["onnx_export"] = round(time.monotonic() - onnx_started, 2)
+        progress("onnx", 100.0, None)
     durations["total"] = round(time.monotonic() - started, 2)
     report = {**manifest, "val": metrics, "weight_curve": weight_curve, "durations_s": durations,
               "n_train": len(train.texts), "n_val": len(val.texts), **components}
@@ -134,6 +147,37 @@ def train_model_version(
     staging.rename(out_dir)
     progress("done", 100.0, None)
     return report
+
+
+def _export_onnx(bert_dir: Path, texts: Sequence[str], truth: Sequence[int], max_length: int,
+                 linear_probabilities: Any | None, weight: float) -> dict[str, Any]:
+    """The ONNX graphs of the version's transformer, the int8 graph kept only under the issue's accuracy rule;
+    returns what training.json records. Any failure is logged and recorded, never raised: the version is
+    complete without graphs (serving falls back to torch), and whatever the failed export wrote is removed, so
+    no graph is served that skipped a check (an int8 graph that never faced the accuracy rule, say)."""
+    from adapters.outbound.ml.serving.onnx_classifier import FP32_FILE, INT8_FILE, MANIFEST_FILE
+    from adapters.outbound.ml.training.onnx_export import apply_int8_accuracy_rule, export_onnx
+
+    try:
+        exported = export_onnx(bert_dir, max_length)
+        rule = apply_int8_accuracy_rule(bert_dir, texts, truth, max_length, linear_probabilities, weight)
+    except Exception as error:  # noqa: BLE001 - a version without graphs is served by torch; training succeeds
+        logger.exception("ONNX export of %s failed; the version will be served by torch", bert_dir)
+        for name in (MANIFEST_FILE, INT8_FILE, FP32_FILE):
+            (bert_dir / name).unlink(missing_ok=True)
+        reason = f"export failed: {error!r}"
+        return {"onnx": {"written": {}, "refused": {"onnx": reason, "onnx-int8": reason}}, "int8_rule": None}
+    logger.info("ONNX graphs of %s: written %s, refused %s", bert_dir, exported.written, exported.refused)
+    return {"onnx": _finite(asdict(exported)), "int8_rule": rule}
+
+
+def _finite(value: Any) -> Any:
+    """The JSON-able copy of `value` with non-finite floats as None (a database JSON column refuses Infinity)."""
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _reuse_linear(source: Path, target: Path, labels: list[str]) -> tuple[TfidfLinearModel, Any] | None:
