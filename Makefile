@@ -26,8 +26,12 @@ worker: install
 migrate: install
 	$(BIN)/ticket-utils migrate
 
+# The gate: architecture contracts, lint and format, and types (strict on domain/ and application/).
 lint: install
 	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 unit: install
 	$(BIN)/python -m pytest tests/unit -q
@@ -37,8 +41,7 @@ integration: install
 	$(BIN)/python -m pytest tests/integration -q
 
 # Integration tests need MariaDB and Redis; the script starts them when installed but down, and fails otherwise.
-test: install
-	$(BIN)/lint-imports
+test: lint
 	bash scripts/prepare_test_services.sh
 	$(BIN)/python -m pytest -q
 

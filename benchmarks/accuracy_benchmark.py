@@ -38,7 +38,9 @@ SHARED_CSV = ROOT.parent / "shared" / "data" / "it_service_tickets.csv"
 sys.path.insert(0, str(ROOT))
 
 
-def stratified_holdout(rows: list[dict[str, str]], share: float, seed: int) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+def stratified_holdout(
+    rows: list[dict[str, str]], share: float, seed: int
+) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
     by_label: dict[str, list[dict[str, str]]] = defaultdict(list)
     for row in rows:
         by_label[row["Topic_group"]].append(row)
@@ -71,8 +73,14 @@ def environment(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
         "SEED_DEMO_DATA": "false",
         "LOG_LEVEL": "WARNING",
     }
-    for flag, variable in (("epochs", "TRAIN_EPOCHS"), ("max_length", "TRAIN_MAX_LENGTH"), ("batch_size", "TRAIN_BATCH_SIZE"),
-                           ("learning_rate", "TRAIN_LEARNING_RATE"), ("budget", "TRAIN_TIME_BUDGET"), ("kind", "TRAIN_MODEL_KIND")):
+    for flag, variable in (
+        ("epochs", "TRAIN_EPOCHS"),
+        ("max_length", "TRAIN_MAX_LENGTH"),
+        ("batch_size", "TRAIN_BATCH_SIZE"),
+        ("learning_rate", "TRAIN_LEARNING_RATE"),
+        ("budget", "TRAIN_TIME_BUDGET"),
+        ("kind", "TRAIN_MODEL_KIND"),
+    ):
         value = getattr(args, flag)
         if value is not None:
             env[variable] = str(value)
@@ -81,23 +89,29 @@ def environment(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
 
 def timed_import(csv_path: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    subprocess.run([str(Path(sys.executable).with_name("ticket-utils")), "import", str(csv_path)], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("ticket-utils")), "import", str(csv_path)],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
     return time.perf_counter() - started
 
 
 async def watch_linear_stage(container: object, started: float, held: list[dict[str, str]], stop: bool) -> None:
     """Polls the registry until a linear-stage version is active; prints when, scores it, and ends if `stop`."""
     while True:
-        versions = await container.list_models().execute()  # type: ignore[attr-defined]
-        active = next((v for v in versions if v.status.value == "active" and v.metrics.get("stage") == "linear"),
-                      None)
+        versions = await container.list_models().execute()  # type: ignore[attr-defined]  # a DI container
+        active = next((v for v in versions if v.status.value == "active" and v.metrics.get("stage") == "linear"), None)
         if active is not None:
             seconds = time.perf_counter() - started
             test = active.metrics.get("test", {})
-            print(f"  linear stage: version {active.name} active {seconds:.1f} s after the job was triggered "
-                  f"(job's test split accuracy {test.get('accuracy'):.4f}, macro-F1 {test.get('macro_f1'):.4f}; "
-                  f"durations {active.metrics.get('training', {}).get('durations_s')})", flush=True)
+            print(
+                f"  linear stage: version {active.name} active {seconds:.1f} s after the job was triggered "
+                f"(job's test split accuracy {test.get('accuracy'):.4f}, macro-F1 {test.get('macro_f1'):.4f}; "
+                f"durations {active.metrics.get('training', {}).get('durations_s')})",
+                flush=True,
+            )
             await asyncio.to_thread(score_held_out, Path(active.path), held)
             if stop:
                 print("  stopping after the linear stage (--stop-after-linear)", flush=True)
@@ -106,8 +120,13 @@ async def watch_linear_stage(container: object, started: float, held: list[dict[
         await asyncio.sleep(0.5)
 
 
-async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: int,
-                          stage_timing: bool = False, stop_after_linear: bool = False) -> None:
+async def train_and_score(
+    env: dict[str, str],
+    held: list[dict[str, str]],
+    job: int,
+    stage_timing: bool = False,
+    stop_after_linear: bool = False,
+) -> None:
     from bootstrap.container import build_container
     from bootstrap.settings import load_settings
 
@@ -116,8 +135,11 @@ async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: 
     usage_before = resource.getrusage(resource.RUSAGE_SELF)
     start = await container.start_training_run().execute(manual=True)
     assert start.run_id is not None, start
-    watcher = (asyncio.create_task(watch_linear_stage(container, started_wall, held, stop_after_linear))
-               if stage_timing else None)
+    watcher = (
+        asyncio.create_task(watch_linear_stage(container, started_wall, held, stop_after_linear))
+        if stage_timing
+        else None
+    )
     run = await container.export_tickets_and_retrain().execute(start.run_id)
     if watcher is not None and not watcher.done():
         watcher.cancel()
@@ -131,8 +153,10 @@ async def train_and_score(env: dict[str, str], held: list[dict[str, str]], job: 
     print(f"  job's own test split: {run.metrics}")
     (version,) = [v for v in await container.list_models().execute() if v.id == run.model_version_id]
     training = version.metrics.get("training", {})
-    print(f"  trained version {version.name} ({version.status.value}); durations {training.get('durations_s')}, "
-          f"blend weight {training.get('bert_weight')}, warm start {training.get('warm_start')}")
+    print(
+        f"  trained version {version.name} ({version.status.value}); durations {training.get('durations_s')}, "
+        f"blend weight {training.get('bert_weight')}, warm start {training.get('warm_start')}"
+    )
     print(f"  fine-tune: {training.get('fine_tune')}")
     print(f"  validation per component: {training.get('validation')}")
     await asyncio.to_thread(score_held_out, Path(version.path), held)
@@ -146,11 +170,16 @@ def score_held_out(version_dir: Path, held: list[dict[str, str]]) -> None:
     loaded = LoadedModelVersion(version_dir, load_unused=True)
     truth = [row["Topic_group"] for row in held]
     parts = loaded.predict_components([row["Document"] for row in held])
-    reports = {name: evaluate(truth, [loaded.labels[int(i)] for i in parts[name].argmax(axis=1)])
-               for name in ("bert", "linear", "hybrid") if name in parts}
+    reports = {
+        name: evaluate(truth, [loaded.labels[int(i)] for i in parts[name].argmax(axis=1)])
+        for name in ("bert", "linear", "hybrid")
+        if name in parts
+    }
     for name, report in reports.items():
-        print(f"  held-out {name:6s} ({report.size} tickets no job saw): accuracy {report.accuracy:.4f}, "
-              f"macro-F1 {report.macro_f1:.4f}")
+        print(
+            f"  held-out {name:6s} ({report.size} tickets no job saw): accuracy {report.accuracy:.4f}, "
+            f"macro-F1 {report.macro_f1:.4f}"
+        )
     for label, m in reports["hybrid"].per_label.items():
         print(f"    {label:22s} precision {m.precision:.3f} recall {m.recall:.3f} f1 {m.f1:.3f} support {m.support}")
 
@@ -166,12 +195,19 @@ def main() -> None:
     parser.add_argument("--budget", type=int, help="seconds of fine-tuning (TRAIN_TIME_BUDGET)")
     parser.add_argument("--kind", choices=["hybrid", "bert"])
     parser.add_argument("--workdir", type=Path, help="keep the database, exports and models here (default: a temp dir)")
-    parser.add_argument("--stage-timing", action="store_true",
-                        help="print when the linear stage's version became active, and score it on the holdout")
-    parser.add_argument("--stop-after-linear", action="store_true",
-                        help="with --stage-timing: end once the linear stage's version is active")
-    parser.add_argument("--later", type=int, default=0,
-                        help="keep back this many tickets, import them after the first job and retrain")
+    parser.add_argument(
+        "--stage-timing",
+        action="store_true",
+        help="print when the linear stage's version became active, and score it on the holdout",
+    )
+    parser.add_argument(
+        "--stop-after-linear",
+        action="store_true",
+        help="with --stage-timing: end once the linear stage's version is active",
+    )
+    parser.add_argument(
+        "--later", type=int, default=0, help="keep back this many tickets, import them after the first job and retrain"
+    )
     args = parser.parse_args()
     with args.csv.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -189,8 +225,15 @@ def main() -> None:
         env = environment(workdir, args)
         timed_import(workdir / "kept.csv", env)
         print(f"imported {len(kept)} tickets for the first job; {len(held)} held out; {len(later)} kept for later")
-        asyncio.run(train_and_score(env, held, job=1, stage_timing=args.stage_timing or args.stop_after_linear,
-                                    stop_after_linear=args.stop_after_linear))
+        asyncio.run(
+            train_and_score(
+                env,
+                held,
+                job=1,
+                stage_timing=args.stage_timing or args.stop_after_linear,
+                stop_after_linear=args.stop_after_linear,
+            )
+        )
         if later:
             write_csv(workdir / "later.csv", later)
             timed_import(workdir / "later.csv", env)

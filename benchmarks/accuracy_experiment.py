@@ -26,11 +26,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from adapters.outbound.ml.serving.model_version import LoadedModelVersion  # noqa: E402
-from adapters.outbound.ml.training.config import FineTuneConfig  # noqa: E402
-from adapters.outbound.ml.training.tfidf_fit import LinearSettings  # noqa: E402
-from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version  # noqa: E402
-from domain.metrics import evaluate  # noqa: E402
+from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+from adapters.outbound.ml.training.config import FineTuneConfig
+from adapters.outbound.ml.training.tfidf_fit import LinearSettings
+from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
+from domain.metrics import evaluate
 
 DEFAULT_CSV = Path("/work/shared/data/it_service_tickets.csv")
 
@@ -61,10 +61,10 @@ def fixed_split(csv: Path, seed: int = 42) -> tuple[LabelledTexts, LabelledTexts
     frame = pd.read_csv(csv)
     texts = frame["Document"].fillna("").astype(str).tolist()
     labels = frame["Topic_group"].astype(str).tolist()
-    x_train, x_rest, y_train, y_rest = train_test_split(texts, labels, test_size=0.2, random_state=seed,
-                                                        stratify=labels)
-    x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, test_size=0.5, random_state=seed,
-                                                    stratify=y_rest)
+    x_train, x_rest, y_train, y_rest = train_test_split(
+        texts, labels, test_size=0.2, random_state=seed, stratify=labels
+    )
+    x_val, x_test, y_val, y_test = train_test_split(x_rest, y_rest, test_size=0.5, random_state=seed, stratify=y_rest)
     return LabelledTexts(x_train, y_train), LabelledTexts(x_val, y_val), LabelledTexts(x_test, y_test)
 
 
@@ -73,8 +73,9 @@ def stratified_sample(split: LabelledTexts, size: int, seed: int) -> LabelledTex
 
     if size >= len(split.texts):
         return split
-    texts, _, labels, _ = train_test_split(list(split.texts), list(split.labels), train_size=size,
-                                           random_state=seed, stratify=list(split.labels))
+    texts, _, labels, _ = train_test_split(
+        list(split.texts), list(split.labels), train_size=size, random_state=seed, stratify=list(split.labels)
+    )
     return LabelledTexts(texts, labels)
 
 
@@ -92,8 +93,14 @@ def main() -> None:
         train = stratified_sample(train, args.sample, args.seed)
     labels = sorted(set(train.labels) | set(val.labels) | set(test.labels))
     out = args.out or Path(f"/tmp/ticket-utils-bench/{time.strftime('%Y%m%d-%H%M%S')}")
-    config = FineTuneConfig(epochs=args.epochs, batch_size=args.batch_size, max_length=args.max_length,
-                            learning_rate=args.lr, time_budget_s=args.budget, seed=args.seed)
+    config = FineTuneConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        max_length=args.max_length,
+        learning_rate=args.lr,
+        time_budget_s=args.budget,
+        seed=args.seed,
+    )
     linear = LinearSettings(C=args.linear_c, char_ngram_range=None if args.no_char_ngrams else (2, 5))
     print(f"train {len(train.texts)}  val {len(val.texts)}  test {len(test.texts)}  -> {out}", flush=True)
 
@@ -105,8 +112,9 @@ def main() -> None:
             print(f"  [{time.strftime('%H:%M:%S')}] {phase:10s} {percent:5.1f}%  loss={loss}", flush=True)
 
     started = time.monotonic()
-    report = train_model_version(train, val, labels, out, config, args.base or minilm_dir(), on_progress,
-                                 kind=args.kind, linear_settings=linear)
+    report = train_model_version(
+        train, val, labels, out, config, args.base or minilm_dir(), on_progress, kind=args.kind, linear_settings=linear
+    )
     train_s = time.monotonic() - started
 
     scored = time.monotonic()
@@ -120,8 +128,11 @@ def main() -> None:
         "bert_weight": report["bert_weight"],
         "val": {name: {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]} for name, m in report["val"].items()},
         "test": test_metrics,
-        "durations_s": {**report["durations_s"], "train_model_version": round(train_s, 1),
-                        "test_inference": round(time.monotonic() - scored, 1)},
+        "durations_s": {
+            **report["durations_s"],
+            "train_model_version": round(train_s, 1),
+            "test_inference": round(time.monotonic() - scored, 1),
+        },
         "fine_tune": report.get("fine_tune"),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
     }
@@ -133,12 +144,16 @@ def print_summary(results: dict[str, Any]) -> None:
     fine_tune = results.get("fine_tune") or {}
     print(f"\nbert_weight (chosen on val) = {results['bert_weight']}")
     for name, metrics in results["test"].items():
-        print(f"test {name:7s} accuracy {metrics['accuracy']:.4f}  macro-F1 {metrics['macro_f1']:.4f}"
-              f"   (val accuracy {results['val'].get(name, {}).get('accuracy', float('nan')):.4f})")
+        print(
+            f"test {name:7s} accuracy {metrics['accuracy']:.4f}  macro-F1 {metrics['macro_f1']:.4f}"
+            f"   (val accuracy {results['val'].get(name, {}).get('accuracy', float('nan')):.4f})"
+        )
     if fine_tune:
-        print(f"fine-tune: {fine_tune['steps']} steps of {fine_tune['planned_steps']} planned "
-              f"({fine_tune['epochs_done']} epochs), {fine_tune['steps_per_s']} steps/s, "
-              f"stopped_by_budget={fine_tune['stopped_by_budget']}")
+        print(
+            f"fine-tune: {fine_tune['steps']} steps of {fine_tune['planned_steps']} planned "
+            f"({fine_tune['epochs_done']} epochs), {fine_tune['steps_per_s']} steps/s, "
+            f"stopped_by_budget={fine_tune['stopped_by_budget']}"
+        )
     print(f"durations (s): {results['durations_s']}")
     print(f"peak RSS: {results['peak_rss_mb']} MB")
 

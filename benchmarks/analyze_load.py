@@ -103,7 +103,12 @@ async def benchmark(url: str, levels: list[int], requests: int) -> None:
 
 def service_env(setup: str, port: int, workdir: Path, model_dir: Path | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "BROKER_", "CELERY_", "DATABASE_"))}
-    env |= {"PORT": str(port), "LOG_LEVEL": "WARNING", "SEED_DEMO_DATA": "true", "ANALYZE_TRAINING_THRESHOLD": "1000000"}
+    env |= {
+        "PORT": str(port),
+        "LOG_LEVEL": "WARNING",
+        "SEED_DEMO_DATA": "true",
+        "ANALYZE_TRAINING_THRESHOLD": "1000000",
+    }
     if setup == "mariadb":
         env["DATABASE_URL"] = os.environ.get("BENCH_MYSQL_URL", MARIADB_URL)
     if model_dir is not None:
@@ -116,8 +121,13 @@ def start_service(setup: str, port: int, workdir: Path, model_dir: Path | None =
     command = [str(Path(sys.executable).with_name("ticket-utils")), "serve"]
     if setup == "mariadb":
         subprocess.run(
-            ["mariadb", "-uroot", "-e", "DROP DATABASE IF EXISTS ticket_utils_bench; CREATE DATABASE ticket_utils_bench;"
-             " GRANT ALL ON ticket_utils_bench.* TO 'ticket_utils'@'127.0.0.1';"],
+            [
+                "mariadb",
+                "-uroot",
+                "-e",
+                "DROP DATABASE IF EXISTS ticket_utils_bench; CREATE DATABASE ticket_utils_bench;"
+                " GRANT ALL ON ticket_utils_bench.* TO 'ticket_utils'@'127.0.0.1';",
+            ],
             check=True,
         )
         command.append("--migrate")
@@ -131,8 +141,9 @@ def register_active_version(env: dict[str, str], model_dir: Path, store: Path) -
     import json
     from datetime import UTC, datetime
 
-    subprocess.run([str(Path(sys.executable).with_name("ticket-utils")), "migrate"], env=env, check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [str(Path(sys.executable).with_name("ticket-utils")), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL
+    )
     store.mkdir(parents=True, exist_ok=True)
     linked = store / model_dir.resolve().name
     linked.symlink_to(model_dir.resolve(), target_is_directory=True)
@@ -145,9 +156,16 @@ def register_active_version(env: dict[str, str], model_dir: Path, store: Path) -
 
         container = build_container(load_settings(environ=env, env_file=None))
         async with container.uow_factory()() as uow:
-            version = await uow.model_versions.add(ModelVersion(
-                linked.name, str(linked), labels, ModelStatus.CANDIDATE, datetime.now(UTC),
-                note="registered by benchmarks/analyze_load.py"))
+            version = await uow.model_versions.add(
+                ModelVersion(
+                    linked.name,
+                    str(linked),
+                    labels,
+                    ModelStatus.CANDIDATE,
+                    datetime.now(UTC),
+                    note="registered by benchmarks/analyze_load.py",
+                )
+            )
             await uow.commit()
         assert version.id is not None
         await container.activate_model().execute(version.id)
@@ -172,8 +190,11 @@ async def wait_serving(url: str, env: dict[str, str], name: str, timeout_s: floa
             while time.monotonic() < deadline:
                 await client.post("/api/analyze", json={"description": "printer not working", "company_id": 1})
                 async with container.engine().connect() as connection:
-                    latest = (await connection.execute(
-                        sa.select(analyses.c.model_version).order_by(analyses.c.id.desc()).limit(1))).scalar()
+                    latest = (
+                        await connection.execute(
+                            sa.select(analyses.c.model_version).order_by(analyses.c.id.desc()).limit(1)
+                        )
+                    ).scalar()
                 if latest == name:
                     print(f"serving model version {name}", flush=True)
                     return

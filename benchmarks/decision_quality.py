@@ -114,8 +114,10 @@ def cached_probabilities(model_dir: Path, texts: dict[str, list[str]], cache: Pa
         cache.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(path, **parts)
         arrays |= {f"{name}_{key}": value for key, value in parts.items()}
-        print(f"{name}: predicted {len(set_texts)} tickets in {time.perf_counter() - started:.0f} s, cached in {path}",
-              flush=True)
+        print(
+            f"{name}: predicted {len(set_texts)} tickets in {time.perf_counter() - started:.0f} s, cached in {path}",
+            flush=True,
+        )
     return arrays
 
 
@@ -132,16 +134,20 @@ def print_calibration(scored: dict[str, Scored], components: dict[str, dict[str,
     print(f"temperature fitted on validation: T = {temperature:.4f}")
     for name, s in scored.items():
         parts = ", ".join(f"{c} {ece(p, s.truth):.4f}" for c, p in sorted(components[name].items()))
-        print(f"  {name:10s} n={len(s.truth):5d} accuracy {accuracy(s.raw, s.truth):.4f}  "
-              f"ECE raw {ece(s.raw, s.truth):.4f} -> calibrated {ece(s.calibrated, s.truth):.4f}  ({parts})")
+        print(
+            f"  {name:10s} n={len(s.truth):5d} accuracy {accuracy(s.raw, s.truth):.4f}  "
+            f"ECE raw {ece(s.raw, s.truth):.4f} -> calibrated {ece(s.calibrated, s.truth):.4f}  ({parts})"
+        )
     print("reliability on held-out tickets (bin: count, mean confidence -> accuracy; raw | calibrated)")
     hold = scored["holdout"]
     raw_bins = reliability_bins(*top_predictions(hold.raw, hold.truth))
     cal_bins = reliability_bins(*top_predictions(hold.calibrated, hold.truth))
     for raw, cal in zip(raw_bins, cal_bins, strict=True):
         if raw.count or cal.count:
-            print(f"  [{raw.lower:.3f}, {raw.upper:.3f})  {_bin(raw.count, raw.mean_confidence, raw.accuracy)}"
-                  f"  |  {_bin(cal.count, cal.mean_confidence, cal.accuracy)}")
+            print(
+                f"  [{raw.lower:.3f}, {raw.upper:.3f})  {_bin(raw.count, raw.mean_confidence, raw.accuracy)}"
+                f"  |  {_bin(cal.count, cal.mean_confidence, cal.accuracy)}"
+            )
 
 
 def _bin(count: int, confidence: float | None, right: float | None) -> str:
@@ -162,32 +168,41 @@ def print_coverage_curve(hold: Scored) -> None:
         print(f"  {label:10s} " + "  ".join(cells))
 
 
-def print_thresholds(labels: Sequence[str], scored: dict[str, Scored], calibrated: bool, target: float,
-                     min_support: int) -> None:
+def print_thresholds(
+    labels: Sequence[str], scored: dict[str, Scored], calibrated: bool, target: float, min_support: int
+) -> None:
     scale = "calibrated" if calibrated else "raw"
     table = ThresholdTable.from_points(scored["validation"].points(labels, calibrated), min_support)
     hold = coverage_report(table, target, scored["holdout"].points(labels, calibrated))
     test = coverage_report(table, target, scored["test"].points(labels, calibrated) if "test" in scored else [])
     validation_counts = {label: len(points) for label, points in table.points.items()}
-    print(f"\n== per-label thresholds at target {target}, min_support {min_support}, {scale} confidence "
-          f"(chosen on validation; measured on held-out tickets, and on test) ==")
-    print(f"  {'label':22s} {'threshold':>9s} {'val n':>6s} {'held n':>6s} {'auto':>5s} {'coverage':>8s} "
-          f"{'precision':>9s} | {'test cov':>8s} {'test prec':>9s}")
+    print(
+        f"\n== per-label thresholds at target {target}, min_support {min_support}, {scale} confidence "
+        f"(chosen on validation; measured on held-out tickets, and on test) =="
+    )
+    print(
+        f"  {'label':22s} {'threshold':>9s} {'val n':>6s} {'held n':>6s} {'auto':>5s} {'coverage':>8s} "
+        f"{'precision':>9s} | {'test cov':>8s} {'test prec':>9s}"
+    )
     test_lines = {line.label: line for line in test.per_label}
     for line in (*hold.per_label, hold.overall):
         name = line.label or "OVERALL"
         other = test_lines.get(line.label) if line.label else test.overall
         other = other if other is not None and other.tickets else None
         threshold = f"{line.threshold:.6f}" if line.threshold is not None else ("never" if line.label else "")
-        print(f"  {name:22s} {threshold:>9s} {validation_counts.get(name, sum(validation_counts.values())):6d} "
-              f"{line.tickets:6d} {line.automatic:5d} {line.coverage:8.4f} {_share(line.precision):>9s} | "
-              f"{_share(other.coverage if other else None):>8s} {_share(other.precision if other else None):>9s}")
+        print(
+            f"  {name:22s} {threshold:>9s} {validation_counts.get(name, sum(validation_counts.values())):6d} "
+            f"{line.tickets:6d} {line.automatic:5d} {line.coverage:8.4f} {_share(line.precision):>9s} | "
+            f"{_share(other.coverage if other else None):>8s} {_share(other.precision if other else None):>9s}"
+        )
 
 
 def print_grid(labels: Sequence[str], scored: dict[str, Scored]) -> None:
     print("\n== overall, every setting (thresholds chosen on validation) ==")
-    print(f"  {'confidence':10s} {'min_sup':>7s} {'target':>6s} {'never':>5s} | {'held cov':>8s} {'held prec':>9s} "
-          f"| {'test cov':>8s} {'test prec':>9s} | goal (>= {GOAL_COVERAGE:.0%} at >= {GOAL_PRECISION}) on held-out")
+    print(
+        f"  {'confidence':10s} {'min_sup':>7s} {'target':>6s} {'never':>5s} | {'held cov':>8s} {'held prec':>9s} "
+        f"| {'test cov':>8s} {'test prec':>9s} | goal (>= {GOAL_COVERAGE:.0%} at >= {GOAL_PRECISION}) on held-out"
+    )
     for calibrated in (False, True):
         for min_support in MIN_SUPPORTS:
             table = ThresholdTable.from_points(scored["validation"].points(labels, calibrated), min_support)
@@ -198,10 +213,12 @@ def print_grid(labels: Sequence[str], scored: dict[str, Scored]) -> None:
                 test = coverage_report(table, target, test_points).overall
                 never = sum(1 for t in table.thresholds(target).values() if t is None)
                 met = hold.coverage >= GOAL_COVERAGE and (hold.precision or 0.0) >= GOAL_PRECISION
-                print(f"  {'calibrated' if calibrated else 'raw':10s} {min_support:7d} {target:6.2f} {never:5d} | "
-                      f"{hold.coverage:8.4f} {_share(hold.precision):>9s} | "
-                      f"{_share(test.coverage if test.tickets else None):>8s} "
-                      f"{_share(test.precision):>9s} | {'met' if met else 'not met'}")
+                print(
+                    f"  {'calibrated' if calibrated else 'raw':10s} {min_support:7d} {target:6.2f} {never:5d} | "
+                    f"{hold.coverage:8.4f} {_share(hold.precision):>9s} | "
+                    f"{_share(test.coverage if test.tickets else None):>8s} "
+                    f"{_share(test.precision):>9s} | {'met' if met else 'not met'}"
+                )
 
 
 def _share(value: float | None) -> str:
@@ -222,14 +239,21 @@ def main() -> None:
     labels: list[str] = [str(label) for label in manifest["labels"]]
     validation, test, train_size = job_split(args.training_csv)
     _, held = stratified_holdout(read_rows(args.csv), args.holdout, seed=1234)
-    examples = {"validation": validation, "test": test,
-                "holdout": [Example(row["Document"], row["Topic_group"]) for row in held]}
+    examples = {
+        "validation": validation,
+        "test": test,
+        "holdout": [Example(row["Document"], row["Topic_group"]) for row in held],
+    }
     trained = json.loads((args.model_dir / "training.json").read_text(encoding="utf-8"))
-    print(f"model {args.model_dir.name}: kind {manifest['kind']}, bert_weight {manifest['bert_weight']}, "
-          f"{len(labels)} labels")
-    print(f"split rebuilt from {args.training_csv.name}: train {train_size} (training.json n_train "
-          f"{trained.get('n_train')}), validation {len(validation)} (n_val {trained.get('n_val')}), test {len(test)}; "
-          f"held out {len(held)} of {args.csv.name}")
+    print(
+        f"model {args.model_dir.name}: kind {manifest['kind']}, bert_weight {manifest['bert_weight']}, "
+        f"{len(labels)} labels"
+    )
+    print(
+        f"split rebuilt from {args.training_csv.name}: train {train_size} (training.json n_train "
+        f"{trained.get('n_train')}), validation {len(validation)} (n_val {trained.get('n_val')}), test {len(test)}; "
+        f"held out {len(held)} of {args.csv.name}"
+    )
 
     sets = [n for n in SETS if n != "test" or not args.skip_test]
     arrays = cached_probabilities(args.model_dir, {n: [e.text for e in examples[n]] for n in sets}, args.cache)
@@ -239,17 +263,18 @@ def main() -> None:
     known = [(row, t) for row, t in zip(raw["validation"], truth["validation"], strict=True) if t >= 0]
     temperature = fit_temperature([r for r, _ in known], [t for _, t in known])
     scored = {n: Scored(raw[n], [apply_temperature(row, temperature) for row in raw[n]], truth[n]) for n in sets}
-    components = {n: {c: arrays[f"{n}_{c}"].tolist() for c in ("bert", "linear") if f"{n}_{c}" in arrays}
-                  for n in sets}
+    components = {n: {c: arrays[f"{n}_{c}"].tolist() for c in ("bert", "linear") if f"{n}_{c}" in arrays} for n in sets}
 
     print_calibration(scored, components, temperature)
     served_calibrated = True
     if "test" in scored:
         calibration = choose_calibration([r for r, _ in known], [t for _, t in known], raw["test"], truth["test"])
         served_calibrated = calibration.applied
-        print(f"choose_calibration: test ECE {calibration.test_ece_before:.4f} -> {calibration.test_ece_after:.4f}; "
-              f"{'applied' if calibration.applied else 'not applied'} (serving temperature "
-              f"{calibration.temperature:.4f})")
+        print(
+            f"choose_calibration: test ECE {calibration.test_ece_before:.4f} -> {calibration.test_ece_after:.4f}; "
+            f"{'applied' if calibration.applied else 'not applied'} (serving temperature "
+            f"{calibration.temperature:.4f})"
+        )
     print_coverage_curve(scored["holdout"])
     # The scale serving would use first (calibrated only where it lowered the test ECE), then the other one.
     for calibrated in (served_calibrated, not served_calibrated):

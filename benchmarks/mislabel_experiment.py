@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.accuracy_benchmark import SHARED_CSV, stratified_holdout  # noqa: E402
+from benchmarks.accuracy_benchmark import SHARED_CSV, stratified_holdout
 
 
 def main() -> None:
@@ -41,27 +41,36 @@ def main() -> None:
     with args.csv.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     kept, held = stratified_holdout(rows, 0.1, seed=1234)
-    print(f"{len(rows)} tickets; {len(kept)} for training, {len(held)} held out (stratified 10%, seed 1234)",
-          flush=True)
+    print(
+        f"{len(rows)} tickets; {len(kept)} for training, {len(held)} held out (stratified 10%, seed 1234)", flush=True
+    )
     texts = [row["Document"] for row in kept]
     targets = [row["Topic_group"] for row in kept]
     labels = sorted(set(targets))
     started = time.perf_counter()
     judgements = judge(list(range(len(kept))), texts, targets)
     candidates = select_candidates(judgements, training_run_id=0, limit=len(kept))
-    print(f"out-of-fold judgement (5 folds) took {time.perf_counter() - started:.0f} s; "
-          f"out-of-fold accuracy {sum(j.proposed_label == j.given_label for j in judgements) / len(judgements):.4f}; "
-          f"{len(candidates)} candidates (another label proposed, given label < 0.5)", flush=True)
+    print(
+        f"out-of-fold judgement (5 folds) took {time.perf_counter() - started:.0f} s; "
+        f"out-of-fold accuracy {sum(j.proposed_label == j.given_label for j in judgements) / len(judgements):.4f}; "
+        f"{len(candidates)} candidates (another label proposed, given label < 0.5)",
+        flush=True,
+    )
     for k in (250, 500, 1000, 2000):
         top = candidates[:k]
         if top:
-            print(f"  top {k}: given probability <= {top[-1].given_probability:.4f}; per label "
-                  f"{candidates_per_label(top)}", flush=True)
+            print(
+                f"  top {k}: given probability <= {top[-1].given_probability:.4f}; per label "
+                f"{candidates_per_label(top)}",
+                flush=True,
+            )
     print(f"  all candidates per label: {candidates_per_label(candidates)}", flush=True)
     held_texts = [row["Document"] for row in held]
     truth = [row["Topic_group"] for row in held]
-    print(f"{'k':>6} {'trained on':>10} {'accuracy':>9} {'macro-F1':>9} {'fixed':>6} {'broken':>6} {'fit s':>6}",
-          flush=True)
+    print(
+        f"{'k':>6} {'trained on':>10} {'accuracy':>9} {'macro-F1':>9} {'fixed':>6} {'broken':>6} {'fit s':>6}",
+        flush=True,
+    )
     baseline: list[bool] | None = None
     for k in args.k:
         dropped = {c.labelled_ticket_id for c in candidates[:k]}
@@ -75,8 +84,11 @@ def main() -> None:
         baseline = baseline or right
         fixed = sum(now and not before for now, before in zip(right, baseline, strict=True))
         broken = sum(before and not now for now, before in zip(right, baseline, strict=True))
-        print(f"{k:>6} {len(keep):>10} {report.accuracy:>9.4f} {report.macro_f1:>9.4f} {fixed:>6} {broken:>6} "
-              f"{time.perf_counter() - started:>6.0f}", flush=True)
+        print(
+            f"{k:>6} {len(keep):>10} {report.accuracy:>9.4f} {report.macro_f1:>9.4f} {fixed:>6} {broken:>6} "
+            f"{time.perf_counter() - started:>6.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -71,8 +71,12 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=100, help="tickets timed one by one (batch of 1)")
     parser.add_argument("--threads", type=int, help="intra-op threads for torch and ONNX Runtime (default: torch's)")
     parser.add_argument("--per-tensor", action="store_true", help="int8 with one scale per weight matrix")
-    parser.add_argument("--runtimes", nargs="+", default=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"],
-                        choices=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"])
+    parser.add_argument(
+        "--runtimes",
+        nargs="+",
+        default=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"],
+        choices=["torch", "onnx", "onnx-int8", "onnx-int8/nospin"],
+    )
     parser.add_argument("--in-place", action="store_true", help="export into the version's own bert/ folder")
     args = parser.parse_args()
 
@@ -90,8 +94,10 @@ def main() -> None:
     labels, weight, max_length = list(manifest["labels"]), float(manifest["bert_weight"]), int(manifest["max_length"])
     held = held_out_tickets(args.csv, args.sample)
     texts, truth = [row["Document"] for row in held], [row["Topic_group"] for row in held]
-    print(f"version {args.model_dir.name}: kind {manifest['kind']}, bert_weight {weight}, max_length {max_length}, "
-          f"{len(labels)} labels; {len(held)} held-out tickets; {threads} intra-op threads; batch {args.batch_size}")
+    print(
+        f"version {args.model_dir.name}: kind {manifest['kind']}, bert_weight {weight}, max_length {max_length}, "
+        f"{len(labels)} labels; {len(held)} held-out tickets; {threads} intra-op threads; batch {args.batch_size}"
+    )
     with tempfile.TemporaryDirectory(prefix="onnx-experiment-") as scratch:
         bert_dir = args.model_dir / "bert"
         if not args.in_place:
@@ -107,15 +113,20 @@ def main() -> None:
         linear_path = args.model_dir / "linear"
         linear = TfidfLinearModel.load(linear_path) if linear_path.is_dir() else None
         linear_probabilities, linear_wall, linear_cpu = timed(
-            lambda: linear.predict_proba(texts) if linear is not None else None)
+            lambda: linear.predict_proba(texts) if linear is not None else None
+        )
         if linear is not None:
-            print(f"linear (TF-IDF) part: {linear_wall / len(texts) * 1000:.2f} ms wall, "
-                  f"{linear_cpu / len(texts) * 1000:.2f} ms CPU per ticket")
+            print(
+                f"linear (TF-IDF) part: {linear_wall / len(texts) * 1000:.2f} ms wall, "
+                f"{linear_cpu / len(texts) * 1000:.2f} ms CPU per ticket"
+            )
 
         def predict_in_batches(runner: Any) -> Callable[[], Any]:
             def run() -> Any:
-                parts = [runner.predict_probabilities(texts[i: i + args.batch_size])
-                         for i in range(0, len(texts), args.batch_size)]
+                parts = [
+                    runner.predict_probabilities(texts[i : i + args.batch_size])
+                    for i in range(0, len(texts), args.batch_size)
+                ]
                 return np.vstack(parts)
 
             return run
@@ -123,8 +134,9 @@ def main() -> None:
         results: dict[str, dict[str, Any]] = {}
         for choice in args.runtimes:
             runtime, spinning = choice.split("/")[0], not choice.endswith("/nospin")
-            runner = load_transformer_runner(bert_dir, runtime, max_length, batch_size=args.batch_size,
-                                             threads=threads, spinning=spinning)
+            runner = load_transformer_runner(
+                bert_dir, runtime, max_length, batch_size=args.batch_size, threads=threads, spinning=spinning
+            )
             if runner.runtime != runtime:
                 print(f"{runtime}: not available (fell back to {runner.runtime}); skipped")
                 continue
@@ -133,8 +145,13 @@ def main() -> None:
             _, single_wall, single_cpu = timed(one_by_one(runner, texts[: args.single]))
             hybrid = blend(probabilities, linear_probabilities, weight)
             results[runtime if spinning else f"{runtime}/nospin"] = {
-                "bert": probabilities, "hybrid": hybrid, "wall": wall / len(texts), "cpu": cpu / len(texts),
-                "single_wall": single_wall / max(1, args.single), "single_cpu": single_cpu / max(1, args.single)}
+                "bert": probabilities,
+                "hybrid": hybrid,
+                "wall": wall / len(texts),
+                "cpu": cpu / len(texts),
+                "single_wall": single_wall / max(1, args.single),
+                "single_cpu": single_cpu / max(1, args.single),
+            }
             del runner
 
         if "torch" in results:  # the served path (LoadedModelVersion) must give what the torch runner gave
@@ -142,8 +159,10 @@ def main() -> None:
             gap = float(np.max(np.abs(served - results["torch"]["hybrid"][:64])))
             print(f"check: LoadedModelVersion vs torch runner + blend on 64 tickets, max gap {gap:.2e}")
 
-        print(f"\n{'runtime':10s} {'bert acc':>9s} {'bert F1':>8s} {'blend acc':>9s} {'blend F1':>8s} "
-              f"{'=torch':>7s} {'max|dp|':>8s} {'ms/ticket':>10s} {'CPU ms':>7s} {'1-by-1 ms':>10s} {'CPU ms':>7s}")
+        print(
+            f"\n{'runtime':10s} {'bert acc':>9s} {'bert F1':>8s} {'blend acc':>9s} {'blend F1':>8s} "
+            f"{'=torch':>7s} {'max|dp|':>8s} {'ms/ticket':>10s} {'CPU ms':>7s} {'1-by-1 ms':>10s} {'CPU ms':>7s}"
+        )
         for runtime, result in results.items():
             bert = evaluate(truth, [labels[i] for i in result["bert"].argmax(axis=1)], labels)
             hybrid = evaluate(truth, [labels[i] for i in result["hybrid"].argmax(axis=1)], labels)
@@ -151,15 +170,19 @@ def main() -> None:
             reference = results.get("torch", result)
             same = float(np.mean(result["hybrid"].argmax(axis=1) == reference["hybrid"].argmax(axis=1)))
             gap = float(np.max(np.abs(result["bert"] - reference["bert"])))
-            print(f"{runtime:10s} {bert.accuracy:9.4f} {bert.macro_f1:8.4f} {hybrid.accuracy:9.4f} "
-                  f"{hybrid.macro_f1:8.4f} {same:7.4f} {gap:8.2e} {result['wall'] * 1000:10.2f} "
-                  f"{result['cpu'] * 1000:7.2f} {result['single_wall'] * 1000:10.2f} "
-                  f"{result['single_cpu'] * 1000:7.2f}")
+            print(
+                f"{runtime:10s} {bert.accuracy:9.4f} {bert.macro_f1:8.4f} {hybrid.accuracy:9.4f} "
+                f"{hybrid.macro_f1:8.4f} {same:7.4f} {gap:8.2e} {result['wall'] * 1000:10.2f} "
+                f"{result['cpu'] * 1000:7.2f} {result['single_wall'] * 1000:10.2f} "
+                f"{result['single_cpu'] * 1000:7.2f}"
+            )
         if "onnx" in results and "onnx-int8" in results:
             drop = (results["onnx"]["accuracy"] - results["onnx-int8"]["accuracy"]) * 100
             verdict = "serve onnx-int8" if drop <= INT8_RULE_POINTS else "serve onnx (fp32)"
-            print(f"\nint8 blended accuracy minus fp32: {-drop:+.2f} points (rule: at most {INT8_RULE_POINTS} points "
-                  f"lower) -> {verdict}")
+            print(
+                f"\nint8 blended accuracy minus fp32: {-drop:+.2f} points (rule: at most {INT8_RULE_POINTS} points "
+                f"lower) -> {verdict}"
+            )
         print("(timings on a shared, busy machine are noisy; compare runtimes within this run)")
 
 

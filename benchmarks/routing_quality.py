@@ -39,22 +39,38 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 TEAMS: dict[str, tuple[str, str]] = {
-    "Hardware": ("Desktop Support",
-                 "We repair and replace broken laptops, monitors, printers, phones and other office equipment."),
-    "HR Support": ("People Team",
-                   "We handle employee joiners and leavers, holidays, absences, timesheets and payroll questions."),
-    "Access": ("Identity and Access",
-               "We reset passwords, unlock accounts and grant access to systems, VPN and applications."),
-    "Miscellaneous": ("Service Desk",
-                      "We take general requests such as mailing list changes, approvals and ticket status updates."),
-    "Storage": ("Storage and Mailboxes",
-                "We manage shared folders, mailbox quotas, disk space and file share permissions."),
-    "Purchase": ("Procurement",
-                 "We raise purchase orders and track orders, deliveries and receipts for new equipment."),
-    "Internal Project": ("Project Office",
-                         "We set up internal projects, project codes and their costs and forecasts in Oracle."),
-    "Administrative rights": ("Workstation Administration",
-                              "We grant local admin rights to install or upgrade software on your computer."),
+    "Hardware": (
+        "Desktop Support",
+        "We repair and replace broken laptops, monitors, printers, phones and other office equipment.",
+    ),
+    "HR Support": (
+        "People Team",
+        "We handle employee joiners and leavers, holidays, absences, timesheets and payroll questions.",
+    ),
+    "Access": (
+        "Identity and Access",
+        "We reset passwords, unlock accounts and grant access to systems, VPN and applications.",
+    ),
+    "Miscellaneous": (
+        "Service Desk",
+        "We take general requests such as mailing list changes, approvals and ticket status updates.",
+    ),
+    "Storage": (
+        "Storage and Mailboxes",
+        "We manage shared folders, mailbox quotas, disk space and file share permissions.",
+    ),
+    "Purchase": (
+        "Procurement",
+        "We raise purchase orders and track orders, deliveries and receipts for new equipment.",
+    ),
+    "Internal Project": (
+        "Project Office",
+        "We set up internal projects, project codes and their costs and forecasts in Oracle.",
+    ),
+    "Administrative rights": (
+        "Workstation Administration",
+        "We grant local admin rights to install or upgrade software on your computer.",
+    ),
 }
 GOAL = 0.80
 
@@ -65,8 +81,9 @@ def held_out_tickets(csv_path: Path, sample: int) -> list[dict[str, str]]:
     return held(csv_path, sample)
 
 
-def teams(with_category: bool, categories: dict[str, str] | None = None,
-          embed: Callable[[list[str]], list[Any]] | None = None) -> tuple[list[Any], dict[int, str]]:
+def teams(
+    with_category: bool, categories: dict[str, str] | None = None, embed: Callable[[list[str]], list[Any]] | None = None
+) -> tuple[list[Any], dict[int, str]]:
     """Domain teams (id = position + 1) and which true label each one serves."""
     from domain.companies import Team
 
@@ -77,13 +94,20 @@ def teams(with_category: bool, categories: dict[str, str] | None = None,
         serves[position] = label
     if embed is not None:
         vectors = embed([team.embedding_text() for team in built])
-        built = [Team(t.id, t.company_id, t.name, t.category, t.description, tuple(v)) for t, v in
-                 zip(built, vectors, strict=True)]
+        built = [
+            Team(t.id, t.company_id, t.name, t.category, t.description, tuple(v))
+            for t, v in zip(built, vectors, strict=True)
+        ]
     return built, serves
 
 
-def route_all(ticket_vectors: Sequence[Any], team_list: list[Any], serves: dict[int, str], truth: Sequence[str],
-              predictions: Sequence[Any] | None) -> tuple[float, Counter[str]]:
+def route_all(
+    ticket_vectors: Sequence[Any],
+    team_list: list[Any],
+    serves: dict[int, str],
+    truth: Sequence[str],
+    predictions: Sequence[Any] | None,
+) -> tuple[float, Counter[str]]:
     from domain.routing import RoutingPolicy, route_ticket
 
     policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
@@ -95,8 +119,14 @@ def route_all(ticket_vectors: Sequence[Any], team_list: list[Any], serves: dict[
     return right / len(truth), reasons
 
 
-def route_service_path(ticket_vectors: Sequence[Any], team_list: list[Any], serves: dict[int, str],
-                       truth: Sequence[str], predictions: Sequence[Any], version: Any) -> tuple[float, Counter[str]]:
+def route_service_path(
+    ticket_vectors: Sequence[Any],
+    team_list: list[Any],
+    serves: dict[int, str],
+    truth: Sequence[str],
+    predictions: Sequence[Any],
+    version: Any,
+) -> tuple[float, Counter[str]]:
     """Derived categories through the service's cache, then `route_ticket` given an embedding only when needed."""
     import asyncio
 
@@ -117,8 +147,9 @@ def route_service_path(ticket_vectors: Sequence[Any], team_list: list[Any], serv
     for index, prediction in enumerate(predictions):
         needed = needs_embedding(team_list, prediction, policy, derived)
         reasons["embedded"] += needed
-        assignment = route_ticket(tuple(ticket_vectors[index]) if needed else None, team_list, prediction, policy,
-                                  derived)
+        assignment = route_ticket(
+            tuple(ticket_vectors[index]) if needed else None, team_list, prediction, policy, derived
+        )
         reasons[assignment.reason.value] += 1
         right += assignment.assigned_team_id is not None and serves[assignment.assigned_team_id] == truth[index]
     return right / len(truth), reasons
@@ -151,10 +182,14 @@ def main() -> None:
     started = time.perf_counter()
     version = LoadedModelVersion(args.model_dir)
     probabilities = version.predict_proba_array(texts)
-    predictions = [CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v") for row in
-                   probabilities.tolist()]
-    print(f"classified the tickets in {time.perf_counter() - started:.0f} s; version's own accuracy "
-          f"{np.mean([p.label == t for p, t in zip(predictions, truth, strict=True)]):.4f}")
+    predictions = [
+        CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v")
+        for row in probabilities.tolist()
+    ]
+    print(
+        f"classified the tickets in {time.perf_counter() - started:.0f} s; version's own accuracy "
+        f"{np.mean([p.label == t for p, t in zip(predictions, truth, strict=True)]):.4f}"
+    )
 
     base = MiniLmEmbedder(max_length=256)
     base_vectors = base.encode(texts)
@@ -163,36 +198,53 @@ def main() -> None:
     results: list[tuple[str, float, Counter[str]]] = []
 
     category_teams, serves = teams(True, embed=base.encode)
-    results.append(("category teams (version's prediction)", *route_all(base_vectors, category_teams, serves, truth,
-                                                                        predictions)))
+    results.append(
+        ("category teams (version's prediction)", *route_all(base_vectors, category_teams, serves, truth, predictions))
+    )
     plain_teams, serves = teams(False, embed=base.encode)
-    results.append(("description teams, base MiniLM cosine", *route_all(base_vectors, plain_teams, serves, truth,
-                                                                        None)))
+    results.append(
+        ("description teams, base MiniLM cosine", *route_all(base_vectors, plain_teams, serves, truth, None))
+    )
     tuned_teams, serves = teams(False, embed=tuned.encode)
-    results.append(("(a) description teams, fine-tuned encoder cosine",
-                    *route_all(tuned_vectors, tuned_teams, serves, truth, None)))
+    results.append(
+        (
+            "(a) description teams, fine-tuned encoder cosine",
+            *route_all(tuned_vectors, tuned_teams, serves, truth, None),
+        )
+    )
 
     descriptions = [f"{name}. {description}" for name, description in TEAMS.values()]
     team_probabilities = version.predict_proba_array(descriptions)
-    inferred = {label: version.labels[int(row.argmax())] for label, row in zip(TEAMS, team_probabilities,
-                                                                                strict=True)}
+    inferred = {label: version.labels[int(row.argmax())] for label, row in zip(TEAMS, team_probabilities, strict=True)}
     print("(b) each team's description classified by the version:")
     for label, category in inferred.items():
         print(f"    {TEAMS[label][0]:28s} -> {category:22s} {'ok' if category == label else 'WRONG'}")
     classified_teams, serves = teams(True, categories=inferred, embed=base.encode)
-    results.append(("(b) description teams classified by the version",
-                    *route_all(base_vectors, classified_teams, serves, truth, predictions)))
+    results.append(
+        (
+            "(b) description teams classified by the version",
+            *route_all(base_vectors, classified_teams, serves, truth, predictions),
+        )
+    )
 
     def label_space(rows: Any) -> list[Any]:
         return list(np.asarray(rows) / np.linalg.norm(rows, axis=1, keepdims=True))
 
     space_teams, serves = teams(False, embed=lambda team_texts: label_space(version.predict_proba_array(team_texts)))
-    results.append(("(c) description teams, label-space cosine",
-                    *route_all(label_space(probabilities), space_teams, serves, truth, None)))
+    results.append(
+        (
+            "(c) description teams, label-space cosine",
+            *route_all(label_space(probabilities), space_teams, serves, truth, None),
+        )
+    )
 
     service_teams, serves = teams(False, embed=base.encode)
-    results.append(("(d) description teams, derived category (service)",
-                    *route_service_path(base_vectors, service_teams, serves, truth, predictions, version)))
+    results.append(
+        (
+            "(d) description teams, derived category (service)",
+            *route_service_path(base_vectors, service_teams, serves, truth, predictions, version),
+        )
+    )
 
     print()
     for name, accuracy, reasons in results:

@@ -61,7 +61,10 @@ def _account_command(settings: Settings, username: str, password_from_stdin: boo
             print(f"error: {error}", file=sys.stderr)
             return 3
         except Exception as error:  # noqa: BLE001 - the driver's message would quote the SQL, hash included
-            print(f"error: {type(error).__name__}; is the database migrated? Run `ticket-utils migrate` first.", file=sys.stderr)
+            print(
+                f"error: {type(error).__name__}; is the database migrated? Run `ticket-utils migrate` first.",
+                file=sys.stderr,
+            )
             return 3
         finally:
             await container.engine().dispose()

@@ -32,8 +32,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     prepare_worker_processes(settings, args.workers, os.environ)
     uvicorn.run(
         "bootstrap.http:create_http_app",
-        **uvicorn_options(settings, host=args.host or settings.host, port=args.port or settings.port,
-                          workers=args.workers),
+        **uvicorn_options(
+            settings, host=args.host or settings.host, port=args.port or settings.port, workers=args.workers
+        ),
     )
 
 
@@ -155,8 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     for name, handler, summary in (
         ("createsuperuser", createsuperuser_command, "create an admin user for the admin site at /admin/"),
-        ("changepassword", changepassword_command,
-         "set an admin user's password (ends their sessions, lifts a lockout)"),
+        (
+            "changepassword",
+            changepassword_command,
+            "set an admin user's password (ends their sessions, lifts a lockout)",
+        ),
     ):
         account_parser = commands.add_parser(name, help=summary)
         account_parser.add_argument("--username", required=True)

@@ -15,10 +15,10 @@ from dependency_injector import containers, providers
 from adapters.outbound.datasets.import_limits import ImportLimits
 from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExporter
+from adapters.outbound.metrics.prometheus_metrics import PrometheusExposition, PrometheusMetrics
 from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
-from adapters.outbound.metrics.prometheus_metrics import PrometheusExposition, PrometheusMetrics
 from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.training.mislabel_detector import SklearnMislabelDetector
@@ -28,26 +28,26 @@ from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
 from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueue
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.system.clock import SystemClock
+from application.services.abandoned_runs import AbandonedRuns
+from application.services.company_catalogue import CompanyCatalogue
+from application.services.derived_team_categories import DerivedTeamCategories
+from application.services.mislabel_listing import MislabelListing
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
-from application.services.abandoned_runs import AbandonedRuns
-from application.services.company_catalogue import CompanyCatalogue
-from application.services.mislabel_listing import MislabelListing
-from application.services.derived_team_categories import DerivedTeamCategories
-from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
-from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.decision_quality import GetDecisionQuality
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
-from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
 from application.use_cases.read_metrics import ReadMetrics
+from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
@@ -142,7 +142,9 @@ class Container(containers.DeclarativeContainer):
     # ONNX Runtime gets the intra-op thread count torch gets (TORCH_THREADS; `serve --workers N` sets it to each
     # process's share of the cores), so either runtime shares the cores alike.
     classifier = providers.Singleton(
-        ServedCategoryModel, zero_shot_classifier, runtime=settings.provided.inference_runtime,
+        ServedCategoryModel,
+        zero_shot_classifier,
+        runtime=settings.provided.inference_runtime,
         threads=settings.provided.torch_threads,
     )
 
@@ -184,8 +186,17 @@ class Container(containers.DeclarativeContainer):
     analysis_reads = providers.Singleton(_for_reads, uow_factory)
     derived_team_categories = providers.Singleton(DerivedTeamCategories, classifier)
     analyze_ticket = providers.Factory(
-        AnalyzeTicket, analysis_reads, classifier, sentiment, embedder, retraining_trigger, clock, analysis_settings,
-        company_catalogue, metrics, derived_team_categories,
+        AnalyzeTicket,
+        analysis_reads,
+        classifier,
+        sentiment,
+        embedder,
+        retraining_trigger,
+        clock,
+        analysis_settings,
+        company_catalogue,
+        metrics,
+        derived_team_categories,
     )
     read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, fields
 
 from litestar import Litestar
 
-from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.admin_accounts import CountAdminUsers
+from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.analyze_ticket import AnalyzeTicket
 from application.use_cases.check_readiness import CheckReadiness

@@ -48,7 +48,10 @@ def import_tickets(
         if hidden > 0:
             print(f"  ... and {hidden} more", file=sys.stderr)
         if report.problems:
-            print(f"nothing imported: {len(report.problems)} invalid row(s); fix them or pass --skip-invalid", file=sys.stderr)
+            print(
+                f"nothing imported: {len(report.problems)} invalid row(s); fix them or pass --skip-invalid",
+                file=sys.stderr,
+            )
             return 1
         skipped = f", skipped {len(report.skipped)} invalid row(s) listed above" if report.skipped else ""
         print(f"imported {report.imported} labelled tickets{skipped}")
@@ -63,7 +66,11 @@ def train_now(settings: Settings) -> int:
         try:
             started = await container.start_training_run().execute(manual=True)
             if started.run_id is None:
-                reason = "a training run is already running" if started.outcome is TriggerOutcome.ALREADY_RUNNING else started.outcome.value
+                reason = (
+                    "a training run is already running"
+                    if started.outcome is TriggerOutcome.ALREADY_RUNNING
+                    else started.outcome.value
+                )
                 print(f"not started: {reason}", file=sys.stderr)
                 return 1
             job = asyncio.get_running_loop().create_task(container.export_tickets_and_retrain().execute(started.run_id))
@@ -71,7 +78,9 @@ def train_now(settings: Settings) -> int:
                 while not job.done():
                     await asyncio.wait({job}, timeout=1.0)
                     run = await container.get_training_run().execute(started.run_id)
-                    bar.set_postfix_str(f"{run.progress.phase}" + (f" loss {run.progress.loss:.3f}" if run.progress.loss else ""))
+                    bar.set_postfix_str(
+                        f"{run.progress.phase}" + (f" loss {run.progress.loss:.3f}" if run.progress.loss else "")
+                    )
                     bar.n = round(run.progress.percent, 1)
                     bar.refresh()
             run = job.result()

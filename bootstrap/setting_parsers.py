@@ -104,5 +104,7 @@ SHEET_NAME = Parser(_sheet_name, "an Excel sheet name (1-31 characters, none of 
 API_KEYS = Parser(
     _api_keys, f"a comma-separated list of keys, each at least {MIN_API_KEY_LENGTH} characters without spaces"
 )
-SESSION_SECRET = Parser(_bounded(str, lambda value: len(value) >= MIN_SESSION_SECRET_LENGTH),
-                        f"at least {MIN_SESSION_SECRET_LENGTH} characters long")
+SESSION_SECRET = Parser(
+    _bounded(str, lambda value: len(value) >= MIN_SESSION_SECRET_LENGTH),
+    f"at least {MIN_SESSION_SECRET_LENGTH} characters long",
+)

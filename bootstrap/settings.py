@@ -17,7 +17,6 @@ from urllib.parse import quote_plus, urlsplit
 
 from dotenv import dotenv_values
 
-from bootstrap.setting_parsers import MIN_SESSION_SECRET_LENGTH as MIN_SESSION_SECRET_LENGTH
 from bootstrap.setting_parsers import (
     API_KEYS,
     BOOL,
@@ -40,6 +39,7 @@ from bootstrap.setting_parsers import (
     UNIT_INTERVAL,
     Parser,
 )
+from bootstrap.setting_parsers import MIN_SESSION_SECRET_LENGTH as MIN_SESSION_SECRET_LENGTH
 
 T = TypeVar("T")
 D = TypeVar("D")
@@ -74,6 +74,7 @@ def setting(default: D, name: str, parser: Parser[T], *aliases: str, secret: boo
 
 def derived_setting(name: str, parser: Parser[T], derive: Callable[[Mapping[str, object]], T]) -> T:
     """A field read from `name`; when it is unset, `derive` computes it from the settings read before it."""
+    # As in `setting`: the Field object stands in for the value, which the checker cannot see.
     return field(metadata={_ENV: Variable((name,), parser, derive=derive)})  # type: ignore[no-any-return]
 
 
@@ -213,6 +214,7 @@ def environment_variables() -> tuple[str, ...]:
 
 
 def _variables(table: type[object]) -> list[tuple[str, Variable]]:
+    # `fields` is typed for dataclass instances or classes; every settings table here is a dataclass class.
     return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]  # type: ignore[arg-type]
 
 
@@ -250,4 +252,3 @@ class _Reader:
             if value is not None and value.strip() != "":
                 return name, value.strip()
         return None
-

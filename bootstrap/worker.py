@@ -54,8 +54,11 @@ def start_worker(settings: Settings, container: Container | None = None, threads
     # Runs left running by a worker that died are abandoned now, so their slot is free before any job arrives.
     abandoned = loop.run(container.abandoned_runs().reap())
     if abandoned:
-        logger.warning("abandoned %d training run(s) whose worker stopped: %s", len(abandoned),
-                       ", ".join(str(run.id) for run in abandoned))
+        logger.warning(
+            "abandoned %d training run(s) whose worker stopped: %s",
+            len(abandoned),
+            ", ".join(str(run.id) for run in abandoned),
+        )
     register_retraining_actor(broker, TRAINING_QUEUE, run_retraining, settings.training_timeout_s * 1000)
     worker = dramatiq.Worker(broker, worker_threads=threads, queues={TRAINING_QUEUE})
     worker.start()

@@ -59,7 +59,9 @@ class Actor:
         return self.level >= AccessLevel.ADMIN
 
 
-def authorize(required: AccessLevel, ring: ApiKeyRing, presented_key: str | None, admin_session: bool) -> AccessDecision:
+def authorize(
+    required: AccessLevel, ring: ApiKeyRing, presented_key: str | None, admin_session: bool
+) -> AccessDecision:
     """An admin session satisfies every level; otherwise the presented key must grant at least `required`."""
     if not ring.enabled or admin_session or required is AccessLevel.NONE:
         return AccessDecision.ALLOWED

@@ -68,7 +68,9 @@ class LabelledTicket:
         if len(category.strip()) > MAX_LABEL_LENGTH:
             raise InvalidInput(f"{field_prefix}category", f"must be at most {MAX_LABEL_LENGTH} characters")
         if not isinstance(source, str) or not source.strip() or len(source) > MAX_SOURCE_LENGTH:
-            raise InvalidInput(f"{field_prefix}source", f"must be a non-empty string of at most {MAX_SOURCE_LENGTH} characters")
+            raise InvalidInput(
+                f"{field_prefix}source", f"must be a non-empty string of at most {MAX_SOURCE_LENGTH} characters"
+            )
         parsed_priority = None
         if priority is not None:
             try:

@@ -110,7 +110,8 @@ def category_owners(
         return owners, RoutingReason.CATEGORY_MATCH
     derived = derived_categories or {}
     owners = [
-        team for team in teams
+        team
+        for team in teams
         if team.category is None and team.id is not None and derived.get(team.id, "").casefold() == wanted
     ]
     return owners, RoutingReason.DERIVED_CATEGORY_MATCH if owners else RoutingReason.SIMILARITY

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-
 LINEAR = "linear"
 """The TF-IDF linear model alone: quick to fit, served as soon as it is at least as good as the active model."""
 HYBRID = "hybrid"
@@ -34,9 +33,17 @@ class TrainingStage:
     """Why the stage failed; None when it registered a version."""
 
     def to_json(self) -> dict[str, object]:
-        return {"stage": self.stage, "model_version_id": self.model_version_id, "promoted": self.promoted,
-                "decision": self.decision, "accuracy": self.accuracy, "macro_f1": self.macro_f1, "ece": self.ece,
-                "seconds": self.seconds, "error": self.error}
+        return {
+            "stage": self.stage,
+            "model_version_id": self.model_version_id,
+            "promoted": self.promoted,
+            "decision": self.decision,
+            "accuracy": self.accuracy,
+            "macro_f1": self.macro_f1,
+            "ece": self.ece,
+            "seconds": self.seconds,
+            "error": self.error,
+        }
 
 
 def stages_of(metrics: Mapping[str, object]) -> list[TrainingStage]:

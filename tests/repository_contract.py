@@ -201,9 +201,11 @@ class RepositoryContract:
             model_version=None,
             created_at=datetime(2025, 1, 1, 23, 30, tzinfo=timezone(timedelta(hours=-2))),
         )
-        admin = _analysis(9, category=CategoryPrediction("Other", 0.3, "bert-v7"), assignment=TeamAssignment(
-            None, True, None, RoutingReason.NO_TEAMS
-        ))
+        admin = _analysis(
+            9,
+            category=CategoryPrediction("Other", 0.3, "bert-v7"),
+            assignment=TeamAssignment(None, True, None, RoutingReason.NO_TEAMS),
+        )
         async with uow_factory() as uow:
             assert await uow.analyses.count() == 0
             stored = [await uow.analyses.add(analysis) for analysis in (full, empty, admin)]
@@ -474,7 +476,11 @@ class RepositoryContract:
         async with uow_factory() as uow:
             assert await uow.mislabel_candidates.get(b.id or 0) == resolved
             assert list(await uow.mislabel_candidates.list_page(3, None, 0, 10)) == [
-                d, c, resolved, a.resolve(Resolution.EXCLUDED, "bob", NOW)]
+                d,
+                c,
+                resolved,
+                a.resolve(Resolution.EXCLUDED, "bob", NOW),
+            ]
             assert await uow.mislabel_candidates.unresolved_per_label(3) == {"A" * 100: 1, "Access": 1}
             assert await uow.mislabel_candidates.unresolved_per_label(2) == {"Access": 1}
             assert await uow.mislabel_candidates.confirmed_ticket_ids() == {ids[1]}
@@ -912,25 +918,35 @@ class RepositoryContract:
             assert await uow.companies.get(strict.id or 0) == changed
 
     async def test_analysis_decisions_and_reasons_round_trip(self, uow_factory: UowFactory) -> None:
-        category = CategoryPrediction("Hardware", 0.8125, "bert-v7", (LabelScore("Network", 0.125),), None,
-                                      ("printer", "fire"))
-        pending = _analysis(1, category=category, assignment=TeamAssignment(
-            None, True, 0.5, RoutingReason.CATEGORY_MATCH
-        ), decisions=AnalysisDecisions(
-            Decision.REVIEW, CategoryReason.BELOW_THRESHOLD, Decision.REVIEW, 42, review_pending=True
-        ))
-        monitored = _analysis(2, decisions=AnalysisDecisions(
-            Decision.REVIEW, CategoryReason.MONITOR_MODE, Decision.AUTO, 42, False, category_answered=False
-        ))
-        by_person = _analysis(3, assignment=TeamAssignment(42, False, 0.6, RoutingReason.HUMAN_LABEL),
-                              decisions=AnalysisDecisions(Decision.AUTO, CategoryReason.HUMAN_LABEL, Decision.AUTO, 42))
+        category = CategoryPrediction(
+            "Hardware", 0.8125, "bert-v7", (LabelScore("Network", 0.125),), None, ("printer", "fire")
+        )
+        pending = _analysis(
+            1,
+            category=category,
+            assignment=TeamAssignment(None, True, 0.5, RoutingReason.CATEGORY_MATCH),
+            decisions=AnalysisDecisions(
+                Decision.REVIEW, CategoryReason.BELOW_THRESHOLD, Decision.REVIEW, 42, review_pending=True
+            ),
+        )
+        monitored = _analysis(
+            2,
+            decisions=AnalysisDecisions(
+                Decision.REVIEW, CategoryReason.MONITOR_MODE, Decision.AUTO, 42, False, category_answered=False
+            ),
+        )
+        by_person = _analysis(
+            3,
+            assignment=TeamAssignment(42, False, 0.6, RoutingReason.HUMAN_LABEL),
+            decisions=AnalysisDecisions(Decision.AUTO, CategoryReason.HUMAN_LABEL, Decision.AUTO, 42),
+        )
         async with uow_factory() as uow:
             stored = [await uow.analyses.add(item) for item in (pending, monitored, by_person)]
             await uow.commit()
         async with uow_factory() as uow:
             for item in stored:
                 assert await uow.analyses.get(item.id or 0) == item
-            ticket, = await uow.labelled_tickets.add_many([_ticket(1)])
+            (ticket,) = await uow.labelled_tickets.add_many([_ticket(1)])
             await uow.analyses.link_feedback(stored[0].id or 0, ticket.id or 0)
             await uow.commit()
         async with uow_factory() as uow:
@@ -946,7 +962,7 @@ class RepositoryContract:
             await uow.commit()
         async with uow_factory() as uow:
             assert await uow.human_labels.get(1, first.text_hash) == first
-            assert (await uow.human_labels.get(2, first.text_hash)).category == "Facilities"  # type: ignore[union-attr]
+            assert (await uow.human_labels.get(2, first.text_hash)).category == "Facilities"
             assert await uow.human_labels.get(1, text_hash("printer on fire")) is None
             later = replace(first, category="Access", labelled_ticket_id=13, created_at=NOW + timedelta(minutes=1))
             await uow.human_labels.put(later)
@@ -956,12 +972,15 @@ class RepositoryContract:
 
     async def test_labelled_ticket_status_company_and_training_selection(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:
-            imported, feedback, dropped = await uow.labelled_tickets.add_many([
-                _ticket(0),
-                _ticket(1, source="feedback", company_id=3, status_changed_by="service-api-key",
-                        status_changed_at=NOW),
-                _ticket(2),
-            ])
+            imported, feedback, dropped = await uow.labelled_tickets.add_many(
+                [
+                    _ticket(0),
+                    _ticket(
+                        1, source="feedback", company_id=3, status_changed_by="service-api-key", status_changed_at=NOW
+                    ),
+                    _ticket(2),
+                ]
+            )
             await uow.commit()
         async with uow_factory() as uow:
             assert await uow.labelled_tickets.get(feedback.id or 0) == feedback
@@ -981,14 +1000,22 @@ class RepositoryContract:
     async def test_the_review_queue_is_pending_oldest_first_and_filtered(self, uow_factory: UowFactory) -> None:
         def item(company_id: int, label: str, pending: bool) -> TicketAnalysis:
             prediction = CategoryPrediction(label, 0.5, "bert-v7")
-            return _analysis(company_id, category=prediction, decisions=AnalysisDecisions(
-                Decision.REVIEW if pending else Decision.AUTO, None, None, None, pending
-            ))
+            return _analysis(
+                company_id,
+                category=prediction,
+                decisions=AnalysisDecisions(Decision.REVIEW if pending else Decision.AUTO, None, None, None, pending),
+            )
 
         async with uow_factory() as uow:
-            added = [await uow.analyses.add(item(c, label, p)) for c, label, p in [
-                (1, "Hardware", True), (1, "Access", True), (2, "Hardware", True), (1, "Hardware", False),
-            ]]
+            added = [
+                await uow.analyses.add(item(c, label, p))
+                for c, label, p in [
+                    (1, "Hardware", True),
+                    (1, "Access", True),
+                    (2, "Hardware", True),
+                    (1, "Hardware", False),
+                ]
+            ]
             await uow.commit()
         ids = [a.id for a in added]
         async with uow_factory() as uow:
@@ -1009,14 +1036,24 @@ class RepositoryContract:
             return _analysis(1, category=prediction, decisions=AnalysisDecisions(decision))
 
         async with uow_factory() as uow:
-            auto_ok, auto_wrong, _, review_wrong, _ = [await uow.analyses.add(item(label, decision)) for label, decision in [
-                ("Hardware", Decision.AUTO), ("Hardware", Decision.AUTO), ("Hardware", Decision.AUTO),
-                ("Hardware", Decision.REVIEW), ("Access", Decision.REVIEW),
-            ]]
+            auto_ok, auto_wrong, _, review_wrong, _ = [
+                await uow.analyses.add(item(label, decision))
+                for label, decision in [
+                    ("Hardware", Decision.AUTO),
+                    ("Hardware", Decision.AUTO),
+                    ("Hardware", Decision.AUTO),
+                    ("Hardware", Decision.REVIEW),
+                    ("Access", Decision.REVIEW),
+                ]
+            ]
             await uow.analyses.add(_analysis(1, category=None))
-            ok, wrong, also_wrong = await uow.labelled_tickets.add_many([
-                _ticket(0, category="Hardware"), _ticket(1, category="hardware"), _ticket(2, category="Access"),
-            ])
+            ok, wrong, also_wrong = await uow.labelled_tickets.add_many(
+                [
+                    _ticket(0, category="Hardware"),
+                    _ticket(1, category="hardware"),
+                    _ticket(2, category="Access"),
+                ]
+            )
             await uow.analyses.link_feedback(auto_ok.id or 0, ok.id or 0)
             await uow.analyses.link_feedback(auto_wrong.id or 0, wrong.id or 0)
             await uow.analyses.link_feedback(review_wrong.id or 0, also_wrong.id or 0)

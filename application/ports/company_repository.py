@@ -12,8 +12,8 @@ class CompanyRepository(Protocol):
     """Companies by id.
 
     Contract: `add` assigns a new id and returns the stored company; `get` returns None when absent; `list` is in
-    id order; `update` replaces the name, flags and decision policy of an existing company. Writes are staged in the caller's unit
-    of work and become durable only when it commits.
+    id order; `update` replaces the name, flags and decision policy of an existing company. Writes are staged in the
+    caller's unit of work and become durable only when it commits.
     """
 
     async def get(self, company_id: int) -> Company | None: ...

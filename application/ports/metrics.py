@@ -19,4 +19,3 @@ class Metrics(Protocol):
     def analyses_counted(self, count: int) -> None:
         """`count` recorded analyses were counted towards the retraining threshold."""
         ...
-

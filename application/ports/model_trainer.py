@@ -64,21 +64,37 @@ class CalibrationReport:
         overall = self.coverage.overall
         return {
             "target_precision": self.coverage.target_precision,
-            "overall": {"coverage": overall.coverage, "precision": overall.precision,
-                        "automatic": overall.automatic, "support": overall.tickets},
-            "per_label": {line.label: {"threshold": line.threshold, **_line_json(line)}
-                          for line in self.coverage.per_label if line.label is not None},
+            "overall": {
+                "coverage": overall.coverage,
+                "precision": overall.precision,
+                "automatic": overall.automatic,
+                "support": overall.tickets,
+            },
+            "per_label": {
+                line.label: {"threshold": line.threshold, **_line_json(line)}
+                for line in self.coverage.per_label
+                if line.label is not None
+            },
         }
 
 
 def _bin_json(bin_: ReliabilityBin) -> dict[str, object]:
-    return {"lower": bin_.lower, "upper": bin_.upper, "count": bin_.count,
-            "mean_confidence": bin_.mean_confidence, "accuracy": bin_.accuracy}
+    return {
+        "lower": bin_.lower,
+        "upper": bin_.upper,
+        "count": bin_.count,
+        "mean_confidence": bin_.mean_confidence,
+        "accuracy": bin_.accuracy,
+    }
 
 
 def _line_json(line: LabelCoverage) -> dict[str, object]:
-    return {"coverage": line.coverage, "precision": line.precision, "automatic": line.automatic,
-            "support": line.tickets}
+    return {
+        "coverage": line.coverage,
+        "precision": line.precision,
+        "automatic": line.automatic,
+        "support": line.tickets,
+    }
 
 
 class ModelTrainer(Protocol):

@@ -56,10 +56,17 @@ class AbandonedRuns:
             return []
         abandoned = []
         for run in silent:
-            error = (f"abandoned: no heartbeat since {run.last_sign_of_life().isoformat()} "
-                     f"(grace {self.grace.total_seconds():g} s); its worker presumably died")
-            run = replace(run, status=RunStatus.ABANDONED, error=error, finished_at=now,
-                          progress=replace(run.progress, phase=RunStatus.ABANDONED.value))
+            error = (
+                f"abandoned: no heartbeat since {run.last_sign_of_life().isoformat()} "
+                f"(grace {self.grace.total_seconds():g} s); its worker presumably died"
+            )
+            run = replace(
+                run,
+                status=RunStatus.ABANDONED,
+                error=error,
+                finished_at=now,
+                progress=replace(run.progress, phase=RunStatus.ABANDONED.value),
+            )
             await uow.training_runs.update(run)
             abandoned.append(run)
         if len(silent) == len(unfinished):

@@ -51,8 +51,9 @@ class MislabelListing:
             async with self._uow_factory() as uow:
                 confirmed = await uow.mislabel_candidates.confirmed_ticket_ids()
                 fresh = [j for j in judgements if j.labelled_ticket_id not in confirmed]
-                candidates = select_candidates(fresh, training_run_id, self._max_candidates,
-                                               self._max_given_probability)
+                candidates = select_candidates(
+                    fresh, training_run_id, self._max_candidates, self._max_given_probability
+                )
                 await uow.mislabel_candidates.add_many(candidates)
                 await uow.commit()
         except Exception as failure:  # noqa: BLE001 - listing mislabels must never fail the training run

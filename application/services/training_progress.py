@@ -23,7 +23,11 @@ class TrainingProgressRecorder:
     """Use as `async with recorder:` around the training; `report` may be called from any thread."""
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, run: TrainingRun, interval_s: float, clock: Clock,
+        self,
+        uow_factory: UnitOfWorkFactory,
+        run: TrainingRun,
+        interval_s: float,
+        clock: Clock,
         heartbeat_interval_s: float,
     ) -> None:
         self._uow_factory = uow_factory

@@ -165,17 +165,19 @@ class AnalyzeTicket:
             decided = decide_analysis(
                 prediction, assignments[index], company.policy, category_from_person=human_labels[index] is not None
             )
-            analyses.append(TicketAnalysis(
-                company_id=request.company_id,
-                description=request.description,
-                category=prediction,
-                priority=self._settings.thresholds.classify(polarity) if polarity is not None else None,
-                polarity=polarity,
-                assignment=decided.assignment,
-                model_version=_model_version(prediction),
-                created_at=self._clock.now(),
-                decisions=decided.decisions,
-            ))
+            analyses.append(
+                TicketAnalysis(
+                    company_id=request.company_id,
+                    description=request.description,
+                    category=prediction,
+                    priority=self._settings.thresholds.classify(polarity) if polarity is not None else None,
+                    polarity=polarity,
+                    assignment=decided.assignment,
+                    model_version=_model_version(prediction),
+                    created_at=self._clock.now(),
+                    decisions=decided.decisions,
+                )
+            )
         return analyses
 
     async def _route(

@@ -54,4 +54,6 @@ class GetDashboard:
             state = await uow.training_state.get()
             active = await uow.model_versions.active()
             latest = await uow.training_runs.list_recent(1)
-        return Dashboard(today, total, midnight, TrainingStatus(state, self._threshold), active, latest[0] if latest else None)
+        return Dashboard(
+            today, total, midnight, TrainingStatus(state, self._threshold), active, latest[0] if latest else None
+        )

@@ -80,8 +80,10 @@ def _why_not_started(run: TrainingRun) -> str:
     if run.status is RunStatus.RUNNING:
         return f"run {run.id} is already running in another worker (heartbeat {run.last_sign_of_life().isoformat()})"
     if run.status is RunStatus.ABANDONED:
-        return (f"the job of run {run.id} was delivered again after its worker died; the run stays abandoned "
-                "and a new trigger starts a fresh run")
+        return (
+            f"the job of run {run.id} was delivered again after its worker died; the run stays abandoned "
+            "and a new trigger starts a fresh run"
+        )
     return f"run {run.id} already ended ({run.status.value}); a job delivered twice trains once"
 
 
@@ -132,8 +134,10 @@ class ExportTicketsAndRetrain:
             stored = await uow.training_runs.get(run.id or 0)
             await uow.training_runs.update(run)
             # A run abandoned while it was silent no longer holds the slot when another run has taken it since.
-            taken = stored is not None and stored.status is RunStatus.ABANDONED and bool(
-                await uow.training_runs.unfinished()
+            taken = (
+                stored is not None
+                and stored.status is RunStatus.ABANDONED
+                and bool(await uow.training_runs.unfinished())
             )
             if not taken:
                 await uow.training_state.release(error=f"training run {run.id} failed: {error}" if error else None)
@@ -151,8 +155,9 @@ class ExportTicketsAndRetrain:
             if run is None:
                 # A message whose run record is gone (restored database, manual enqueue): it holds no slot.
                 reason = f"no training run {run_id} is recorded; trigger a new run"
-                orphan = TrainingRun(trigger="unknown", status=RunStatus.SKIPPED, created_at=now, finished_at=now,
-                                     decision=reason)
+                orphan = TrainingRun(
+                    trigger="unknown", status=RunStatus.SKIPPED, created_at=now, finished_at=now, decision=reason
+                )
                 orphan = await uow.training_runs.add(orphan)
                 await uow.commit()
                 return NotStarted(orphan, reason)
@@ -198,8 +203,12 @@ class ExportTicketsAndRetrain:
         started = self._clock.now()
         try:
             trained = await self._trainer.train(
-                split.train, split.validation, split.labels, _warm_starts(versions),
-                lambda update: progress.report(_scaled(update, low, 95.0)), reuse_linear=linear,
+                split.train,
+                split.validation,
+                split.labels,
+                _warm_starts(versions),
+                lambda update: progress.report(_scaled(update, low, 95.0)),
+                reuse_linear=linear,
             )
             progress.report(TrainingProgress("evaluate", 95.0))
             final = await self._finish_stage(
@@ -213,8 +222,12 @@ class ExportTicketsAndRetrain:
             reason = f"{type(failure).__name__}: {failure}"
             seconds = (self._clock.now() - started).total_seconds()
             failed = TrainingStage(HYBRID, seconds=round(seconds, 1), error=reason)
-            return replace(first.on(run), status=RunStatus.FAILED, error=f"hybrid stage failed: {reason}",
-                           metrics=first.summary() | {"stages": [first.record.to_json(), failed.to_json()]})
+            return replace(
+                first.on(run),
+                status=RunStatus.FAILED,
+                error=f"hybrid stage failed: {reason}",
+                metrics=first.summary() | {"stages": [first.record.to_json(), failed.to_json()]},
+            )
         stages = [stage.record.to_json() for stage in (first, final) if stage is not None]
         metrics = final.summary() | {"stages": stages}
         if self._mislabels is not None and run.id is not None:
@@ -251,8 +264,16 @@ class ExportTicketsAndRetrain:
         if stored.id is not None:
             evaluations[stored.id] = candidate
         seconds = (self._clock.now() - started).total_seconds()
-        record = TrainingStage(name, stored.id, decision.promote, decision.reason, candidate.accuracy,
-                               candidate.macro_f1, calibration.served_ece, round(seconds, 1))
+        record = TrainingStage(
+            name,
+            stored.id,
+            decision.promote,
+            decision.reason,
+            candidate.accuracy,
+            candidate.macro_f1,
+            calibration.served_ece,
+            round(seconds, 1),
+        )
         return _StageOutcome(record, stored, candidate, calibration, incumbent, decision)
 
     async def _show_stage(self, run: TrainingRun, stage: TrainingStage) -> None:
@@ -301,8 +322,12 @@ class ExportTicketsAndRetrain:
         metrics: dict[str, object] = {
             "test": candidate.to_json(),
             "training": trained.details,
-            "split": {"train": len(split.train), "validation": len(split.validation), "test": len(split.test),
-                      "train_only_labels": list(split.train_only_labels)},
+            "split": {
+                "train": len(split.train),
+                "validation": len(split.validation),
+                "test": len(split.test),
+                "train_only_labels": list(split.train_only_labels),
+            },
             **_calibration_metrics(calibration),
             "stage": stage,
         }
@@ -363,14 +388,19 @@ class _StageOutcome:
 
     def on(self, run: TrainingRun) -> TrainingRun:
         """The run's top-level fields describing this stage."""
-        return replace(run, model_version_id=self.stored.id, promoted=self.decision.promote,
-                       decision=self.decision.reason)
+        return replace(
+            run, model_version_id=self.stored.id, promoted=self.decision.promote, decision=self.decision.reason
+        )
 
     def summary(self) -> dict[str, object]:
         """The run's top-level metrics describing this stage."""
-        summary: dict[str, object] = {"accuracy": self.candidate.accuracy, "macro_f1": self.candidate.macro_f1,
-                                      "ece": self.calibration.served_ece, "test_size": self.candidate.size,
-                                      **_calibration_metrics(self.calibration)}
+        summary: dict[str, object] = {
+            "accuracy": self.candidate.accuracy,
+            "macro_f1": self.candidate.macro_f1,
+            "ece": self.calibration.served_ece,
+            "test_size": self.candidate.size,
+            **_calibration_metrics(self.calibration),
+        }
         if self.incumbent is not None:
             old = self.incumbent.report
             summary |= {"incumbent_accuracy": old.accuracy, "incumbent_macro_f1": old.macro_f1}

@@ -133,7 +133,9 @@ class SubmitFeedback:
                 "feedback",
                 now,
                 priority=priority if priority is not None else (analysis.priority.value if analysis.priority else None),
-                team_id=team_id if team_id is not None else (analysis.assignment.assigned_team_id if analysis.assignment else None),
+                team_id=team_id
+                if team_id is not None
+                else (analysis.assignment.assigned_team_id if analysis.assignment else None),
                 max_text_length=max(len(analysis.description), 1),
             )
             changed_by = actor.name if actor is not None else "system"
@@ -181,5 +183,3 @@ class ListLabelledTickets:
             raise InvalidInput("limit", "must be between 1 and 500")
         async with self._uow_factory() as uow:
             return await uow.labelled_tickets.count(), await uow.labelled_ticket_queries.list_page(offset, limit)
-
-

@@ -92,9 +92,7 @@ class ResolveMislabelCandidate:
         self._uow_factory = uow_factory
         self._clock = clock
 
-    async def execute(
-        self, candidate_id: int, action: object, by: str, new_label: object = None
-    ) -> MislabelCandidate:
+    async def execute(self, candidate_id: int, action: object, by: str, new_label: object = None) -> MislabelCandidate:
         try:
             chosen = MislabelAction(action)
         except ValueError:

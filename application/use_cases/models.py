@@ -48,7 +48,9 @@ class ActivateModel:
             current = await uow.model_versions.active()
             if current is not None and current.id != chosen.id:
                 await uow.model_versions.update(replace(current, status=ModelStatus.RETIRED))
-            activated = replace(chosen, status=ModelStatus.ACTIVE, activated_at=self._clock.now(), note="activated by an operator")
+            activated = replace(
+                chosen, status=ModelStatus.ACTIVE, activated_at=self._clock.now(), note="activated by an operator"
+            )
             await uow.model_versions.update(activated)
             await uow.commit()
         return activated
@@ -111,5 +113,6 @@ def newest_good_version(versions: Sequence[ModelVersion], excluding: int | None)
     """The version that served most recently before the broken one: a retired one, latest activation first.
     Rejected candidates were worse than the model of their day, and bad ones did not load: neither comes back."""
     retired = [v for v in versions if v.status is ModelStatus.RETIRED and v.id != excluding]
-    return max(retired, key=lambda v: (v.activated_at is not None, v.activated_at or v.created_at, v.id or 0),
-               default=None)
+    return max(
+        retired, key=lambda v: (v.activated_at is not None, v.activated_at or v.created_at, v.id or 0), default=None
+    )

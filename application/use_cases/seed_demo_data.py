@@ -13,8 +13,14 @@ from domain.companies import Company, CompanyFlags
 from domain.decisions import DecisionPolicy
 
 DEMO_TEAMS = (
-    TeamDraft("Workplace hardware", "Hardware", "Laptops, desktops, monitors, docking stations, printers, keyboards and phones."),
-    TeamDraft("Identity and access", "Access", "Accounts, passwords, logins, VPN, permissions to folders and applications."),
+    TeamDraft(
+        "Workplace hardware",
+        "Hardware",
+        "Laptops, desktops, monitors, docking stations, printers, keyboards and phones.",
+    ),
+    TeamDraft(
+        "Identity and access", "Access", "Accounts, passwords, logins, VPN, permissions to folders and applications."
+    ),
     TeamDraft("People services", "HR Support", "Payroll, leave, contracts, onboarding and leavers, HR systems."),
     TeamDraft("Storage and backup", "Storage", "Shared drives, mailbox quota, disk space, backups and file restores."),
     TeamDraft("Procurement", "Purchase", "Orders, quotes, invoices, licences and purchase approvals."),

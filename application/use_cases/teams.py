@@ -69,7 +69,9 @@ class CreateTeam(_TeamUseCase):
 
 
 class UpdateTeam(_TeamUseCase):
-    async def execute(self, team_id: int, name: object = _UNSET, category: object = _UNSET, description: object = _UNSET) -> Team:
+    async def execute(
+        self, team_id: int, name: object = _UNSET, category: object = _UNSET, description: object = _UNSET
+    ) -> Team:
         async with self._uow_factory() as uow:
             current = await uow.teams.get(team_id)
         if current is None:

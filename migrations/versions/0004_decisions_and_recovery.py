@@ -107,8 +107,14 @@ def downgrade() -> None:
             table.drop_column(column)
     op.drop_index("ix_analyses_review_pending", "analyses")
     with op.batch_alter_table("analyses") as table:
-        for column in ("review_pending", "reasons", "suggested_team_id", "team_decision", "category_reason",
-                       "category_decision"):
+        for column in (
+            "review_pending",
+            "reasons",
+            "suggested_team_id",
+            "team_decision",
+            "category_reason",
+            "category_decision",
+        ):
             table.drop_column(column)
     with op.batch_alter_table("companies") as table:
         for column in ("trust_uncalibrated", "target_precision", "team_mode", "category_mode"):

@@ -4,8 +4,9 @@ The server is `ticket-utils serve` in a subprocess on a free port, over MariaDB 
 (`ticket-utils worker`, a tiny BERT as in test_retraining_pipeline) is started only once the run is seen queued,
 so the page is watched going from queued through running to succeeded whatever the machine's speed. The operator
 logs in, creates a company and a team, sees an analysis made through the API, imports labelled tickets, trains a
-model, confirms and corrects analyses from the review queue, and logs out. Any JavaScript error or console error on any page fails the test. Chromium missing fails it too: the
-browser comes from Debian's package (`apt-get install chromium`), never from a download.
+model, confirms and corrects analyses from the review queue, and logs out. Any JavaScript error or console error on
+any page fails the test. Chromium missing fails it too: the browser comes from Debian's package
+(`apt-get install chromium`), never from a download.
 """
 
 from __future__ import annotations
@@ -29,11 +30,18 @@ pytestmark = pytest.mark.integration
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 MYSQL_URL = (
-    f"{os.environ['TEST_MYSQL_URL']}_browser" if os.environ.get("TEST_MYSQL_URL")
+    f"{os.environ['TEST_MYSQL_URL']}_browser"
+    if os.environ.get("TEST_MYSQL_URL")
     else "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_admin_browser"
 )
 """Its own database next to TEST_MYSQL_URL's, so runs beside other test databases do not share one."""
@@ -54,7 +62,10 @@ class Server:
     def start(self, command: str) -> subprocess.Popen[bytes]:
         with (self.root / f"{command}.log").open("ab") as output:
             process = subprocess.Popen(
-                [sys.executable, "-m", "bootstrap.cli", command], env=self.env, cwd=self.root, stdout=output,
+                [sys.executable, "-m", "bootstrap.cli", command],
+                env=self.env,
+                cwd=self.root,
+                stdout=output,
                 stderr=subprocess.STDOUT,
             )
         self.processes.append(process)
@@ -82,15 +93,23 @@ def _free_port() -> int:
 
 def _cli(env: dict[str, str], cwd: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bootstrap.cli", *args], env=env, cwd=cwd, input=stdin, capture_output=True, text=True,
-        timeout=300, check=False,
+        [sys.executable, "-m", "bootstrap.cli", *args],
+        env=env,
+        cwd=cwd,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     if not (Path(CHROMIUM).is_file() and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(f"Chromium is required at {CHROMIUM}: install Debian's package (apt-get install chromium)", pytrace=False)
+        pytest.fail(
+            f"Chromium is required at {CHROMIUM}: install Debian's package (apt-get install chromium)", pytrace=False
+        )
     root = tmp_path_factory.mktemp("admin-browser")
     fresh_mysql_database(MYSQL_URL)
     import redis
@@ -98,7 +117,11 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     redis.Redis.from_url(REDIS_URL).flushdb()
     port = _free_port()
     env = {
-        **{name: value for name, value in os.environ.items() if name not in {"BROKER_URL", "CELERY_BROKER_URL", "DB_HOST"}},
+        **{
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"BROKER_URL", "CELERY_BROKER_URL", "DB_HOST"}
+        },
         "DATABASE_URL": MYSQL_URL,
         "BROKER_URL": REDIS_URL,
         "HOST": "127.0.0.1",
@@ -141,11 +164,11 @@ class BrowserErrors:
     seen: list[str] = field(default_factory=list)
     refused_pages: list[tuple[str, int]] = field(default_factory=list)
 
-    def response(self, response) -> None:  # type: ignore[no-untyped-def]
+    def response(self, response) -> None:
         if response.request.resource_type == "document" and response.status >= 400:
             self.refused_pages.append((response.url.split("?")[0], response.status))
 
-    def console(self, message) -> None:  # type: ignore[no-untyped-def]
+    def console(self, message) -> None:
         if message.type not in {"error", "assert"}:
             return
         url = message.location.get("url", "").split("?")[0]
@@ -154,7 +177,7 @@ class BrowserErrors:
             return
         self.seen.append(f"console {message.type} on {url}: {message.text}")
 
-    def page_error(self, error) -> None:  # type: ignore[no-untyped-def]
+    def page_error(self, error) -> None:
         self.seen.append(f"uncaught JavaScript error: {error}")
 
 
@@ -181,11 +204,13 @@ def test_an_operator_runs_the_service_from_the_admin_site(server: Server, tmp_pa
     assert errors.seen == [], "the pages must run without JavaScript or console errors"
     base = server.url
     assert errors.refused_pages == [
-        (f"{base}/admin/login", 401), (f"{base}/admin/companies/new", 400), (f"{base}/admin/tickets/upload", 400)
+        (f"{base}/admin/login", 401),
+        (f"{base}/admin/companies/new", 400),
+        (f"{base}/admin/tickets/upload", 400),
     ], "only the deliberately wrong submissions may be refused"
 
 
-def _scenario(page, expect, server: Server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _scenario(page, expect, server: Server, tmp_path: Path) -> None:
     base = server.url
 
     # Log in: an anonymous visit lands on the login page, and a wrong password is refused first.
@@ -246,7 +271,9 @@ def _scenario(page, expect, server: Server, tmp_path: Path) -> None:  # type: ig
     bad = tmp_path / "bad.csv"
     bad.write_text("Document,Topic_group\nprinter jammed again,Hardware\nno category here,\n", encoding="utf-8")
     good = tmp_path / "tickets.csv"
-    good.write_text("Document,Topic_group\n" + "".join(f"{row['text']},{row['category']}\n" for row in rows), encoding="utf-8")
+    good.write_text(
+        "Document,Topic_group\n" + "".join(f"{row['text']},{row['category']}\n" for row in rows), encoding="utf-8"
+    )
     page.click("nav >> text=Labelled tickets")
     page.set_input_files("#file", str(bad))
     page.click("button:has-text('Import')")
@@ -303,8 +330,7 @@ def _scenario(page, expect, server: Server, tmp_path: Path) -> None:  # type: ig
     expect(page.locator("h1")).to_have_text("Log in")
 
 
-
-def _review_queue(page, expect, base: str) -> None:  # type: ignore[no-untyped-def]
+def _review_queue(page, expect, base: str) -> None:
     """A company that only wants suggestions: its analyses wait in the review queue until a person confirms one
     and corrects the other, after which they leave it and the dashboard counts them."""
     page.click("nav >> text=Companies")
@@ -320,8 +346,12 @@ def _review_queue(page, expect, base: str) -> None:  # type: ignore[no-untyped-d
 
     answers = []
     for text in ["My laptop screen flickers and the keyboard is dead", "I am locked out: password and vpn login fail"]:
-        answer = httpx.post(f"{base}/api/analyze", json={"description": text, "company_id": company_id},
-                            headers={"X-API-Key": SERVICE_KEY}, timeout=120)
+        answer = httpx.post(
+            f"{base}/api/analyze",
+            json={"description": text, "company_id": company_id},
+            headers={"X-API-Key": SERVICE_KEY},
+            timeout=120,
+        )
         assert answer.status_code == 200, answer.text
         answers.append(answer.json())
     first, second = (answer["analysis_id"] for answer in answers)

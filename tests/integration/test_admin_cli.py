@@ -19,7 +19,9 @@ def test_the_password_comes_from_the_first_line_of_stdin_or_a_terminal_only() ->
         read_password(False, io.StringIO(""))
 
 
-def test_createsuperuser_then_changepassword(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_createsuperuser_then_changepassword(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     for name in ("DATABASE_URL", "DB_HOST", "BROKER_URL", "CELERY_BROKER_URL"):
         monkeypatch.delenv(name, raising=False)

@@ -26,8 +26,10 @@ from tests.unit.admin_routes import admin_pages, api_routes
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
 # Beside the API tests' database, so that TEST_API_MYSQL_URL keeps parallel runs apart.
-MYSQL_URL = make_url(API_MYSQL_URL).set(database=f"{make_url(API_MYSQL_URL).database}_admin").render_as_string(
-    hide_password=False
+MYSQL_URL = (
+    make_url(API_MYSQL_URL)
+    .set(database=f"{make_url(API_MYSQL_URL).database}_admin")
+    .render_as_string(hide_password=False)
 )
 SERVICE_KEY = "svc-7c0ffee0-service-key"
 ADMIN_KEY = "adm-5ec2e7-admin-key-0001"
@@ -86,15 +88,16 @@ async def _token(client: AsyncTestClient, path: str = "/admin/login") -> str:
     return match.group(1)
 
 
-async def _log_in(client: AsyncTestClient, username: str = "alice", password: str = PASSWORD):  # type: ignore[no-untyped-def]
+async def _log_in(client: AsyncTestClient, username: str = "alice", password: str = PASSWORD):
     token = await _token(client)
     return await client.post(
-        "/admin/login", data={"username": username, "password": password, "_csrf_token": token, "next": "/admin/"},
+        "/admin/login",
+        data={"username": username, "password": password, "_csrf_token": token, "next": "/admin/"},
         follow_redirects=False,
     )
 
 
-def _cases(kind: str):  # type: ignore[no-untyped-def]
+def _cases(kind: str):
     # The routing table of an app built like production; the keys and secret only matter for requests.
     from tests.unit.http_world import http_world
 
@@ -103,18 +106,20 @@ def _cases(kind: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.parametrize("case", _cases("api"), ids=str)
-async def test_every_api_route_refuses_missing_and_wrong_keys(anonymous: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+async def test_every_api_route_refuses_missing_and_wrong_keys(anonymous: AsyncTestClient, case) -> None:
     missing = await anonymous.request(case.method, case.path, json={})
     assert missing.status_code == 401 and "Missing API key" in missing.json()["error"]
     wrong = await anonymous.request(case.method, case.path, json={}, headers={"X-API-Key": "wrong-key-0123456789"})
     assert wrong.status_code == 401 and wrong.json() == {"error": "Invalid API key."}
     if case.level is AccessLevel.ADMIN:
-        service = await anonymous.request(case.method, case.path, json={}, headers={"Authorization": f"Bearer {SERVICE_KEY}"})
+        service = await anonymous.request(
+            case.method, case.path, json={}, headers={"Authorization": f"Bearer {SERVICE_KEY}"}
+        )
         assert service.status_code == 403 and "admin API key" in service.json()["error"]
 
 
 @pytest.mark.parametrize("case", _cases("admin"), ids=str)
-async def test_every_admin_page_sends_callers_without_a_session_to_the_login(anonymous: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+async def test_every_admin_page_sends_callers_without_a_session_to_the_login(anonymous: AsyncTestClient, case) -> None:
     token = await _token(anonymous)
     data = None if case.method == "GET" else {"_csrf_token": token}
     for headers in ({}, {"X-API-Key": ADMIN_KEY}):
@@ -127,14 +132,22 @@ async def test_every_admin_page_sends_callers_without_a_session_to_the_login(ano
 
 async def test_keys_open_their_endpoints(anonymous: AsyncTestClient) -> None:
     assert (await anonymous.get("/api/companies", headers={"X-API-Key": ADMIN_KEY})).status_code == 200
-    refused = await anonymous.post("/api/analyze", json={"description": "", "company_id": 1}, headers={"X-API-Key": SERVICE_KEY})
+    refused = await anonymous.post(
+        "/api/analyze", json={"description": "", "company_id": 1}, headers={"X-API-Key": SERVICE_KEY}
+    )
     assert refused.status_code == 400 and refused.json()["field"] == "description", "past the guard, into validation"
     assert (await anonymous.get("/health")).status_code == 200, "health stays open for probes"
 
 
 @pytest.mark.parametrize(
-    "path", [f"/admin/analyses?page={2**63}", f"/admin/tickets?page={10**30}", f"/admin/companies/{2**63}",
-             f"/admin/analyses?company_id={2**63}", f"/admin/training-runs/{2**63}/progress"],
+    "path",
+    [
+        f"/admin/analyses?page={2**63}",
+        f"/admin/tickets?page={10**30}",
+        f"/admin/companies/{2**63}",
+        f"/admin/analyses?company_id={2**63}",
+        f"/admin/training-runs/{2**63}/progress",
+    ],
 )
 async def test_numbers_no_store_can_hold_are_a_400_page_on_mariadb(anonymous: AsyncTestClient, path: str) -> None:
     await _log_in(anonymous)
@@ -160,7 +173,9 @@ async def test_login_cookie_flags_session_use_and_logout(anonymous: AsyncTestCli
     assert (await anonymous.get("/api/companies")).status_code == 401
 
 
-async def test_a_copied_session_cookie_dies_with_a_password_change(anonymous: AsyncTestClient, settings: Settings) -> None:
+async def test_a_copied_session_cookie_dies_with_a_password_change(
+    anonymous: AsyncTestClient, settings: Settings
+) -> None:
     await _log_in(anonymous, "mallory")
     stolen = dict(anonymous.cookies)
     assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 200
@@ -210,7 +225,14 @@ async def test_nothing_secret_reaches_the_logs(anonymous: AsyncTestClient, caplo
     await _log_in(anonymous, "my-password-in-the-username-box", "whatever-it-was")
     await _log_in(anonymous)
     text = caplog.text
-    for secret in ("leaked-candidate-key-0123", "my-secret-typo-password", "my-password-in-the-username-box",
-                   PASSWORD, SERVICE_KEY, ADMIN_KEY, SECRET):
+    for secret in (
+        "leaked-candidate-key-0123",
+        "my-secret-typo-password",
+        "my-password-in-the-username-box",
+        PASSWORD,
+        SERVICE_KEY,
+        ADMIN_KEY,
+        SECRET,
+    ):
         assert secret not in text
     assert "rejected an invalid API key" in text and "failed admin login" in text

@@ -77,7 +77,7 @@ def test_no_generated_request_is_answered_with_a_5xx_or_off_schema(live_url: str
             _exercise(operation, GenerationMode.NEGATIVE, live_url)
 
 
-def _exercise(operation, mode: GenerationMode, base_url: str) -> None:  # type: ignore[no-untyped-def]
+def _exercise(operation, mode: GenerationMode, base_url: str) -> None:
     @settings(
         max_examples=EXAMPLES,
         deadline=None,
@@ -87,7 +87,7 @@ def _exercise(operation, mode: GenerationMode, base_url: str) -> None:  # type: 
         suppress_health_check=list(HealthCheck),
     )
     @given(case=operation.as_strategy(generation_mode=mode))
-    def call(case) -> None:  # type: ignore[no-untyped-def]
+    def call(case) -> None:
         response = case.call(base_url=base_url, headers={"X-API-Key": ADMIN_KEY}, timeout=60)
         case.validate_response(response, checks=CHECKS)
 

@@ -47,8 +47,9 @@ async def register(settings: Settings, store: Path) -> None:
         async with container.uow_factory()() as uow:
             for name, status, hour in (("good-old", ModelStatus.RETIRED, 8), ("newer", ModelStatus.ACTIVE, 9)):
                 moment = datetime(2026, 1, 1, hour, tzinfo=UTC)
-                await uow.model_versions.add(ModelVersion(name, str(store / name), tuple(LABELS), status, moment,
-                                                          activated_at=moment))
+                await uow.model_versions.add(
+                    ModelVersion(name, str(store / name), tuple(LABELS), status, moment, activated_at=moment)
+                )
             await uow.commit()
     finally:
         await container.engine().dispose()
@@ -57,12 +58,23 @@ async def register(settings: Settings, store: Path) -> None:
 async def test_truncated_weights_fall_back_to_the_newest_good_version_across_restarts(tmp_path: Path) -> None:
     store = tmp_path / "models"
     base = tiny_base_model(tmp_path / "tiny-bert")
-    await asyncio.to_thread(train_model_version, make_split(20, 1), make_split(5, 2), LABELS, store / "good-old",
-                            fast_config(epochs=1), base, lambda phase, percent, loss: None)
+    await asyncio.to_thread(
+        train_model_version,
+        make_split(20, 1),
+        make_split(5, 2),
+        LABELS,
+        store / "good-old",
+        fast_config(epochs=1),
+        base,
+        lambda phase, percent, loss: None,
+    )
     shutil.copytree(store / "good-old", store / "newer")
     settings = load_settings(
-        environ={"SQLITE_PATH": str(tmp_path / "data" / "db.sqlite3"), "MODEL_STORE_DIR": str(store),
-                 "MODEL_POLL_SECONDS": "0.2"},
+        environ={
+            "SQLITE_PATH": str(tmp_path / "data" / "db.sqlite3"),
+            "MODEL_STORE_DIR": str(store),
+            "MODEL_POLL_SECONDS": "0.2",
+        },
         env_file=None,
     )
     run_in_thread(_prepare_database, settings)

@@ -48,8 +48,12 @@ from tests.unit.fakes import (
 
 pytestmark = pytest.mark.integration
 
-TICKETS = ["my laptop screen is broken please help", "cannot login, password expired and vpn locked",
-           "mailbox quota full, need a bigger drive", "invoice for the purchase order is missing"]
+TICKETS = [
+    "my laptop screen is broken please help",
+    "cannot login, password expired and vpn locked",
+    "mailbox quota full, need a bigger drive",
+    "invoice for the purchase order is missing",
+]
 
 
 class StaticFallback:
@@ -69,8 +73,10 @@ def test_vectorised_temperature_equals_the_domain_rule() -> None:
         assert np.abs(scaled - np.asarray(expected)).max() < 1e-12
 
 
-async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies(tiny_base: Path,  # noqa: F811
-                                                                                  tmp_path: Path) -> None:
+async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies(
+    tiny_base: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     uow = FakeUnitOfWorkFactory()
     split = make_split(40, 5)
     for text, label in zip(split.texts, split.labels, strict=True):
@@ -78,9 +84,13 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
         uow.store.labelled[ticket_id] = LabelledTicket(text, label, "test", FixedClock().now(), id=ticket_id)
     clock = FixedClock()
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
-    job = ExportTicketsAndRetrain(uow, FakeExporter(), HybridModelTrainer(tmp_path / "store", fast_config(),
-                                                                          base_model_dir=str(tiny_base)),
-                                  clock, RetrainingSettings(validation_share=0.25, test_share=0.25))
+    job = ExportTicketsAndRetrain(
+        uow,
+        FakeExporter(),
+        HybridModelTrainer(tmp_path / "store", fast_config(), base_model_dir=str(tiny_base)),
+        clock,
+        RetrainingSettings(validation_share=0.25, test_share=0.25),
+    )
     started = await trigger.execute(manual=True)
     assert started.run_id is not None
     run = await job.execute(started.run_id)
@@ -91,16 +101,20 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     table = ThresholdTable.from_json(manifest["thresholds"])
     sizes = version.metrics["split"]
     assert set(table.labels) <= set(version.labels)
-    assert sum(len(p) for p in table.points.values()) == sizes["validation"]  # type: ignore[index]
+    assert sum(len(p) for p in table.points.values()) == sizes["validation"]
     for metrics in (run.metrics, version.metrics):
-        assert metrics["calibration"]["temperature"] == manifest["temperature"]  # type: ignore[index]
+        assert metrics["calibration"]["temperature"] == manifest["temperature"]
         coverage = metrics["decision_coverage"]
-        assert coverage["target_precision"] == 0.95  # type: ignore[index]
-        assert coverage["overall"]["support"] == sizes["test"]  # type: ignore[index]
-        for label, line in coverage["per_label"].items():  # type: ignore[union-attr]
+        assert coverage["target_precision"] == 0.95
+        assert coverage["overall"]["support"] == sizes["test"]
+        for label, line in coverage["per_label"].items():
             assert line["threshold"] == table.threshold_for(label, 0.95)
-    assert math.isclose(run.metrics["ece"], run.metrics["calibration"]["test_ece_after"]  # type: ignore[index]
-                        if manifest["temperature"] != 1.0 else run.metrics["calibration"]["test_ece_before"])
+    assert math.isclose(
+        run.metrics["ece"],
+        run.metrics["calibration"]["test_ece_after"]
+        if manifest["temperature"] != 1.0
+        else run.metrics["calibration"]["test_ece_before"],
+    )
 
     # Force a temperature that is far from 1, so the check below cannot pass by serving the raw blend.
     update_manifest(Path(version.path), {"temperature": 1.7})
@@ -120,13 +134,22 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     await served.serve(None)
 
 
-def test_a_version_without_calibration_serves_raw_and_without_thresholds(tiny_base: Path,  # noqa: F811
-                                                                          tmp_path: Path) -> None:
+def test_a_version_without_calibration_serves_raw_and_without_thresholds(
+    tiny_base: Path,  # noqa: F811
+    tmp_path: Path,
+) -> None:
     from adapters.outbound.ml.training.version_trainer import train_model_version
 
     out = tmp_path / "linear-only"
-    train_model_version(make_split(20, 1), make_split(4, 2), sorted(set(make_split(1, 1).labels)), out,
-                        fast_config(), tiny_base, kind="linear")
+    train_model_version(
+        make_split(20, 1),
+        make_split(4, 2),
+        sorted(set(make_split(1, 1).labels)),
+        out,
+        fast_config(),
+        tiny_base,
+        kind="linear",
+    )
     loaded = LoadedModelVersion(out)
     assert loaded.temperature == 1.0 and loaded.thresholds is None
     ((probabilities, reasons),) = loaded.predict_with_reasons([TICKETS[0]])
@@ -147,7 +170,7 @@ def test_reasons_are_the_words_that_pushed_most_towards_the_label() -> None:
     vocabulary = words.vocabulary_
     coef = np.zeros((2, len(vocabulary) + len(chars.vocabulary_)))
     coef[0, vocabulary["printer"]], coef[0, vocabulary["screen"]], coef[0, vocabulary["password"]] = 3.0, 1.0, -2.0
-    coef[0, len(vocabulary):] = 50.0  # character n-grams never become reasons, however strong
+    coef[0, len(vocabulary) :] = 50.0  # character n-grams never become reasons, however strong
     coef[1, vocabulary["password"]] = 4.0
     model = TfidfLinearModel(["Hardware", "Access"], [words, chars], coef, np.zeros(2))
     features = model.transform(["printer screen password", "password", "jam"])

@@ -57,8 +57,11 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Container, dict[str, str]
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     env = {
-        **{name: value for name, value in os.environ.items()
-           if name not in {"BROKER_URL", "CELERY_BROKER_URL", "DB_HOST"}},
+        **{
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"BROKER_URL", "CELERY_BROKER_URL", "DB_HOST"}
+        },
         "DATABASE_URL": CRASH_MYSQL_URL,
         "BROKER_URL": REDIS_URL,
         "SEED_DEMO_DATA": "false",
@@ -77,7 +80,10 @@ async def world(tmp_path: Path) -> AsyncIterator[tuple[Container, dict[str, str]
 def start_worker(env: dict[str, str], root: Path, name: str, **overrides: str) -> subprocess.Popen[bytes]:
     with (root / f"{name}.log").open("ab") as output:
         return subprocess.Popen(
-            [sys.executable, "-m", "bootstrap.cli", "worker"], env={**env, **overrides}, cwd=root, stdout=output,
+            [sys.executable, "-m", "bootstrap.cli", "worker"],
+            env={**env, **overrides},
+            cwd=root,
+            stdout=output,
             stderr=subprocess.STDOUT,
         )
 
@@ -101,6 +107,7 @@ async def test_a_worker_killed_mid_training_frees_the_slot_and_its_redelivered_j
     # Far more epochs than the test waits for: the worker is surely mid-training when it is killed.
     doomed = start_worker(env, root, "doomed", TRAIN_EPOCHS="100000", TRAIN_TIME_BUDGET="3600")
     try:
+
         async def training() -> TrainingRun | None:
             run = await run_of(container, dead_id)
             # Past 10 % the linear stage is registered and the transformer trains.
@@ -131,6 +138,7 @@ async def test_a_worker_killed_mid_training_frees_the_slot_and_its_redelivered_j
     await container.job_queue().enqueue_retraining(dead_id)
     survivor = start_worker(env, root, "survivor")
     try:
+
         async def finished(run_id: int) -> TrainingRun | None:
             run = await run_of(container, run_id)
             return run if run.status.finished and run.decision else None

@@ -13,9 +13,9 @@ import redis
 from litestar.testing import AsyncTestClient
 
 from adapters.outbound.persistence.sqlalchemy.engine import create_engine_for
+from adapters.outbound.persistence.sqlalchemy.migrate import upgrade_to_head
 from bootstrap.http import create_http_app
 from bootstrap.settings import load_settings
-from adapters.outbound.persistence.sqlalchemy.migrate import upgrade_to_head
 from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, LiveServer, fresh_mysql_database, run_in_thread
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
@@ -25,7 +25,7 @@ SEED_TEAM_KEYS = {"assigned_team_id", "need_admin", "bert_category", "bert_confi
 THRESHOLD = 10
 
 
-def _settings(tmp: Path, database_url: str, **extra: str):  # type: ignore[no-untyped-def]
+def _settings(tmp: Path, database_url: str, **extra: str):
     return load_settings(
         environ={
             "DATABASE_URL": database_url,
@@ -92,7 +92,8 @@ async def test_seed_curl_example_answers_with_the_seed_keys_and_real_models(clie
 
 async def test_negative_wording_is_high_priority(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/api/analyze", json={"description": "This is terrible, the worst awful outage, everything is broken", "company_id": 1}
+        "/api/analyze",
+        json={"description": "This is terrible, the worst awful outage, everything is broken", "company_id": 1},
     )
     assert response.json()["priority"] == "high"
 
@@ -109,7 +110,9 @@ async def test_negative_wording_is_high_priority(client: httpx.AsyncClient) -> N
         ({"description": "x" * 10_001, "company_id": 1}, "description"),
     ],
 )
-async def test_bad_input_is_a_400_naming_the_field(client: httpx.AsyncClient, payload: dict[str, object], field: str) -> None:
+async def test_bad_input_is_a_400_naming_the_field(
+    client: httpx.AsyncClient, payload: dict[str, object], field: str
+) -> None:
     response = await client.post("/api/analyze", json=payload)
     assert response.status_code == 400 and response.json()["field"] == field
 
@@ -121,7 +124,8 @@ async def test_unknown_company_is_the_seed_404(client: httpx.AsyncClient) -> Non
 
 async def test_over_large_body_is_413(client: httpx.AsyncClient) -> None:
     response = await client.post(
-        "/api/analyze", content=b'{"description": "' + b"a" * 2_000_000 + b'", "company_id": 1}',
+        "/api/analyze",
+        content=b'{"description": "' + b"a" * 2_000_000 + b'", "company_id": 1}',
         headers={"content-type": "application/json"},
     )
     assert response.status_code == 413
@@ -138,8 +142,12 @@ async def test_over_large_body_is_413(client: httpx.AsyncClient) -> None:
         ("POST", "/api/analyze", {"description": "printer jam", "company_id": 2**63}, "company_id"),
         # MariaDB refused these in its 32-bit team_id column: a 500 before the edge bounded them.
         ("POST", "/api/tickets", {"text": "vpn down", "category": "Access", "team_id": 2**31}, "team_id"),
-        ("POST", "/api/tickets", {"tickets": [{"text": "vpn down", "category": "Access", "team_id": 2**40}]},
-         "tickets[0].team_id"),
+        (
+            "POST",
+            "/api/tickets",
+            {"tickets": [{"text": "vpn down", "category": "Access", "team_id": 2**40}]},
+            "tickets[0].team_id",
+        ),
     ],
 )
 async def test_numbers_no_store_can_hold_are_a_400_naming_them(
@@ -153,8 +161,10 @@ async def test_numbers_no_store_can_hold_are_a_400_naming_them(
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"description": "caf\xe9", "company_id": 1}', b'{"description": "x", "company_id": 1, "extra": '
-     + b"[" * 1_000 + b"]" * 1_000 + b"}"],
+    [
+        b'{"description": "caf\xe9", "company_id": 1}',
+        b'{"description": "x", "company_id": 1, "extra": ' + b"[" * 1_000 + b"]" * 1_000 + b"}",
+    ],
     ids=["not UTF-8", "nested 1,000 deep"],
 )
 async def test_hostile_bodies_are_a_400_naming_the_body(client: httpx.AsyncClient, body: bytes) -> None:
@@ -163,14 +173,17 @@ async def test_hostile_bodies_are_a_400_naming_the_body(client: httpx.AsyncClien
 
 
 async def test_extra_fields_are_ignored(client: httpx.AsyncClient) -> None:
-    response = await client.post("/api/analyze", json={"description": "vpn password reset", "company_id": 1, "ticket_id": 9})
+    response = await client.post(
+        "/api/analyze", json={"description": "vpn password reset", "company_id": 1, "ticket_id": 9}
+    )
     assert response.status_code == 200
 
 
 async def test_companies_teams_and_flags(client: httpx.AsyncClient) -> None:
     # The zero-shot classifier has no measured precision: only a company that trusts it gets teams assigned.
-    created = await client.post("/api/companies", json={"name": "Globex", "auto_prioritize": False,
-                                                        "trust_uncalibrated": True})
+    created = await client.post(
+        "/api/companies", json={"name": "Globex", "auto_prioritize": False, "trust_uncalibrated": True}
+    )
     assert created.status_code == 201
     company = created.json()
     team = await client.post(
@@ -178,11 +191,15 @@ async def test_companies_teams_and_flags(client: httpx.AsyncClient) -> None:
         json={"name": "Storage squad", "category": "Storage", "description": "disk space, shared drives, backups"},
     )
     assert team.status_code == 201, team.text
-    analysis = (await client.post("/api/analyze", json={"description": "shared drive disk full", "company_id": company["id"]})).json()
+    analysis = (
+        await client.post("/api/analyze", json={"description": "shared drive disk full", "company_id": company["id"]})
+    ).json()
     assert analysis["priority"] is None and analysis["team_assignment"]["assigned_team_id"] == team.json()["id"]
     patched = await client.patch(f"/api/companies/{company['id']}", json={"auto_assign": False})
     assert patched.json()["auto_assign"] is False
-    analysis = (await client.post("/api/analyze", json={"description": "disk full", "company_id": company["id"]})).json()
+    analysis = (
+        await client.post("/api/analyze", json={"description": "disk full", "company_id": company["id"]})
+    ).json()
     assert analysis["team_assignment"] is None and analysis["category"] is not None
     bad = await client.patch(f"/api/companies/{company['id']}", json={"auto_assign": "yes"})
     assert bad.status_code == 400 and bad.json()["field"] == "auto_assign"
@@ -202,7 +219,9 @@ async def test_health_and_readiness(client: httpx.AsyncClient) -> None:
 
 async def test_health_answers_while_analyses_are_running(client: httpx.AsyncClient) -> None:
     analyses = [
-        asyncio.ensure_future(client.post("/api/analyze", json={"description": f"monitor {n} flickers", "company_id": 1}))
+        asyncio.ensure_future(
+            client.post("/api/analyze", json={"description": f"monitor {n} flickers", "company_id": 1})
+        )
         for n in range(16)
     ]
     await asyncio.sleep(0)
@@ -221,7 +240,10 @@ async def test_concurrent_analyses_count_exactly_and_queue_one_training(client: 
     requests = 40
     analyses_before = await count_rows("analyses")
     responses = await asyncio.gather(
-        *(client.post("/api/analyze", json={"description": f"printer {n} is jammed", "company_id": 1}) for n in range(requests))
+        *(
+            client.post("/api/analyze", json={"description": f"printer {n} is jammed", "company_id": 1})
+            for n in range(requests)
+        )
     )
     assert all(r.status_code == 200 for r in responses)
     status = (await client.get("/api/training/status")).json()
@@ -236,7 +258,9 @@ async def test_concurrent_analyses_count_exactly_and_queue_one_training(client: 
 
 
 async def test_database_outage_is_a_503_without_a_stack_trace(tmp_path: Path) -> None:
-    settings = _settings(tmp_path, "mysql+aiomysql://ticket_utils:secret-pw@127.0.0.1:1/nowhere", SEED_DEMO_DATA="false")
+    settings = _settings(
+        tmp_path, "mysql+aiomysql://ticket_utils:secret-pw@127.0.0.1:1/nowhere", SEED_DEMO_DATA="false"
+    )
     async with AsyncTestClient(app=create_http_app(settings)) as outage:
         response = await outage.post("/api/analyze", json={"description": "printer jam", "company_id": 1})
         assert response.status_code == 503
@@ -264,8 +288,12 @@ async def test_an_uncalibrated_model_is_only_suggested_and_feedback_answers_the_
 ) -> None:
     company = (await client.post("/api/companies", json={"name": "Initrode"})).json()
     assert (company["category_mode"], company["trust_uncalibrated"]) == ("autofill", False)
-    team = (await client.post(f"/api/companies/{company['id']}/teams",
-                              json={"name": "Storage", "category": "Storage", "description": "disk space"})).json()
+    team = (
+        await client.post(
+            f"/api/companies/{company['id']}/teams",
+            json={"name": "Storage", "category": "Storage", "description": "disk space"},
+        )
+    ).json()
     text = "The shared drive is full, I cannot save my files"
     first = (await client.post("/api/analyze", json={"description": text, "company_id": company["id"]})).json()
     assert (first["category_decision"], first["category_reason"]) == ("review", "uncalibrated_model")
@@ -280,7 +308,9 @@ async def test_an_uncalibrated_model_is_only_suggested_and_feedback_answers_the_
     again = (await client.post("/api/analyze", json={"description": text, "company_id": company["id"]})).json()
     assert (again["category"], again["category_confidence"]) == ("Storage", 1.0)
     assert (again["category_decision"], again["category_reason"], again["team_decision"]) == (
-        "auto", "human_label", "auto"
+        "auto",
+        "human_label",
+        "auto",
     )
     assert again["team_assignment"]["assigned_team_id"] == team["id"]
     assert again["team_assignment"]["reason"] == "human_label"
@@ -290,10 +320,17 @@ async def test_with_a_service_key_feedback_cannot_introduce_an_unknown_label(tmp
     database_url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
     run_in_thread(upgrade_to_head, database_url)
     service, admin = {"X-API-Key": "service-key-0123456789"}, {"X-API-Key": "admin-key-0123456789abc"}
-    settings = _settings(tmp_path, database_url, SERVICE_API_KEYS=service["X-API-Key"],
-                         ADMIN_API_KEYS=admin["X-API-Key"], ANALYZE_TRAINING_THRESHOLD="1000")
+    settings = _settings(
+        tmp_path,
+        database_url,
+        SERVICE_API_KEYS=service["X-API-Key"],
+        ADMIN_API_KEYS=admin["X-API-Key"],
+        ANALYZE_TRAINING_THRESHOLD="1000",
+    )
     async with AsyncTestClient(app=create_http_app(settings), timeout=120) as keyed:
-        analysis = await keyed.post("/api/analyze", headers=service, json={"description": "printer jam", "company_id": 1})
+        analysis = await keyed.post(
+            "/api/analyze", headers=service, json={"description": "printer jam", "company_id": 1}
+        )
         assert analysis.status_code == 200, analysis.text
         path = f"/api/analyses/{analysis.json()['analysis_id']}/feedback"
         refused = await keyed.post(path, headers=service, json={"category": "Quantum Physics"})

@@ -53,8 +53,12 @@ def test_import_of_a_valid_csv(embedded_env: Path, capsys: pytest.CaptureFixture
     assert "imported 2 labelled tickets" in capsys.readouterr().out
 
 
-def test_import_refuses_a_file_with_bad_rows_and_names_them(embedded_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    source = write_xlsx(embedded_env / "tickets.xlsx", [("printer jam", "Hardware"), ("", "Access"), ("disk full", None)])
+def test_import_refuses_a_file_with_bad_rows_and_names_them(
+    embedded_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = write_xlsx(
+        embedded_env / "tickets.xlsx", [("printer jam", "Hardware"), ("", "Access"), ("disk full", None)]
+    )
     assert main(["import", str(source)]) == 1
     err = capsys.readouterr().err
     assert "row 3: Document" in err and "row 4: Topic_group" in err and "nothing imported" in err
@@ -69,7 +73,9 @@ def test_import_maps_other_column_names(embedded_env: Path, capsys: pytest.Captu
     assert main(["import", str(source), "--text-column", "body", "--label-column", "label"]) == 0
 
 
-def test_import_reports_wrong_sheet_and_non_spreadsheets(embedded_env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_import_reports_wrong_sheet_and_non_spreadsheets(
+    embedded_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     workbook = write_xlsx(embedded_env / "t.xlsx", [("printer jam", "Hardware")], sheet="Tickets")
     assert main(["import", str(workbook), "--sheet", "Nope"]) == 2
     assert "no sheet named 'Nope'" in capsys.readouterr().err
@@ -107,15 +113,25 @@ async def test_export_writes_the_seed_xlsx_and_a_full_csv(tmp_path: Path) -> Non
     assert not list(tmp_path.rglob("*.partial"))
 
 
-FORMULA_LIKE = ["=1+1", "\t=cmd|' /C calc'!A0", "-5 degrees in the server room", "@home printer", "+44 phone line down",
-                "\r=HYPERLINK(\"http://x\")", "'quoted already", "  leading blanks kept  "]
+FORMULA_LIKE = [
+    "=1+1",
+    "\t=cmd|' /C calc'!A0",
+    "-5 degrees in the server room",
+    "@home printer",
+    "+44 phone line down",
+    '\r=HYPERLINK("http://x")',
+    "'quoted already",
+    "  leading blanks kept  ",
+]
 
 
 async def test_csv_export_neutralises_formula_cells_and_restores_the_stored_text(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    tickets = [LabelledTicket(text, "=Hardware", "import", datetime(2026, 1, 1, tzinfo=UTC), id=index)
-               for index, text in enumerate(FORMULA_LIKE, start=1)]
+    tickets = [
+        LabelledTicket(text, "=Hardware", "import", datetime(2026, 1, 1, tzinfo=UTC), id=index)
+        for index, text in enumerate(FORMULA_LIKE, start=1)
+    ]
     exporter = SpreadsheetTrainingExporter(tmp_path / "t.xlsx", "Data", tmp_path / "training")
     written = await exporter.export(tickets)
     with open(written[1], newline="", encoding="utf-8") as handle:
@@ -123,8 +139,9 @@ async def test_csv_export_neutralises_formula_cells_and_restores_the_stored_text
     for row in exported:
         for cell in row.values():
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), f"{cell!r} would open as a formula"
-    assert [row["Document"] for row in exported] == ["'" + text if text[0] in "=+-@\t\r'" else text
-                                                     for text in FORMULA_LIKE]
+    assert [row["Document"] for row in exported] == [
+        "'" + text if text[0] in "=+-@\t\r'" else text for text in FORMULA_LIKE
+    ]
     assert [restore(row["Document"]) for row in exported] == FORMULA_LIKE
     assert {restore(row["Topic_group"]) for row in exported} == {"=Hardware"}
     xlsx = load_workbook(written[0], read_only=True)["Data"]
@@ -147,6 +164,8 @@ async def test_an_import_keeps_each_text_exactly_and_the_export_round_trips_it(
     finally:
         await container.engine().dispose()
     assert sorted(ticket.text for ticket in stored) == sorted(FORMULA_LIKE), "stored exactly, nothing stripped"
-    written = await SpreadsheetTrainingExporter(embedded_env / "t.xlsx", "Data", embedded_env / "training").export(stored)
+    written = await SpreadsheetTrainingExporter(embedded_env / "t.xlsx", "Data", embedded_env / "training").export(
+        stored
+    )
     with open(written[1], newline="", encoding="utf-8") as handle:
         assert sorted(restore(row["Document"]) for row in csv.DictReader(handle)) == sorted(FORMULA_LIKE)

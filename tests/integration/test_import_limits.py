@@ -71,8 +71,11 @@ def test_a_csv_over_the_row_or_size_limit_is_refused_without_reading_the_rest(tm
         ("empty.csv", b"", r"empty\.csv is empty: it has no header row"),
         ("header.csv", b"Document,Topic_group\r\n", r"header\.csv has a header row but no data rows"),
         ("blank.csv", b"Document,Topic_group\n,\n\n", r"blank\.csv has a header row but no data rows"),
-        ("body.csv", b"body,Topic_group\nprinter jam,Hardware\n",
-         r"body\.csv is missing column\(s\) Document; its header has: body, Topic_group"),
+        (
+            "body.csv",
+            b"body,Topic_group\nprinter jam,Hardware\n",
+            r"body\.csv is missing column\(s\) Document; its header has: body, Topic_group",
+        ),
         ("label.csv", "\ufeffDocument,label\nx,y\n".encode(), r"label\.csv is missing column\(s\) Topic_group"),
     ],
 )
@@ -108,7 +111,7 @@ async def test_reading_happens_off_the_event_loop(tmp_path: Path, monkeypatch: p
 
     def recording(self: SpreadsheetFileReader, *args: str | None) -> object:
         seen.append(threading.get_ident())
-        return real(self, *args)  # type: ignore[arg-type]
+        return real(self, *args)
 
     monkeypatch.setattr(SpreadsheetFileReader, "read_blocking", recording)
     path = write_xlsx(tmp_path / "t.xlsx", ticket_rows(2))

@@ -97,11 +97,12 @@ class _CountingUnitOfWork:
             self._counts["commits"] += 1
             await original_commit()
 
-        entered.commit = commit  # type: ignore[method-assign]
+        entered.commit = commit
         return entered
 
-    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         await self._inner.__aexit__(exc_type, exc, tb)
 
 
@@ -123,9 +124,16 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
     sql = SqlAlchemyUnitOfWorkFactory(container.engine())
     reads, writes = _CountingFactory(sql.for_reads()), _CountingFactory(sql)
     queue = FakeJobQueue()
-    trigger = RetrainingTrigger(writes, queue, FixedClock(), TriggerPolicy(threshold=2))  # type: ignore[arg-type]
-    analyze = AnalyzeTicket(reads, FakeClassifier(), FakeSentiment(), FakeEmbedder(), trigger,  # type: ignore[arg-type]
-                            FixedClock(), AnalysisSettings())
+    trigger = RetrainingTrigger(writes, queue, FixedClock(), TriggerPolicy(threshold=2))
+    analyze = AnalyzeTicket(
+        reads,
+        FakeClassifier(),
+        FakeSentiment(),
+        FakeEmbedder(),
+        trigger,
+        FixedClock(),
+        AnalysisSettings(),
+    )
     costs = []
     for _ in range(6):
         before = dict(writes.counts)

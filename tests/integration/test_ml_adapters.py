@@ -36,7 +36,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 IT_LABELS = {
-    "Hardware", "HR Support", "Access", "Miscellaneous", "Storage", "Purchase", "Internal Project",
+    "Hardware",
+    "HR Support",
+    "Access",
+    "Miscellaneous",
+    "Storage",
+    "Purchase",
+    "Internal Project",
     "Administrative rights",
 }
 
@@ -63,8 +69,14 @@ def _cosine(a: tuple[float, ...], b: tuple[float, ...]) -> float:
 
 def test_importing_the_ml_adapters_loads_no_framework() -> None:
     modules = [
-        "serving.micro_batcher", "serving.minilm_embedder", "serving.spacy_sentiment", "serving.zero_shot_classifier",
-        "serving.served_classifier", "serving.model_version", "torch_threads", "training.hybrid_trainer",
+        "serving.micro_batcher",
+        "serving.minilm_embedder",
+        "serving.spacy_sentiment",
+        "serving.zero_shot_classifier",
+        "serving.served_classifier",
+        "serving.model_version",
+        "torch_threads",
+        "training.hybrid_trainer",
         "training.version_trainer",
     ]
     code = (
@@ -185,9 +197,15 @@ def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     labels = ["Access", "Hardware", "Storage"]
     config = BertConfig(
-        vocab_size=30522, hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64,
-        max_position_embeddings=128, num_labels=len(labels),
-        id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
+        vocab_size=30522,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        num_labels=len(labels),
+        id2label=dict(enumerate(labels)),
+        label2id={label: i for i, label in enumerate(labels)},
     )
     torch.manual_seed(0)
     folder = tmp_path_factory.mktemp("tiny-bert")
@@ -203,9 +221,17 @@ def version_folder(checkpoint: Path, root: Path, name: str) -> ModelVersion:
 
     folder = root / name
     shutil.copytree(checkpoint, folder / "bert")
-    manifest = {"format": 1, "kind": "bert", "labels": ["Access", "Hardware", "Storage"], "bert_weight": 1.0, "max_length": 64}
+    manifest = {
+        "format": 1,
+        "kind": "bert",
+        "labels": ["Access", "Hardware", "Storage"],
+        "bert_weight": 1.0,
+        "max_length": 64,
+    }
     (folder / "model.json").write_text(json.dumps(manifest))
-    return ModelVersion(name, str(folder), tuple(manifest["labels"]), ModelStatus.ACTIVE, datetime.now(UTC), id=len(name))
+    return ModelVersion(
+        name, str(folder), tuple(manifest["labels"]), ModelStatus.ACTIVE, datetime.now(UTC), id=len(name)
+    )
 
 
 class StaticFallback:
@@ -222,7 +248,9 @@ async def test_served_model_answers_from_the_version_it_serves(tiny_checkpoint: 
     version = version_folder(tiny_checkpoint, tmp_path, "v-one")
 
     await served.serve(version)
-    predictions = await asyncio.gather(served.classify("laptop screen broken"), served.classify("reset my password " * 100))
+    predictions = await asyncio.gather(
+        served.classify("laptop screen broken"), served.classify("reset my password " * 100)
+    )
 
     assert served.serving_version_id() == version.id
     for prediction in predictions:
@@ -235,7 +263,9 @@ async def test_served_model_answers_from_the_version_it_serves(tiny_checkpoint: 
     assert (await served.classify("anything")).model_version == "fallback"
 
 
-async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(tiny_checkpoint: Path, tmp_path: Path) -> None:
+async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(
+    tiny_checkpoint: Path, tmp_path: Path
+) -> None:
     import torch
     from safetensors.torch import load_file
 
@@ -266,4 +296,3 @@ async def test_served_model_checks_id2label_against_the_manifest(tiny_checkpoint
     with pytest.raises(ValueError, match="id2label"):
         await served.serve(broken)
     assert served.serving_version_id() is None
-

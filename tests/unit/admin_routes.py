@@ -44,5 +44,7 @@ def _cases(app: Litestar) -> list[RouteCase]:
             if handler.opt.get(PUBLIC_OPT):
                 continue
             level = AccessLevel(handler.opt.get(ACCESS_OPT, AccessLevel.ADMIN)) if path.startswith("/api") else None
-            cases.extend(RouteCase(method, path, level) for method in sorted(handler.http_methods) if method != "OPTIONS")
+            cases.extend(
+                RouteCase(method, path, level) for method in sorted(handler.http_methods) if method != "OPTIONS"
+            )
     return sorted(cases, key=str)

@@ -43,7 +43,9 @@ class World:
             (11, "Identity", "Access", "passwords accounts vpn login"),
         ]:
             team = Team(team_id, 1, name, category, description)
-            store.teams[team_id] = Team(team_id, 1, name, category, description, self.embedder._vector(team.embedding_text()))
+            store.teams[team_id] = Team(
+                team_id, 1, name, category, description, self.embedder._vector(team.embedding_text())
+            )
         store.next_id = 100
 
 

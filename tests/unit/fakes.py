@@ -100,16 +100,16 @@ class FakeCompanies(_Repo):
 
     async def add(self, company: Company) -> Company:
         stored = replace(company, id=self._data.new_id())
-        self._data.companies[stored.id] = stored  # type: ignore[index]
+        self._data.companies[stored.id] = stored
         return stored
 
     async def update(self, company: Company) -> None:
-        self._data.companies[company.id] = company  # type: ignore[index]
+        self._data.companies[company.id] = company
 
     async def delete(self, company_id: int) -> None:
         del self._data.companies[company_id]
         for team_id in [t.id for t in self._data.teams.values() if t.company_id == company_id]:
-            del self._data.teams[team_id]  # type: ignore[arg-type]
+            del self._data.teams[team_id]
 
 
 class FakeCatalogueStamp(_Repo):
@@ -139,11 +139,11 @@ class FakeTeams(_Repo):
 
     async def add(self, team: Team) -> Team:
         stored = replace(team, id=self._data.new_id())
-        self._data.teams[stored.id] = stored  # type: ignore[index]
+        self._data.teams[stored.id] = stored
         return stored
 
     async def update(self, team: Team) -> None:
-        self._data.teams[team.id] = team  # type: ignore[index]
+        self._data.teams[team.id] = team
 
     async def delete(self, team_id: int) -> None:
         del self._data.teams[team_id]
@@ -152,7 +152,7 @@ class FakeTeams(_Repo):
 class FakeAnalyses(_Repo):
     async def add(self, analysis: TicketAnalysis) -> TicketAnalysis:
         stored = replace(analysis, id=self._data.new_id())
-        self._data.analyses[stored.id] = stored  # type: ignore[index]
+        self._data.analyses[stored.id] = stored
         return stored
 
     async def get(self, analysis_id: int) -> TicketAnalysis | None:
@@ -189,7 +189,7 @@ class FakeAnalysisQueries(_Repo):
 class FakeLabelledTickets(_Repo):
     async def add_many(self, tickets: Sequence[LabelledTicket]) -> list[LabelledTicket]:
         stored = [replace(ticket, id=self._data.new_id()) for ticket in tickets]
-        self._data.labelled.update({ticket.id: ticket for ticket in stored})  # type: ignore[misc]
+        self._data.labelled.update({ticket.id: ticket for ticket in stored})
         return stored
 
     async def get(self, ticket_id: int) -> LabelledTicket | None:
@@ -270,21 +270,22 @@ class FakeLabelledTicketQueries(_Repo):
 class FakeTrainingRuns(_Repo):
     async def add(self, run: TrainingRun) -> TrainingRun:
         stored = replace(run, id=self._data.new_id())
-        self._data.runs[stored.id] = stored  # type: ignore[index]
+        self._data.runs[stored.id] = stored
         return stored
 
     async def get(self, run_id: int) -> TrainingRun | None:
         return self._data.runs.get(run_id)
 
     async def update(self, run: TrainingRun) -> None:
-        self._data.runs[run.id] = run  # type: ignore[index]
+        self._data.runs[run.id] = run
 
     async def start(self, run_id: int, now: datetime) -> TrainingRun | None:
         run = self._data.runs.get(run_id)
         if run is None or run.status is not RunStatus.QUEUED:
             return None
-        started = replace(run, status=RunStatus.RUNNING, started_at=now, heartbeat_at=now,
-                          progress=TrainingProgress("export", 0.0))
+        started = replace(
+            run, status=RunStatus.RUNNING, started_at=now, heartbeat_at=now, progress=TrainingProgress("export", 0.0)
+        )
         self._data.runs[run_id] = started
         return started
 
@@ -305,7 +306,7 @@ class FakeTrainingRuns(_Repo):
 class FakeModelVersions(_Repo):
     async def add(self, version: ModelVersion) -> ModelVersion:
         stored = replace(version, id=self._data.new_id())
-        self._data.versions[stored.id] = stored  # type: ignore[index]
+        self._data.versions[stored.id] = stored
         return stored
 
     async def get(self, version_id: int) -> ModelVersion | None:
@@ -320,7 +321,7 @@ class FakeModelVersions(_Repo):
         return max(active, key=lambda v: (v.activated_at is not None, v.activated_at or _EPOCH, v.id), default=None)
 
     async def update(self, version: ModelVersion) -> None:
-        self._data.versions[version.id] = version  # type: ignore[index]
+        self._data.versions[version.id] = version
 
 
 class FakeTrainingState(_Repo):
@@ -365,13 +366,13 @@ class FakeAdminUsers(_Repo):
         if await self.get_by_username(user.username) is not None:
             raise Conflict(f"an admin user named {user.username!r} already exists")
         stored = replace(user, id=self._data.new_id())
-        self._data.admin_users[stored.id] = stored  # type: ignore[index]
+        self._data.admin_users[stored.id] = stored
         return stored
 
     async def update(self, user: AdminUser) -> None:
-        stored = self._data.admin_users.get(user.id)  # type: ignore[arg-type]
+        stored = self._data.admin_users.get(user.id)
         generation = stored.session_generation if stored is not None else user.session_generation
-        self._data.admin_users[user.id] = replace(user, session_generation=generation)  # type: ignore[index]
+        self._data.admin_users[user.id] = replace(user, session_generation=generation)
 
     async def revoke_sessions(self, user_id: int) -> None:
         stored = self._data.admin_users.get(user_id)
@@ -406,7 +407,7 @@ class FakeLoginFailures(_Repo):
 class FakeMislabelCandidates(_Repo):
     async def add_many(self, candidates: Sequence[MislabelCandidate]) -> list[MislabelCandidate]:
         stored = [replace(candidate, id=self._data.new_id()) for candidate in candidates]
-        self._data.mislabel_candidates.update({c.id: c for c in stored})  # type: ignore[misc]
+        self._data.mislabel_candidates.update({c.id: c for c in stored})
         return stored
 
     async def get(self, candidate_id: int) -> MislabelCandidate | None:
@@ -416,7 +417,9 @@ class FakeMislabelCandidates(_Repo):
         stored = self._data.mislabel_candidates.get(candidate.id or 0)
         if stored is not None:
             self._data.mislabel_candidates[stored.id or 0] = replace(
-                stored, resolution=candidate.resolution, resolved_by=candidate.resolved_by,
+                stored,
+                resolution=candidate.resolution,
+                resolved_by=candidate.resolved_by,
                 resolved_at=candidate.resolved_at,
             )
 
@@ -424,14 +427,18 @@ class FakeMislabelCandidates(_Repo):
         return max((c.training_run_id for c in self._data.mislabel_candidates.values()), default=None)
 
     def _matching(self, training_run_id: int, label: str | None) -> list[MislabelCandidate]:
-        return [c for c in self._data.mislabel_candidates.values()
-                if c.training_run_id == training_run_id and (label is None or c.given_label == label)]
+        return [
+            c
+            for c in self._data.mislabel_candidates.values()
+            if c.training_run_id == training_run_id and (label is None or c.given_label == label)
+        ]
 
     async def list_page(
         self, training_run_id: int, label: str | None, offset: int, limit: int
     ) -> Sequence[MislabelCandidate]:
-        ordered = sorted(self._matching(training_run_id, label),
-                         key=lambda c: (c.resolution is not None, c.given_probability, c.id))
+        ordered = sorted(
+            self._matching(training_run_id, label), key=lambda c: (c.resolution is not None, c.given_probability, c.id)
+        )
         return ordered[offset : offset + limit]
 
     async def count(self, training_run_id: int, label: str | None) -> int:
@@ -445,8 +452,11 @@ class FakeMislabelCandidates(_Repo):
         return {label: counts[label] for label in sorted(counts)}
 
     async def confirmed_ticket_ids(self) -> set[int]:
-        return {c.labelled_ticket_id for c in self._data.mislabel_candidates.values()
-                if c.resolution is Resolution.CONFIRMED}
+        return {
+            c.labelled_ticket_id
+            for c in self._data.mislabel_candidates.values()
+            if c.resolution is Resolution.CONFIRMED
+        }
 
 
 class FakeLabelledTicketCuration(_Repo):
@@ -699,7 +709,7 @@ class FakeTrainer:
         self.linear_paths: set[str] = set()
         self.reused: list[str | None] = []
 
-    async def train_linear(self, train, validation, labels, on_progress):  # type: ignore[no-untyped-def]
+    async def train_linear(self, train, validation, labels, on_progress):
         from application.ports.model_trainer import TrainedModel
         from domain.training_runs import TrainingProgress
 
@@ -714,9 +724,7 @@ class FakeTrainer:
         self.linear_paths.add(path)
         return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0}, "linear")
 
-    async def train(  # type: ignore[no-untyped-def]
-        self, train, validation, labels, warm_starts, on_progress, reuse_linear=None
-    ):
+    async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None):
         from application.ports.model_trainer import TrainedModel
         from domain.training_runs import TrainingProgress
 
@@ -740,7 +748,7 @@ class FakeTrainer:
         # Test texts are "<label> ticket <n>": a perfect model reads the label back, a poor one says "Access".
         return [text.split(" ticket ")[0] if rule == "perfect" else "Access" for text in texts]
 
-    async def calibrate(self, path, validation, test):  # type: ignore[no-untyped-def]
+    async def calibrate(self, path, validation, test):
         """Measures made-up probabilities with the real rules: every prediction 0.99 sure, every third
         validation ticket wrong (so the fitted temperature softens), and test tickets wrong like validation
         when `calibration_helps`, else all right."""
@@ -749,7 +757,7 @@ class FakeTrainer:
         self.calibrated.append(path)
         labels = sorted({e.label for e in [*validation, *test]})
 
-        def rows(examples, wrong_every):  # type: ignore[no-untyped-def]
+        def rows(examples, wrong_every):
             result = []
             for n, example in enumerate(examples):
                 predicted = labels.index(example.label)
@@ -760,8 +768,11 @@ class FakeTrainer:
             return result
 
         report, _ = measure_calibration(
-            labels, rows(validation, 3), [e.label for e in validation],
-            rows(test, 3 if self.calibration_helps else 0), [e.label for e in test],
+            labels,
+            rows(validation, 3),
+            [e.label for e in validation],
+            rows(test, 3 if self.calibration_helps else 0),
+            [e.label for e in test],
         )
         return report
 

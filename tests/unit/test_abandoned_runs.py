@@ -118,7 +118,7 @@ async def test_the_last_error_clears_when_a_later_run_succeeds() -> None:
     cluster.trainer.fail_with = None
     assert (await cluster.run()).status is RunStatus.SUCCEEDED
     assert (await cluster.status.execute()).state.last_error is None
-    assert "broker hiccup" in (cluster.uow.store.runs[failed.id].error or ""), "the history keeps it"  # type: ignore[index]
+    assert "broker hiccup" in (cluster.uow.store.runs[failed.id].error or ""), "the history keeps it"
 
 
 async def test_the_heartbeat_is_written_even_when_the_progress_does_not_move() -> None:
@@ -135,15 +135,15 @@ async def test_the_heartbeat_is_written_even_when_the_progress_does_not_move() -
         recorder.report(TrainingProgress("linear", 5.0))
         for _ in range(200):
             await asyncio.sleep(0.01)
-            if uow.store.runs[run.id].progress.phase == "linear":  # type: ignore[index]
+            if uow.store.runs[run.id].progress.phase == "linear":
                 break
-        first_beat = uow.store.runs[run.id].heartbeat_at  # type: ignore[index]
+        first_beat = uow.store.runs[run.id].heartbeat_at
         clock.advance(seconds=6)
         for _ in range(200):
             await asyncio.sleep(0.01)
-            if uow.store.runs[run.id].heartbeat_at != first_beat:  # type: ignore[index]
+            if uow.store.runs[run.id].heartbeat_at != first_beat:
                 break
-    stored = uow.store.runs[run.id]  # type: ignore[index]
+    stored = uow.store.runs[run.id]
     assert first_beat is not None and stored.heartbeat_at == clock.now()
     assert stored.progress == TrainingProgress("linear", 5.0)
 

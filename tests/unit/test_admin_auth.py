@@ -99,7 +99,7 @@ async def test_an_inactive_account_cannot_log_in(accounts: Accounts) -> None:
     user = await accounts.create.execute("alice", PASSWORD)
     from dataclasses import replace
 
-    accounts.uow.store.admin_users[user.id] = replace(user, is_active=False)  # type: ignore[index]
+    accounts.uow.store.admin_users[user.id] = replace(user, is_active=False)
     with pytest.raises(InvalidCredentials):
         await accounts.login.execute("alice", PASSWORD, "10.0.0.1")
 
@@ -205,7 +205,9 @@ async def test_a_hash_made_with_old_parameters_is_upgraded_at_login(accounts: Ac
 
 
 def test_the_policy_caps_the_lockout() -> None:
-    policy = LoginThrottlePolicy(max_failures_per_user=3, first_lockout=timedelta(seconds=30), max_lockout=timedelta(minutes=2))
+    policy = LoginThrottlePolicy(
+        max_failures_per_user=3, first_lockout=timedelta(seconds=30), max_lockout=timedelta(minutes=2)
+    )
     clock = FixedClock()
     locked = policy.locked_until(RecentFailures(50, clock.now()), 3)
     assert locked == clock.now() + timedelta(minutes=2)

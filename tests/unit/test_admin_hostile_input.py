@@ -25,22 +25,23 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
     await WORLD.add_admin()
     async with AsyncTestClient(app=WORLD.app) as client:
         page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
         assert (await client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
         yield client
 
 
 async def _token(client: AsyncTestClient) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get("/admin/")).text).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get("/admin/")).text).group(1)
 
 
 @pytest.mark.parametrize("case", PAGES_WITH_AN_ID, ids=str)
 @pytest.mark.parametrize("bad_id", ["0", str(TOO_BIG), "9" * 30])
-async def test_an_id_out_of_bounds_is_the_error_page_with_400(admin: AsyncTestClient, case, bad_id: str) -> None:  # type: ignore[no-untyped-def]
+async def test_an_id_out_of_bounds_is_the_error_page_with_400(admin: AsyncTestClient, case, bad_id: str) -> None:
     data = None if case.method == "GET" else {"_csrf_token": await _token(admin), "name": "x"}
-    response = await admin.request(case.method, case.path.replace("/1", f"/{bad_id}", 1), data=data,
-                                   follow_redirects=False)
+    response = await admin.request(
+        case.method, case.path.replace("/1", f"/{bad_id}", 1), data=data, follow_redirects=False
+    )
     assert response.status_code == 400, (case, response.text)
     assert response.headers["content-type"].startswith("text/html")
 

@@ -24,8 +24,19 @@ SAFE = {"GET", "HEAD"}
 
 async def test_the_route_table_has_what_the_issue_lists() -> None:
     paths = {case.path for case in API_ROUTES + ADMIN_PAGES}
-    for expected in ("/api/companies", "/api/teams/1", "/api/tickets", "/api/training-runs", "/api/models",
-                     "/admin", "/admin/companies", "/admin/analyses", "/admin/tickets", "/admin/training-runs", "/admin/models"):
+    for expected in (
+        "/api/companies",
+        "/api/teams/1",
+        "/api/tickets",
+        "/api/training-runs",
+        "/api/models",
+        "/admin",
+        "/admin/companies",
+        "/admin/analyses",
+        "/admin/tickets",
+        "/admin/training-runs",
+        "/admin/models",
+    ):
         assert expected in paths
     service = {str(case) for case in API_ROUTES if case.level is AccessLevel.SERVICE}
     assert service == {"POST /api/analyze", "POST /api/analyze/batch", "POST /api/analyses/1/feedback"}
@@ -59,7 +70,9 @@ async def csrf_token(client: AsyncTestClient) -> str:
     return match.group(1)
 
 
-async def log_in(client: AsyncTestClient, username: str = "alice", password: str = PASSWORD, next_page: str = "/admin/"):  # type: ignore[no-untyped-def]
+async def log_in(
+    client: AsyncTestClient, username: str = "alice", password: str = PASSWORD, next_page: str = "/admin/"
+):
     token = await csrf_token(client)
     return await client.post(
         "/admin/login",
@@ -69,20 +82,25 @@ async def log_in(client: AsyncTestClient, username: str = "alice", password: str
 
 
 @pytest.mark.parametrize("case", API_ROUTES, ids=str)
-async def test_every_api_route_refuses_anonymous_and_wrong_keys_with_401(shared: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+async def test_every_api_route_refuses_anonymous_and_wrong_keys_with_401(shared: AsyncTestClient, case) -> None:
     shared.cookies.clear()
-    for headers in ({}, {"X-API-Key": "not-a-key-0123456789"}, {"Authorization": "Bearer not-a-key-0123456789"},
-                    {"Authorization": "Basic " + SERVICE_KEY}):
+    for headers in (
+        {},
+        {"X-API-Key": "not-a-key-0123456789"},
+        {"Authorization": "Bearer not-a-key-0123456789"},
+        {"Authorization": "Basic " + SERVICE_KEY},
+    ):
         response = await shared.request(case.method, case.path, headers=headers, json={})
         assert response.status_code == 401, (case, headers, response.text)
         assert response.json()["error"] in {
-            "Missing API key: send it in the X-API-Key header or as 'Authorization: Bearer <key>'.", "Invalid API key."
+            "Missing API key: send it in the X-API-Key header or as 'Authorization: Bearer <key>'.",
+            "Invalid API key.",
         }
         assert response.headers["www-authenticate"].startswith("Bearer")
 
 
 @pytest.mark.parametrize("case", [case for case in API_ROUTES if case.level is AccessLevel.ADMIN], ids=str)
-async def test_every_management_route_refuses_a_service_key_with_403(shared: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+async def test_every_management_route_refuses_a_service_key_with_403(shared: AsyncTestClient, case) -> None:
     shared.cookies.clear()
     response = await shared.request(case.method, case.path, headers={"X-API-Key": SERVICE_KEY}, json={})
     assert response.status_code == 403 and "admin API key" in response.json()["error"]
@@ -91,13 +109,13 @@ async def test_every_management_route_refuses_a_service_key_with_403(shared: Asy
 
 
 @pytest.mark.parametrize("case", [case for case in API_ROUTES if case.level is AccessLevel.SERVICE], ids=str)
-async def test_service_routes_take_a_service_key(shared: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+async def test_service_routes_take_a_service_key(shared: AsyncTestClient, case) -> None:
     response = await shared.request(case.method, case.path, headers={"X-API-Key": SERVICE_KEY}, json={})
     assert response.status_code not in {401, 403}, response.text
 
 
 @pytest.mark.parametrize("case", ADMIN_PAGES, ids=str)
-async def test_every_admin_page_sends_anonymous_and_api_key_callers_to_the_login(shared: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+async def test_every_admin_page_sends_anonymous_and_api_key_callers_to_the_login(shared: AsyncTestClient, case) -> None:
     shared.cookies.clear()
     token = await csrf_token(shared)
     for headers in ({}, {"X-API-Key": ADMIN_KEY}):
@@ -108,7 +126,7 @@ async def test_every_admin_page_sends_anonymous_and_api_key_callers_to_the_login
 
 
 @pytest.mark.parametrize("case", [case for case in ADMIN_PAGES if case.method not in SAFE], ids=str)
-async def test_every_admin_form_post_without_a_csrf_token_is_refused(shared: AsyncTestClient, case) -> None:  # type: ignore[no-untyped-def]
+async def test_every_admin_form_post_without_a_csrf_token_is_refused(shared: AsyncTestClient, case) -> None:
     assert (await log_in(shared)).status_code == 303
     response = await shared.request(case.method, case.path, data={"name": "x"}, follow_redirects=False)
     assert response.status_code == 403 and "reload the page" in response.text
@@ -133,7 +151,9 @@ async def test_login_sets_an_httponly_samesite_session_cookie_and_opens_the_page
     assert "'unsafe-inline'" not in page.headers["content-security-policy"]
 
 
-@pytest.mark.parametrize(("base_url", "always"), [("https://testserver.local", False), ("http://testserver.local", True)])
+@pytest.mark.parametrize(
+    ("base_url", "always"), [("https://testserver.local", False), ("http://testserver.local", True)]
+)
 async def test_cookies_are_secure_over_tls_or_when_configured(base_url: str, always: bool) -> None:
     world = http_world(cookie_secure=always)
     await world.add_admin()
@@ -143,10 +163,12 @@ async def test_cookies_are_secure_over_tls_or_when_configured(base_url: str, alw
         assert "secure" in [part.strip().lower() for part in csrf_cookie.split(";")]
         # Sent by hand: a client rightly keeps a Secure cookie to itself over plain HTTP.
         cookie_value = csrf_cookie.split(";")[0]
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', login_page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', login_page.text).group(1)
         response = await tls_client.post(
-            "/admin/login", data={"username": "alice", "password": PASSWORD, "_csrf_token": token},
-            headers={"Cookie": cookie_value}, follow_redirects=False,
+            "/admin/login",
+            data={"username": "alice", "password": PASSWORD, "_csrf_token": token},
+            headers={"Cookie": cookie_value},
+            follow_redirects=False,
         )
         assert response.status_code == 303
         cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("tu_admin_session="))
@@ -169,7 +191,9 @@ async def test_repeated_failures_are_answered_429_with_retry_after(client: Async
 
 async def test_login_without_a_csrf_token_is_refused(client: AsyncTestClient) -> None:
     await client.get("/admin/login")
-    response = await client.post("/admin/login", data={"username": "alice", "password": PASSWORD}, follow_redirects=False)
+    response = await client.post(
+        "/admin/login", data={"username": "alice", "password": PASSWORD}, follow_redirects=False
+    )
     assert response.status_code == 403
 
 
@@ -182,7 +206,7 @@ async def test_login_never_redirects_off_the_admin_site(client: AsyncTestClient,
 async def test_logout_ends_the_session(client: AsyncTestClient) -> None:
     await log_in(client)
     page = await client.get("/admin/")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
     response = await client.post("/admin/logout", data={"_csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/admin/login?logged_out=1"
     assert (await client.get("/admin/", follow_redirects=False)).status_code == 303
@@ -208,10 +232,15 @@ async def test_an_admin_session_opens_the_api_but_writes_need_the_csrf_header(cl
 async def test_form_errors_are_shown_next_to_their_field(client: AsyncTestClient) -> None:
     await log_in(client)
     page = await client.get("/admin/companies/new")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
-    response = await client.post("/admin/companies/new", data={"name": "  ", "_csrf_token": token}, follow_redirects=False)
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    response = await client.post(
+        "/admin/companies/new", data={"name": "  ", "_csrf_token": token}, follow_redirects=False
+    )
     assert response.status_code == 400
-    assert re.search(r'id="name"[^>]*aria-invalid="true"[^>]*>\s*<p class="field-error" id="name-error">must be a non-empty', response.text)
+    assert re.search(
+        r'id="name"[^>]*aria-invalid="true"[^>]*>\s*<p class="field-error" id="name-error">must be a non-empty',
+        response.text,
+    )
 
 
 async def test_an_unknown_entity_is_an_html_404_page(client: AsyncTestClient) -> None:

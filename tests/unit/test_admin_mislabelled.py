@@ -22,14 +22,19 @@ async def world() -> AsyncIterator[HttpWorld]:
     world = http_world()
     await world.add_admin()
     store = world.uow.store
-    for n, (text, label) in enumerate([("my laptop <b>won't</b> boot", "Access"), ("reset my password", "Storage"),
-                                       ("disk quota full", "Storage")], start=1):
+    for n, (text, label) in enumerate(
+        [("my laptop <b>won't</b> boot", "Access"), ("reset my password", "Storage"), ("disk quota full", "Storage")],
+        start=1,
+    ):
         store.labelled[n] = LabelledTicket(text, label, "test", WHEN, id=n)
     store.next_id = 10
     store.mislabel_candidates = {
-        c.id: c for c in [MislabelCandidate(4, 1, "Access", "Hardware", 0.02, id=11),  # type: ignore[misc]
-                          MislabelCandidate(4, 2, "Storage", "Access", 0.07, id=12),
-                          MislabelCandidate(3, 3, "Storage", "Hardware", 0.01, id=13)]
+        c.id: c
+        for c in [
+            MislabelCandidate(4, 1, "Access", "Hardware", 0.02, id=11),
+            MislabelCandidate(4, 2, "Storage", "Access", 0.07, id=12),
+            MislabelCandidate(3, 3, "Storage", "Hardware", 0.01, id=13),
+        ]
     }
     yield world
 
@@ -44,13 +49,14 @@ async def client(world: HttpWorld) -> AsyncIterator[AsyncTestClient]:
 
 
 def token(html: str) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
 
 
-async def decide(client: AsyncTestClient, candidate_id: int, **fields: str):  # type: ignore[no-untyped-def]
+async def decide(client: AsyncTestClient, candidate_id: int, **fields: str):
     page = await client.get("/admin/mislabelled")
-    return await client.post(f"/admin/mislabelled/{candidate_id}", data={"_csrf_token": token(page.text), **fields},
-                             follow_redirects=False)
+    return await client.post(
+        f"/admin/mislabelled/{candidate_id}", data={"_csrf_token": token(page.text), **fields}, follow_redirects=False
+    )
 
 
 async def test_the_page_lists_the_latest_runs_candidates_escaped_and_is_in_the_nav(client: AsyncTestClient) -> None:
@@ -72,7 +78,9 @@ async def test_confirm_change_and_exclude_record_the_logged_in_admin(world: Http
     assert changed.status_code == 303 and changed.headers["location"] == "/admin/mislabelled?label=Access"
     assert store.labelled[1].category == "Hardware"
     assert (store.mislabel_candidates[11].resolution, store.mislabel_candidates[11].resolved_by) == (
-        Resolution.CHANGED, "alice")
+        Resolution.CHANGED,
+        "alice",
+    )
     excluded = await decide(client, 12, action="exclude")
     assert excluded.status_code == 303 and excluded.headers["location"] == "/admin/mislabelled"
     assert store.ticket_status[2] == ("excluded", "alice", world.clock.now())

@@ -24,11 +24,23 @@ from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
 NOW = datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
 
 
-def analysis(company_id: int = 1, label: str | None = "Hardware", priority: Priority | None = Priority.HIGH,
-             need_admin: bool | None = False, at: datetime = NOW) -> TicketAnalysis:
+def analysis(
+    company_id: int = 1,
+    label: str | None = "Hardware",
+    priority: Priority | None = Priority.HIGH,
+    need_admin: bool | None = False,
+    at: datetime = NOW,
+) -> TicketAnalysis:
     category = CategoryPrediction(label, 0.9, "v1") if label else None
-    assignment = None if need_admin is None else TeamAssignment(
-        None if need_admin else 7, need_admin, 0.4, RoutingReason.BELOW_SIMILARITY_THRESHOLD if need_admin else RoutingReason.SIMILARITY
+    assignment = (
+        None
+        if need_admin is None
+        else TeamAssignment(
+            None if need_admin else 7,
+            need_admin,
+            0.4,
+            RoutingReason.BELOW_SIMILARITY_THRESHOLD if need_admin else RoutingReason.SIMILARITY,
+        )
     )
     return TicketAnalysis(company_id, "text", category, priority, -0.5, assignment, "v1", at)
 
@@ -96,7 +108,13 @@ async def test_the_detail_of_an_analysis_has_its_company_team_and_feedback() -> 
         company = await unit.companies.add(Company(None, "Globex"))
         team = await unit.teams.add(Team(None, company.id or 0, "Desk", "Hardware", "laptops"))
         await unit.commit()
-    (stored,) = await store(uow, replace(analysis(company_id=company.id or 0), assignment=TeamAssignment(team.id, False, 0.8, RoutingReason.CATEGORY_MATCH)))
+    (stored,) = await store(
+        uow,
+        replace(
+            analysis(company_id=company.id or 0),
+            assignment=TeamAssignment(team.id, False, 0.8, RoutingReason.CATEGORY_MATCH),
+        ),
+    )
     detail = await GetAnalysisDetail(uow).execute(stored.id or 0)
     assert detail.company == company and detail.team == team and detail.feedback is None
     await SubmitFeedback(uow, FixedClock(NOW)).execute(stored.id or 0, category="Access")
@@ -117,7 +135,9 @@ async def test_a_run_report_has_the_version_it_produced() -> None:
     uow = FakeUnitOfWorkFactory()
     async with uow() as unit:
         version = await unit.model_versions.add(ModelVersion("v1", "m/v1", ("A",), ModelStatus.ACTIVE, NOW))
-        produced = await unit.training_runs.add(TrainingRun("manual", RunStatus.SUCCEEDED, NOW, model_version_id=version.id))
+        produced = await unit.training_runs.add(
+            TrainingRun("manual", RunStatus.SUCCEEDED, NOW, model_version_id=version.id)
+        )
         pending = await unit.training_runs.add(TrainingRun("manual", RunStatus.QUEUED, NOW))
         await unit.commit()
     assert (await GetTrainingRunReport(uow).execute(produced.id or 0)).version == version

@@ -29,13 +29,28 @@ HOSTILE = "<script>alert(1)</script>"
 IDS: dict[str, int] = {}
 
 
-def _analysis(company_id: int, text: str, label: str, minutes: int, *, pending: bool = True,
-              team_id: int | None = None, reasons: tuple[str, ...] = (), alternatives: tuple[LabelScore, ...] = (),
-              decision: Decision = Decision.REVIEW) -> TicketAnalysis:
+def _analysis(
+    company_id: int,
+    text: str,
+    label: str,
+    minutes: int,
+    *,
+    pending: bool = True,
+    team_id: int | None = None,
+    reasons: tuple[str, ...] = (),
+    alternatives: tuple[LabelScore, ...] = (),
+    decision: Decision = Decision.REVIEW,
+) -> TicketAnalysis:
     reason = CategoryReason.UNCALIBRATED_MODEL if decision is Decision.REVIEW else CategoryReason.ABOVE_THRESHOLD
     return TicketAnalysis(
-        company_id, text, CategoryPrediction(label, 0.61, "zero-shot", alternatives, None, reasons), Priority.HIGH,
-        -0.4, TeamAssignment(None, True, 0.7, RoutingReason.SIMILARITY), "zero-shot", NOW + timedelta(minutes=minutes),
+        company_id,
+        text,
+        CategoryPrediction(label, 0.61, "zero-shot", alternatives, None, reasons),
+        Priority.HIGH,
+        -0.4,
+        TeamAssignment(None, True, 0.7, RoutingReason.SIMILARITY),
+        "zero-shot",
+        NOW + timedelta(minutes=minutes),
         decisions=AnalysisDecisions(decision, reason, Decision.REVIEW, team_id, review_pending=pending),
     )
 
@@ -48,21 +63,31 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
         other = await unit.companies.add(Company(None, "Other Co"))
         assert acme.id is not None and other.id is not None
         desk = await unit.teams.add(Team(None, acme.id, "Printer desk", "Printing", "printers and toner"))
-        await unit.model_versions.add(ModelVersion("v-live", "m/v-live", ("Hardware", "Network", "Printing"),
-                                                   ModelStatus.ACTIVE, NOW))
+        await unit.model_versions.add(
+            ModelVersion("v-live", "m/v-live", ("Hardware", "Network", "Printing"), ModelStatus.ACTIVE, NOW)
+        )
         runner_ups = (LabelScore("Network", 0.2), LabelScore(HOSTILE, 0.1))
         rows = {
-            "oldest": _analysis(acme.id, "The printer jams on every page", "Printing", 1, team_id=desk.id,
-                                reasons=("printer", "jams"), alternatives=runner_ups),
-            "hostile": _analysis(acme.id, f"{HOSTILE} my printer", "Hardware", 2, reasons=("printer",),
-                                 alternatives=runner_ups),
+            "oldest": _analysis(
+                acme.id,
+                "The printer jams on every page",
+                "Printing",
+                1,
+                team_id=desk.id,
+                reasons=("printer", "jams"),
+                alternatives=runner_ups,
+            ),
+            "hostile": _analysis(
+                acme.id, f"{HOSTILE} my printer", "Hardware", 2, reasons=("printer",), alternatives=runner_ups
+            ),
             "other": _analysis(other.id, "VPN drops every hour", "Network", 3),
             "to_confirm": _analysis(acme.id, "Toner is empty again", "Printing", 4),
             "to_correct": _analysis(acme.id, "Wifi down in room 4", "Printing", 5),
             "to_relabel": _analysis(acme.id, "Payroll export fails", "Hardware", 6),
             "refused": _analysis(acme.id, "Screen flickers", "Hardware", 7),
-            "automatic": _analysis(acme.id, "Laptop will not boot", "Hardware", 0, pending=False,
-                                   decision=Decision.AUTO),
+            "automatic": _analysis(
+                acme.id, "Laptop will not boot", "Hardware", 0, pending=False, decision=Decision.AUTO
+            ),
         }
         for name, analysis in rows.items():
             stored = await unit.analyses.add(analysis)
@@ -73,14 +98,14 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
     IDS.update(acme_co=acme.id, other_co=other.id)
     async with AsyncTestClient(app=WORLD.app) as client:
         page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
         assert (await client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
         yield client
 
 
 async def _token(client: AsyncTestClient) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get("/admin/")).text).group(1)  # type: ignore[union-attr]
+    return re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get("/admin/")).text).group(1)
 
 
 async def _pending(analysis_id: int) -> bool:
@@ -108,7 +133,7 @@ async def test_the_queue_lists_pending_analyses_oldest_first_with_what_the_model
     assert "The <mark>printer</mark> <mark>jams</mark> on every page" in oldest
     assert ">Printer desk</a>" in oldest and 'class="badge high"' in oldest
     assert re.search(r'<option value="Hardware">Hardware</option>', oldest), "the active model's labels"
-    assert re.search(r'Review queue \(\d+\)</a>', html), "the nav shows how many wait"
+    assert re.search(r"Review queue \(\d+\)</a>", html), "the nav shows how many wait"
 
 
 async def test_the_queue_filters_by_company_and_label(admin: AsyncTestClient) -> None:
@@ -121,9 +146,14 @@ async def test_the_queue_filters_by_company_and_label(admin: AsyncTestClient) ->
     assert 'id="review-empty"' in nothing and "with this filter" in nothing
 
 
-@pytest.mark.parametrize(("params", "field"), [({"company_id": "abc"}, "company_id"),
-                                                ({"company_id": str(2**63)}, "company_id"),
-                                                ({"label": "x" * 101}, "label")])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"company_id": "abc"}, "company_id"),
+        ({"company_id": str(2**63)}, "company_id"),
+        ({"label": "x" * 101}, "label"),
+    ],
+)
 async def test_a_bad_filter_is_a_400_naming_the_field(
     admin: AsyncTestClient, params: dict[str, str], field: str
 ) -> None:
@@ -170,10 +200,13 @@ async def test_an_admin_may_type_a_new_label(admin: AsyncTestClient) -> None:
     assert ticket is not None and ticket.category == "Payroll"
 
 
-@pytest.mark.parametrize(("form", "message"), [
-    ({}, "choose a label or type a new one"),
-    ({"new_category": "y" * 101}, "must be at most 100 characters"),
-])
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({}, "choose a label or type a new one"),
+        ({"new_category": "y" * 101}, "must be at most 100 characters"),
+    ],
+)
 async def test_a_bad_label_is_shown_on_its_row_and_records_nothing(
     admin: AsyncTestClient, form: dict[str, str], message: str
 ) -> None:
@@ -189,8 +222,9 @@ async def test_a_bad_label_is_shown_on_its_row_and_records_nothing(
 @pytest.mark.parametrize("action", ["confirm", "correct"])
 async def test_an_action_without_the_csrf_token_is_refused(admin: AsyncTestClient, action: str) -> None:
     analysis_id = IDS["refused"]
-    response = await admin.post(f"/admin/review/{analysis_id}/{action}", data={"category": "Network"},
-                                follow_redirects=False)
+    response = await admin.post(
+        f"/admin/review/{analysis_id}/{action}", data={"category": "Network"}, follow_redirects=False
+    )
     assert response.status_code == 403
     assert await _pending(analysis_id) and await _feedback(analysis_id) is None
 
@@ -244,7 +278,7 @@ async def test_the_dashboard_has_no_warning_when_the_model_knows_every_label() -
     await world.add_admin()
     async with AsyncTestClient(app=world.app) as client:
         page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         await client.post("/admin/login", data={"username": "alice", "password": PASSWORD, "_csrf_token": token})
         html = (await client.get("/admin/")).text
     assert 'id="decision-quality"' in html and 'id="unknown-labels"' not in html
@@ -252,9 +286,15 @@ async def test_the_dashboard_has_no_warning_when_the_model_knows_every_label() -
 
 
 async def test_a_company_is_created_with_its_decision_settings(admin: AsyncTestClient) -> None:
-    form = {"_csrf_token": await _token(admin), "name": "Careful Co", "auto_categorize": "on",
-            "category_mode": "recommend", "team_mode": "monitor", "target_precision": "0,9",
-            "trust_uncalibrated": "on"}
+    form = {
+        "_csrf_token": await _token(admin),
+        "name": "Careful Co",
+        "auto_categorize": "on",
+        "category_mode": "recommend",
+        "team_mode": "monitor",
+        "target_precision": "0,9",
+        "trust_uncalibrated": "on",
+    }
     response = await admin.post("/admin/companies/new", data=form, follow_redirects=False)
     assert response.status_code == 303
     company_id = int(response.headers["location"].rsplit("/", 1)[1])
@@ -267,24 +307,41 @@ async def test_a_company_is_created_with_its_decision_settings(admin: AsyncTestC
     html = (await admin.get(f"/admin/companies/{company_id}")).text
     assert '<option value="recommend" selected>' in html and 'value="0.9"' in html
     listing = (await admin.get("/admin/companies")).text
-    assert re.search(r"Careful Co</a></td>.*?<td>recommend</td>\s*<td>monitor</td>\s*<td>90\.0 %</td>\s*<td>yes</td>",
-                     listing, flags=re.DOTALL)
+    assert re.search(
+        r"Careful Co</a></td>.*?<td>recommend</td>\s*<td>monitor</td>\s*<td>90\.0 %</td>\s*<td>yes</td>",
+        listing,
+        flags=re.DOTALL,
+    )
 
 
-@pytest.mark.parametrize(("fields", "errors"), [
-    ({"target_precision": "1.5"}, {"target_precision": "must be greater than 0 and at most 1"}),
-    ({"target_precision": "lots"}, {"target_precision": "must be a number"}),
-    ({"target_precision": "nan"}, {"target_precision": "must be a number"}),
-    ({"category_mode": "guess", "team_mode": "always", "name": ""},
-     {"category_mode": "must be one of autofill, recommend, monitor", "team_mode": "must be one of",
-      "name": "must be a non-empty string"}),
-])
+@pytest.mark.parametrize(
+    ("fields", "errors"),
+    [
+        ({"target_precision": "1.5"}, {"target_precision": "must be greater than 0 and at most 1"}),
+        ({"target_precision": "lots"}, {"target_precision": "must be a number"}),
+        ({"target_precision": "nan"}, {"target_precision": "must be a number"}),
+        (
+            {"category_mode": "guess", "team_mode": "always", "name": ""},
+            {
+                "category_mode": "must be one of autofill, recommend, monitor",
+                "team_mode": "must be one of",
+                "name": "must be a non-empty string",
+            },
+        ),
+    ],
+)
 async def test_bad_decision_settings_are_field_errors_and_change_nothing(
     admin: AsyncTestClient, fields: dict[str, str], errors: dict[str, str]
 ) -> None:
     company_id = IDS["other_co"]
-    form = {"_csrf_token": await _token(admin), "name": "Other Co", "category_mode": "autofill",
-            "team_mode": "autofill", "target_precision": "0.95", **fields}
+    form = {
+        "_csrf_token": await _token(admin),
+        "name": "Other Co",
+        "category_mode": "autofill",
+        "team_mode": "autofill",
+        "target_precision": "0.95",
+        **fields,
+    }
     for path in ["/admin/companies/new", f"/admin/companies/{company_id}"]:
         response = await admin.post(path, data=form, follow_redirects=False)
         assert response.status_code == 400, path
@@ -299,8 +356,14 @@ async def test_a_company_s_decision_settings_are_changed_from_its_page(admin: As
     async with WORLD.uow() as unit:
         company = await unit.companies.add(Company(None, "Changing Co"))
         await unit.commit()
-    form = {"_csrf_token": await _token(admin), "name": "Changing Co", "auto_assign": "on",
-            "category_mode": "monitor", "team_mode": "recommend", "target_precision": "0.8"}
+    form = {
+        "_csrf_token": await _token(admin),
+        "name": "Changing Co",
+        "auto_assign": "on",
+        "category_mode": "monitor",
+        "team_mode": "recommend",
+        "target_precision": "0.8",
+    }
     response = await admin.post(f"/admin/companies/{company.id}", data=form, follow_redirects=False)
     assert response.status_code == 303
     async with WORLD.uow() as unit:

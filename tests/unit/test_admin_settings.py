@@ -11,12 +11,14 @@ from bootstrap.session_secret import session_secret
 from bootstrap.settings import ConfigError, load_settings
 
 
-def settings(**env: str):  # type: ignore[no-untyped-def]
+def settings(**env: str):
     return load_settings(environ=env, env_file=None)
 
 
 def test_api_keys_are_comma_separated_and_never_shown() -> None:
-    loaded = settings(SERVICE_API_KEYS=" svc-key-0123456789abc , other-key-0123456789 ", ADMIN_API_KEYS="adm-key-0123456789abcd")
+    loaded = settings(
+        SERVICE_API_KEYS=" svc-key-0123456789abc , other-key-0123456789 ", ADMIN_API_KEYS="adm-key-0123456789abcd"
+    )
     assert loaded.service_api_keys == ("svc-key-0123456789abc", "other-key-0123456789")
     assert loaded.admin_api_keys == ("adm-key-0123456789abcd",)
     shown = f"{loaded!r} {loaded.describe()}"
@@ -38,7 +40,9 @@ def test_api_keys_are_comma_separated_and_never_shown() -> None:
         ({"MAX_UPLOAD_BYTES": "0"}, "MAX_UPLOAD_BYTES"),
     ],
 )
-def test_bad_values_stop_start_up_naming_the_variable_without_echoing_secrets(env: dict[str, str], variable: str) -> None:
+def test_bad_values_stop_start_up_naming_the_variable_without_echoing_secrets(
+    env: dict[str, str], variable: str
+) -> None:
     with pytest.raises(ConfigError, match=variable) as raised:
         settings(**env)
     if any(marker in variable for marker in ("KEY", "SECRET")):

@@ -31,27 +31,55 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
     metrics = trust_metrics()
     async with WORLD.uow() as unit:
         old_version = await unit.model_versions.add(
-            ModelVersion("v-old", "m/v-old", ("A",), ModelStatus.RETIRED, NOW - timedelta(days=2),
-                         {"test": {"accuracy": 0.7}}))
-        old = await unit.training_runs.add(TrainingRun(
-            "manual", RunStatus.SUCCEEDED, NOW - timedelta(days=2), model_version_id=old_version.id,
-            metrics={"accuracy": 0.7, "macro_f1": 0.6}))
+            ModelVersion(
+                "v-old", "m/v-old", ("A",), ModelStatus.RETIRED, NOW - timedelta(days=2), {"test": {"accuracy": 0.7}}
+            )
+        )
+        old = await unit.training_runs.add(
+            TrainingRun(
+                "manual",
+                RunStatus.SUCCEEDED,
+                NOW - timedelta(days=2),
+                model_version_id=old_version.id,
+                metrics={"accuracy": 0.7, "macro_f1": 0.6},
+            )
+        )
         rejected = await unit.model_versions.add(
-            ModelVersion("v-rejected", "m/v-rejected", ("A",), ModelStatus.REJECTED, NOW - timedelta(days=1),
-                         {"test": {"accuracy": 0.6}, **trust_metrics(applied=False)}))
+            ModelVersion(
+                "v-rejected",
+                "m/v-rejected",
+                ("A",),
+                ModelStatus.REJECTED,
+                NOW - timedelta(days=1),
+                {"test": {"accuracy": 0.6}, **trust_metrics(applied=False)},
+            )
+        )
         version = await unit.model_versions.add(
-            ModelVersion("v-new", "m/v-new", ("Access", HOSTILE_LABEL), ModelStatus.ACTIVE, NOW,
-                         {"test": {"accuracy": 0.9}, **metrics}))
-        new = await unit.training_runs.add(TrainingRun(
-            "manual", RunStatus.SUCCEEDED, NOW, model_version_id=version.id,
-            metrics={"accuracy": 0.9, "macro_f1": 0.85, "ece": 0.0213, **metrics}))
+            ModelVersion(
+                "v-new",
+                "m/v-new",
+                ("Access", HOSTILE_LABEL),
+                ModelStatus.ACTIVE,
+                NOW,
+                {"test": {"accuracy": 0.9}, **metrics},
+            )
+        )
+        new = await unit.training_runs.add(
+            TrainingRun(
+                "manual",
+                RunStatus.SUCCEEDED,
+                NOW,
+                model_version_id=version.id,
+                metrics={"accuracy": 0.9, "macro_f1": 0.85, "ece": 0.0213, **metrics},
+            )
+        )
         queued = await unit.training_runs.add(TrainingRun("manual", RunStatus.QUEUED, NOW))
         await unit.commit()
     assert rejected.id is not None
     RUNS.update(old=old.id or 0, new=new.id or 0, queued=queued.id or 0)
     async with AsyncTestClient(app=WORLD.app) as client:
         page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
         assert (await client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
         yield client

@@ -30,7 +30,12 @@ def test_the_job_s_coverage_metrics_read_back_whole() -> None:
     assert coverage is not None and coverage.target_precision == 0.95
     access, hostile = coverage.per_label
     assert (access.label, access.threshold, access.coverage, access.automatic, access.support) == (
-        "Access", 0.8125, 0.75, 30, 40)
+        "Access",
+        0.8125,
+        0.75,
+        30,
+        40,
+    )
     assert (hostile.label, hostile.threshold, hostile.precision, hostile.coverage) == (HOSTILE_LABEL, None, None, 0.0)
     assert (coverage.overall.automatic, coverage.overall.support) == (30, 52)
 
@@ -44,11 +49,16 @@ def test_metrics_from_before_calibration_are_not_measured() -> None:
     assert calibration_of(old) is None and coverage_of(old) is None and ece_of(old) is None
 
 
-@pytest.mark.parametrize("broken", [
-    {"calibration": "yes", "decision_coverage": [1, 2]},
-    {"calibration": {"test_ece_before": "0.1", "reliability_before": "bins", "applied": "true"},
-     "decision_coverage": {"per_label": {"A": "x", "B": {"coverage": True, "threshold": float("nan")}}}},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"calibration": "yes", "decision_coverage": [1, 2]},
+        {
+            "calibration": {"test_ece_before": "0.1", "reliability_before": "bins", "applied": "true"},
+            "decision_coverage": {"per_label": {"A": "x", "B": {"coverage": True, "threshold": float("nan")}}},
+        },
+    ],
+)
 def test_malformed_entries_are_skipped_not_made_up(broken: dict[str, object]) -> None:
     calibration, coverage = calibration_of(broken), coverage_of(broken)
     if calibration is not None:
@@ -60,7 +70,10 @@ def test_malformed_entries_are_skipped_not_made_up(broken: dict[str, object]) ->
 
 
 def test_bins_outside_zero_to_one_or_without_counts_are_dropped() -> None:
-    bins = [{"lower": -0.1, "upper": 0.2, "count": 1}, {"lower": 0.2, "upper": 0.4, "count": -3},
-            {"lower": 0.4, "upper": 0.6, "count": 2, "mean_confidence": 0.5, "accuracy": 2.0}]
+    bins = [
+        {"lower": -0.1, "upper": 0.2, "count": 1},
+        {"lower": 0.2, "upper": 0.4, "count": -3},
+        {"lower": 0.4, "upper": 0.6, "count": 2, "mean_confidence": 0.5, "accuracy": 2.0},
+    ]
     calibration = calibration_of({"calibration": {"reliability_after": bins}})
     assert calibration is not None and len(calibration.after) == 1 and calibration.after[0].accuracy is None

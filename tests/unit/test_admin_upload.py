@@ -31,15 +31,15 @@ async def world() -> AsyncIterator[HttpWorld]:
 async def client(world: HttpWorld) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=world.app) as test_client:
         page = await test_client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         data = {"username": "alice", "password": PASSWORD, "next": "/admin/", "_csrf_token": token}
         assert (await test_client.post("/admin/login", data=data, follow_redirects=False)).status_code == 303
         yield test_client
 
 
-async def upload(client: AsyncTestClient, name: str, content: bytes):  # type: ignore[no-untyped-def]
+async def upload(client: AsyncTestClient, name: str, content: bytes):
     page = await client.get("/admin/tickets")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
     return await client.post(
         "/admin/tickets/upload", data={"_csrf_token": token}, files={"file": (name, content)}, follow_redirects=False
     )
@@ -71,7 +71,7 @@ async def test_a_file_the_import_cannot_read_is_a_400_naming_it(
 
 async def test_files_over_the_limits_are_a_400_and_nothing_is_written(
     world: HttpWorld, client: AsyncTestClient, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     rows = write_xlsx(tmp_path / "rows.xlsx", ticket_rows(51))
     response = await upload(client, "rows.xlsx", rows.read_bytes())
     assert response.status_code == 400 and "rows.xlsx has more than 50 data rows" in file_error(response.text)

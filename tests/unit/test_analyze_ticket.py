@@ -23,7 +23,7 @@ async def test_analysis_categorises_prioritises_routes_and_is_recorded(world: Wo
     assert analysis.assignment is not None and analysis.assignment.assigned_team_id == 10
     assert analysis.assignment.reason is RoutingReason.CATEGORY_MATCH
     assert analysis.model_version == "fake-v1"
-    stored = world.uow.store.analyses[analysis.id]  # type: ignore[index]
+    stored = world.uow.store.analyses[analysis.id]
     assert stored.description == "My laptop screen is broken" and stored.polarity == -0.6
     assert world.uow.store.training_state.analyses_since_trigger == 1
 
@@ -38,8 +38,13 @@ async def test_unknown_company_is_reported_and_nothing_is_written(world: World) 
 @pytest.mark.parametrize(
     ("description", "company_id", "field"),
     # Types (a missing field, 42, "1", 1.5, true) are refused at the HTTP edge: tests/unit/test_http_contract.py.
-    [("", 1, "description"), ("   \n", 1, "description"), ("x" * 10_001, 1, "description"),
-     ("ok", 0, "company_id"), ("ok", -3, "company_id")],
+    [
+        ("", 1, "description"),
+        ("   \n", 1, "description"),
+        ("x" * 10_001, 1, "description"),
+        ("ok", 0, "company_id"),
+        ("ok", -3, "company_id"),
+    ],
 )
 async def test_bad_input_names_the_field_and_writes_nothing(
     world: World, description: str, company_id: int, field: str
@@ -133,7 +138,7 @@ async def test_a_trigger_that_raises_is_logged_and_the_analysis_still_answers(wo
     async def broken_enqueue(claimed: TriggerResult) -> TriggerResult:
         raise RuntimeError("broker hiccup")
 
-    world.retraining.enqueue = broken_enqueue  # type: ignore[method-assign]
+    world.retraining.enqueue = broken_enqueue
     world.uow.store.training_state = replace(world.uow.store.training_state, analyses_since_trigger=99)
     analysis = await world.analyze.execute("laptop broken", 1)
     assert analysis.id is not None and world.queue.enqueued == []

@@ -64,8 +64,11 @@ def test_ece_is_the_count_weighted_gap_of_the_reliability_bins(points: list[tupl
     assert len(table) == bins
     assert sum(b.count for b in table) == len(points)
     assert [b.lower for b in table] == [k / bins for k in range(bins)]
-    weighted = sum(b.count * abs(b.accuracy - b.mean_confidence) for b in table if b.accuracy is not None
-                   and b.mean_confidence is not None) / len(points)
+    weighted = sum(
+        b.count * abs(b.accuracy - b.mean_confidence)
+        for b in table
+        if b.accuracy is not None and b.mean_confidence is not None
+    ) / len(points)
     ece = expected_calibration_error(confidence, correct, bins)
     assert ece == pytest.approx(weighted)
     assert 0.0 <= ece <= 1.0
@@ -99,8 +102,10 @@ def test_top_predictions_take_the_first_highest_and_an_unknown_truth_is_wrong() 
 
 # --- temperature scaling -------------------------------------------------------------------------------------
 
-rows = st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=2, max_size=8).filter(lambda r: sum(r) > 0.01).map(
-    lambda r: [p / sum(r) for p in r]
+rows = (
+    st.lists(st.floats(0.0, 1.0, allow_nan=False), min_size=2, max_size=8)
+    .filter(lambda r: sum(r) > 0.01)
+    .map(lambda r: [p / sum(r) for p in r])
 )
 
 
@@ -182,8 +187,13 @@ def test_fit_is_deterministic_stays_in_bounds_and_survives_zero_probabilities() 
 
 @pytest.mark.parametrize(
     ("probability_rows", "truth", "bounds"),
-    [([], [], (0.05, 20.0)), ([[0.5, 0.5]], [2], (0.05, 20.0)), ([[0.5, 0.5]], [0, 1], (0.05, 20.0)),
-     ([[0.5, 0.5]], [0], (2.0, 1.0)), ([[0.5, 0.5]], [0], (0.0, 1.0))],
+    [
+        ([], [], (0.05, 20.0)),
+        ([[0.5, 0.5]], [2], (0.05, 20.0)),
+        ([[0.5, 0.5]], [0, 1], (0.05, 20.0)),
+        ([[0.5, 0.5]], [0], (2.0, 1.0)),
+        ([[0.5, 0.5]], [0], (0.0, 1.0)),
+    ],
 )
 def test_fit_refuses_malformed_input(
     probability_rows: list[list[float]], truth: list[int], bounds: tuple[float, float]

@@ -17,12 +17,12 @@ def uow() -> FakeUnitOfWorkFactory:
 async def test_company_lifecycle(uow: FakeUnitOfWorkFactory) -> None:
     company = await CreateCompany(uow).execute("  Acme ", CompanyFlags(auto_assign=False))
     assert company.name == "Acme" and not company.flags.auto_assign
-    updated = await UpdateCompany(uow).execute(company.id, CompanyChanges(auto_assign=True, name="Acme Ltd"))  # type: ignore[arg-type]
+    updated = await UpdateCompany(uow).execute(company.id, CompanyChanges(auto_assign=True, name="Acme Ltd"))
     assert updated.flags.auto_assign and updated.name == "Acme Ltd" and updated.flags.auto_categorize
-    assert await GetCompany(uow).execute(company.id) == updated  # type: ignore[arg-type]
-    await DeleteCompany(uow).execute(company.id)  # type: ignore[arg-type]
+    assert await GetCompany(uow).execute(company.id) == updated
+    await DeleteCompany(uow).execute(company.id)
     with pytest.raises(CompanyNotFound):
-        await GetCompany(uow).execute(company.id)  # type: ignore[arg-type]
+        await GetCompany(uow).execute(company.id)
 
 
 @pytest.mark.parametrize("name", ["", "   ", None, 3, "x" * 201])
@@ -32,20 +32,22 @@ async def test_company_name_is_validated(uow: FakeUnitOfWorkFactory, name: objec
     assert raised.value.field == "name" and uow.store.commits == 0
 
 
-async def test_team_embedding_is_computed_on_create_and_recomputed_when_text_changes(uow: FakeUnitOfWorkFactory) -> None:
+async def test_team_embedding_is_computed_on_create_and_recomputed_when_text_changes(
+    uow: FakeUnitOfWorkFactory,
+) -> None:
     embedder = FakeEmbedder()
     company = await CreateCompany(uow).execute("Acme", CompanyFlags())
-    team = await CreateTeam(uow, embedder).execute(company.id, TeamDraft("Desk", "Hardware", "laptops"))  # type: ignore[arg-type]
+    team = await CreateTeam(uow, embedder).execute(company.id, TeamDraft("Desk", "Hardware", "laptops"))
     assert team.embedding == embedder._vector(team.embedding_text())
-    renamed = await UpdateTeam(uow, embedder).execute(team.id, description="printers and scanners")  # type: ignore[arg-type]
+    renamed = await UpdateTeam(uow, embedder).execute(team.id, description="printers and scanners")
     assert renamed.embedding == embedder._vector(renamed.embedding_text()) != team.embedding
     calls = len(embedder.calls)
-    await UpdateTeam(uow, embedder).execute(team.id, description="printers and scanners")  # type: ignore[arg-type]
+    await UpdateTeam(uow, embedder).execute(team.id, description="printers and scanners")
     assert len(embedder.calls) == calls, "unchanged text must not be embedded again"
-    assert [t.id for t in await ListTeams(uow).execute(company.id)] == [team.id]  # type: ignore[arg-type]
-    await DeleteTeam(uow).execute(team.id)  # type: ignore[arg-type]
+    assert [t.id for t in await ListTeams(uow).execute(company.id)] == [team.id]
+    await DeleteTeam(uow).execute(team.id)
     with pytest.raises(TeamNotFound):
-        await DeleteTeam(uow).execute(team.id)  # type: ignore[arg-type]
+        await DeleteTeam(uow).execute(team.id)
 
 
 async def test_team_for_unknown_company_is_refused(uow: FakeUnitOfWorkFactory) -> None:
@@ -56,6 +58,6 @@ async def test_team_for_unknown_company_is_refused(uow: FakeUnitOfWorkFactory) -
 
 async def test_deleting_a_company_deletes_its_teams(uow: FakeUnitOfWorkFactory) -> None:
     company = await CreateCompany(uow).execute("Acme", CompanyFlags())
-    await CreateTeam(uow, FakeEmbedder()).execute(company.id, TeamDraft("Desk"))  # type: ignore[arg-type]
-    await DeleteCompany(uow).execute(company.id)  # type: ignore[arg-type]
+    await CreateTeam(uow, FakeEmbedder()).execute(company.id, TeamDraft("Desk"))
+    await DeleteCompany(uow).execute(company.id)
     assert uow.store.teams == {}

@@ -176,9 +176,11 @@ def test_on_its_own_validation_points_every_automatic_label_meets_the_target(
 def test_coverage_report_measures_other_tickets_per_label_and_overall() -> None:
     validation = _points("A", [(0.5, False)] * 5 + [(0.8, True)] * 20) + _points("B", [(0.9, False)] * 20)
     table = ThresholdTable.from_points(validation, min_support=20)
-    test = _points("A", [(0.85, True), (0.81, False), (0.6, True), (0.8, True)]) + _points(
-        "B", [(0.99, True)]
-    ) + _points("C", [(0.99, True)])
+    test = (
+        _points("A", [(0.85, True), (0.81, False), (0.6, True), (0.8, True)])
+        + _points("B", [(0.99, True)])
+        + _points("C", [(0.99, True)])
+    )
     report = coverage_report(table, 0.95, test)
     lines = {line.label: line for line in report.per_label}
     assert lines["A"].threshold == 0.8 and (lines["A"].tickets, lines["A"].automatic) == (4, 3)

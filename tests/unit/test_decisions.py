@@ -41,7 +41,7 @@ def _prediction(label: str, confidence: float) -> CategoryPrediction:
 
 def test_policy_defaults_to_autofill_at_the_default_target_and_accepts_mode_strings() -> None:
     assert AUTOFILL == DecisionPolicy(DecisionMode.AUTOFILL, DecisionMode.AUTOFILL, 0.95, False)
-    policy = DecisionPolicy("recommend", "monitor", 1)  # type: ignore[arg-type]
+    policy = DecisionPolicy("recommend", "monitor", 1)
     assert policy.category_mode is DecisionMode.RECOMMEND and policy.team_mode is DecisionMode.MONITOR
     assert policy.target_precision == 1.0
 
@@ -62,7 +62,7 @@ def test_policy_defaults_to_autofill_at_the_default_target_and_accepts_mode_stri
 )
 def test_policy_refuses_meaningless_values_naming_the_field(arguments: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidInput) as raised:
-        DecisionPolicy(**arguments)  # type: ignore[arg-type]
+        DecisionPolicy(**arguments)
     assert raised.value.field == field
 
 

@@ -41,7 +41,7 @@ def _world(
     calibrated: bool = True,
     trust_uncalibrated: bool = False,
 ) -> World:
-    world = World(policy=DecisionPolicy(category_mode, team_mode, 0.95, trust_uncalibrated))  # type: ignore[arg-type]
+    world = World(policy=DecisionPolicy(category_mode, team_mode, 0.95, trust_uncalibrated))
     world.classifier.confidence = confidence
     if not calibrated:
         world.classifier.thresholds = None
@@ -59,7 +59,7 @@ async def test_autofill_and_a_calibrated_confident_prediction_act_without_a_pers
     assert (d.category, d.category_reason, d.team) == (Decision.AUTO, CategoryReason.ABOVE_THRESHOLD, Decision.AUTO)
     assert analysis.assignment is not None and analysis.assignment.assigned_team_id == 10
     assert not analysis.assignment.need_admin and d.suggested_team_id == 10 and not d.review_pending
-    stored = world.uow.store.analyses[analysis.id]  # type: ignore[index]
+    stored = world.uow.store.analyses[analysis.id]
     assert stored.decisions == d and stored.category is not None and stored.category.reasons == ("fake", "reason")
 
 
@@ -123,7 +123,7 @@ async def test_monitor_mode_records_the_category_but_answers_as_if_it_were_off(c
     assert body.category is None and body.category_decision is None and body.category_reason is None
     assert body.reasons == [] and body.category_alternatives == []
     assert body.team_assignment is not None and body.team_assignment.bert_category is None
-    stored = world.uow.store.analyses[analysis.id]  # type: ignore[index]
+    stored = world.uow.store.analyses[analysis.id]
     assert stored.category is not None and stored.category.label == "Hardware"
 
 
@@ -224,16 +224,16 @@ async def test_repeated_feedback_supersedes_the_earlier_and_the_latest_wins() ->
     second = await feedback.execute(analysis.id or 0, category="Access", actor=SERVICE)
     assert second.superseded_ticket_id == first.labelled_ticket.id and second.corrected
     store = world.uow.store
-    earlier = store.labelled[first.labelled_ticket.id]  # type: ignore[index]
+    earlier = store.labelled[first.labelled_ticket.id]
     assert earlier.status is TicketStatus.SUPERSEDED and earlier.status_changed_by == "service-api-key"
     assert earlier.status_changed_at == world.clock.now()
-    latest = store.labelled[second.labelled_ticket.id]  # type: ignore[index]
+    latest = store.labelled[second.labelled_ticket.id]
     assert latest.status is TicketStatus.ACTIVE and latest.company_id == 1
     assert latest.status_changed_by == "service-api-key"
     async with world.uow() as uow:
         training = await uow.labelled_tickets.all_for_training()
     assert [t.id for t in training] == [second.labelled_ticket.id]
-    assert (await world.analyze.execute(LAPTOP, 1)).category.label == "Access"  # type: ignore[union-attr]
+    assert (await world.analyze.execute(LAPTOP, 1)).category.label == "Access"
 
 
 async def test_an_analysis_never_becomes_a_training_label_without_feedback() -> None:
@@ -251,7 +251,7 @@ async def test_a_service_caller_cannot_introduce_a_new_label_but_an_admin_can() 
     with pytest.raises(InvalidInput) as raised:
         await feedback.execute(analysis.id or 0, category="Facilities", actor=SERVICE)
     assert raised.value.field == "category" and "only an admin" in raised.value.message
-    assert world.uow.store.labelled == {} and world.uow.store.analyses[analysis.id].decisions.review_pending  # type: ignore[index]
+    assert world.uow.store.labelled == {} and world.uow.store.analyses[analysis.id].decisions.review_pending
 
     result = await feedback.execute(analysis.id or 0, category="Facilities", actor=ADMIN)
     assert result.labelled_ticket.category == "Facilities" and result.labelled_ticket.status_changed_by == "admin:alice"
@@ -293,7 +293,6 @@ async def test_decision_quality_per_label_and_labels_the_model_does_not_know() -
     assert hardware.automatic_corrected == 1 and hardware.live_precision == 0.5 and hardware.automatic_share == 0.75
     assert lines["Access"].live_precision is None and lines["Access"].automatic_share == 0.0
     assert quality.unknown_labels == ("Facilities",) and quality.active_model_version == "v5"
-
 
 
 @pytest.mark.parametrize(

@@ -17,7 +17,11 @@ PAYROLL = Team(12, 1, "Payroll", None, "salary payslips and pay questions")
 
 def _add_team(world: World, team: Team) -> None:
     world.uow.store.teams[team.id or 0] = Team(
-        team.id, team.company_id, team.name, team.category, team.description,
+        team.id,
+        team.company_id,
+        team.name,
+        team.category,
+        team.description,
         world.embedder._vector(team.embedding_text()),
     )
 

@@ -18,12 +18,22 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 WORLD = http_world(keys=False)
 TOO_BIG = 2**63
 ROUTES_WITH_AN_ID = [case for case in api_routes(WORLD.app) if "/1" in case.path]
-ROUTES_WITH_A_BODY = ["POST /api/analyze", "POST /api/companies", "PATCH /api/companies/1",
-                      "POST /api/companies/1/teams", "PATCH /api/teams/1", "POST /api/tickets",
-                      "POST /api/analyses/1/feedback"]
+ROUTES_WITH_A_BODY = [
+    "POST /api/analyze",
+    "POST /api/companies",
+    "PATCH /api/companies/1",
+    "POST /api/companies/1/teams",
+    "PATCH /api/teams/1",
+    "POST /api/tickets",
+    "POST /api/analyses/1/feedback",
+]
 NOT_UTF8 = b'{"description": "caf\xe9 \xff\xfe", "company_id": 1, "name": "\xc3\x28", "text": "\xed\xa0\x80"}'
-DEEP = b'{"description": "printer", "company_id": 1, "name": "x", "text": "x", "category": "x", "extra": ' \
-       + b"[" * 1_000 + b"]" * 1_000 + b"}"
+DEEP = (
+    b'{"description": "printer", "company_id": 1, "name": "x", "text": "x", "category": "x", "extra": '
+    + b"[" * 1_000
+    + b"]" * 1_000
+    + b"}"
+)
 
 
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
@@ -51,29 +61,74 @@ def _stored(world: HttpWorld) -> tuple[int, ...]:
         ("POST", "/api/analyze", {"description": "x", "company_id": True}, "company_id", "must be an integer"),
         ("POST", "/api/analyze", {"description": "x"}, "company_id", "is required"),
         ("POST", "/api/analyze", {"description": "x", "company_id": 0}, "company_id", "must be a positive integer"),
-        ("POST", "/api/analyze", {"description": "x", "company_id": TOO_BIG}, "company_id",
-         "must be at most 9223372036854775807"),
-        ("POST", "/api/analyze", {"description": "x", "company_id": 10**30}, "company_id",
-         "must be at most 9223372036854775807"),
-        ("POST", "/api/analyze", {"description": " ", "company_id": 1}, "description",
-         "must not be empty or whitespace only"),
+        (
+            "POST",
+            "/api/analyze",
+            {"description": "x", "company_id": TOO_BIG},
+            "company_id",
+            "must be at most 9223372036854775807",
+        ),
+        (
+            "POST",
+            "/api/analyze",
+            {"description": "x", "company_id": 10**30},
+            "company_id",
+            "must be at most 9223372036854775807",
+        ),
+        (
+            "POST",
+            "/api/analyze",
+            {"description": " ", "company_id": 1},
+            "description",
+            "must not be empty or whitespace only",
+        ),
         ("POST", "/api/companies", {"name": "Globex", "auto_assign": "true"}, "auto_assign", "must be true or false"),
         ("POST", "/api/companies", {"name": "x" * 201}, "name", "must be at most 200 characters"),
         ("PATCH", "/api/companies/1", {"auto_assign": "yes"}, "auto_assign", "must be true or false"),
         ("POST", "/api/companies/1/teams", {"name": "Ops", "category": 3}, "category", "must be a string or null"),
         ("PATCH", "/api/teams/1", {"name": ["Ops"]}, "name", "must be a string"),
-        ("POST", "/api/tickets", {"text": "vpn down", "category": "Access", "team_id": 0}, "team_id",
-         "must be a positive integer"),
-        ("POST", "/api/tickets", {"text": "vpn down", "category": "Access", "team_id": 2**31}, "team_id",
-         "must be at most 2147483647"),
-        ("POST", "/api/tickets", {"tickets": [{"text": "a", "category": "b"}, {"text": 7, "category": "b"}]},
-         "tickets[1].text", "must be a string"),
-        ("POST", "/api/tickets", {"tickets": [{"text": "a", "category": "b"}, {"text": "c"}]},
-         "tickets[1].category", "is required"),
-        ("POST", "/api/tickets", {"tickets": [{"text": "a", "category": "b", "priority": "urgent"}]},
-         "tickets[0].priority", "must be one of high, medium, low"),
-        ("POST", "/api/tickets", {"tickets": [{"text": "a", "category": "b"}, {"text": " ", "category": "b"}]},
-         "tickets[1].text", "must be a non-empty string"),
+        (
+            "POST",
+            "/api/tickets",
+            {"text": "vpn down", "category": "Access", "team_id": 0},
+            "team_id",
+            "must be a positive integer",
+        ),
+        (
+            "POST",
+            "/api/tickets",
+            {"text": "vpn down", "category": "Access", "team_id": 2**31},
+            "team_id",
+            "must be at most 2147483647",
+        ),
+        (
+            "POST",
+            "/api/tickets",
+            {"tickets": [{"text": "a", "category": "b"}, {"text": 7, "category": "b"}]},
+            "tickets[1].text",
+            "must be a string",
+        ),
+        (
+            "POST",
+            "/api/tickets",
+            {"tickets": [{"text": "a", "category": "b"}, {"text": "c"}]},
+            "tickets[1].category",
+            "is required",
+        ),
+        (
+            "POST",
+            "/api/tickets",
+            {"tickets": [{"text": "a", "category": "b", "priority": "urgent"}]},
+            "tickets[0].priority",
+            "must be one of high, medium, low",
+        ),
+        (
+            "POST",
+            "/api/tickets",
+            {"tickets": [{"text": "a", "category": "b"}, {"text": " ", "category": "b"}]},
+            "tickets[1].text",
+            "must be a non-empty string",
+        ),
         ("POST", "/api/tickets", {"tickets": "all of them"}, "tickets", "must be a list"),
         ("POST", "/api/tickets", [{"text": "a", "category": "b"}], "body", "must be a JSON object"),
         ("POST", "/api/analyses/1/feedback", {"team_id": TOO_BIG}, "team_id", "must be at most 2147483647"),
@@ -111,7 +166,8 @@ async def test_a_body_that_is_no_json_object_names_the_body(client: AsyncTestCli
 
 @pytest.mark.parametrize("route", ROUTES_WITH_A_BODY)
 @pytest.mark.parametrize(
-    ("body", "message"), [(NOT_UTF8, "must be UTF-8 encoded JSON"), (DEEP, "is nested too deeply")],
+    ("body", "message"),
+    [(NOT_UTF8, "must be UTF-8 encoded JSON"), (DEEP, "is nested too deeply")],
     ids=["utf8", "deep"],
 )
 async def test_hostile_bodies_are_a_400_not_a_500(
@@ -126,7 +182,7 @@ async def test_hostile_bodies_are_a_400_not_a_500(
 
 @pytest.mark.parametrize("case", ROUTES_WITH_AN_ID, ids=str)
 @pytest.mark.parametrize("bad_id", ["0", "-1", str(TOO_BIG), "9" * 30])
-async def test_an_id_out_of_bounds_is_a_400_naming_the_parameter(client: AsyncTestClient, case, bad_id: str) -> None:  # type: ignore[no-untyped-def]
+async def test_an_id_out_of_bounds_is_a_400_naming_the_parameter(client: AsyncTestClient, case, bad_id: str) -> None:
     before = _stored(WORLD)
     valid_body = {"name": "Ops", "text": "vpn down", "category": "Access"}  # so that only the id is wrong
     response = await client.request(case.method, case.path.replace("/1", f"/{bad_id}", 1), json=valid_body)
@@ -138,9 +194,14 @@ async def test_an_id_out_of_bounds_is_a_400_naming_the_parameter(client: AsyncTe
 
 @pytest.mark.parametrize(
     ("query", "field"),
-    [("/api/tickets?offset=-1", "offset"), (f"/api/tickets?offset={TOO_BIG}", "offset"),
-     ("/api/tickets?limit=0", "limit"), ("/api/tickets?limit=501", "limit"), ("/api/tickets?limit=ten", "limit"),
-     (f"/api/training-runs?limit={10**30}", "limit")],
+    [
+        ("/api/tickets?offset=-1", "offset"),
+        (f"/api/tickets?offset={TOO_BIG}", "offset"),
+        ("/api/tickets?limit=0", "limit"),
+        ("/api/tickets?limit=501", "limit"),
+        ("/api/tickets?limit=ten", "limit"),
+        (f"/api/training-runs?limit={10**30}", "limit"),
+    ],
 )
 async def test_a_query_number_out_of_bounds_is_a_400_naming_it(client: AsyncTestClient, query: str, field: str) -> None:
     response = await client.get(query)

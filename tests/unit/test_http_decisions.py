@@ -32,8 +32,13 @@ async def world() -> AsyncIterator[tuple[HttpWorld, AsyncTestClient]]:
 
 async def test_companies_accept_and_return_the_decision_policy(world: tuple[HttpWorld, AsyncTestClient]) -> None:
     _, client = world
-    body = {"name": "Globex", "category_mode": "recommend", "team_mode": "monitor", "target_precision": 0.9,
-            "trust_uncalibrated": True}
+    body = {
+        "name": "Globex",
+        "category_mode": "recommend",
+        "team_mode": "monitor",
+        "target_precision": 0.9,
+        "trust_uncalibrated": True,
+    }
     created = await client.post("/api/companies", headers=ADMIN, json=body)
     assert created.status_code == 201, created.text
     assert {k: created.json()[k] for k in body} == body
@@ -72,8 +77,14 @@ async def test_the_analysis_answers_its_decisions_and_keeps_the_seed_keys(
     world: tuple[HttpWorld, AsyncTestClient],
 ) -> None:
     http, client = world
-    auto = (await client.post("/api/analyze", headers=SERVICE, json={"description": "laptop dead", "company_id": 1})).json()
-    assert (auto["category"], auto["category_decision"], auto["category_reason"]) == ("Hardware", "auto", "above_threshold")
+    auto = (
+        await client.post("/api/analyze", headers=SERVICE, json={"description": "laptop dead", "company_id": 1})
+    ).json()
+    assert (auto["category"], auto["category_decision"], auto["category_reason"]) == (
+        "Hardware",
+        "auto",
+        "above_threshold",
+    )
     assert auto["team_decision"] == "auto" and auto["reasons"] == ["fake", "reason"]
     team = auto["team_assignment"]
     assert team["assigned_team_id"] == team["suggested_team_id"] and not team["need_admin"]
@@ -81,12 +92,16 @@ async def test_the_analysis_answers_its_decisions_and_keeps_the_seed_keys(
 
     http.container.classifier.override(providers.Object(FakeClassifier(confidence=0.6)))
     try:
-        review = (await client.post("/api/analyze", headers=SERVICE, json={"description": "laptop slow", "company_id": 1}))
+        review = await client.post(
+            "/api/analyze", headers=SERVICE, json={"description": "laptop slow", "company_id": 1}
+        )
     finally:
         http.container.classifier.override(providers.Object(FakeClassifier()))
     body = review.json()
     assert (body["category_decision"], body["category_reason"], body["team_decision"]) == (
-        "review", "below_threshold", "review"
+        "review",
+        "below_threshold",
+        "review",
     )
     assert body["team_assignment"]["assigned_team_id"] is None and body["team_assignment"]["need_admin"]
     assert body["team_assignment"]["suggested_team_id"] == team["suggested_team_id"]
@@ -113,7 +128,7 @@ async def test_a_bad_review_queue_query_is_a_400(world: tuple[HttpWorld, AsyncTe
 
 async def test_only_an_admin_may_introduce_a_new_label_with_feedback(world: tuple[HttpWorld, AsyncTestClient]) -> None:
     http, client = world
-    analysis = (await client.post("/api/analyze", headers=SERVICE, json={"description": "salary late", "company_id": 1}))
+    analysis = await client.post("/api/analyze", headers=SERVICE, json={"description": "salary late", "company_id": 1})
     analysis_id = analysis.json()["analysis_id"]
     path = f"/api/analyses/{analysis_id}/feedback"
     labelled = len(http.uow.store.labelled)

@@ -26,8 +26,13 @@ class RecordingTrainer(FakeTrainer):
         super().__init__()
         self.seen: list[str] = []
 
-    async def train(  # type: ignore[no-untyped-def]
-        self, train: Sequence[Example], validation: Sequence[Example], labels, warm_starts, on_progress,
+    async def train(
+        self,
+        train: Sequence[Example],
+        validation: Sequence[Example],
+        labels,
+        warm_starts,
+        on_progress,
         reuse_linear=None,
     ):
         self.seen = [example.text for example in (*train, *validation)]
@@ -38,7 +43,7 @@ async def test_imported_texts_are_stored_and_trained_on_exactly_as_given() -> No
     pipeline = Pipeline()
     pipeline.add_tickets()
     trainer = RecordingTrainer()
-    pipeline.job._trainer = trainer  # type: ignore[attr-defined]
+    pipeline.job._trainer = trainer
     rows = [SheetRow(index + 2, text, "Hardware") for index, text in enumerate(FORMULA_LIKE)]
     report = await ImportLabelledTickets(pipeline.uow, ListReader(rows), FixedClock(), 10_000).execute("f.csv")
     assert report.imported == len(FORMULA_LIKE)

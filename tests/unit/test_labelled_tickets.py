@@ -30,10 +30,10 @@ async def test_one_bad_ticket_rejects_the_batch_naming_index_and_field() -> None
 async def test_feedback_confirms_or_corrects_and_links_the_analysis(world: World) -> None:
     analysis = await world.analyze.execute("my laptop is broken", 1)
     feedback = SubmitFeedback(world.uow, world.clock)
-    confirmed = await feedback.execute(analysis.id)  # type: ignore[arg-type]
+    confirmed = await feedback.execute(analysis.id)
     assert not confirmed.corrected and confirmed.labelled_ticket.category == "Hardware"
-    corrected = await feedback.execute(analysis.id, category="Storage")  # type: ignore[arg-type]
-    assert corrected.corrected and world.uow.store.feedback_links[analysis.id] == corrected.labelled_ticket.id  # type: ignore[index]
+    corrected = await feedback.execute(analysis.id, category="Storage")
+    assert corrected.corrected and world.uow.store.feedback_links[analysis.id] == corrected.labelled_ticket.id
     with pytest.raises(NotFound):
         await feedback.execute(12345)
 
@@ -58,7 +58,9 @@ async def test_import_refuses_everything_when_a_row_is_bad_and_lists_row_numbers
 async def test_import_can_skip_bad_rows_and_lists_them() -> None:
     uow = FakeUnitOfWorkFactory()
     rows = [SheetRow(2, "printer jam", "Hardware"), SheetRow(3, "", "Access")]
-    report = await ImportLabelledTickets(uow, ListReader(rows), FixedClock(), 10_000).execute("x.csv", skip_invalid=True)
+    report = await ImportLabelledTickets(uow, ListReader(rows), FixedClock(), 10_000).execute(
+        "x.csv", skip_invalid=True
+    )
     assert report.imported == 1 and [p.row for p in report.skipped] == [3] and len(uow.store.labelled) == 1
 
 

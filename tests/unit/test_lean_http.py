@@ -22,30 +22,39 @@ SERVICE = {"X-API-Key": SERVICE_KEY}
 async def client() -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=WORLD.app) as test_client:
         assert (await test_client.post("/api/companies", json={"name": "Initech"}, headers=ADMIN)).status_code == 201
-        team = await test_client.post("/api/companies/1/teams", json={"name": "Desk", "category": "Hardware"},
-                                      headers=ADMIN)
+        team = await test_client.post(
+            "/api/companies/1/teams", json={"name": "Desk", "category": "Hardware"}, headers=ADMIN
+        )
         assert team.status_code == 201
         yield test_client
 
 
 async def test_a_batch_answers_each_ticket_in_order_like_the_single_call(client: AsyncTestClient) -> None:
     before = len(WORLD.uow.store.analyses)
-    body = {"company_id": 1, "tickets": [{"description": "printer jammed"}, {"description": "  "},
-                                         {"description": "screen flickers"}]}
+    body = {
+        "company_id": 1,
+        "tickets": [{"description": "printer jammed"}, {"description": "  "}, {"description": "screen flickers"}],
+    }
     response = await client.post("/api/analyze/batch", json=body, headers=SERVICE)
     assert response.status_code == 200, response.text
     first, bad, last = response.json()["results"]
-    single = (await client.post("/api/analyze", json={"description": "printer jammed", "company_id": 1},
-                                headers=SERVICE)).json()
+    single = (
+        await client.post("/api/analyze", json={"description": "printer jammed", "company_id": 1}, headers=SERVICE)
+    ).json()
     assert set(first) == set(single) | {"outcome"} and first["category"] == single["category"]
     assert first["outcome"] == "answered"
     assert {"category", "priority", "team_assignment"} <= set(last)
-    assert bad == {"outcome": "error", "error": "description: must not be empty or whitespace only",
-                   "field": "tickets[1].description"}
+    assert bad == {
+        "outcome": "error",
+        "error": "description: must not be empty or whitespace only",
+        "field": "tickets[1].description",
+    }
     stored = WORLD.uow.store.analyses
     assert len(stored) == before + 3
     assert [stored[first["analysis_id"]].description, stored[last["analysis_id"]].description] == [
-        "printer jammed", "screen flickers"]
+        "printer jammed",
+        "screen flickers",
+    ]
 
 
 async def test_a_batch_over_the_limit_is_a_400_naming_tickets(client: AsyncTestClient) -> None:
@@ -55,8 +64,9 @@ async def test_a_batch_over_the_limit_is_a_400_naming_tickets(client: AsyncTestC
 
 
 async def test_a_batch_for_an_unknown_company_is_the_seeds_404(client: AsyncTestClient) -> None:
-    response = await client.post("/api/analyze/batch", json={"company_id": 9, "tickets": [{"description": "x"}]},
-                                 headers=SERVICE)
+    response = await client.post(
+        "/api/analyze/batch", json={"company_id": 9, "tickets": [{"description": "x"}]}, headers=SERVICE
+    )
     assert response.status_code == 404 and response.json() == {"error": "Company not found."}
 
 
@@ -80,8 +90,9 @@ async def test_metrics_count_analyses_and_training_runs(client: AsyncTestClient)
     answered = _sample(page, "ticket_utils_analyses_total", '{call="single"}')
     counted = _sample(page, "ticket_utils_retraining_counted_analyses_total")
     for _ in range(2):
-        assert (await client.post("/api/analyze", json={"description": "printer jammed", "company_id": 1},
-                                  headers=SERVICE)).status_code == 200
+        assert (
+            await client.post("/api/analyze", json={"description": "printer jammed", "company_id": 1}, headers=SERVICE)
+        ).status_code == 200
     response = await client.get("/metrics")
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     page = response.text

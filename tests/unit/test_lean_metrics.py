@@ -72,8 +72,9 @@ def test_several_processes_sharing_a_directory_are_added_up(tmp_path: Path) -> N
     env = {**os.environ, MULTIPROC_ENV: str(tmp_path), "PYTHONPATH": str(ROOT)}
 
     def python(code: str) -> str:
-        return subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True,
-                              text=True, timeout=60).stdout
+        return subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True, timeout=60
+        ).stdout
 
     python(_WORKER.format(count=2))
     python(_WORKER.format(count=3))

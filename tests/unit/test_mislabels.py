@@ -71,10 +71,12 @@ class Pipeline:
         self.clock = FixedClock()
         self.detector = FakeMislabelDetector()
         listing = MislabelListing(self.uow, self.detector, max_candidates=10)
-        self.job = ExportTicketsAndRetrain(self.uow, FakeExporter(), FakeTrainer(), self.clock,
-                                           RetrainingSettings(), listing)
-        self.trigger = TriggerRetraining(RetrainingTrigger(self.uow, FakeJobQueue(), self.clock,
-                                                           TriggerPolicy(threshold=100)))
+        self.job = ExportTicketsAndRetrain(
+            self.uow, FakeExporter(), FakeTrainer(), self.clock, RetrainingSettings(), listing
+        )
+        self.trigger = TriggerRetraining(
+            RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, TriggerPolicy(threshold=100))
+        )
 
     def add(self, truth: str, given: str | None = None) -> int:
         ticket_id = self.uow.store.new_id()
@@ -83,7 +85,7 @@ class Pipeline:
         )
         return ticket_id
 
-    async def run(self):  # type: ignore[no-untyped-def]
+    async def run(self):
         started = await self.trigger.execute(manual=True)
         assert started.run_id is not None
         return await self.job.execute(started.run_id)
@@ -150,8 +152,9 @@ class Curated:
             await uow.commit()
         return stored
 
-    async def resolve(self, candidate: MislabelCandidate, action: str, new_label: str | None = None,
-                      by: str = "alice") -> MislabelCandidate:
+    async def resolve(
+        self, candidate: MislabelCandidate, action: str, new_label: str | None = None, by: str = "alice"
+    ) -> MislabelCandidate:
         return await ResolveMislabelCandidate(self.uow, self.clock).execute(candidate.id or 0, action, by, new_label)
 
 
@@ -164,7 +167,10 @@ async def curated() -> Curated:
 
 async def test_the_list_shows_the_latest_run_unresolved_first_filtered_and_paged(curated: Curated) -> None:
     a, b, c, d = await curated.add(
-        2, (1, "Access", "Hardware", 0.20), (2, "Access", "Storage", 0.10), (3, "Hardware", "Access", 0.05),
+        2,
+        (1, "Access", "Hardware", 0.20),
+        (2, "Access", "Storage", 0.10),
+        (3, "Hardware", "Access", 0.05),
         (4, "Storage", "Access", 0.30),
     )
     await curated.resolve(c, "confirm")
@@ -215,8 +221,13 @@ async def test_confirm_changes_nothing_but_the_candidate(curated: Curated) -> No
 
 @pytest.mark.parametrize(
     ("action", "new_label", "field"),
-    [("delete", None, "action"), (None, None, "action"), ("change", "", "new_label"),
-     ("change", "x" * 101, "new_label"), ("change", "Access", "new_label")],
+    [
+        ("delete", None, "action"),
+        (None, None, "action"),
+        ("change", "", "new_label"),
+        ("change", "x" * 101, "new_label"),
+        ("change", "Access", "new_label"),
+    ],
 )
 async def test_bad_decisions_name_the_field_and_change_nothing(
     curated: Curated, action: str | None, new_label: str | None, field: str
@@ -224,8 +235,9 @@ async def test_bad_decisions_name_the_field_and_change_nothing(
     (candidate,) = curated.uow.store.mislabel_candidates.values()
     commits = curated.uow.store.commits
     with pytest.raises(InvalidInput) as refused:
-        await ResolveMislabelCandidate(curated.uow, curated.clock).execute(candidate.id or 0, action, "alice",
-                                                                          new_label)
+        await ResolveMislabelCandidate(curated.uow, curated.clock).execute(
+            candidate.id or 0, action, "alice", new_label
+        )
     assert refused.value.field == field
     assert curated.uow.store.commits == commits
     assert curated.uow.store.mislabel_candidates[candidate.id or 0] == candidate

@@ -12,8 +12,15 @@ from domain.routing import RoutingPolicy, RoutingReason, cosine_similarity, rout
 
 @pytest.mark.parametrize(
     ("polarity", "expected"),
-    [(-1.0, Priority.HIGH), (-0.31, Priority.HIGH), (-0.3, Priority.MEDIUM), (0.0, Priority.MEDIUM),
-     (0.29, Priority.MEDIUM), (0.3, Priority.LOW), (1.0, Priority.LOW)],
+    [
+        (-1.0, Priority.HIGH),
+        (-0.31, Priority.HIGH),
+        (-0.3, Priority.MEDIUM),
+        (0.0, Priority.MEDIUM),
+        (0.29, Priority.MEDIUM),
+        (0.3, Priority.LOW),
+        (1.0, Priority.LOW),
+    ],
 )
 def test_seed_priority_thresholds(polarity: float, expected: Priority) -> None:
     assert PriorityThresholds().classify(polarity) is expected

@@ -4,9 +4,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.models import ActivateModel, SyncServedModel
-from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelStatus
@@ -30,18 +30,18 @@ class Pipeline:
 
     def add_tickets(self, per_label: int = 10) -> None:
         for label in LABELS:
-            for n in range(per_label):
+            for _ in range(per_label):
                 ticket_id = self.uow.store.new_id()
                 self.uow.store.labelled[ticket_id] = LabelledTicket(
                     f"{label} ticket {ticket_id}", label, "test", datetime(2026, 1, 1, tzinfo=UTC), id=ticket_id
                 )
 
-    async def run(self):  # type: ignore[no-untyped-def]
+    async def run(self):
         result = await self.trigger.execute(manual=True)
         assert result.run_id is not None
         return await self.job.execute(result.run_id)
 
-    def active(self):  # type: ignore[no-untyped-def]
+    def active(self):
         return [v for v in self.uow.store.versions.values() if v.status is ModelStatus.ACTIVE]
 
 
@@ -56,10 +56,10 @@ async def test_first_model_is_promoted_and_the_mark_cleared(pipeline: Pipeline) 
     run = await pipeline.run()
     assert run.status is RunStatus.SUCCEEDED and run.promoted
     (active,) = pipeline.active()
-    assert active.id == run.model_version_id and active.metrics["test"]["accuracy"] == 1.0  # type: ignore[index]
+    assert active.id == run.model_version_id and active.metrics["test"]["accuracy"] == 1.0
     assert pipeline.exporter.exported == [30]
     assert not pipeline.uow.store.training_state.running
-    assert pipeline.uow.store.runs[run.id].status is RunStatus.SUCCEEDED  # type: ignore[index]
+    assert pipeline.uow.store.runs[run.id].status is RunStatus.SUCCEEDED
 
 
 async def test_a_worse_candidate_is_registered_but_not_promoted(pipeline: Pipeline) -> None:
@@ -71,7 +71,7 @@ async def test_a_worse_candidate_is_registered_but_not_promoted(pipeline: Pipeli
     assert "kept the active model" in (second.decision or "")
     (active,) = pipeline.active()
     assert active.id == first.model_version_id
-    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.REJECTED  # type: ignore[index]
+    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.REJECTED
     assert pipeline.trainer.trained_from == [None, "models/v1"], "the second run warm-starts from the active model"
 
 
@@ -80,7 +80,7 @@ async def test_an_equally_good_candidate_replaces_the_active_one(pipeline: Pipel
     pipeline.add_tickets(1)
     second = await pipeline.run()
     assert second.promoted
-    assert pipeline.uow.store.versions[first.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+    assert pipeline.uow.store.versions[first.model_version_id].status is ModelStatus.RETIRED
     assert [v.id for v in pipeline.active()] == [second.model_version_id]
 
 
@@ -118,9 +118,9 @@ async def test_operator_can_roll_back_to_an_earlier_version(pipeline: Pipeline) 
     first = await pipeline.run()
     pipeline.add_tickets(1)
     second = await pipeline.run()
-    await ActivateModel(pipeline.uow, pipeline.clock).execute(first.model_version_id)  # type: ignore[arg-type]
+    await ActivateModel(pipeline.uow, pipeline.clock).execute(first.model_version_id)
     assert [v.id for v in pipeline.active()] == [first.model_version_id]
-    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.RETIRED
 
 
 async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pipeline: Pipeline) -> None:
@@ -130,9 +130,9 @@ async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pi
     assert await sync.execute() == first.model_version_id
     pipeline.add_tickets(1)
     second = await pipeline.run()
-    served.broken_paths.add(pipeline.uow.store.versions[second.model_version_id].path)  # type: ignore[index]
+    served.broken_paths.add(pipeline.uow.store.versions[second.model_version_id].path)
     assert await sync.execute() == first.model_version_id, "the previous version keeps serving"
-    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.BAD  # type: ignore[index]
+    assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.BAD
     assert await sync.execute() == first.model_version_id
 
 
@@ -142,8 +142,16 @@ async def test_the_run_and_the_version_record_calibration_and_decision_coverage(
     assert pipeline.trainer.calibrated == [active.path]
     for metrics in (run.metrics, active.metrics):
         calibration = metrics["calibration"]
-        assert set(calibration) == {"temperature", "fitted_temperature", "test_ece_before", "test_ece_after",
-                                    "applied", "bins", "reliability_before", "reliability_after"}
+        assert set(calibration) == {
+            "temperature",
+            "fitted_temperature",
+            "test_ece_before",
+            "test_ece_after",
+            "applied",
+            "bins",
+            "reliability_before",
+            "reliability_after",
+        }
         assert calibration["applied"] and calibration["temperature"] == calibration["fitted_temperature"] > 1.0
         assert calibration["test_ece_after"] < calibration["test_ece_before"]
         assert calibration["bins"] == 15 and len(calibration["reliability_before"]) == 15
@@ -159,7 +167,7 @@ async def test_the_run_and_the_version_record_calibration_and_decision_coverage(
             assert set(line) == {"threshold", "coverage", "precision", "automatic", "support"}
             # Ten tickets a label leave every label short of the 20 validation predictions a threshold needs.
             assert line["threshold"] is None and line["automatic"] == 0 and line["precision"] is None
-    assert run.metrics["ece"] == run.metrics["calibration"]["test_ece_after"]  # type: ignore[index]
+    assert run.metrics["ece"] == run.metrics["calibration"]["test_ece_after"]
     assert {"accuracy", "macro_f1", "ece"} <= set(run.metrics)
 
 
@@ -167,10 +175,10 @@ async def test_a_calibrator_that_does_not_lower_the_test_ece_is_not_applied(pipe
     pipeline.trainer.calibration_helps = False
     run = await pipeline.run()
     calibration = run.metrics["calibration"]
-    assert calibration["temperature"] == 1.0 and not calibration["applied"]  # type: ignore[index]
-    assert calibration["fitted_temperature"] > 1.0  # type: ignore[index]
-    assert calibration["test_ece_after"] >= calibration["test_ece_before"]  # type: ignore[index]
-    assert run.metrics["ece"] == calibration["test_ece_before"]  # type: ignore[index]
+    assert calibration["temperature"] == 1.0 and not calibration["applied"]
+    assert calibration["fitted_temperature"] > 1.0
+    assert calibration["test_ece_after"] >= calibration["test_ece_before"]
+    assert run.metrics["ece"] == calibration["test_ece_before"]
     (active,) = pipeline.active()
     assert active.metrics["calibration"] == calibration
 
@@ -183,16 +191,16 @@ async def test_an_unloadable_version_gives_way_to_the_newest_good_one_in_the_reg
     pipeline.add_tickets(1)
     third = await pipeline.run()
     restarted = FakeServedModel()  # a fresh process: nothing loaded yet
-    restarted.broken_paths |= {pipeline.uow.store.versions[third.model_version_id].path}  # type: ignore[index]
+    restarted.broken_paths |= {pipeline.uow.store.versions[third.model_version_id].path}
     sync = SyncServedModel(pipeline.uow, restarted, pipeline.clock)
     assert not restarted.in_step
     assert await sync.execute() == second.model_version_id and restarted.in_step
     versions = pipeline.uow.store.versions
-    assert versions[third.model_version_id].status is ModelStatus.BAD  # type: ignore[index]
-    assert "failed to load: OSError" in (versions[third.model_version_id].note or "")  # type: ignore[index]
+    assert versions[third.model_version_id].status is ModelStatus.BAD
+    assert "failed to load: OSError" in (versions[third.model_version_id].note or "")
     assert [v.id for v in pipeline.active()] == [second.model_version_id]
-    assert f"version {third.model_version_id}" in (versions[second.model_version_id].note or "")  # type: ignore[index]
-    assert versions[first.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+    assert f"version {third.model_version_id}" in (versions[second.model_version_id].note or "")
+    assert versions[first.model_version_id].status is ModelStatus.RETIRED
 
 
 async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipeline: Pipeline) -> None:
@@ -203,18 +211,18 @@ async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipelin
     served = FakeServedModel()
     sync = SyncServedModel(pipeline.uow, served, pipeline.clock)
     assert await sync.execute() == first.model_version_id
-    served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].path)  # type: ignore[index]
+    served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].path)
     pipeline.clock.advance(seconds=1)
-    await ActivateModel(pipeline.uow, pipeline.clock).execute(worse.model_version_id)  # type: ignore[arg-type]
+    await ActivateModel(pipeline.uow, pipeline.clock).execute(worse.model_version_id)
     assert await sync.execute() == first.model_version_id
     assert [v.id for v in pipeline.active()] == [first.model_version_id]
-    assert pipeline.uow.store.versions[worse.model_version_id].status is ModelStatus.BAD  # type: ignore[index]
+    assert pipeline.uow.store.versions[worse.model_version_id].status is ModelStatus.BAD
 
 
 async def test_with_no_good_version_left_nothing_is_active_and_the_process_is_in_step(pipeline: Pipeline) -> None:
     only = await pipeline.run()
     served = FakeServedModel()
-    served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].path)  # type: ignore[index]
+    served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].path)
     assert await SyncServedModel(pipeline.uow, served, pipeline.clock).execute() is None
     assert pipeline.active() == [] and served.in_step
 
@@ -228,7 +236,7 @@ def progressive(pipeline: Pipeline) -> Pipeline:
 async def test_a_fresh_install_promotes_the_linear_version_then_the_hybrid(progressive: Pipeline) -> None:
     run = await progressive.run()
     assert run.status is RunStatus.SUCCEEDED and run.promoted
-    linear_stage, hybrid_stage = run.metrics["stages"]  # type: ignore[misc]
+    linear_stage, hybrid_stage = run.metrics["stages"]
     assert linear_stage["stage"] == "linear" and linear_stage["promoted"]
     assert hybrid_stage["stage"] == "hybrid" and hybrid_stage["promoted"]
     assert "no active model" in linear_stage["decision"] and "at least as good as active v1" in hybrid_stage["decision"]
@@ -250,7 +258,7 @@ async def test_the_hybrid_warm_starts_from_the_newest_transformer_behind_an_acti
     progressive.trainer.next_rule = "poor"
     second = await progressive.run()
     first_hybrid = "models/v2"
-    assert second.metrics["stages"][0]["promoted"] and not second.promoted  # type: ignore[index]
+    assert second.metrics["stages"][0]["promoted"] and not second.promoted
     (active,) = progressive.active()
     assert active.path == "models/v3" and active.metrics["stage"] == "linear"
     progressive.add_tickets(1)
@@ -266,11 +274,11 @@ async def test_a_linear_stage_worse_than_the_active_model_is_kept_back_and_the_h
     progressive.add_tickets(1)
     progressive.trainer.linear_rule = "poor"
     second = await progressive.run()
-    linear_stage, hybrid_stage = second.metrics["stages"]  # type: ignore[misc]
+    linear_stage, hybrid_stage = second.metrics["stages"]
     assert not linear_stage["promoted"] and "kept the active model" in linear_stage["decision"]
     assert progressive.uow.store.versions[linear_stage["model_version_id"]].status is ModelStatus.REJECTED
     assert hybrid_stage["promoted"] and second.status is RunStatus.SUCCEEDED
-    assert progressive.uow.store.versions[first.model_version_id].status is ModelStatus.RETIRED  # type: ignore[index]
+    assert progressive.uow.store.versions[first.model_version_id].status is ModelStatus.RETIRED
     assert [v.id for v in progressive.active()] == [hybrid_stage["model_version_id"]]
 
 
@@ -278,15 +286,19 @@ async def test_a_failed_hybrid_stage_keeps_the_linear_promotion_and_fails_the_ru
     progressive.trainer.fail_hybrid_with = RuntimeError("out of memory")
     run = await progressive.run()
     assert run.status is RunStatus.FAILED and run.error == "hybrid stage failed: RuntimeError: out of memory"
-    linear_stage, hybrid_stage = run.metrics["stages"]  # type: ignore[misc]
-    assert linear_stage["promoted"] and hybrid_stage == {**hybrid_stage, "stage": "hybrid", "promoted": False,
-                                                         "model_version_id": None,
-                                                         "error": "RuntimeError: out of memory"}
+    linear_stage, hybrid_stage = run.metrics["stages"]
+    assert linear_stage["promoted"] and hybrid_stage == {
+        **hybrid_stage,
+        "stage": "hybrid",
+        "promoted": False,
+        "model_version_id": None,
+        "error": "RuntimeError: out of memory",
+    }
     (active,) = progressive.active()
     assert active.id == linear_stage["model_version_id"] == run.model_version_id and run.promoted
     state = progressive.uow.store.training_state
     assert not state.running and "out of memory" in (state.last_error or "")
-    stored = progressive.uow.store.runs[run.id]  # type: ignore[index]
+    stored = progressive.uow.store.runs[run.id]
     assert stored.status is RunStatus.FAILED and stored.metrics["stages"] == run.metrics["stages"]
 
 
@@ -295,12 +307,12 @@ async def test_the_next_run_after_a_failed_hybrid_stage_trains_again(progressive
     await progressive.run()
     progressive.trainer.fail_hybrid_with = None
     again = await progressive.run()
-    assert again.status is RunStatus.SUCCEEDED and again.metrics["stages"][1]["promoted"]  # type: ignore[index]
+    assert again.status is RunStatus.SUCCEEDED and again.metrics["stages"][1]["promoted"]
 
 
 async def test_a_single_stage_recipe_records_one_stage(pipeline: Pipeline) -> None:
     run = await pipeline.run()
-    (stage,) = run.metrics["stages"]  # type: ignore[misc]
+    (stage,) = run.metrics["stages"]
     assert stage["stage"] == "bert" and stage["promoted"] and stage["model_version_id"] == run.model_version_id
     assert len(pipeline.uow.store.versions) == 1
 
@@ -310,11 +322,11 @@ async def test_the_running_run_shows_the_linear_stage_while_the_hybrid_trains(pr
     trainer = progressive.trainer
     train = trainer.train
 
-    async def watching(*args, **kwargs):  # type: ignore[no-untyped-def]
+    async def watching(*args, **kwargs):
         (running,) = [run for run in progressive.uow.store.runs.values() if run.status is RunStatus.RUNNING]
         seen.append(running.metrics.get("stages"))
         return await train(*args, **kwargs)
 
-    trainer.train = watching  # type: ignore[method-assign]
+    trainer.train = watching
     run = await progressive.run()
-    assert seen == [[run.metrics["stages"][0]]]  # type: ignore[index]
+    assert seen == [[run.metrics["stages"][0]]]

@@ -83,8 +83,12 @@ def test_a_bad_celery_broker_url_is_named_and_a_bad_database_url_is_not_echoed()
 def test_every_variable_read_is_documented_in_the_readme_and_every_documented_one_is_read() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text()
     table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    documented = {name for row in table.splitlines() if row.startswith("| `")
-                  for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])}
+    documented = {
+        name
+        for row in table.splitlines()
+        if row.startswith("| `")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1])
+    }
     assert documented == set(environment_variables())
 
 

@@ -20,10 +20,28 @@ WORLD = http_world()
 NOW = datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
 RUNS: dict[str, int] = {}
 STAGES = [
-    {"stage": "linear", "model_version_id": 7, "promoted": True, "decision": "promoted: no active model",
-     "accuracy": 0.861, "macro_f1": 0.84, "ece": 0.031, "seconds": 95.4, "error": None},
-    {"stage": "hybrid", "model_version_id": None, "promoted": False, "decision": None, "accuracy": None,
-     "macro_f1": None, "ece": None, "seconds": 12.0, "error": "RuntimeError: <out of memory>"},
+    {
+        "stage": "linear",
+        "model_version_id": 7,
+        "promoted": True,
+        "decision": "promoted: no active model",
+        "accuracy": 0.861,
+        "macro_f1": 0.84,
+        "ece": 0.031,
+        "seconds": 95.4,
+        "error": None,
+    },
+    {
+        "stage": "hybrid",
+        "model_version_id": None,
+        "promoted": False,
+        "decision": None,
+        "accuracy": None,
+        "macro_f1": None,
+        "ece": None,
+        "seconds": 12.0,
+        "error": "RuntimeError: <out of memory>",
+    },
 ]
 
 
@@ -31,15 +49,23 @@ STAGES = [
 async def client() -> AsyncIterator[AsyncTestClient]:
     await WORLD.add_admin()
     async with WORLD.uow() as unit:
-        staged = await unit.training_runs.add(TrainingRun(
-            "manual", RunStatus.FAILED, NOW, model_version_id=7, promoted=True, error="hybrid stage failed",
-            metrics={"accuracy": 0.861, "stages": [*STAGES, "not a stage"]}))
+        staged = await unit.training_runs.add(
+            TrainingRun(
+                "manual",
+                RunStatus.FAILED,
+                NOW,
+                model_version_id=7,
+                promoted=True,
+                error="hybrid stage failed",
+                metrics={"accuracy": 0.861, "stages": [*STAGES, "not a stage"]},
+            )
+        )
         old = await unit.training_runs.add(TrainingRun("manual", RunStatus.SUCCEEDED, NOW, metrics={"accuracy": 0.7}))
         await unit.commit()
     RUNS.update(staged=staged.id or 0, old=old.id or 0)
     async with AsyncTestClient(app=WORLD.app) as test_client:
         page = await test_client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
         form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
         assert (await test_client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
         yield test_client

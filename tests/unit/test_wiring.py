@@ -28,6 +28,6 @@ def test_a_handler_given_another_use_case_than_it_names_stops_start_up() -> None
     container = build_container(load_settings(environ={}, env_file=None))
     use_cases = HttpUseCases.from_container(container)
     use_cases.check_handlers(create_app(providers=use_cases.dependencies(), max_body_bytes=1024))
-    crossed = replace(use_cases, get_company=container.list_companies)  # type: ignore[arg-type]
+    crossed = replace(use_cases, get_company=container.list_companies)
     with pytest.raises(StartupCheckError, match="get_company is GetCompany, but ListCompanies is provided"):
         crossed.check_handlers(create_app(providers=crossed.dependencies(), max_body_bytes=1024))

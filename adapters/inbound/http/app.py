@@ -112,7 +112,9 @@ def create_app(
 
 API_KEY_SCHEMES: dict[str, SecurityScheme] = {
     "ApiKeyHeader": SecurityScheme(
-        type="apiKey", name="X-API-Key", security_scheme_in="header",
+        type="apiKey",
+        name="X-API-Key",
+        security_scheme_in="header",
         description="A key from SERVICE_API_KEYS (/api/analyze, feedback) or ADMIN_API_KEYS (everything); "
         "required only when keys are configured.",
     ),

@@ -27,7 +27,6 @@ MAX_PAGE = 500
 """The most items one list answer holds (`limit`)."""
 
 
-
 def _exactly(low: int, high: int) -> dict[str, int]:
     """The bounds as /schema shows them. Litestar writes `ge`/`le` as floats, and float(2**63 - 1) is 2**63: one
     more than accepted. Its `schema_extra` (from msgspec's `extra_json_schema["extra"]`) puts the integers back."""

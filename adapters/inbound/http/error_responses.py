@@ -25,8 +25,10 @@ _DESCRIPTIONS = {
 _EXAMPLES = {
     400: {"error": "description: must not be empty or whitespace only", "field": "description"},
     401: {"error": "Invalid API key."},
-    403: {"error": "This endpoint needs an admin API key (ADMIN_API_KEYS) or an admin session; the key given is a "
-          "service key."},
+    403: {
+        "error": "This endpoint needs an admin API key (ADMIN_API_KEYS) or an admin session; the key given is a "
+        "service key."
+    },
     404: {"error": "Company not found."},
     409: {"error": "A training run is already running."},
     413: {"error": "Request Entity Too Large"},

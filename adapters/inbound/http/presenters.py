@@ -179,7 +179,18 @@ def training_run_body(run: TrainingRun) -> TrainingRunBody:
         promoted=run.promoted,
         decision=run.decision,
         metrics=run.metrics,
-        stages=[TrainingStageBody(stage.stage, stage.model_version_id, stage.promoted, stage.decision, stage.accuracy,
-                                  stage.macro_f1, stage.ece, stage.seconds, stage.error)
-                for stage in stages_of(run.metrics)],
+        stages=[
+            TrainingStageBody(
+                stage.stage,
+                stage.model_version_id,
+                stage.promoted,
+                stage.decision,
+                stage.accuracy,
+                stage.macro_f1,
+                stage.ece,
+                stage.seconds,
+                stage.error,
+            )
+            for stage in stages_of(run.metrics)
+        ],
     )

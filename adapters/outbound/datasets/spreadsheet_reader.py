@@ -65,13 +65,16 @@ class SpreadsheetFileReader:
         for number, cells in source.data_rows(max(text_at, label_at) + 1, last_row):
             if number > last_row:
                 raise InvalidInput(
-                    "file", f"{name} has more than {self._limits.max_rows:,} data rows, the import limit (reading "
-                    f"stopped at row {number:,}); split it into smaller files"
+                    "file",
+                    f"{name} has more than {self._limits.max_rows:,} data rows, the import limit (reading "
+                    f"stopped at row {number:,}); split it into smaller files",
                 )
             found.append((number, _cell(cells, text_at), _cell(cells, label_at)))
         # XLSX cells may refer to shared strings: looked up for all the rows at once, in one pass.
         values = iter(source.resolved([value for _, text, label in found for value in (text, label)]))
-        return [SheetRow(number, text, label) for (number, _, _), text, label in zip(found, values, values)]
+        return [
+            SheetRow(number, text, label) for (number, _, _), text, label in zip(found, values, values, strict=False)
+        ]
 
 
 def _column_positions(name: str, header: Sequence[object], *columns: str) -> tuple[int, int]:

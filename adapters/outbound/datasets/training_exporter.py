@@ -67,4 +67,3 @@ class SpreadsheetTrainingExporter:
                 row = [t.id, t.text, t.category, priority, t.team_id or "", t.source, t.created_at.isoformat()]
                 writer.writerow([neutralise(cell) for cell in row])
         os.replace(partial, path)
-

@@ -50,17 +50,23 @@ def _get() -> _Instruments:
             _instruments = _Instruments(
                 answered=Counter("ticket_utils_analyses", "Tickets analysed and answered.", ["call"]),
                 latency=Histogram(
-                    "ticket_utils_analyze_duration_seconds", "Time to answer one analyze call, recording included.",
-                    ["call"], buckets=LATENCY_BUCKETS,
+                    "ticket_utils_analyze_duration_seconds",
+                    "Time to answer one analyze call, recording included.",
+                    ["call"],
+                    buckets=LATENCY_BUCKETS,
                 ),
                 counted=Counter("ticket_utils_retraining_counted_analyses", "Analyses counted toward retraining."),
                 batch_size=Histogram(
-                    "ticket_utils_model_batch_size", "Texts per batch a model's micro-batcher ran.", ["model"],
+                    "ticket_utils_model_batch_size",
+                    "Texts per batch a model's micro-batcher ran.",
+                    ["model"],
                     buckets=BATCH_BUCKETS,
                 ),
                 model_served=Gauge(
-                    "ticket_utils_model_version_served", "1 for the category model version being served.",
-                    ["version"], multiprocess_mode="livemax",
+                    "ticket_utils_model_version_served",
+                    "1 for the category model version being served.",
+                    ["version"],
+                    multiprocess_mode="livemax",
                 ),
             )
         return _instruments

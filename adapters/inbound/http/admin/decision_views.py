@@ -40,7 +40,7 @@ def marked_reasons(text: str, reasons: Iterable[str]) -> list[Segment]:
     start = 0
     for match in pattern.finditer(text):
         if match.start() > start:
-            segments.append(Segment(text[start:match.start()]))
+            segments.append(Segment(text[start : match.start()]))
         segments.append(Segment(match.group(0), reason=True))
         start = match.end()
     if start < len(text):

@@ -26,13 +26,21 @@ logger = logging.getLogger(__name__)
 
 def _error_page(request: Request[Any, Any, Any], status: int, title: str, message: str) -> Template:
     # Built directly (not via rendering.page) so that an error page never touches the session.
-    context = {"admin": request.state.get("admin"), "flash": None, "current_path": request.url.path,
-               "title": title, "message": message, "status": status}
+    context = {
+        "admin": request.state.get("admin"),
+        "flash": None,
+        "current_path": request.url.path,
+        "title": title,
+        "message": message,
+        "status": status,
+    }
     return Template(template_name="error.html", context=context, status_code=status)
 
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFound) -> Template:
-    return _error_page(request, HTTP_404_NOT_FOUND, "Not found", f"{exc.entity} {exc.entity_id} does not exist (any more).")
+    return _error_page(
+        request, HTTP_404_NOT_FOUND, "Not found", f"{exc.entity} {exc.entity_id} does not exist (any more)."
+    )
 
 
 def _invalid(request: Request[Any, Any, Any], exc: InvalidInput) -> Template:
@@ -60,12 +68,16 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Template:
 
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Template:
-    return _error_page(request, HTTP_400_BAD_REQUEST, "Invalid input", "The address or the form has a value of the wrong kind.")
+    return _error_page(
+        request, HTTP_400_BAD_REQUEST, "Invalid input", "The address or the form has a value of the wrong kind."
+    )
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Template:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _error_page(request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "Something went wrong; it has been logged.")
+    return _error_page(
+        request, HTTP_500_INTERNAL_SERVER_ERROR, "Internal error", "Something went wrong; it has been logged."
+    )
 
 
 ADMIN_EXCEPTION_HANDLERS: ExceptionHandlersMap = {

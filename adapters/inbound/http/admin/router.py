@@ -16,7 +16,10 @@ from adapters.inbound.http.admin.controllers.mislabels import MislabelPagesContr
 from adapters.inbound.http.admin.controllers.models import ModelPagesController
 from adapters.inbound.http.admin.controllers.review import ReviewQueueController
 from adapters.inbound.http.admin.controllers.teams import TeamPagesController
-from adapters.inbound.http.admin.controllers.tickets import LabelledTicketPagesController, LabelledTicketUploadController
+from adapters.inbound.http.admin.controllers.tickets import (
+    LabelledTicketPagesController,
+    LabelledTicketUploadController,
+)
 from adapters.inbound.http.admin.controllers.training import TrainingRunPagesController
 from adapters.inbound.http.admin.errors import ADMIN_EXCEPTION_HANDLERS
 from adapters.inbound.http.admin.guard import admin_page_guard

@@ -33,8 +33,12 @@ class LabelledTicketController(Controller):
     path = "/api"
     tags = ["labelled tickets"]
 
-    @post("/tickets", status_code=HTTP_201_CREATED, summary="Store one labelled ticket or a batch",
-          responses=api_errors(GUARDED, WITH_BODY))
+    @post(
+        "/tickets",
+        status_code=HTTP_201_CREATED,
+        summary="Store one labelled ticket or a batch",
+        responses=api_errors(GUARDED, WITH_BODY),
+    )
     async def add_tickets(
         self, data: TicketsBody, record_labelled_tickets: NamedDependency[RecordLabelledTickets]
     ) -> list[LabelledTicketBody]:
@@ -52,9 +56,13 @@ class LabelledTicketController(Controller):
         return LabelledTicketPage(total, offset, limit, [labelled_ticket_body(t) for t in items])
 
     # The ticketing platform sends its agents' feedback with the same service key it analyses with.
-    @post("/analyses/{analysis_id:int}/feedback", status_code=HTTP_201_CREATED,
-          summary="Confirm or correct an analysis", opt={ACCESS_OPT: AccessLevel.SERVICE},
-          responses=api_errors(GUARDED, WITH_ID, WITH_BODY))
+    @post(
+        "/analyses/{analysis_id:int}/feedback",
+        status_code=HTTP_201_CREATED,
+        summary="Confirm or correct an analysis",
+        opt={ACCESS_OPT: AccessLevel.SERVICE},
+        responses=api_errors(GUARDED, WITH_ID, WITH_BODY),
+    )
     async def feedback(
         self,
         request: Request[Any, Any, Any],

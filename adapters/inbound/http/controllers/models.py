@@ -39,13 +39,21 @@ class ModelRegistryController(Controller):
     async def list_models(self, list_models: NamedDependency[ListModels]) -> list[ModelVersionBody]:
         return [model_version_body(version) for version in await list_models.execute()]
 
-    @post("/models/{version_id:int}/activate", status_code=HTTP_200_OK, summary="Promote or roll back to a version",
-          responses=api_errors(GUARDED, WITH_ID))
+    @post(
+        "/models/{version_id:int}/activate",
+        status_code=HTTP_200_OK,
+        summary="Promote or roll back to a version",
+        responses=api_errors(GUARDED, WITH_ID),
+    )
     async def activate(self, version_id: PathKey, activate_model: NamedDependency[ActivateModel]) -> ModelVersionBody:
         return model_version_body(await activate_model.execute(version_id))
 
-    @post("/training-runs", status_code=HTTP_202_ACCEPTED, summary="Start a training run now (one at a time)",
-          responses=_TRIGGER_RESPONSES)
+    @post(
+        "/training-runs",
+        status_code=HTTP_202_ACCEPTED,
+        summary="Start a training run now (one at a time)",
+        responses=_TRIGGER_RESPONSES,
+    )
     async def trigger(self, trigger_retraining: NamedDependency[TriggerRetraining]) -> Response[TriggerBody]:
         result = await trigger_retraining.execute(manual=True)
         return Response(TriggerBody(result.outcome.value, result.run_id), status_code=_TRIGGER_STATUS[result.outcome])

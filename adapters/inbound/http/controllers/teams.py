@@ -26,8 +26,11 @@ class TeamController(Controller):
     async def list_teams(self, company_id: PathKey, list_teams: NamedDependency[ListTeams]) -> list[TeamBody]:
         return [team_body(team) for team in await list_teams.execute(company_id)]
 
-    @post("/companies/{company_id:int}/teams", status_code=HTTP_201_CREATED,
-          responses=api_errors(GUARDED, WITH_ID, WITH_BODY))
+    @post(
+        "/companies/{company_id:int}/teams",
+        status_code=HTTP_201_CREATED,
+        responses=api_errors(GUARDED, WITH_ID, WITH_BODY),
+    )
     async def create_team(
         self, company_id: PathKey, data: JSONBody[TeamCreate], create_team: NamedDependency[CreateTeam]
     ) -> TeamBody:

@@ -50,4 +50,6 @@ def csrf_header_matches_cookie(connection: ASGIConnection[Any, Any, Any, Any]) -
     send a custom header to us, so a request carrying the cookie's token in a header came from our pages."""
     header = connection.headers.get(CSRF_HEADER)
     cookie = connection.cookies.get(CSRF_COOKIE)
-    return bool(header and cookie) and hmac.compare_digest(header.encode("utf-8"), cookie.encode("utf-8"))  # type: ignore[union-attr]
+    if not header or not cookie:
+        return False
+    return hmac.compare_digest(header.encode("utf-8"), cookie.encode("utf-8"))

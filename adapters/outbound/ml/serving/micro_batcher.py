@@ -164,6 +164,7 @@ def _complete(request: _Request[R], result: R | None, error: BaseException | Non
         if error is not None:
             request.future.set_exception(error)
         else:
+            # Without an error the batch produced a result for every request; R itself may include None.
             request.future.set_result(result)  # type: ignore[arg-type]
 
     try:

@@ -83,8 +83,15 @@ class LoadedModelVersion:
     one instance safe to share between threads.
     """
 
-    def __init__(self, model_dir: Path | str, device: str = "cpu", batch_size: int = 64,
-                 load_unused: bool = False, runtime: str = "torch", threads: int | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path | str,
+        device: str = "cpu",
+        batch_size: int = 64,
+        load_unused: bool = False,
+        runtime: str = "torch",
+        threads: int | None = None,
+    ) -> None:
         self.model_dir = Path(model_dir)
         manifest = json.loads((self.model_dir / MODEL_FILE).read_text(encoding="utf-8"))
         if manifest.get("format") != FORMAT or manifest.get("kind") not in KINDS:

@@ -58,8 +58,9 @@ class ReferenceCheck:
 class OnnxClassifierRunner:
     """An ONNX Runtime session over a classifier graph; safe to call from one thread at a time per batcher."""
 
-    def __init__(self, session: Any, tokenizer: Any, labels: list[str], max_length: int, batch_size: int,
-                 runtime: str) -> None:
+    def __init__(
+        self, session: Any, tokenizer: Any, labels: list[str], max_length: int, batch_size: int, runtime: str
+    ) -> None:
         self.runtime = runtime
         self.labels = labels
         self._session = session
@@ -70,8 +71,17 @@ class OnnxClassifierRunner:
         self._pad_id = int(tokenizer.pad_token_id or 0)
 
     @classmethod
-    def from_file(cls, path: Path | str, tokenizer: Any, max_length: int, batch_size: int, threads: int | None,
-                  runtime: str, labels: list[str] | None = None, spinning: bool = True) -> OnnxClassifierRunner:
+    def from_file(
+        cls,
+        path: Path | str,
+        tokenizer: Any,
+        max_length: int,
+        batch_size: int,
+        threads: int | None,
+        runtime: str,
+        labels: list[str] | None = None,
+        spinning: bool = True,
+    ) -> OnnxClassifierRunner:
         import onnxruntime as ort  # deferred: loads native libraries
 
         options = ort.SessionOptions()
@@ -86,8 +96,11 @@ class OnnxClassifierRunner:
             # models on a small shared box, at some latency cost per call.
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
-        n_labels = int(session.get_outputs()[0].shape[-1]) if isinstance(session.get_outputs()[0].shape[-1], int) \
+        n_labels = (
+            int(session.get_outputs()[0].shape[-1])
+            if isinstance(session.get_outputs()[0].shape[-1], int)
             else len(labels or [])
+        )
         return cls(session, tokenizer, labels or [str(i) for i in range(n_labels)], max_length, batch_size, runtime)
 
     def predict_probabilities(self, texts: Sequence[str]) -> Any:
@@ -124,8 +137,9 @@ class TorchClassifierRunner:
 
     runtime = "torch"
 
-    def __init__(self, model: Any, tokenizer: Any, labels: list[str], max_length: int, batch_size: int,
-                 device: str) -> None:
+    def __init__(
+        self, model: Any, tokenizer: Any, labels: list[str], max_length: int, batch_size: int, device: str
+    ) -> None:
         self.labels = labels
         self.model = model
         self.tokenizer = tokenizer
@@ -134,13 +148,20 @@ class TorchClassifierRunner:
         self._device = device
 
     def predict_probabilities(self, texts: Sequence[str]) -> Any:
-        return predict_probabilities(self.model, self.tokenizer, list(texts), self._max_length, self._batch_size,
-                                     self._device)
+        return predict_probabilities(
+            self.model, self.tokenizer, list(texts), self._max_length, self._batch_size, self._device
+        )
 
 
-def load_transformer_runner(bert_dir: Path | str, runtime: str = "onnx-int8", max_length: int = 256,
-                            batch_size: int = 64, threads: int | None = None,
-                            device: str = "cpu", spinning: bool = True) -> TransformerRunner:
+def load_transformer_runner(
+    bert_dir: Path | str,
+    runtime: str = "onnx-int8",
+    max_length: int = 256,
+    batch_size: int = 64,
+    threads: int | None = None,
+    device: str = "cpu",
+    spinning: bool = True,
+) -> TransformerRunner:
     """The runner for `runtime` ("onnx-int8", "onnx" or "torch"), falling back int8 -> fp32 ONNX -> torch, logged.
 
     `threads` is ONNX Runtime's intra-op thread count; pass the count torch runs with
@@ -151,7 +172,7 @@ def load_transformer_runner(bert_dir: Path | str, runtime: str = "onnx-int8", ma
     if runtime not in RUNTIMES:
         raise ValueError(f"unknown inference runtime {runtime!r}; expected one of {', '.join(RUNTIMES)}")
     directory = Path(bert_dir)
-    for candidate in RUNTIMES[RUNTIMES.index(runtime):-1]:
+    for candidate in RUNTIMES[RUNTIMES.index(runtime) : -1]:
         try:
             runner = _load_checked_onnx(directory, candidate, max_length, batch_size, threads, spinning)
         except Exception as error:  # noqa: BLE001 - any ONNX failure means the next runtime serves instead
@@ -178,8 +199,9 @@ def safetensors_digest(directory: Path) -> str:
     return digest.hexdigest()
 
 
-def check_against_reference(runner: TransformerRunner, reference: dict[str, Any], tolerance: float,
-                            min_agreement: float) -> ReferenceCheck:
+def check_against_reference(
+    runner: TransformerRunner, reference: dict[str, Any], tolerance: float, min_agreement: float
+) -> ReferenceCheck:
     """Runs the reference texts; ok when every probability is within `tolerance` of the stored torch ones and the
     argmax agrees on at least `min_agreement` of the decisive texts.
 
@@ -197,16 +219,22 @@ def check_against_reference(runner: TransformerRunner, reference: dict[str, Any]
     same = got.argmax(axis=1) == expected.argmax(axis=1)
     agreement = float(np.mean(same[decisive])) if decisive.any() else 1.0
     if max_diff > tolerance:
-        return ReferenceCheck(False, max_diff, agreement,
-                              f"probabilities differ from torch by {max_diff:.2e} > tolerance {tolerance:.0e}")
+        return ReferenceCheck(
+            False, max_diff, agreement, f"probabilities differ from torch by {max_diff:.2e} > tolerance {tolerance:.0e}"
+        )
     if agreement < min_agreement:
-        return ReferenceCheck(False, max_diff, agreement,
-                              f"same label as torch on {agreement:.0%} of decisive smoke texts < {min_agreement:.0%}")
+        return ReferenceCheck(
+            False,
+            max_diff,
+            agreement,
+            f"same label as torch on {agreement:.0%} of decisive smoke texts < {min_agreement:.0%}",
+        )
     return ReferenceCheck(True, max_diff, agreement, "")
 
 
-def _load_checked_onnx(directory: Path, runtime: str, max_length: int, batch_size: int,
-                       threads: int | None, spinning: bool) -> OnnxClassifierRunner:
+def _load_checked_onnx(
+    directory: Path, runtime: str, max_length: int, batch_size: int, threads: int | None, spinning: bool
+) -> OnnxClassifierRunner:
     path = directory / RUNTIME_FILES[runtime]
     manifest_path = directory / MANIFEST_FILE
     if not path.is_file() or not manifest_path.is_file():
@@ -221,10 +249,12 @@ def _load_checked_onnx(directory: Path, runtime: str, max_length: int, batch_siz
     tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
     labels = _config_labels(directory)
     variant = manifest["variants"][runtime]
-    smoke = OnnxClassifierRunner.from_file(path, tokenizer, int(manifest["max_length"]), batch_size, threads,
-                                           runtime, labels, spinning)
-    check = check_against_reference(smoke, manifest["reference"], float(variant["tolerance"]),
-                                    float(variant["min_argmax_agreement"]))
+    smoke = OnnxClassifierRunner.from_file(
+        path, tokenizer, int(manifest["max_length"]), batch_size, threads, runtime, labels, spinning
+    )
+    check = check_against_reference(
+        smoke, manifest["reference"], float(variant["tolerance"]), float(variant["min_argmax_agreement"])
+    )
     if not check.ok:
         raise ValueError(f"{path.name} fails its smoke check: {check.reason}")
     if len(smoke.labels) != len(labels):
@@ -242,8 +272,9 @@ def _load_torch(directory: Path, max_length: int, batch_size: int, device: str) 
     if not any(directory.glob("*.safetensors")):
         raise FileNotFoundError(f"no safetensors weights in {directory}; pickled checkpoints are refused")
     tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
-    model = AutoModelForSequenceClassification.from_pretrained(str(directory), local_files_only=True,
-                                                               use_safetensors=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        str(directory), local_files_only=True, use_safetensors=True
+    )
     model.to(device)
     model.eval()
     labels = [str(model.config.id2label[index]) for index in range(model.config.num_labels)]

@@ -41,8 +41,14 @@ class ServedCategoryModel:
     usable graph for `runtime` is served by the next runtime down, and the log says which one serves it.
     """
 
-    def __init__(self, fallback: CategoryClassifier, max_batch_size: int = 32, max_wait_ms: float = 2.0,
-                 runtime: str = "torch", threads: int | None = None) -> None:
+    def __init__(
+        self,
+        fallback: CategoryClassifier,
+        max_batch_size: int = 32,
+        max_wait_ms: float = 2.0,
+        runtime: str = "torch",
+        threads: int | None = None,
+    ) -> None:
         self._fallback = fallback
         self._max_batch_size = max_batch_size
         self._max_wait_ms = max_wait_ms
@@ -56,8 +62,10 @@ class ServedCategoryModel:
             return await self._fallback.classify(text)
         probabilities, reasons = await serving.batcher.submit(text)
         return CategoryPrediction.from_scores(
-            dict(zip(serving.labels, probabilities, strict=True)), serving.name,
-            thresholds=serving.thresholds, reasons=reasons,
+            dict(zip(serving.labels, probabilities, strict=True)),
+            serving.name,
+            thresholds=serving.thresholds,
+            reasons=reasons,
         )
 
     _in_step = False
@@ -97,15 +105,24 @@ class ServedCategoryModel:
             return
         assert version.id is not None
         loaded = await asyncio.to_thread(_load_and_check, version.path, self._runtime, self._threads)
-        logger.info("model version %s (%s): transformer served by %s (asked for %s)", version.id, version.name,
-                    loaded.runtime, self._runtime)
+        logger.info(
+            "model version %s (%s): transformer served by %s (asked for %s)",
+            version.id,
+            version.name,
+            loaded.runtime,
+            self._runtime,
+        )
         labels = tuple(loaded.labels)
         batcher: MicroBatcher[tuple[list[float], tuple[str, ...]]] = MicroBatcher(
-            loaded.predict_with_reasons, max_batch_size=self._max_batch_size, max_wait_ms=self._max_wait_ms,
+            loaded.predict_with_reasons,
+            max_batch_size=self._max_batch_size,
+            max_wait_ms=self._max_wait_ms,
             name=f"model-{version.id}",
         )
-        previous, self._serving = self._serving, _Serving(version.id, version.name, labels, loaded.thresholds,
-                                                          loaded.runtime, batcher)
+        previous, self._serving = (
+            self._serving,
+            _Serving(version.id, version.name, labels, loaded.thresholds, loaded.runtime, batcher),
+        )
         self._retire(previous)
 
     @staticmethod

@@ -23,7 +23,10 @@ _FORMAT = 1
 
 
 def make_vectorizer(
-    analyzer: str, ngram_range: tuple[int, int], sublinear_tf: bool, min_df: int = 1,
+    analyzer: str,
+    ngram_range: tuple[int, int],
+    sublinear_tf: bool,
+    min_df: int = 1,
     max_features: int | None = None,
 ) -> Any:
     """An unfitted `TfidfVectorizer`; every other setting is scikit-learn's default (lower-casing, token pattern,
@@ -33,8 +36,14 @@ def make_vectorizer(
 
     if analyzer not in ("word", "char_wb"):
         raise ValueError(f"unsupported analyzer {analyzer!r}")
-    return TfidfVectorizer(analyzer=analyzer, ngram_range=ngram_range, sublinear_tf=sublinear_tf, min_df=min_df,
-                           max_features=max_features, dtype=np.float64)
+    return TfidfVectorizer(
+        analyzer=analyzer,
+        ngram_range=ngram_range,
+        sublinear_tf=sublinear_tf,
+        min_df=min_df,
+        max_features=max_features,
+        dtype=np.float64,
+    )
 
 
 @dataclass
@@ -97,8 +106,11 @@ class TfidfLinearModel:
             else:
                 slopes = coef[label, columns]
             contributions = np.asarray(slopes * weights, dtype=np.float64)
-            pushing = [(-float(contributions[i]), str(names[columns[i]])) for i in range(len(columns))
-                       if contributions[i] > 0.0]
+            pushing = [
+                (-float(contributions[i]), str(names[columns[i]]))
+                for i in range(len(columns))
+                if contributions[i] > 0.0
+            ]
             result.append(tuple(name for _, name in sorted(pushing)[:top]))
         return result
 
@@ -109,8 +121,10 @@ class TfidfLinearModel:
         if self._names is not None:
             return self._names
         blocks = [vectorizer.get_feature_names_out() for vectorizer in self.vectorizers]
-        readable = [np.full(len(block), vectorizer.analyzer == "word")
-                    for vectorizer, block in zip(self.vectorizers, blocks, strict=True)]
+        readable = [
+            np.full(len(block), vectorizer.analyzer == "word")
+            for vectorizer, block in zip(self.vectorizers, blocks, strict=True)
+        ]
         computed = (np.concatenate(blocks), np.concatenate(readable))
         self._names = computed  # a race between threads can only compute the same names twice
         return computed
@@ -128,9 +142,13 @@ class TfidfLinearModel:
             "blocks": [_vectorizer_state(vectorizer) for vectorizer in self.vectorizers],
         }
         (directory / TFIDF_FILE).write_text(json.dumps(document), encoding="utf-8")
-        save_file({"coef": np.ascontiguousarray(self.coef, dtype=np.float64),
-                   "intercept": np.ascontiguousarray(self.intercept, dtype=np.float64)},
-                  str(directory / WEIGHTS_FILE))
+        save_file(
+            {
+                "coef": np.ascontiguousarray(self.coef, dtype=np.float64),
+                "intercept": np.ascontiguousarray(self.intercept, dtype=np.float64),
+            },
+            str(directory / WEIGHTS_FILE),
+        )
 
     @classmethod
     def load(cls, directory: Path) -> TfidfLinearModel:

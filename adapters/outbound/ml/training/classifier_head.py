@@ -25,8 +25,12 @@ def load_classifier(base_model_dir: Path, labels: list[str]) -> tuple[Any, str]:
     label2id = {label: index for index, label in id2label.items()}
     if not is_classifier:
         model = AutoModelForSequenceClassification.from_pretrained(
-            str(base_model_dir), num_labels=len(labels), id2label=id2label, label2id=label2id,
-            local_files_only=True, use_safetensors=True,
+            str(base_model_dir),
+            num_labels=len(labels),
+            id2label=id2label,
+            label2id=label2id,
+            local_files_only=True,
+            use_safetensors=True,
         )
         return model, "new"
     model = AutoModelForSequenceClassification.from_pretrained(

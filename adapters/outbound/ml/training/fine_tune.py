@@ -122,17 +122,22 @@ def make_batches(lengths: Sequence[int], batch_size: int, bucketing: bool, rng: 
         chunk = batch_size * _BUCKET_BATCHES
         batches: list[list[int]] = []
         for start in range(0, len(order), chunk):
-            part = order[start:start + chunk]
+            part = order[start : start + chunk]
             batches += [[part[k] for k in group] for group in length_buckets([lengths[i] for i in part], batch_size)]
     else:
-        batches = [order[start:start + batch_size] for start in range(0, len(order), batch_size)]
+        batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
     rng.shuffle(batches)
     return batches
 
 
 def _train_loop(
-    model: Any, tokenizer: Any, train_ids: list[list[int]], targets: list[int], config: FineTuneConfig,
-    device: str, progress: ProgressCallback,
+    model: Any,
+    tokenizer: Any,
+    train_ids: list[list[int]],
+    targets: list[int],
+    config: FineTuneConfig,
+    device: str,
+    progress: ProgressCallback,
 ) -> dict[str, Any]:
     """AdamW with linear warm-up/decay; stops at the step count or the time budget, whichever comes first."""
     import torch
@@ -166,8 +171,9 @@ def _train_loop(
     report_every = max(1, total_steps // 100)
     while step < plan["steps"] and not stopped_by_budget:
         for batch_index in make_batches(lengths, config.batch_size, config.length_bucketing, rng):
-            batch = {key: value.to(device) for key, value in
-                     pad_batch([train_ids[i] for i in batch_index], pad_id).items()}
+            batch = {
+                key: value.to(device) for key, value in pad_batch([train_ids[i] for i in batch_index], pad_id).items()
+            }
             batch["labels"] = torch.tensor([targets[i] for i in batch_index], dtype=torch.long, device=device)
             with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**batch).loss
@@ -205,7 +211,10 @@ def _train_loop(
 
 
 def _check_inputs(
-    train_texts: Sequence[str], train_labels: Sequence[str], val_texts: Sequence[str], val_labels: Sequence[str],
+    train_texts: Sequence[str],
+    train_labels: Sequence[str],
+    val_texts: Sequence[str],
+    val_labels: Sequence[str],
     labels: list[str],
 ) -> None:
     """Fails fast on mismatched lengths, empty training data or labels the label list does not name."""

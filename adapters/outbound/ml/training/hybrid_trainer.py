@@ -124,9 +124,7 @@ class HybridModelTrainer:
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
         return await asyncio.to_thread(_predict_labels, path, list(texts))
 
-    async def calibrate(
-        self, path: str, validation: Sequence[Example], test: Sequence[Example]
-    ) -> CalibrationReport:
+    async def calibrate(self, path: str, validation: Sequence[Example], test: Sequence[Example]) -> CalibrationReport:
         return await asyncio.to_thread(_calibrate, path, list(validation), list(test))
 
     def _warm_start_config(self) -> Any:
@@ -191,8 +189,11 @@ def _calibrate(path: str, validation: list[Example], test: list[Example]) -> Cal
     loaded = LoadedModelVersion(path)
     raw = loaded.predict_components([e.text for e in validation] + [e.text for e in test])["hybrid"].tolist()
     report, table = measure_calibration(
-        loaded.labels, raw[: len(validation)], [e.label for e in validation],
-        raw[len(validation):], [e.label for e in test],
+        loaded.labels,
+        raw[: len(validation)],
+        [e.label for e in validation],
+        raw[len(validation) :],
+        [e.label for e in test],
     )
     update_manifest(Path(path), {"temperature": report.calibration.temperature, "thresholds": table.to_json()})
     return report

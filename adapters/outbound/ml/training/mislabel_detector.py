@@ -21,8 +21,11 @@ DEFAULT_FOLDS = 5
 
 
 def out_of_fold_probabilities(
-    texts: Sequence[str], labels: Sequence[str], folds: int = DEFAULT_FOLDS,
-    settings: LinearSettings | None = None, seed: int = 0,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    folds: int = DEFAULT_FOLDS,
+    settings: LinearSettings | None = None,
+    seed: int = 0,
 ) -> tuple[list[str], Any, list[int]]:
     """(classes, probabilities, positions): the out-of-fold probability rows of the texts at `positions`
     (those whose label has at least `folds` tickets), columns in `classes` order. Blocking: call off the loop."""
@@ -42,14 +45,19 @@ def out_of_fold_probabilities(
     index = {label: n for n, label in enumerate(classes)}
     targets = np.asarray([index[labels[i]] for i in positions])
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
-    probabilities = cross_val_predict(pipeline, [texts[i] for i in positions], targets, cv=splitter,
-                                      method="predict_proba")
+    probabilities = cross_val_predict(
+        pipeline, [texts[i] for i in positions], targets, cv=splitter, method="predict_proba"
+    )
     return classes, probabilities, positions
 
 
 def judge(
-    ids: Sequence[int], texts: Sequence[str], labels: Sequence[str], folds: int = DEFAULT_FOLDS,
-    settings: LinearSettings | None = None, seed: int = 0,
+    ids: Sequence[int],
+    texts: Sequence[str],
+    labels: Sequence[str],
+    folds: int = DEFAULT_FOLDS,
+    settings: LinearSettings | None = None,
+    seed: int = 0,
 ) -> list[LabelJudgement]:
     """A judgement per judgeable ticket: the proposed label is the out-of-fold argmax. Blocking."""
     classes, probabilities, positions = out_of_fold_probabilities(texts, labels, folds, settings, seed)
@@ -57,8 +65,9 @@ def judge(
     judgements = []
     for row, position in zip(probabilities, positions, strict=True):
         given = labels[position]
-        judgements.append(LabelJudgement(int(ids[position]), given, classes[int(row.argmax())],
-                                         float(row[column[given]])))
+        judgements.append(
+            LabelJudgement(int(ids[position]), given, classes[int(row.argmax())], float(row[column[given]]))
+        )
     return judgements
 
 
@@ -73,6 +82,11 @@ class SklearnMislabelDetector:
     async def find(self, tickets: Sequence[LabelledTicket]) -> list[LabelJudgement]:
         known = [ticket for ticket in tickets if ticket.id is not None]
         return await asyncio.to_thread(
-            judge, [t.id or 0 for t in known], [t.text for t in known], [t.category for t in known],
-            self._folds, self._settings, self._seed,
+            judge,
+            [t.id or 0 for t in known],
+            [t.text for t in known],
+            [t.category for t in known],
+            self._folds,
+            self._settings,
+            self._seed,
         )

@@ -76,8 +76,13 @@ class OnnxExportReport:
     argmax_agreement: dict[str, float] = field(default_factory=dict)
 
 
-def export_onnx(bert_dir: Path | str, max_length: int, quantize: bool = True,
-                smoke_texts: Sequence[str] = SMOKE_TEXTS, per_channel: bool = True) -> OnnxExportReport:
+def export_onnx(
+    bert_dir: Path | str,
+    max_length: int,
+    quantize: bool = True,
+    smoke_texts: Sequence[str] = SMOKE_TEXTS,
+    per_channel: bool = True,
+) -> OnnxExportReport:
     """Writes bert/model.onnx (and with `quantize` bert/model.int8.onnx) plus bert/onnx.json, each file checked.
 
     Blocking and CPU-heavy (seconds for MiniLM); run it in the training job after the version folder is written.
@@ -120,8 +125,17 @@ def export_onnx(bert_dir: Path | str, max_length: int, quantize: bool = True,
             int8_path.unlink(missing_ok=True)
             report.refused["onnx-int8"] = f"quantization failed: {error!r}"
         else:
-            _keep_if_agrees(report, manifest, "onnx-int8", int8_path, INT8_TOLERANCE, INT8_MIN_ARGMAX_AGREEMENT,
-                            tokenizer, max_length, per_channel)
+            _keep_if_agrees(
+                report,
+                manifest,
+                "onnx-int8",
+                int8_path,
+                INT8_TOLERANCE,
+                INT8_MIN_ARGMAX_AGREEMENT,
+                tokenizer,
+                max_length,
+                per_channel,
+            )
     elif quantize:
         report.refused["onnx-int8"] = "no fp32 graph to quantize"
     if report.written:
@@ -149,15 +163,25 @@ def _export_graph(model: Any, tokenizer: Any, inputs: Sequence[str], path: Path)
     attention mask is traced as data, never folded into a constant."""
     import torch
 
-    encoded = tokenizer(["printer not working", "please reset my password, I cannot log in"], padding=True,
-                        return_tensors="pt")
+    encoded = tokenizer(
+        ["printer not working", "please reset my password, I cannot log in"], padding=True, return_tensors="pt"
+    )
     example = tuple(encoded.get(name, torch.zeros_like(encoded["input_ids"])) for name in inputs)
     dynamic = {name: {0: "batch", 1: "sequence"} for name in inputs} | {"logits": {0: "batch"}}
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "raw.onnx"
         with torch.inference_mode():
-            torch.onnx.export(model, example, str(raw), input_names=list(inputs), output_names=["logits"],
-                              dynamic_axes=dynamic, opset_version=OPSET, do_constant_folding=True, dynamo=False)
+            torch.onnx.export(
+                model,
+                example,
+                str(raw),
+                input_names=list(inputs),
+                output_names=["logits"],
+                dynamic_axes=dynamic,
+                opset_version=OPSET,
+                do_constant_folding=True,
+                dynamo=False,
+            )
         _fuse_or_copy(raw, path, model.config)
 
 
@@ -166,8 +190,13 @@ def _fuse_or_copy(raw: Path, path: Path, config: Any) -> None:
     try:
         from onnxruntime.transformers.optimizer import optimize_model
 
-        optimized = optimize_model(str(raw), model_type="bert", num_heads=int(config.num_attention_heads),
-                                   hidden_size=int(config.hidden_size), opt_level=1)
+        optimized = optimize_model(
+            str(raw),
+            model_type="bert",
+            num_heads=int(config.num_attention_heads),
+            hidden_size=int(config.hidden_size),
+            opt_level=1,
+        )
         optimized.save_model_to_file(str(path))
     except Exception as error:  # noqa: BLE001 - fusion is an optimisation; the unfused graph is still correct
         logger.warning("onnx fusion skipped: %r", error)
@@ -180,18 +209,36 @@ def _quantize(source: Path, target: Path, per_channel: bool) -> None:
 
     # Signed int8 weights with (dynamic) unsigned activations is the combination VNNI multiplies natively.
     # The fused graph holds com.microsoft ops that ONNX shape inference cannot type; their outputs are float.
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=per_channel, reduce_range=False,
-                     extra_options={"DefaultTensorType": TensorProto.FLOAT})
+    quantize_dynamic(
+        str(source),
+        str(target),
+        weight_type=QuantType.QInt8,
+        per_channel=per_channel,
+        reduce_range=False,
+        extra_options={"DefaultTensorType": TensorProto.FLOAT},
+    )
 
 
-def _keep_if_agrees(report: OnnxExportReport, manifest: dict[str, Any], name: str, path: Path, tolerance: float,
-                    min_agreement: float, tokenizer: Any, max_length: int, per_channel: bool) -> None:
-    variant = {"file": path.name, "per_channel": per_channel, "tolerance": tolerance,
-               "min_argmax_agreement": min_agreement,
-               "sha256": file_sha256(path)}
+def _keep_if_agrees(
+    report: OnnxExportReport,
+    manifest: dict[str, Any],
+    name: str,
+    path: Path,
+    tolerance: float,
+    min_agreement: float,
+    tokenizer: Any,
+    max_length: int,
+    per_channel: bool,
+) -> None:
+    variant = {
+        "file": path.name,
+        "per_channel": per_channel,
+        "tolerance": tolerance,
+        "min_argmax_agreement": min_agreement,
+        "sha256": file_sha256(path),
+    }
     try:
-        runner = OnnxClassifierRunner.from_file(path, tokenizer, max_length, batch_size=8, threads=None,
-                                                runtime=name)
+        runner = OnnxClassifierRunner.from_file(path, tokenizer, max_length, batch_size=8, threads=None, runtime=name)
         check = check_against_reference(runner, manifest["reference"], tolerance, min_agreement)
     except Exception as error:  # noqa: BLE001 - whatever is wrong with the graph, it must not be kept
         path.unlink(missing_ok=True)
@@ -204,13 +251,21 @@ def _keep_if_agrees(report: OnnxExportReport, manifest: dict[str, Any], name: st
         report.refused[name] = check.reason
         return
     report.written[name] = path.name
-    manifest["variants"][name] = variant | {"max_abs_diff": check.max_abs_diff,
-                                            "argmax_agreement": check.argmax_agreement}
+    manifest["variants"][name] = variant | {
+        "max_abs_diff": check.max_abs_diff,
+        "argmax_agreement": check.argmax_agreement,
+    }
 
 
-def apply_int8_accuracy_rule(bert_dir: Path | str, texts: Sequence[str], truth: Sequence[int], max_length: int,
-                             linear_probabilities: Any | None = None, bert_weight: float = 1.0,
-                             max_drop: float = INT8_MAX_ACCURACY_DROP) -> dict[str, Any]:
+def apply_int8_accuracy_rule(
+    bert_dir: Path | str,
+    texts: Sequence[str],
+    truth: Sequence[int],
+    max_length: int,
+    linear_probabilities: Any | None = None,
+    bert_weight: float = 1.0,
+    max_drop: float = INT8_MAX_ACCURACY_DROP,
+) -> dict[str, Any]:
     """The issue's rule on labelled texts (the validation split): int8 stays only if the served blend's accuracy
     with it is at most `max_drop` below the blend with the fp32 graph; otherwise model.int8.onnx is deleted and
     dropped from onnx.json, so serving "onnx-int8" falls back to fp32 ONNX. Returns both accuracies and the
@@ -235,10 +290,16 @@ def apply_int8_accuracy_rule(bert_dir: Path | str, texts: Sequence[str], truth: 
     kept = drop <= max_drop
     if not kept:
         drop_variant(directory, "onnx-int8")
-        logger.warning("%s: int8 dropped: accuracy %.4f vs fp32 %.4f", directory, accuracy["onnx-int8"],
-                       accuracy["onnx"])
-    return {"int8_kept": kept, "fp32_accuracy": accuracy["onnx"], "int8_accuracy": accuracy["onnx-int8"],
-            "max_drop": max_drop, "n": len(texts)}
+        logger.warning(
+            "%s: int8 dropped: accuracy %.4f vs fp32 %.4f", directory, accuracy["onnx-int8"], accuracy["onnx"]
+        )
+    return {
+        "int8_kept": kept,
+        "fp32_accuracy": accuracy["onnx"],
+        "int8_accuracy": accuracy["onnx-int8"],
+        "max_drop": max_drop,
+        "n": len(texts),
+    }
 
 
 def drop_variant(bert_dir: Path | str, runtime: str) -> None:

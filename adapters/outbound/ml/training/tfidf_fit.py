@@ -42,8 +42,11 @@ def build_sklearn_model(settings: LinearSettings) -> tuple[list[Any], Any]:
 
     vectorizers = [make_vectorizer("word", settings.word_ngram_range, settings.sublinear_tf, settings.min_df)]
     if settings.char_ngram_range is not None:
-        vectorizers.append(make_vectorizer("char_wb", settings.char_ngram_range, settings.sublinear_tf,
-                                           settings.min_df, settings.max_char_features))
+        vectorizers.append(
+            make_vectorizer(
+                "char_wb", settings.char_ngram_range, settings.sublinear_tf, settings.min_df, settings.max_char_features
+            )
+        )
     classifier = LogisticRegression(C=settings.C, max_iter=settings.max_iter, tol=settings.tol)
     return vectorizers, classifier
 

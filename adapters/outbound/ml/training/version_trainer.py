@@ -109,8 +109,15 @@ def train_model_version(
 
         bert_started = time.monotonic()
         outcome = train_sequence_classifier(
-            train.texts, train.labels, val.texts, val.labels, labels, staging / BERT_DIR, config,
-            resolve_base_model_dir(base_model_dir), progress,
+            train.texts,
+            train.labels,
+            val.texts,
+            val.labels,
+            labels,
+            staging / BERT_DIR,
+            config,
+            resolve_base_model_dir(base_model_dir),
+            progress,
         )
         val_probabilities["bert"] = outcome.val_probabilities
         durations["bert"] = round(time.monotonic() - bert_started, 2)
@@ -127,19 +134,32 @@ def train_model_version(
         name: evaluate(list(val.labels), [labels[i] for i in np.argmax(p, axis=1)], labels).to_json()
         for name, p in val_probabilities.items()
     }
-    manifest = {"format": FORMAT, "kind": kind, "labels": list(labels), "bert_weight": weight,
-                "max_length": config.max_length}
+    manifest = {
+        "format": FORMAT,
+        "kind": kind,
+        "labels": list(labels),
+        "bert_weight": weight,
+        "max_length": config.max_length,
+    }
     (staging / MODEL_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if kind in ("hybrid", "bert"):
         progress("onnx", 0.0, None)
         onnx_started = time.monotonic()
-        components |= _export_onnx(staging / BERT_DIR, val.texts, truth, config.max_length,
-                                    val_probabilities.get("linear"), weight)
+        components |= _export_onnx(
+            staging / BERT_DIR, val.texts, truth, config.max_length, val_probabilities.get("linear"), weight
+        )
         durations["onnx_export"] = round(time.monotonic() - onnx_started, 2)
         progress("onnx", 100.0, None)
     durations["total"] = round(time.monotonic() - started, 2)
-    report = {**manifest, "val": metrics, "weight_curve": weight_curve, "durations_s": durations,
-              "n_train": len(train.texts), "n_val": len(val.texts), **components}
+    report = {
+        **manifest,
+        "val": metrics,
+        "weight_curve": weight_curve,
+        "durations_s": durations,
+        "n_train": len(train.texts),
+        "n_val": len(val.texts),
+        **components,
+    }
     (staging / TRAINING_FILE).write_text(json.dumps(report, indent=2), encoding="utf-8")
     _apply_umask(staging)
     if out_dir.exists():
@@ -149,8 +169,14 @@ def train_model_version(
     return report
 
 
-def _export_onnx(bert_dir: Path, texts: Sequence[str], truth: Sequence[int], max_length: int,
-                 linear_probabilities: Any | None, weight: float) -> dict[str, Any]:
+def _export_onnx(
+    bert_dir: Path,
+    texts: Sequence[str],
+    truth: Sequence[int],
+    max_length: int,
+    linear_probabilities: Any | None,
+    weight: float,
+) -> dict[str, Any]:
     """The ONNX graphs of the version's transformer, the int8 graph kept only under the issue's accuracy rule;
     returns what training.json records. Any failure is logged and recorded, never raised: the version is
     complete without graphs (serving falls back to torch), and whatever the failed export wrote is removed, so

@@ -50,18 +50,41 @@ class AnalysisPagesController(Controller):
         number = page_number(query, PAGE_SIZE)
         companies = {company.id: company for company in await list_companies.execute()}
         if errors:
-            return page(request, "analyses.html", HTTP_400_BAD_REQUEST, values=values, errors=errors, companies=companies,
-                        result=None, number=1, pages=1, query="")
+            return page(
+                request,
+                "analyses.html",
+                HTTP_400_BAD_REQUEST,
+                values=values,
+                errors=errors,
+                companies=companies,
+                result=None,
+                number=1,
+                pages=1,
+                query="",
+            )
         result = await list_analyses.execute(criteria, (number - 1) * PAGE_SIZE, PAGE_SIZE)
         pages = max(1, -(-result.total // PAGE_SIZE))
         kept = urlencode({name: value for name, value in values.items() if value})
-        return page(request, "analyses.html", values=values, errors=errors, companies=companies, result=result,
-                    number=number, pages=pages, query=kept)
+        return page(
+            request,
+            "analyses.html",
+            values=values,
+            errors=errors,
+            companies=companies,
+            result=result,
+            number=number,
+            pages=pages,
+            query=kept,
+        )
 
     @get("/{analysis_id:int}")
-    async def analysis(self, request: Request[Any, Any, Any], analysis_id: PathKey,
-                       get_analysis_detail: NamedDependency[GetAnalysisDetail],
-                       list_teams: NamedDependency[ListTeams]) -> Template:
+    async def analysis(
+        self,
+        request: Request[Any, Any, Any],
+        analysis_id: PathKey,
+        get_analysis_detail: NamedDependency[GetAnalysisDetail],
+        list_teams: NamedDependency[ListTeams],
+    ) -> Template:
         detail = await get_analysis_detail.execute(analysis_id)
         analysis = detail.analysis
         assignment = analysis.assignment
@@ -69,11 +92,15 @@ class AnalysisPagesController(Controller):
         teams = await list_teams.execute(analysis.company_id) if detail.company and suggested_id is not None else ()
         reason = analysis.decisions.category_reason
         reasons = analysis.category.reasons if analysis.category else ()
-        return page(request, "analysis.html", detail=detail,
-                    routing_explained=ROUTING_EXPLAINED.get(assignment.reason) if assignment else None,
-                    suggested_team=next((team for team in teams if team.id == suggested_id), None),
-                    reason_explained=CATEGORY_REASON_EXPLAINED.get(reason) if reason else None,
-                    segments=marked_reasons(analysis.description, reasons))
+        return page(
+            request,
+            "analysis.html",
+            detail=detail,
+            routing_explained=ROUTING_EXPLAINED.get(assignment.reason) if assignment else None,
+            suggested_team=next((team for team in teams if team.id == suggested_id), None),
+            reason_explained=CATEGORY_REASON_EXPLAINED.get(reason) if reason else None,
+            segments=marked_reasons(analysis.description, reasons),
+        )
 
 
 def _criteria(query: Any, errors: FieldErrors) -> AnalysisFilter:
@@ -91,7 +118,11 @@ def _criteria(query: Any, errors: FieldErrors) -> AnalysisFilter:
             values[name] = read()
         except InvalidInput as error:
             errors.add(error)
-    if values.get("created_from") and values.get("created_before") and values["created_before"] <= values["created_from"]:
+    if (
+        values.get("created_from")
+        and values.get("created_before")
+        and values["created_before"] <= values["created_from"]
+    ):
         errors.add(InvalidInput("date_to", "must not be before the “from” date"))
     category = text(query, "category")
     return AnalysisFilter(category=category or None, **{k: v for k, v in values.items() if v is not None})

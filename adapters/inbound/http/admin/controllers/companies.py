@@ -46,8 +46,9 @@ class CompanyPagesController(Controller):
 
     @get("/new")
     async def new_company(self, request: Request[Any, Any, Any]) -> Template:
-        return page(request, "company_form.html", company=None, values=dict(DEFAULT_VALUES), errors=FieldErrors(),
-                    modes=MODES)
+        return page(
+            request, "company_form.html", company=None, values=dict(DEFAULT_VALUES), errors=FieldErrors(), modes=MODES
+        )
 
     @post("/new")
     async def create_company(
@@ -58,17 +59,27 @@ class CompanyPagesController(Controller):
         errors, target = _check_form(values)
         if not errors:
             try:
-                policy = DecisionPolicy(values["category_mode"] or DecisionMode.AUTOFILL,
-                                        values["team_mode"] or DecisionMode.AUTOFILL,
-                                        DecisionPolicy().target_precision if target is None else target,
-                                        values["trust_uncalibrated"])
-                company = await create_company.execute(values["name"], CompanyFlags(*(values[f] for f in FLAG_NAMES)),
-                                                       policy)
+                policy = DecisionPolicy(
+                    values["category_mode"] or DecisionMode.AUTOFILL,
+                    values["team_mode"] or DecisionMode.AUTOFILL,
+                    DecisionPolicy().target_precision if target is None else target,
+                    values["trust_uncalibrated"],
+                )
+                company = await create_company.execute(
+                    values["name"], CompanyFlags(*(values[f] for f in FLAG_NAMES)), policy
+                )
             except InvalidInput as error:
                 errors.add(error)
         if errors:
-            return page(request, "company_form.html", HTTP_400_BAD_REQUEST, company=None, values=values, errors=errors,
-                        modes=MODES)
+            return page(
+                request,
+                "company_form.html",
+                HTTP_400_BAD_REQUEST,
+                company=None,
+                values=values,
+                errors=errors,
+                modes=MODES,
+            )
         return redirect(request, f"/admin/companies/{company.id}", ("success", f"Created company “{company.name}”."))
 
     @get("/{company_id:int}")
@@ -80,8 +91,15 @@ class CompanyPagesController(Controller):
         list_teams: NamedDependency[ListTeams],
     ) -> Template:
         company = await get_company.execute(company_id)
-        return page(request, "company_form.html", company=company, values=_stored_values(company), errors=FieldErrors(),
-                    teams=await list_teams.execute(company_id), modes=MODES)
+        return page(
+            request,
+            "company_form.html",
+            company=company,
+            values=_stored_values(company),
+            errors=FieldErrors(),
+            teams=await list_teams.execute(company_id),
+            modes=MODES,
+        )
 
     @post("/{company_id:int}")
     async def update_company(
@@ -96,33 +114,57 @@ class CompanyPagesController(Controller):
         values = _company_values(form)
         errors, target = _check_form(values)
         if not errors:
-            changes = CompanyChanges(name=values["name"], **{flag: values[flag] for flag in FLAG_NAMES},
-                                     **{mode: values[mode] or None for mode in MODE_NAMES}, target_precision=target,
-                                     trust_uncalibrated=values["trust_uncalibrated"])
+            changes = CompanyChanges(
+                name=values["name"],
+                **{flag: values[flag] for flag in FLAG_NAMES},
+                **{mode: values[mode] or None for mode in MODE_NAMES},
+                target_precision=target,
+                trust_uncalibrated=values["trust_uncalibrated"],
+            )
             try:
                 company = await update_company.execute(company_id, changes)
             except InvalidInput as error:
                 errors.add(error)
         if errors:
             company = await get_company.execute(company_id)
-            return page(request, "company_form.html", HTTP_400_BAD_REQUEST, company=company, values=values,
-                        errors=errors, teams=await list_teams.execute(company_id), modes=MODES)
+            return page(
+                request,
+                "company_form.html",
+                HTTP_400_BAD_REQUEST,
+                company=company,
+                values=values,
+                errors=errors,
+                teams=await list_teams.execute(company_id),
+                modes=MODES,
+            )
         return redirect(request, f"/admin/companies/{company.id}", ("success", f"Saved company “{company.name}”."))
 
     @get("/{company_id:int}/delete")
-    async def confirm_delete(self, request: Request[Any, Any, Any], company_id: PathKey,
-                             get_company: NamedDependency[GetCompany],
-                             list_teams: NamedDependency[ListTeams]) -> Template:
+    async def confirm_delete(
+        self,
+        request: Request[Any, Any, Any],
+        company_id: PathKey,
+        get_company: NamedDependency[GetCompany],
+        list_teams: NamedDependency[ListTeams],
+    ) -> Template:
         company = await get_company.execute(company_id)
-        return page(request, "confirm_delete.html", what=f"the company “{company.name}”",
-                    consequence=f"Its {len(await list_teams.execute(company_id))} team(s) are deleted with it; "
-                    "its analyses stay in the history.",
-                    cancel_url=f"/admin/companies/{company_id}")
+        return page(
+            request,
+            "confirm_delete.html",
+            what=f"the company “{company.name}”",
+            consequence=f"Its {len(await list_teams.execute(company_id))} team(s) are deleted with it; "
+            "its analyses stay in the history.",
+            cancel_url=f"/admin/companies/{company_id}",
+        )
 
     @post("/{company_id:int}/delete")
-    async def delete_company(self, request: Request[Any, Any, Any], company_id: PathKey,
-                             get_company: NamedDependency[GetCompany],
-                             delete_company: NamedDependency[DeleteCompany]) -> Redirect:
+    async def delete_company(
+        self,
+        request: Request[Any, Any, Any],
+        company_id: PathKey,
+        get_company: NamedDependency[GetCompany],
+        delete_company: NamedDependency[DeleteCompany],
+    ) -> Redirect:
         company = await get_company.execute(company_id)
         await delete_company.execute(company_id)
         return redirect(request, "/admin/companies", ("success", f"Deleted company “{company.name}” and its teams."))

@@ -28,5 +28,11 @@ class DashboardController(Controller):
         active = summary.active_model
         quality = await get_decision_quality.execute()
         pending = (await list_review_queue.execute(limit=1)).total
-        return page(request, "dashboard.html", summary=summary, active_metrics=evaluation_of(active) if active else {},
-                    quality=quality, review_total=pending)
+        return page(
+            request,
+            "dashboard.html",
+            summary=summary,
+            active_metrics=evaluation_of(active) if active else {},
+            quality=quality,
+            review_total=pending,
+        )

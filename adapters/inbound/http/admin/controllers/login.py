@@ -21,7 +21,9 @@ class LoginController(Controller):
     opt = {PUBLIC_OPT: True}
 
     @get("/login")
-    async def login_form(self, request: Request[Any, Any, Any], count_admin_users: NamedDependency[CountAdminUsers]) -> Template | Redirect:
+    async def login_form(
+        self, request: Request[Any, Any, Any], count_admin_users: NamedDependency[CountAdminUsers]
+    ) -> Template | Redirect:
         target = safe_next(request.query_params.get("next"))
         if await session_admin(request) is not None:
             return Redirect(target, status_code=HTTP_303_SEE_OTHER)
@@ -48,20 +50,32 @@ class LoginController(Controller):
         try:
             user = await authenticate_admin.execute(username, form.get("password"), address)
         except LoginThrottled as throttled:
-            response = page(request, "login.html", HTTP_429_TOO_MANY_REQUESTS, next=target, username=username,
-                            error=str(throttled), no_admins=False)
+            response = page(
+                request,
+                "login.html",
+                HTTP_429_TOO_MANY_REQUESTS,
+                next=target,
+                username=username,
+                error=str(throttled),
+                no_admins=False,
+            )
             response.headers["Retry-After"] = str(throttled.retry_after_s)
             return response
         except InvalidCredentials as invalid:
-            return page(request, "login.html", HTTP_401_UNAUTHORIZED, next=target, username=username, error=str(invalid),
-                        no_admins=await count_admin_users.execute() == 0)
+            return page(
+                request,
+                "login.html",
+                HTTP_401_UNAUTHORIZED,
+                next=target,
+                username=username,
+                error=str(invalid),
+                no_admins=await count_admin_users.execute() == 0,
+            )
         start_admin_session(request, user)
         return Redirect(target, status_code=HTTP_303_SEE_OTHER)
 
     @post("/logout", opt={PUBLIC_OPT: True})
-    async def logout(
-        self, request: Request[Any, Any, Any], logout_admin: NamedDependency[LogoutAdmin]
-    ) -> Redirect:
+    async def logout(self, request: Request[Any, Any, Any], logout_admin: NamedDependency[LogoutAdmin]) -> Redirect:
         # Not just this cookie: a copy saved before the logout must not open the site either.
         admin = await session_admin(request)
         if admin is not None:

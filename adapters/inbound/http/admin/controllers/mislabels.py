@@ -25,19 +25,35 @@ class MislabelPagesController(Controller):
     path = "/mislabelled"
 
     @get("/")
-    async def candidates(self, request: Request[Any, Any, Any],
-                         list_mislabel_candidates: NamedDependency[ListMislabelCandidates]) -> Template:
+    async def candidates(
+        self, request: Request[Any, Any, Any], list_mislabel_candidates: NamedDependency[ListMislabelCandidates]
+    ) -> Template:
         label = _label_filter(request.query_params)
         number = page_number(request.query_params, PAGE_SIZE)
         listing = await list_mislabel_candidates.execute(label, (number - 1) * PAGE_SIZE, PAGE_SIZE)
-        labels = sorted(set(listing.unresolved_per_label) | {e.candidate.proposed_label for e in listing.entries}
-                        | {e.candidate.given_label for e in listing.entries})
-        return page(request, "mislabelled.html", listing=listing, label=label or "", labels=labels, number=number,
-                    pages=max(1, -(-listing.total // PAGE_SIZE)), query=urlencode({"label": label}) if label else "")
+        labels = sorted(
+            set(listing.unresolved_per_label)
+            | {e.candidate.proposed_label for e in listing.entries}
+            | {e.candidate.given_label for e in listing.entries}
+        )
+        return page(
+            request,
+            "mislabelled.html",
+            listing=listing,
+            label=label or "",
+            labels=labels,
+            number=number,
+            pages=max(1, -(-listing.total // PAGE_SIZE)),
+            query=urlencode({"label": label}) if label else "",
+        )
 
     @post("/{candidate_id:int}")
-    async def resolve(self, request: Request[Any, Any, Any], candidate_id: PathKey,
-                      resolve_mislabel_candidate: NamedDependency[ResolveMislabelCandidate]) -> Redirect:
+    async def resolve(
+        self,
+        request: Request[Any, Any, Any],
+        candidate_id: PathKey,
+        resolve_mislabel_candidate: NamedDependency[ResolveMislabelCandidate],
+    ) -> Redirect:
         form = await request.form()
         action = text(form, "action")
         admin = request.state.get("admin")

@@ -38,8 +38,9 @@ class ModelPagesController(Controller):
         return page(request, "models.html", rows=rows, active=active, chart=chart)
 
     @post("/{version_id:int}/activate")
-    async def activate(self, request: Request[Any, Any, Any], version_id: PathKey,
-                       activate_model: NamedDependency[ActivateModel]) -> Redirect:
+    async def activate(
+        self, request: Request[Any, Any, Any], version_id: PathKey, activate_model: NamedDependency[ActivateModel]
+    ) -> Redirect:
         version = await activate_model.execute(version_id)
         message = f"Model {version.name} is now active; every API process serves it within a few seconds."
         return redirect(request, "/admin/models", ("success", message))

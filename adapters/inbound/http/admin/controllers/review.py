@@ -81,8 +81,9 @@ class ReviewQueueController(Controller):
         return await _queue_page(request, use_cases, wanted)
 
     @post("/{analysis_id:int}/confirm")
-    async def confirm(self, request: Request[Any, Any, Any], analysis_id: PathKey,
-                      submit_feedback: NamedDependency[SubmitFeedback]) -> Redirect:
+    async def confirm(
+        self, request: Request[Any, Any, Any], analysis_id: PathKey, submit_feedback: NamedDependency[SubmitFeedback]
+    ) -> Redirect:
         back = _back(await request.form())
         result = await submit_feedback.execute(analysis_id, actor=_admin_actor(request))
         message = f"Confirmed analysis #{analysis_id} as “{result.labelled_ticket.category}”."
@@ -165,8 +166,18 @@ async def _queue_page(
     companies = {company.id: company for company in await use_cases.list_companies.execute()}
     common = {"values": wanted.values, "errors": wanted.errors, "companies": companies, "failed": failed}
     if wanted.errors:
-        return page(request, "review.html", HTTP_400_BAD_REQUEST, result=None, number=1, pages=1, query="",
-                    items=[], review_total=None, **common)
+        return page(
+            request,
+            "review.html",
+            HTTP_400_BAD_REQUEST,
+            result=None,
+            number=1,
+            pages=1,
+            query="",
+            items=[],
+            review_total=None,
+            **common,
+        )
     queue = use_cases.list_review_queue
     number = wanted.number
     result = await queue.execute(wanted.company_id, wanted.label, (number - 1) * PAGE_SIZE, PAGE_SIZE)
@@ -177,12 +188,23 @@ async def _queue_page(
         result = await queue.execute(wanted.company_id, wanted.label, (number - 1) * PAGE_SIZE, PAGE_SIZE)
     items = await _rows(use_cases, result.items, companies)
     total = result.total if wanted.company_id is None and wanted.label is None else None
-    return page(request, "review.html", status_code, result=result, number=number, pages=pages, query=wanted.query,
-                items=items, review_total=total, **common)
+    return page(
+        request,
+        "review.html",
+        status_code,
+        result=result,
+        number=number,
+        pages=pages,
+        query=wanted.query,
+        items=items,
+        review_total=total,
+        **common,
+    )
 
 
-async def _rows(use_cases: QueueUseCases, analyses: Sequence[TicketAnalysis],
-                companies: Mapping[int | None, Any]) -> list[dict[str, Any]]:
+async def _rows(
+    use_cases: QueueUseCases, analyses: Sequence[TicketAnalysis], companies: Mapping[int | None, Any]
+) -> list[dict[str, Any]]:
     """What each row shows: the analysis, its marked text, why it was left to a person, the labels to correct it
     with (the active model's, the company's team categories, and this prediction's) and the suggested team."""
     active = [version for version in await use_cases.list_models.execute() if version.status is ModelStatus.ACTIVE]
@@ -196,12 +218,14 @@ async def _rows(use_cases: QueueUseCases, analyses: Sequence[TicketAnalysis],
         prediction = analysis.category
         predicted = [prediction.label, *(other.label for other in prediction.alternatives)] if prediction else []
         reason = analysis.decisions.category_reason
-        rows.append({
-            "analysis": analysis,
-            "segments": marked_reasons(analysis.description, prediction.reasons if prediction else ()),
-            "reason_explained": CATEGORY_REASON_EXPLAINED.get(reason) if reason else None,
-            "labels": known_labels(model_labels, [team.category for team in teams if team.category], predicted),
-            "suggested_team": next((t for t in teams if t.id == analysis.decisions.suggested_team_id), None),
-            "company": companies.get(analysis.company_id),
-        })
+        rows.append(
+            {
+                "analysis": analysis,
+                "segments": marked_reasons(analysis.description, prediction.reasons if prediction else ()),
+                "reason_explained": CATEGORY_REASON_EXPLAINED.get(reason) if reason else None,
+                "labels": known_labels(model_labels, [team.category for team in teams if team.category], predicted),
+                "suggested_team": next((t for t in teams if t.id == analysis.decisions.suggested_team_id), None),
+                "company": companies.get(analysis.company_id),
+            }
+        )
     return rows

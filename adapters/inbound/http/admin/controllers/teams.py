@@ -21,59 +21,117 @@ class TeamPagesController(Controller):
     path = "/"
 
     @get("/companies/{company_id:int}/teams/new")
-    async def new_team(self, request: Request[Any, Any, Any], company_id: PathKey,
-                       get_company: NamedDependency[GetCompany]) -> Template:
+    async def new_team(
+        self, request: Request[Any, Any, Any], company_id: PathKey, get_company: NamedDependency[GetCompany]
+    ) -> Template:
         company = await get_company.execute(company_id)
-        return page(request, "team_form.html", company=company, team=None, values=dict.fromkeys(TEAM_FIELDS, ""),
-                    errors=FieldErrors())
+        return page(
+            request,
+            "team_form.html",
+            company=company,
+            team=None,
+            values=dict.fromkeys(TEAM_FIELDS, ""),
+            errors=FieldErrors(),
+        )
 
     @post("/companies/{company_id:int}/teams/new")
-    async def create_team(self, request: Request[Any, Any, Any], company_id: PathKey,
-                          get_company: NamedDependency[GetCompany], create_team: NamedDependency[CreateTeam]) -> Template | Redirect:
+    async def create_team(
+        self,
+        request: Request[Any, Any, Any],
+        company_id: PathKey,
+        get_company: NamedDependency[GetCompany],
+        create_team: NamedDependency[CreateTeam],
+    ) -> Template | Redirect:
         company = await get_company.execute(company_id)
         values = _team_values(await request.form())
         try:
-            team = await create_team.execute(company_id, TeamDraft(values["name"], values["category"] or None, values["description"]))
+            team = await create_team.execute(
+                company_id, TeamDraft(values["name"], values["category"] or None, values["description"])
+            )
         except InvalidInput as error:
             errors = FieldErrors()
             errors.add(error)
-            return page(request, "team_form.html", HTTP_400_BAD_REQUEST, company=company, team=None, values=values, errors=errors)
+            return page(
+                request,
+                "team_form.html",
+                HTTP_400_BAD_REQUEST,
+                company=company,
+                team=None,
+                values=values,
+                errors=errors,
+            )
         return redirect(request, f"/admin/companies/{company_id}", ("success", f"Created team “{team.name}”."))
 
     @get("/teams/{team_id:int}")
-    async def team(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam],
-                   get_company: NamedDependency[GetCompany]) -> Template:
+    async def team(
+        self,
+        request: Request[Any, Any, Any],
+        team_id: PathKey,
+        get_team: NamedDependency[GetTeam],
+        get_company: NamedDependency[GetCompany],
+    ) -> Template:
         team = await get_team.execute(team_id)
         values = {"name": team.name, "category": team.category or "", "description": team.description}
-        return page(request, "team_form.html", company=await get_company.execute(team.company_id), team=team,
-                    values=values, errors=FieldErrors())
+        return page(
+            request,
+            "team_form.html",
+            company=await get_company.execute(team.company_id),
+            team=team,
+            values=values,
+            errors=FieldErrors(),
+        )
 
     @post("/teams/{team_id:int}")
-    async def update_team(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam],
-                          get_company: NamedDependency[GetCompany], update_team: NamedDependency[UpdateTeam]) -> Template | Redirect:
+    async def update_team(
+        self,
+        request: Request[Any, Any, Any],
+        team_id: PathKey,
+        get_team: NamedDependency[GetTeam],
+        get_company: NamedDependency[GetCompany],
+        update_team: NamedDependency[UpdateTeam],
+    ) -> Template | Redirect:
         team = await get_team.execute(team_id)
         values = _team_values(await request.form())
         try:
             # The use case recomputes the routing embedding whenever the name, category or description changed.
-            updated = await update_team.execute(team_id, name=values["name"], category=values["category"] or None,
-                                                description=values["description"])
+            updated = await update_team.execute(
+                team_id, name=values["name"], category=values["category"] or None, description=values["description"]
+            )
         except InvalidInput as error:
             errors = FieldErrors()
             errors.add(error)
-            return page(request, "team_form.html", HTTP_400_BAD_REQUEST, company=await get_company.execute(team.company_id),
-                        team=team, values=values, errors=errors)
+            return page(
+                request,
+                "team_form.html",
+                HTTP_400_BAD_REQUEST,
+                company=await get_company.execute(team.company_id),
+                team=team,
+                values=values,
+                errors=errors,
+            )
         return redirect(request, f"/admin/companies/{team.company_id}", ("success", f"Saved team “{updated.name}”."))
 
     @get("/teams/{team_id:int}/delete")
-    async def confirm_delete(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam]) -> Template:
+    async def confirm_delete(
+        self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam]
+    ) -> Template:
         team = await get_team.execute(team_id)
-        return page(request, "confirm_delete.html", what=f"the team “{team.name}”",
-                    consequence="Tickets are no longer routed to it; past analyses keep its id.",
-                    cancel_url=f"/admin/companies/{team.company_id}")
+        return page(
+            request,
+            "confirm_delete.html",
+            what=f"the team “{team.name}”",
+            consequence="Tickets are no longer routed to it; past analyses keep its id.",
+            cancel_url=f"/admin/companies/{team.company_id}",
+        )
 
     @post("/teams/{team_id:int}/delete")
-    async def delete_team(self, request: Request[Any, Any, Any], team_id: PathKey, get_team: NamedDependency[GetTeam],
-                          delete_team: NamedDependency[DeleteTeam]) -> Redirect:
+    async def delete_team(
+        self,
+        request: Request[Any, Any, Any],
+        team_id: PathKey,
+        get_team: NamedDependency[GetTeam],
+        delete_team: NamedDependency[DeleteTeam],
+    ) -> Redirect:
         team = await get_team.execute(team_id)
         await delete_team.execute(team_id)
         return redirect(request, f"/admin/companies/{team.company_id}", ("success", f"Deleted team “{team.name}”."))

@@ -28,7 +28,9 @@ class LabelledTicketPagesController(Controller):
     path = "/tickets"
 
     @get("/")
-    async def tickets(self, request: Request[Any, Any, Any], list_labelled_tickets: NamedDependency[ListLabelledTickets]) -> Template:
+    async def tickets(
+        self, request: Request[Any, Any, Any], list_labelled_tickets: NamedDependency[ListLabelledTickets]
+    ) -> Template:
         return await _tickets_page(request, list_labelled_tickets, page_number(request.query_params, PAGE_SIZE))
 
 
@@ -61,12 +63,25 @@ class LabelledTicketUploadController(Controller):
             errors.add(error)
         status = HTTP_400_BAD_REQUEST if errors or (report is not None and report.problems) else 200
         values = {**columns, "skip_invalid": skip_invalid}
-        return await _tickets_page(request, list_labelled_tickets, 1, status, values=values, errors=errors, report=report,
-                                   upload_name=upload.filename if isinstance(upload, UploadFile) else None)
+        return await _tickets_page(
+            request,
+            list_labelled_tickets,
+            1,
+            status,
+            values=values,
+            errors=errors,
+            report=report,
+            upload_name=upload.filename if isinstance(upload, UploadFile) else None,
+        )
 
 
-async def _import_upload(import_labelled_tickets: ImportLabelledTickets, upload: UploadFile, name: str,
-                         columns: dict[str, str], skip_invalid: bool) -> ImportReport:
+async def _import_upload(
+    import_labelled_tickets: ImportLabelledTickets,
+    upload: UploadFile,
+    name: str,
+    columns: dict[str, str],
+    skip_invalid: bool,
+) -> ImportReport:
     """Imports the upload by way of a private temporary folder (the reader takes a path), removed afterwards.
 
     Nothing here blocks the event loop: the write and the removal run in worker threads, the parse in the reader's.
@@ -77,20 +92,37 @@ async def _import_upload(import_labelled_tickets: ImportLabelledTickets, upload:
         path = Path(folder) / name
         await asyncio.to_thread(path.write_bytes, await upload.read())
         return await import_labelled_tickets.execute(
-            str(path), columns["text_column"], columns["label_column"], columns["sheet"] or None, skip_invalid,
+            str(path),
+            columns["text_column"],
+            columns["label_column"],
+            columns["sheet"] or None,
+            skip_invalid,
             source="admin-upload",
         )
     finally:
         await asyncio.to_thread(shutil.rmtree, folder, ignore_errors=True)
 
 
-async def _tickets_page(request: Request[Any, Any, Any], list_labelled_tickets: ListLabelledTickets, number: int,
-                        status: int = 200, **context: Any) -> Template:
+async def _tickets_page(
+    request: Request[Any, Any, Any],
+    list_labelled_tickets: ListLabelledTickets,
+    number: int,
+    status: int = 200,
+    **context: Any,
+) -> Template:
     total, items = await list_labelled_tickets.execute((number - 1) * PAGE_SIZE, PAGE_SIZE)
     context.setdefault("values", {**DEFAULT_COLUMNS, "skip_invalid": False})
     context.setdefault("errors", FieldErrors())
-    return page(request, "tickets.html", status, total=total, items=items, number=number,
-                pages=max(1, -(-total // PAGE_SIZE)), **context)
+    return page(
+        request,
+        "tickets.html",
+        status,
+        total=total,
+        items=items,
+        number=number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        **context,
+    )
 
 
 def _safe_name(filename: str) -> str:

@@ -35,17 +35,27 @@ class TrainingRunPagesController(Controller):
     path = "/training-runs"
 
     @get("/")
-    async def runs(self, request: Request[Any, Any, Any], list_training_runs: NamedDependency[ListTrainingRuns],
-                   list_models: NamedDependency[ListModels]) -> Template:
+    async def runs(
+        self,
+        request: Request[Any, Any, Any],
+        list_training_runs: NamedDependency[ListTrainingRuns],
+        list_models: NamedDependency[ListModels],
+    ) -> Template:
         runs = await list_training_runs.execute(RUNS_SHOWN)
         chart = accuracy_chart_svg(version_points(await list_models.execute()))
-        return page(request, "training_runs.html", runs=runs, chart=chart,
-                    eces={run.id: ece_of(run.metrics) for run in runs},
-                    any_unfinished=any(not run.status.finished for run in runs))
+        return page(
+            request,
+            "training_runs.html",
+            runs=runs,
+            chart=chart,
+            eces={run.id: ece_of(run.metrics) for run in runs},
+            any_unfinished=any(not run.status.finished for run in runs),
+        )
 
     @post("/")
-    async def trigger(self, request: Request[Any, Any, Any],
-                      trigger_retraining: NamedDependency[TriggerRetraining]) -> Redirect:
+    async def trigger(
+        self, request: Request[Any, Any, Any], trigger_retraining: NamedDependency[TriggerRetraining]
+    ) -> Redirect:
         result = await trigger_retraining.execute(manual=True)
         if result.outcome is TriggerOutcome.QUEUED:
             queued = ("success", f"Training run {result.run_id} queued.")
@@ -54,8 +64,12 @@ class TrainingRunPagesController(Controller):
         return redirect(request, target, _TRIGGER_MESSAGES[result.outcome])
 
     @get("/{run_id:int}")
-    async def run(self, request: Request[Any, Any, Any], run_id: PathKey,
-                  get_training_run_report: NamedDependency[GetTrainingRunReport]) -> Template:
+    async def run(
+        self,
+        request: Request[Any, Any, Any],
+        run_id: PathKey,
+        get_training_run_report: NamedDependency[GetTrainingRunReport],
+    ) -> Template:
         report = await get_training_run_report.execute(run_id)
         evaluation = evaluation_of(report.version) if report.version else {}
         labels = [str(label) for label in evaluation.get("labels", [])]
@@ -64,10 +78,18 @@ class TrainingRunPagesController(Controller):
         sources = [report.run.metrics] + ([report.version.metrics] if report.version else [])
         calibration = next((found for metrics in sources if (found := calibration_of(metrics))), None)
         coverage = next((lines for metrics in sources if (lines := coverage_of(metrics))), None)
-        return page(request, "training_run.html", run=report.run, version=report.version, evaluation=evaluation,
-                    confusion=confusion_matrix_svg(labels, matrix) if labels else None,
-                    calibration=calibration, coverage=coverage, stages=stages_of(report.run.metrics),
-                    reliability=_reliability_diagram(calibration) if calibration else None)
+        return page(
+            request,
+            "training_run.html",
+            run=report.run,
+            version=report.version,
+            evaluation=evaluation,
+            confusion=confusion_matrix_svg(labels, matrix) if labels else None,
+            calibration=calibration,
+            coverage=coverage,
+            stages=stages_of(report.run.metrics),
+            reliability=_reliability_diagram(calibration) if calibration else None,
+        )
 
     @get("/{run_id:int}/progress")
     async def progress(self, run_id: PathKey, get_training_run: NamedDependency[GetTrainingRun]) -> dict[str, object]:
@@ -84,7 +106,9 @@ class TrainingRunPagesController(Controller):
 
 def _reliability_diagram(calibration: CalibrationView) -> Markup:
     after = "After temperature scaling" if calibration.applied else "With the fitted temperature (not applied)"
-    return reliability_diagram_svg([
-        ReliabilityPanel("Before calibration", calibration.before, calibration.ece_before),
-        ReliabilityPanel(after, calibration.after, calibration.ece_after),
-    ])
+    return reliability_diagram_svg(
+        [
+            ReliabilityPanel("Before calibration", calibration.before, calibration.ece_before),
+            ReliabilityPanel(after, calibration.after, calibration.ece_after),
+        ]
+    )

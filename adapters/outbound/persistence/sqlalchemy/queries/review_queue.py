@@ -21,7 +21,11 @@ class SqlAlchemyReviewQueueQueries(TableRepository):
         self, company_id: int | None, label: str | None, offset: int, limit: int
     ) -> Sequence[TicketAnalysis]:
         statement = (
-            sa.select(analyses).where(*_conditions(company_id, label)).order_by(analyses.c.id).offset(offset).limit(limit)
+            sa.select(analyses)
+            .where(*_conditions(company_id, label))
+            .order_by(analyses.c.id)
+            .offset(offset)
+            .limit(limit)
         )
         return [analysis_from_row(row) for row in await self._rows(statement)]
 

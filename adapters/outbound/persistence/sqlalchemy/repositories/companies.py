@@ -57,7 +57,5 @@ def _values(company: Company) -> dict[str, Any]:
 
 def company_from_row(row: sa.Row[Any]) -> Company:
     flags = CompanyFlags(bool(row.auto_categorize), bool(row.auto_prioritize), bool(row.auto_assign))
-    policy = DecisionPolicy(
-        row.category_mode, row.team_mode, float(row.target_precision), bool(row.trust_uncalibrated)
-    )
+    policy = DecisionPolicy(row.category_mode, row.team_mode, float(row.target_precision), bool(row.trust_uncalibrated))
     return Company(row.id, row.name, flags, policy)

@@ -29,8 +29,10 @@ class SqlAlchemyMislabelCandidateRepository(TableRepository):
 
     async def record_resolution(self, candidate: MislabelCandidate) -> None:
         resolution = candidate.resolution.value if candidate.resolution is not None else None
-        await self._update(candidate.id, {"resolution": resolution, "resolved_by": candidate.resolved_by,
-                                          "resolved_at": candidate.resolved_at})
+        await self._update(
+            candidate.id,
+            {"resolution": resolution, "resolved_by": candidate.resolved_by, "resolved_at": candidate.resolved_at},
+        )
 
     async def latest_run_id(self) -> int | None:
         newest = (await self._session.execute(sa.select(sa.func.max(_table.c.training_run_id)))).scalar_one()

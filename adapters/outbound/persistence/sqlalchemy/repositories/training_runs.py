@@ -33,8 +33,14 @@ class SqlAlchemyTrainingRunRepository(TableRepository):
         statement = (
             sa.update(training_runs)
             .where(c.id == run_id, c.status == RunStatus.QUEUED.value)
-            .values(status=RunStatus.RUNNING.value, started_at=now, heartbeat_at=now, progress_phase="export",
-                    progress_percent=0.0, progress_loss=None)
+            .values(
+                status=RunStatus.RUNNING.value,
+                started_at=now,
+                heartbeat_at=now,
+                progress_phase="export",
+                progress_percent=0.0,
+                progress_loss=None,
+            )
         )
         if rowcount(await self._session.execute(statement)) != 1:
             return None
