@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from tests.unit.http_world import PASSWORD
@@ -33,3 +36,11 @@ async def log_in(
         data={"username": username, "password": password, "next": next_page, "_csrf_token": token},
         follow_redirects=False,
     )
+
+
+@asynccontextmanager
+async def logged_in(app: Litestar) -> AsyncIterator[AsyncTestClient]:
+    """A client of `app` with alice's admin session open."""
+    async with AsyncTestClient(app=app) as client:
+        assert (await log_in(client)).status_code == 303
+        yield client

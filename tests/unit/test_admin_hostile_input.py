@@ -11,7 +11,7 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from tests.unit.admin_routes import admin_pages
-from tests.unit.admin_session import log_in, page_token
+from tests.unit.admin_session import logged_in, page_token
 from tests.unit.http_world import http_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -24,8 +24,7 @@ PAGES_WITH_AN_ID = [case for case in admin_pages(WORLD.app) if "/1" in case.path
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def admin() -> AsyncIterator[AsyncTestClient]:
     await WORLD.add_admin()
-    async with AsyncTestClient(app=WORLD.app) as client:
-        assert (await log_in(client)).status_code == 303
+    async with logged_in(WORLD.app) as client:
         yield client
 
 

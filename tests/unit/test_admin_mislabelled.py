@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.labelled_tickets import LabelledTicket
 from domain.mislabels import MislabelCandidate, Resolution
-from tests.unit.admin_session import log_in, page_token
+from tests.unit.admin_session import log_in, logged_in, page_token
 from tests.unit.http_world import HttpWorld, http_world
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
@@ -41,8 +41,7 @@ async def world() -> AsyncIterator[HttpWorld]:
 
 @pytest.fixture
 async def client(world: HttpWorld) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=world.app) as test_client:
-        assert (await log_in(test_client)).status_code == 303
+    async with logged_in(world.app) as test_client:
         yield test_client
 
 

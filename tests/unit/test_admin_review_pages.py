@@ -19,7 +19,7 @@ from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
-from tests.unit.admin_session import log_in, page_token
+from tests.unit.admin_session import log_in, logged_in, page_token
 from tests.unit.http_world import http_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -97,8 +97,7 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
         await unit.labelled_tickets.add_many([LabelledTicket("old ticket", "Facilities", "feedback", NOW)])
         await unit.commit()
     IDS.update(acme_co=acme.id, other_co=other.id)
-    async with AsyncTestClient(app=WORLD.app) as client:
-        assert (await log_in(client)).status_code == 303
+    async with logged_in(WORLD.app) as client:
         yield client
 
 

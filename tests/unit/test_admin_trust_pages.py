@@ -15,7 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.training_runs import RunStatus, TrainingRun
-from tests.unit.admin_session import log_in
+from tests.unit.admin_session import logged_in
 from tests.unit.http_world import http_world
 from tests.unit.trust_metrics import HOSTILE_LABEL, trust_metrics
 
@@ -78,8 +78,7 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
         await unit.commit()
     assert rejected.id is not None
     RUNS.update(old=old.id or 0, new=new.id or 0, queued=queued.id or 0)
-    async with AsyncTestClient(app=WORLD.app) as client:
-        assert (await log_in(client)).status_code == 303
+    async with logged_in(WORLD.app) as client:
         yield client
 
 

@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 from adapters.outbound.datasets.import_limits import ImportLimits
 from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from tests.spreadsheet_files import ticket_rows, write_xlsx
-from tests.unit.admin_session import log_in, page_token
+from tests.unit.admin_session import logged_in, page_token
 from tests.unit.http_world import HttpWorld, http_world
 
 MIB = 1024 * 1024
@@ -30,8 +30,7 @@ async def world() -> AsyncIterator[HttpWorld]:
 
 @pytest.fixture
 async def client(world: HttpWorld) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=world.app) as test_client:
-        assert (await log_in(test_client)).status_code == 303
+    async with logged_in(world.app) as test_client:
         yield test_client
 
 
