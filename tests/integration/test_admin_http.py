@@ -7,7 +7,6 @@ with 403, every admin page sends anyone without a session to the login page, and
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from bootstrap.settings import Settings, load_settings
 from domain.access import AccessLevel
 from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database
 from tests.unit.admin_routes import admin_pages, api_routes
+from tests.unit.admin_session import log_in, page_token
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -82,21 +82,6 @@ def anonymous(client: AsyncTestClient) -> AsyncTestClient:
     return client
 
 
-async def _token(client: AsyncTestClient, path: str = "/admin/login") -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get(path)).text)
-    assert match
-    return match.group(1)
-
-
-async def _log_in(client: AsyncTestClient, username: str = "alice", password: str = PASSWORD):
-    token = await _token(client)
-    return await client.post(
-        "/admin/login",
-        data={"username": username, "password": password, "_csrf_token": token, "next": "/admin/"},
-        follow_redirects=False,
-    )
-
-
 def _cases(kind: str):
     # The routing table of an app built like production; the keys and secret only matter for requests.
     from tests.unit.http_world import http_world
@@ -120,7 +105,7 @@ async def test_every_api_route_refuses_missing_and_wrong_keys(anonymous: AsyncTe
 
 @pytest.mark.parametrize("case", _cases("admin"), ids=str)
 async def test_every_admin_page_sends_callers_without_a_session_to_the_login(anonymous: AsyncTestClient, case) -> None:
-    token = await _token(anonymous)
+    token = await page_token(anonymous, "/admin/login")
     data = None if case.method == "GET" else {"_csrf_token": token}
     for headers in ({}, {"X-API-Key": ADMIN_KEY}):
         response = await anonymous.request(case.method, case.path, data=data, headers=headers, follow_redirects=False)
@@ -150,13 +135,13 @@ async def test_keys_open_their_endpoints(anonymous: AsyncTestClient) -> None:
     ],
 )
 async def test_numbers_no_store_can_hold_are_a_400_page_on_mariadb(anonymous: AsyncTestClient, path: str) -> None:
-    await _log_in(anonymous)
+    await log_in(anonymous, password=PASSWORD)
     response = await anonymous.get(path, follow_redirects=False)
     assert response.status_code == 400, response.text
 
 
 async def test_login_cookie_flags_session_use_and_logout(anonymous: AsyncTestClient) -> None:
-    response = await _log_in(anonymous)
+    response = await log_in(anonymous, password=PASSWORD)
     assert response.status_code == 303 and response.headers["location"] == "/admin/"
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("tu_admin_session="))
     attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
@@ -166,7 +151,7 @@ async def test_login_cookie_flags_session_use_and_logout(anonymous: AsyncTestCli
     assert dashboard.status_code == 200 and "Analyses today" in dashboard.text and "alice" in dashboard.text
     assert (await anonymous.get("/api/companies")).status_code == 200, "an admin session satisfies management endpoints"
 
-    token = await _token(anonymous, "/admin/")
+    token = await page_token(anonymous, "/admin/")
     out = await anonymous.post("/admin/logout", data={"_csrf_token": token}, follow_redirects=False)
     assert out.headers["location"] == "/admin/login?logged_out=1"
     assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 303
@@ -176,7 +161,7 @@ async def test_login_cookie_flags_session_use_and_logout(anonymous: AsyncTestCli
 async def test_a_copied_session_cookie_dies_with_a_password_change(
     anonymous: AsyncTestClient, settings: Settings
 ) -> None:
-    await _log_in(anonymous, "mallory")
+    await log_in(anonymous, "mallory", PASSWORD)
     stolen = dict(anonymous.cookies)
     assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 200
     await _operator(settings, "change_admin_password", "mallory", "an entirely new passphrase")
@@ -188,13 +173,13 @@ async def test_a_copied_session_cookie_dies_with_a_password_change(
 async def test_a_cookie_saved_before_logout_opens_nothing_after_it_on_any_process(
     anonymous: AsyncTestClient, settings: Settings
 ) -> None:
-    await _log_in(anonymous)
+    await log_in(anonymous, password=PASSWORD)
     saved = dict(anonymous.cookies)
     async with AsyncTestClient(app=create_http_app(settings), timeout=120) as other_process:
         # A second session of the same admin, on another process: the logout ends it too.
-        await _log_in(other_process)
+        await log_in(other_process, password=PASSWORD)
         assert (await other_process.get("/admin/", follow_redirects=False)).status_code == 200
-        token = await _token(anonymous, "/admin/")
+        token = await page_token(anonymous, "/admin/")
         await anonymous.post("/admin/logout", data={"_csrf_token": token}, follow_redirects=False)
         assert (await other_process.get("/admin/", follow_redirects=False)).status_code == 303
         assert (await other_process.get("/api/companies")).status_code == 401
@@ -202,7 +187,7 @@ async def test_a_cookie_saved_before_logout_opens_nothing_after_it_on_any_proces
     anonymous.cookies.update(saved)
     assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 303
     assert (await anonymous.get("/api/companies")).status_code == 401
-    assert (await _log_in(anonymous)).status_code == 303, "logging in again works"
+    assert (await log_in(anonymous, password=PASSWORD)).status_code == 303, "logging in again works"
     assert (await anonymous.get("/admin/", follow_redirects=False)).status_code == 200
 
 
@@ -210,10 +195,10 @@ async def test_failed_logins_are_throttled_in_the_database_for_every_process(
     anonymous: AsyncTestClient, settings: Settings
 ) -> None:
     for _ in range(3):
-        assert (await _log_in(anonymous, "bob", "wrong password!")).status_code == 401
+        assert (await log_in(anonymous, "bob", "wrong password!")).status_code == 401
     # A second app with its own engine and pool, as another worker process would have.
     async with AsyncTestClient(app=create_http_app(settings), timeout=120) as other_process:
-        locked = await _log_in(other_process, "bob", PASSWORD)
+        locked = await log_in(other_process, "bob", PASSWORD)
         assert locked.status_code == 429 and "Too many failed logins" in locked.text
         assert int(locked.headers["retry-after"]) >= 1
 
@@ -221,9 +206,9 @@ async def test_failed_logins_are_throttled_in_the_database_for_every_process(
 async def test_nothing_secret_reaches_the_logs(anonymous: AsyncTestClient, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     await anonymous.get("/api/companies", headers={"X-API-Key": "leaked-candidate-key-0123"})
-    await _log_in(anonymous, "alice", "my-secret-typo-password")
-    await _log_in(anonymous, "my-password-in-the-username-box", "whatever-it-was")
-    await _log_in(anonymous)
+    await log_in(anonymous, "alice", "my-secret-typo-password")
+    await log_in(anonymous, "my-password-in-the-username-box", "whatever-it-was")
+    await log_in(anonymous, password=PASSWORD)
     text = caplog.text
     for secret in (
         "leaked-candidate-key-0123",

@@ -23,8 +23,8 @@ from bootstrap.http import create_http_app
 from bootstrap.settings import Settings, load_settings
 from domain.model_versions import ModelStatus, ModelVersion
 from tests.integration.conftest import run_in_thread
-from tests.integration.test_retraining_pipeline import tiny_base_model
 from tests.integration.test_training_pipeline_ml import LABELS, fast_config, make_split
+from tests.integration.tiny_models import tiny_base_model
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,8 @@ from bootstrap.cli import _prepare_database
 from bootstrap.http import create_http_app
 from bootstrap.settings import load_settings
 from tests.integration.conftest import run_in_thread
-from tests.integration.test_retraining_pipeline import labelled_tickets, tiny_base_model
+from tests.integration.test_retraining_pipeline import labelled_tickets
+from tests.integration.tiny_models import tiny_base_model
 
 pytestmark = pytest.mark.integration
 

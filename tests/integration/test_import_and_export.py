@@ -19,15 +19,6 @@ from domain.labelled_tickets import LabelledTicket
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def embedded_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DB_HOST", "DATABASE_URL", "BROKER_URL", "CELERY_BROKER_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SQLITE_PATH", str(tmp_path / "db.sqlite3"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def write_csv(path: Path, rows: list[tuple[str, str]], header: tuple[str, str] = ("Document", "Topic_group")) -> Path:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)

@@ -23,15 +23,6 @@ MIB = 1024 * 1024
 UNREADABLE_TAIL = '<row r="999999"><c r="A999999" t="inlineStr"><is><t>unclosed'
 
 
-@pytest.fixture
-def embedded_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in ("DB_HOST", "DATABASE_URL", "BROKER_URL", "CELERY_BROKER_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("SQLITE_PATH", str(tmp_path / "db.sqlite3"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def read(path: Path, limits: ImportLimits | None = None) -> list[SheetRow]:
     return SpreadsheetFileReader(limits).read_blocking(str(path), "Document", "Topic_group", None)
 

@@ -29,6 +29,7 @@ from adapters.outbound.ml.serving.zero_shot_classifier import (
 )
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction
+from tests.integration.tiny_models import tiny_classifier
 
 pytestmark = pytest.mark.integration
 
@@ -192,25 +193,7 @@ def test_a_missing_label_file_is_a_value_error(tmp_path: Path) -> None:
 @pytest.fixture(scope="module")
 def tiny_checkpoint(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A random 2-layer BERT with the MiniLM tokenizer, saved as safetensors like the training job saves."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    labels = ["Access", "Hardware", "Storage"]
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        num_labels=len(labels),
-        id2label=dict(enumerate(labels)),
-        label2id={label: i for i, label in enumerate(labels)},
-    )
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("tiny-bert")
-    BertForSequenceClassification(config).save_pretrained(folder)
-    AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True).save_pretrained(folder)
+    folder = tiny_classifier(tmp_path_factory.mktemp("tiny-bert"), ["Access", "Hardware", "Storage"])
     assert list(folder.glob("*.safetensors"))
     return folder
 

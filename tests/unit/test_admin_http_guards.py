@@ -12,6 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.access import AccessLevel
 from tests.unit.admin_routes import admin_pages, api_routes
+from tests.unit.admin_session import csrf_token, log_in, page_token
 from tests.unit.http_world import ADMIN_KEY, PASSWORD, SERVICE_KEY, HttpWorld, http_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -63,24 +64,6 @@ async def shared() -> AsyncIterator[AsyncTestClient]:
         yield test_client
 
 
-async def csrf_token(client: AsyncTestClient) -> str:
-    page = await client.get("/admin/login")
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-    assert match, "the login form carries a CSRF token"
-    return match.group(1)
-
-
-async def log_in(
-    client: AsyncTestClient, username: str = "alice", password: str = PASSWORD, next_page: str = "/admin/"
-):
-    token = await csrf_token(client)
-    return await client.post(
-        "/admin/login",
-        data={"username": username, "password": password, "next": next_page, "_csrf_token": token},
-        follow_redirects=False,
-    )
-
-
 @pytest.mark.parametrize("case", API_ROUTES, ids=str)
 async def test_every_api_route_refuses_anonymous_and_wrong_keys_with_401(shared: AsyncTestClient, case) -> None:
     shared.cookies.clear()
@@ -117,7 +100,7 @@ async def test_service_routes_take_a_service_key(shared: AsyncTestClient, case) 
 @pytest.mark.parametrize("case", ADMIN_PAGES, ids=str)
 async def test_every_admin_page_sends_anonymous_and_api_key_callers_to_the_login(shared: AsyncTestClient, case) -> None:
     shared.cookies.clear()
-    token = await csrf_token(shared)
+    token = await page_token(shared, "/admin/login")
     for headers in ({}, {"X-API-Key": ADMIN_KEY}):
         data = None if case.method in SAFE else {"_csrf_token": token}
         response = await shared.request(case.method, case.path, headers=headers, data=data, follow_redirects=False)
@@ -163,7 +146,7 @@ async def test_cookies_are_secure_over_tls_or_when_configured(base_url: str, alw
         assert "secure" in [part.strip().lower() for part in csrf_cookie.split(";")]
         # Sent by hand: a client rightly keeps a Secure cookie to itself over plain HTTP.
         cookie_value = csrf_cookie.split(";")[0]
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', login_page.text).group(1)
+        token = csrf_token(login_page.text)
         response = await tls_client.post(
             "/admin/login",
             data={"username": "alice", "password": PASSWORD, "_csrf_token": token},
@@ -205,8 +188,7 @@ async def test_login_never_redirects_off_the_admin_site(client: AsyncTestClient,
 
 async def test_logout_ends_the_session(client: AsyncTestClient) -> None:
     await log_in(client)
-    page = await client.get("/admin/")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    token = await page_token(client, "/admin/")
     response = await client.post("/admin/logout", data={"_csrf_token": token}, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/admin/login?logged_out=1"
     assert (await client.get("/admin/", follow_redirects=False)).status_code == 303
@@ -231,8 +213,7 @@ async def test_an_admin_session_opens_the_api_but_writes_need_the_csrf_header(cl
 
 async def test_form_errors_are_shown_next_to_their_field(client: AsyncTestClient) -> None:
     await log_in(client)
-    page = await client.get("/admin/companies/new")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    token = await page_token(client, "/admin/companies/new")
     response = await client.post(
         "/admin/companies/new", data={"name": "  ", "_csrf_token": token}, follow_redirects=False
     )

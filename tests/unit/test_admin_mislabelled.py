@@ -3,7 +3,6 @@ run's candidates, and its confirm, change and exclude forms (CSRF-protected) rec
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -12,7 +11,8 @@ from litestar.testing import AsyncTestClient
 
 from domain.labelled_tickets import LabelledTicket
 from domain.mislabels import MislabelCandidate, Resolution
-from tests.unit.http_world import PASSWORD, HttpWorld, http_world
+from tests.unit.admin_session import log_in, logged_in, page_token
+from tests.unit.http_world import HttpWorld, http_world
 
 WHEN = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -41,21 +41,14 @@ async def world() -> AsyncIterator[HttpWorld]:
 
 @pytest.fixture
 async def client(world: HttpWorld) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=world.app) as test_client:
-        page = await test_client.get("/admin/login")
-        data = {"username": "alice", "password": PASSWORD, "next": "/admin/", "_csrf_token": token(page.text)}
-        assert (await test_client.post("/admin/login", data=data, follow_redirects=False)).status_code == 303
+    async with logged_in(world.app) as test_client:
         yield test_client
 
 
-def token(html: str) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', html).group(1)
-
-
 async def decide(client: AsyncTestClient, candidate_id: int, **fields: str):
-    page = await client.get("/admin/mislabelled")
+    token = await page_token(client, "/admin/mislabelled")
     return await client.post(
-        f"/admin/mislabelled/{candidate_id}", data={"_csrf_token": token(page.text), **fields}, follow_redirects=False
+        f"/admin/mislabelled/{candidate_id}", data={"_csrf_token": token, **fields}, follow_redirects=False
     )
 
 
@@ -107,8 +100,6 @@ async def test_without_candidates_the_page_says_when_they_come() -> None:
     world = http_world()
     await world.add_admin()
     async with AsyncTestClient(app=world.app) as client:
-        page = await client.get("/admin/login")
-        data = {"username": "alice", "password": PASSWORD, "next": "/admin/", "_csrf_token": token(page.text)}
-        await client.post("/admin/login", data=data)
+        await log_in(client)
         response = await client.get("/admin/mislabelled")
     assert response.status_code == 200 and 'id="mislabel-empty"' in response.text

@@ -19,7 +19,8 @@ from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
-from tests.unit.http_world import PASSWORD, http_world
+from tests.unit.admin_session import log_in, logged_in, page_token
+from tests.unit.http_world import http_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -96,16 +97,8 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
         await unit.labelled_tickets.add_many([LabelledTicket("old ticket", "Facilities", "feedback", NOW)])
         await unit.commit()
     IDS.update(acme_co=acme.id, other_co=other.id)
-    async with AsyncTestClient(app=WORLD.app) as client:
-        page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
-        assert (await client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
+    async with logged_in(WORLD.app) as client:
         yield client
-
-
-async def _token(client: AsyncTestClient) -> str:
-    return re.search(r'name="_csrf_token" value="([^"]+)"', (await client.get("/admin/")).text).group(1)
 
 
 async def _pending(analysis_id: int) -> bool:
@@ -168,7 +161,7 @@ async def test_a_page_past_any_store_is_a_400(admin: AsyncTestClient) -> None:
 
 async def test_confirming_records_the_prediction_as_the_admin_and_leaves_the_queue(admin: AsyncTestClient) -> None:
     analysis_id = IDS["to_confirm"]
-    form = {"_csrf_token": await _token(admin), "label": "printing", "company_id": str(IDS["acme_co"])}
+    form = {"_csrf_token": await page_token(admin), "label": "printing", "company_id": str(IDS["acme_co"])}
     response = await admin.post(f"/admin/review/{analysis_id}/confirm", data=form, follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == f"/admin/review?company_id={IDS['acme_co']}&label=printing"
@@ -182,7 +175,7 @@ async def test_confirming_records_the_prediction_as_the_admin_and_leaves_the_que
 
 async def test_correcting_with_a_known_label_records_it(admin: AsyncTestClient) -> None:
     analysis_id = IDS["to_correct"]
-    form = {"_csrf_token": await _token(admin), "category": "Network"}
+    form = {"_csrf_token": await page_token(admin), "category": "Network"}
     response = await admin.post(f"/admin/review/{analysis_id}/correct", data=form, follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/admin/review"
     assert f"Corrected analysis #{analysis_id} as “Network”." in (await admin.get("/admin/review")).text
@@ -193,7 +186,7 @@ async def test_correcting_with_a_known_label_records_it(admin: AsyncTestClient) 
 
 async def test_an_admin_may_type_a_new_label(admin: AsyncTestClient) -> None:
     analysis_id = IDS["to_relabel"]
-    form = {"_csrf_token": await _token(admin), "category": "Network", "new_category": "  Payroll  "}
+    form = {"_csrf_token": await page_token(admin), "category": "Network", "new_category": "  Payroll  "}
     response = await admin.post(f"/admin/review/{analysis_id}/correct", data=form, follow_redirects=False)
     assert response.status_code == 303
     ticket = await _feedback(analysis_id)
@@ -211,7 +204,7 @@ async def test_a_bad_label_is_shown_on_its_row_and_records_nothing(
     admin: AsyncTestClient, form: dict[str, str], message: str
 ) -> None:
     analysis_id = IDS["refused"]
-    data = {"_csrf_token": await _token(admin), "company_id": str(IDS["acme_co"]), **form}
+    data = {"_csrf_token": await page_token(admin), "company_id": str(IDS["acme_co"]), **form}
     response = await admin.post(f"/admin/review/{analysis_id}/correct", data=data, follow_redirects=False)
     assert response.status_code == 400
     assert f'id="category-error-{analysis_id}">{message}' in response.text
@@ -230,7 +223,7 @@ async def test_an_action_without_the_csrf_token_is_refused(admin: AsyncTestClien
 
 
 async def test_an_action_on_an_unknown_analysis_is_the_not_found_page(admin: AsyncTestClient) -> None:
-    response = await admin.post("/admin/review/999999/confirm", data={"_csrf_token": await _token(admin)})
+    response = await admin.post("/admin/review/999999/confirm", data={"_csrf_token": await page_token(admin)})
     assert response.status_code == 404 and "Analysis 999999 does not exist" in response.text
 
 
@@ -277,9 +270,7 @@ async def test_the_dashboard_has_no_warning_when_the_model_knows_every_label() -
     world = http_world()
     await world.add_admin()
     async with AsyncTestClient(app=world.app) as client:
-        page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        await client.post("/admin/login", data={"username": "alice", "password": PASSWORD, "_csrf_token": token})
+        await log_in(client)
         html = (await client.get("/admin/")).text
     assert 'id="decision-quality"' in html and 'id="unknown-labels"' not in html
     assert "No analysis has a category yet." in html
@@ -287,7 +278,7 @@ async def test_the_dashboard_has_no_warning_when_the_model_knows_every_label() -
 
 async def test_a_company_is_created_with_its_decision_settings(admin: AsyncTestClient) -> None:
     form = {
-        "_csrf_token": await _token(admin),
+        "_csrf_token": await page_token(admin),
         "name": "Careful Co",
         "auto_categorize": "on",
         "category_mode": "recommend",
@@ -335,7 +326,7 @@ async def test_bad_decision_settings_are_field_errors_and_change_nothing(
 ) -> None:
     company_id = IDS["other_co"]
     form = {
-        "_csrf_token": await _token(admin),
+        "_csrf_token": await page_token(admin),
         "name": "Other Co",
         "category_mode": "autofill",
         "team_mode": "autofill",
@@ -357,7 +348,7 @@ async def test_a_company_s_decision_settings_are_changed_from_its_page(admin: As
         company = await unit.companies.add(Company(None, "Changing Co"))
         await unit.commit()
     form = {
-        "_csrf_token": await _token(admin),
+        "_csrf_token": await page_token(admin),
         "name": "Changing Co",
         "auto_assign": "on",
         "category_mode": "monitor",

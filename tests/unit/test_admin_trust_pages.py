@@ -15,7 +15,8 @@ from litestar.testing import AsyncTestClient
 
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.training_runs import RunStatus, TrainingRun
-from tests.unit.http_world import PASSWORD, http_world
+from tests.unit.admin_session import logged_in
+from tests.unit.http_world import http_world
 from tests.unit.trust_metrics import HOSTILE_LABEL, trust_metrics
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -77,11 +78,7 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
         await unit.commit()
     assert rejected.id is not None
     RUNS.update(old=old.id or 0, new=new.id or 0, queued=queued.id or 0)
-    async with AsyncTestClient(app=WORLD.app) as client:
-        page = await client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
-        assert (await client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
+    async with logged_in(WORLD.app) as client:
         yield client
 
 

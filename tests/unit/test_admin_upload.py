@@ -13,7 +13,8 @@ from litestar.testing import AsyncTestClient
 from adapters.outbound.datasets.import_limits import ImportLimits
 from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from tests.spreadsheet_files import ticket_rows, write_xlsx
-from tests.unit.http_world import PASSWORD, HttpWorld, http_world
+from tests.unit.admin_session import logged_in, page_token
+from tests.unit.http_world import HttpWorld, http_world
 
 MIB = 1024 * 1024
 
@@ -29,17 +30,12 @@ async def world() -> AsyncIterator[HttpWorld]:
 
 @pytest.fixture
 async def client(world: HttpWorld) -> AsyncIterator[AsyncTestClient]:
-    async with AsyncTestClient(app=world.app) as test_client:
-        page = await test_client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        data = {"username": "alice", "password": PASSWORD, "next": "/admin/", "_csrf_token": token}
-        assert (await test_client.post("/admin/login", data=data, follow_redirects=False)).status_code == 303
+    async with logged_in(world.app) as test_client:
         yield test_client
 
 
 async def upload(client: AsyncTestClient, name: str, content: bytes):
-    page = await client.get("/admin/tickets")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
+    token = await page_token(client, "/admin/tickets")
     return await client.post(
         "/admin/tickets/upload", data={"_csrf_token": token}, files={"file": (name, content)}, follow_redirects=False
     )

@@ -12,7 +12,8 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from domain.training_runs import RunStatus, TrainingRun
-from tests.unit.http_world import ADMIN_KEY, PASSWORD, http_world
+from tests.unit.admin_session import logged_in
+from tests.unit.http_world import ADMIN_KEY, http_world
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -63,11 +64,7 @@ async def client() -> AsyncIterator[AsyncTestClient]:
         old = await unit.training_runs.add(TrainingRun("manual", RunStatus.SUCCEEDED, NOW, metrics={"accuracy": 0.7}))
         await unit.commit()
     RUNS.update(staged=staged.id or 0, old=old.id or 0)
-    async with AsyncTestClient(app=WORLD.app) as test_client:
-        page = await test_client.get("/admin/login")
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text).group(1)
-        form = {"username": "alice", "password": PASSWORD, "_csrf_token": token}
-        assert (await test_client.post("/admin/login", data=form, follow_redirects=False)).status_code == 303
+    async with logged_in(WORLD.app) as test_client:
         yield test_client
 
 
