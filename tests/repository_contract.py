@@ -494,9 +494,9 @@ class RepositoryContract:
         async with uow_factory() as uow:
             curation = uow.labelled_ticket_curation
             assert await curation.status(first.id or 0) == "active"
-            assert await curation.set_status(first.id or 0, "excluded", "carol", NOW)
+            assert await uow.labelled_tickets.set_status(first.id or 0, TicketStatus.EXCLUDED, "carol", NOW)
             assert await curation.change_category(second.id or 0, "Storage")
-            assert not await curation.set_status(missing, "excluded", "carol", NOW)
+            assert not await uow.labelled_tickets.set_status(missing, TicketStatus.EXCLUDED, "carol", NOW)
             assert not await curation.change_category(missing, "Storage")
             assert await curation.status(missing) is None
             await uow.commit()
@@ -511,7 +511,7 @@ class RepositoryContract:
     async def test_an_excluded_ticket_is_not_trained_on(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:
             kept, excluded = await uow.labelled_tickets.add_many([_ticket(1), _ticket(2)])
-            await uow.labelled_ticket_curation.set_status(excluded.id or 0, "excluded", "carol", NOW)
+            await uow.labelled_tickets.set_status(excluded.id or 0, TicketStatus.EXCLUDED, "carol", NOW)
             await uow.commit()
         async with uow_factory() as uow:
             assert [t.id for t in await uow.labelled_tickets.all_for_training()] == [kept.id]

@@ -30,8 +30,8 @@ class LabelledTicketRepository(Protocol):
         """Every `active` ticket, oldest first: superseded and excluded tickets are never trained on."""
         ...
 
-    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> None:
-        """Sets a ticket's status and who changed it when; a missing ticket is a no-op."""
+    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> bool:
+        """Sets a ticket's status and who changed it when; False, changing nothing, when no ticket has the id."""
         ...
 
     async def active_categories(self) -> Sequence[str]:

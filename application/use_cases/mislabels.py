@@ -30,6 +30,7 @@ class MislabelResolutionUnitOfWork(Transaction, Protocol):
     """A candidate's resolution and the change it makes to its labelled ticket, in one transaction."""
 
     mislabel_candidates: MislabelCandidateRepository
+    labelled_tickets: LabelledTicketRepository
     labelled_ticket_curation: LabelledTicketCuration
 
 
@@ -111,7 +112,7 @@ class ResolveMislabelCandidate:
             if chosen is MislabelAction.CHANGE and label is not None:
                 found = await curation.change_category(ticket_id, label)
             elif chosen is MislabelAction.EXCLUDE:
-                found = await curation.set_status(ticket_id, TicketStatus.EXCLUDED, by, now)
+                found = await uow.labelled_tickets.set_status(ticket_id, TicketStatus.EXCLUDED, by, now)
             else:
                 found = await curation.status(ticket_id) is not None
             if not found:

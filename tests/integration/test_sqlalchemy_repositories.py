@@ -35,7 +35,7 @@ from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnit
 from domain.admin_users import AdminRole, AdminUser
 from domain.companies import Company, Team
 from domain.errors import StorageUnavailable
-from domain.labelled_tickets import LabelledTicket
+from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.training_runs import RunStatus, TrainingRun
 from tests.repository_contract import RepositoryContract, _analysis, _ticket, _version
 
@@ -195,7 +195,7 @@ async def test_excluding_a_ticket_records_who_and_when_on_its_row(
     moment = datetime(2026, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
     async with uow_factory() as uow:
         (ticket,) = await uow.labelled_tickets.add_many([_ticket(1)])
-        await uow.labelled_ticket_curation.set_status(ticket.id or 0, "excluded", "carol", moment)
+        await uow.labelled_tickets.set_status(ticket.id or 0, TicketStatus.EXCLUDED, "carol", moment)
         await uow.commit()
     async with engine.connect() as connection:
         row = (

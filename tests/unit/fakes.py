@@ -205,12 +205,14 @@ class FakeLabelledTickets(_Repo):
         tickets = [self._data.labelled[k] for k in sorted(self._data.labelled)]
         return [ticket for ticket in tickets if ticket.status is TicketStatus.ACTIVE]
 
-    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> None:
+    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> bool:
         ticket = self._data.labelled.get(ticket_id)
-        if ticket is not None:
-            self._data.labelled[ticket_id] = replace(
-                ticket, status=status, status_changed_by=changed_by, status_changed_at=changed_at
-            )
+        if ticket is None:
+            return False
+        self._data.labelled[ticket_id] = replace(
+            ticket, status=status, status_changed_by=changed_by, status_changed_at=changed_at
+        )
+        return True
 
     async def active_categories(self) -> Sequence[str]:
         return sorted({t.category for t in self._data.labelled.values() if t.status is TicketStatus.ACTIVE})
@@ -460,15 +462,6 @@ class FakeMislabelCandidates(_Repo):
 
 
 class FakeLabelledTicketCuration(_Repo):
-    async def set_status(self, ticket_id: int, status: str, by: str, at: datetime) -> bool:
-        if ticket_id not in self._data.labelled:
-            return False
-        ticket = self._data.labelled[ticket_id]
-        self._data.labelled[ticket_id] = replace(
-            ticket, status=TicketStatus(status), status_changed_by=by, status_changed_at=at
-        )
-        return True
-
     async def change_category(self, ticket_id: int, category: str) -> bool:
         ticket = self._data.labelled.get(ticket_id)
         if ticket is None:

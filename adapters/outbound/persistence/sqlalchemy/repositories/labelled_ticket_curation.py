@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository, rowcount
@@ -12,9 +10,6 @@ from adapters.outbound.persistence.sqlalchemy.tables import labelled_tickets
 
 class SqlAlchemyLabelledTicketCuration(TableRepository):
     table = labelled_tickets
-
-    async def set_status(self, ticket_id: int, status: str, by: str, at: datetime) -> bool:
-        return await self._change(ticket_id, status=status, status_changed_by=by, status_changed_at=at)
 
     async def change_category(self, ticket_id: int, category: str) -> bool:
         return await self._change(ticket_id, category=category)

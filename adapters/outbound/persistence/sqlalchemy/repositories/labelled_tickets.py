@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
+from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository, rowcount
 from adapters.outbound.persistence.sqlalchemy.tables import labelled_tickets
 from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.priority import Priority
@@ -63,9 +63,10 @@ class SqlAlchemyLabelledTicketRepository(TableRepository):
         )
         return [labelled_ticket_from_row(row) for row in await self._rows(statement)]
 
-    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> None:
+    async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> bool:
         values = {"status": status.value, "status_changed_by": changed_by, "status_changed_at": changed_at}
-        await self._update(ticket_id, values)
+        statement = sa.update(labelled_tickets).where(labelled_tickets.c.id == ticket_id).values(**values)
+        return rowcount(await self._session.execute(statement)) > 0
 
     async def active_categories(self) -> Sequence[str]:
         c = labelled_tickets.c
