@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from application.services.retraining_trigger import RetrainingTrigger
@@ -33,9 +35,7 @@ class World:
         self.policy = TriggerPolicy(threshold=threshold)
         self.retraining = RetrainingTrigger(self.uow, self.queue, self.clock, self.policy)
         self.trigger = TriggerRetraining(self.retraining)
-        self.analyze = AnalyzeTicket(
-            self.uow, self.classifier, self.sentiment, self.embedder, self.retraining, self.clock, AnalysisSettings()
-        )
+        self.analyze = self.analyze_ticket()
         store = self.uow.store
         store.companies[1] = Company(1, "Acme", flags or CompanyFlags(), policy or DecisionPolicy())
         for team_id, name, category, description in [
@@ -47,6 +47,19 @@ class World:
                 team_id, 1, name, category, description, self.embedder._vector(team.embedding_text())
             )
         store.next_id = 100
+
+    def analyze_ticket(self, settings: AnalysisSettings | None = None, **extras: Any) -> AnalyzeTicket:
+        """AnalyzeTicket over this world's fakes; `extras` are its optional collaborators (catalogue, metrics...)."""
+        return AnalyzeTicket(
+            self.uow,
+            self.classifier,
+            self.sentiment,
+            self.embedder,
+            self.retraining,
+            self.clock,
+            settings or AnalysisSettings(),
+            **extras,
+        )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from application.services.company_catalogue import CompanyCatalogue
-from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
+from application.use_cases.analyze_ticket import AnalysisSettings
 from domain.analysis import TicketAnalysis
 from domain.companies import Team
 from domain.errors import CompanyNotFound, InvalidInput
@@ -59,9 +59,7 @@ async def test_a_silent_run_is_reaped_in_the_analysis_transaction_and_the_slot_c
     world.retraining = RetrainingTrigger(
         world.uow, world.queue, world.clock, world.policy, AbandonedRuns(world.uow, world.clock, timedelta(minutes=5))
     )
-    world.analyze = AnalyzeTicket(
-        world.uow, world.classifier, world.sentiment, world.embedder, world.retraining, world.clock, AnalysisSettings()
-    )
+    world.analyze = world.analyze_ticket()
     await world.analyze.execute("laptop broken", 1)
     (run_id,) = world.queue.enqueued
     async with world.uow() as uow:  # its worker starts it, then dies: silent past the grace period
@@ -76,16 +74,7 @@ async def test_a_silent_run_is_reaped_in_the_analysis_transaction_and_the_slot_c
 
 async def test_the_catalogue_answers_from_the_cache_until_the_stamp_moves(world: World) -> None:
     catalogue = CompanyCatalogue()
-    analyze = AnalyzeTicket(
-        world.uow,
-        world.classifier,
-        world.sentiment,
-        world.embedder,
-        world.retraining,
-        world.clock,
-        AnalysisSettings(),
-        catalogue,
-    )
+    analyze = world.analyze_ticket(catalogue=catalogue)
     first = await analyze.execute("forgot my vpn password login", 1)
     assert first.assignment is not None and first.assignment.assigned_team_id == 11
     cached = catalogue._entries[1]
@@ -103,17 +92,7 @@ async def test_the_catalogue_answers_from_the_cache_until_the_stamp_moves(world:
 async def test_a_batch_answers_in_order_with_its_own_error_per_bad_ticket_and_records_the_others() -> None:
     world = World(threshold=1000)
     metrics = FakeMetrics()
-    analyze = AnalyzeTicket(
-        world.uow,
-        world.classifier,
-        world.sentiment,
-        world.embedder,
-        world.retraining,
-        world.clock,
-        AnalysisSettings(max_description_length=100),
-        None,
-        metrics,
-    )
+    analyze = world.analyze_ticket(AnalysisSettings(max_description_length=100), metrics=metrics)
     before = _costs(world)
     answers = await analyze.execute_many(["laptop broken", "   ", "forgot my vpn password login", "x" * 101], 1)
     assert _costs(world)[1] - before[1] == 1  # the whole batch is recorded in one write transaction
@@ -137,15 +116,7 @@ async def test_a_batch_submits_every_text_before_awaiting_any(world: World) -> N
 @pytest.mark.parametrize("count", [0, 4])
 async def test_a_batch_of_none_or_too_many_tickets_names_tickets_and_writes_nothing(count: int) -> None:
     world = World()
-    analyze = AnalyzeTicket(
-        world.uow,
-        world.classifier,
-        world.sentiment,
-        world.embedder,
-        world.retraining,
-        world.clock,
-        AnalysisSettings(max_batch_size=3),
-    )
+    analyze = world.analyze_ticket(AnalysisSettings(max_batch_size=3))
     with pytest.raises(InvalidInput) as raised:
         await analyze.execute_many(["laptop broken"] * count, 1)
     assert raised.value.field == "tickets" and world.uow.store.analyses == {}
