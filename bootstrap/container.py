@@ -103,6 +103,7 @@ def _fine_tune_config(settings: Settings) -> Any:
         max_length=settings.train_max_length,
         learning_rate=settings.train_learning_rate,
         time_budget_s=settings.train_time_budget_s,
+        precision=settings.train_precision,
     )
 
 

@@ -94,6 +94,7 @@ LOG_LEVEL = Parser(_one_of(*LOG_LEVELS, normalise=str.upper), f"one of {', '.joi
 # The transformer always stays part of the model: "linear" alone is an experiment, not a product.
 MODEL_KIND = Parser(_one_of("hybrid", "bert"), "hybrid or bert")
 # The same names as the serving adapter's runtimes (onnx_classifier.RUNTIMES); a unit test keeps them in step.
+TRAIN_PRECISION = Parser(_one_of("auto", "bf16", "fp32"), "one of auto, bf16, fp32")
 INFERENCE_RUNTIMES = ("onnx-int8", "onnx", "torch")
 INFERENCE_RUNTIME = Parser(_one_of(*INFERENCE_RUNTIMES), "one of onnx-int8, onnx, torch")
 REDIS_URL = Parser(_redis_url, "a redis:// or rediss:// URL")

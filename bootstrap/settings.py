@@ -36,6 +36,7 @@ from bootstrap.setting_parsers import (
     SHEET_NAME,
     TCP_PORT,
     TEXT,
+    TRAIN_PRECISION,
     UNIT_INTERVAL,
     Parser,
 )
@@ -152,6 +153,7 @@ class Settings:
     train_time_budget_s: int = setting(3600, "TRAIN_TIME_BUDGET", POSITIVE_SECONDS)
     train_base_model_dir: Path | None = setting(None, "TRAIN_BASE_MODEL_DIR", EXISTING_DIR)
     train_model_kind: str = setting("hybrid", "TRAIN_MODEL_KIND", MODEL_KIND)
+    train_precision: str = setting("auto", "TRAIN_PRECISION", TRAIN_PRECISION)
     service_api_keys: tuple[str, ...] = setting((), "SERVICE_API_KEYS", API_KEYS, secret=True)
     admin_api_keys: tuple[str, ...] = setting((), "ADMIN_API_KEYS", API_KEYS, secret=True)
     session_secret: str | None = setting(None, "SESSION_SECRET", SESSION_SECRET, secret=True)

@@ -385,3 +385,93 @@ class NeverAsked:
 
     def is_ready(self) -> bool:
         return True
+
+
+def _layer_tensors(path: Path, marker: str) -> dict[str, object]:
+    from safetensors.torch import load_file
+
+    return {key.split(marker, 1)[1]: value for key, value in load_file(str(path)).items() if marker in key}
+
+
+def test_frozen_bottom_layers_keep_their_weights_while_the_layers_above_learn(tiny_base: Path, tmp_path: Path) -> None:
+    import torch
+
+    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+
+    train, val = make_split(12, 3), make_split(3, 4)
+    outcome = train_sequence_classifier(
+        train.texts,
+        train.labels,
+        val.texts,
+        val.labels,
+        LABELS,
+        tmp_path / "bert",
+        fast_config(epochs=1, frozen_layers=1),
+        tiny_base,
+    )
+
+    assert outcome.summary["frozen_layers"] == 1
+    base, trained = tiny_base / "model.safetensors", tmp_path / "bert" / "model.safetensors"
+    frozen_before, frozen_after = _layer_tensors(base, "layer.0."), _layer_tensors(trained, "layer.0.")
+    assert frozen_before and all(torch.equal(frozen_before[k], frozen_after[k]) for k in frozen_before)
+    above_before, above_after = _layer_tensors(base, "layer.1."), _layer_tensors(trained, "layer.1.")
+    assert any(not torch.equal(above_before[k], above_after[k]) for k in above_before)
+
+
+def test_early_stopping_ends_training_after_an_epoch_that_gained_too_little(tiny_base: Path, tmp_path: Path) -> None:
+    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+
+    train, val = make_split(12, 5), make_split(3, 6)
+    # No epoch can gain 0.99 in accuracy over the one before, so training stops after scoring the second epoch.
+    outcome = train_sequence_classifier(
+        train.texts,
+        train.labels,
+        val.texts,
+        val.labels,
+        LABELS,
+        tmp_path / "bert",
+        fast_config(epochs=4, early_stop_min_delta=0.99),
+        tiny_base,
+    )
+
+    summary = outcome.summary
+    assert summary["stopped_early"] is True
+    assert summary["stopped_by_budget"] is False
+    assert summary["epochs_done"] == 2.0
+    assert len(summary["epoch_val_accuracy"]) == 2
+
+
+def test_without_early_stopping_every_planned_epoch_runs_unscored(tiny_base: Path, tmp_path: Path) -> None:
+    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+
+    train, val = make_split(12, 5), make_split(3, 6)
+    outcome = train_sequence_classifier(
+        train.texts, train.labels, val.texts, val.labels, LABELS, tmp_path / "bert", fast_config(epochs=2), tiny_base
+    )
+
+    assert outcome.summary["epochs_done"] == 2.0
+    assert outcome.summary["stopped_early"] is False
+    assert outcome.summary["epoch_val_accuracy"] == []
+
+
+@pytest.mark.parametrize("precision", ["bf16", "fp32"])
+def test_training_runs_in_the_asked_precision_on_cpu(tiny_base: Path, tmp_path: Path, precision: str) -> None:
+    import numpy as np
+
+    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+
+    train, val = make_split(8, 7), make_split(3, 8)
+    outcome = train_sequence_classifier(
+        train.texts,
+        train.labels,
+        val.texts,
+        val.labels,
+        LABELS,
+        tmp_path / "bert",
+        fast_config(epochs=1, precision=precision),
+        tiny_base,
+    )
+
+    assert outcome.summary["precision"] == precision
+    assert np.all(np.isfinite(outcome.val_probabilities))
+    assert np.allclose(outcome.val_probabilities.sum(axis=1), 1.0)

@@ -82,6 +82,17 @@ def freeze_embeddings(model: Any) -> None:
             parameter.requires_grad_(False)
 
 
+def freeze_bottom_layers(model: Any, count: int) -> int:
+    """Stops gradients into the lowest `count` encoder layers (BERT-style `encoder.layer`); returns how many were
+    frozen. Backward then stops above them, which is where a CPU step saves its time."""
+    encoder = getattr(getattr(model, "base_model", model), "encoder", None)
+    layers = list(getattr(encoder, "layer", []))[:count]
+    for layer in layers:
+        for parameter in layer.parameters():
+            parameter.requires_grad_(False)
+    return len(layers)
+
+
 def _find_output_layer(container: Any, n_out: int) -> tuple[Any, str, Any]:
     """The Linear producing the logits: the head itself (BERT) or its last Linear child (RoBERTa's out_proj)."""
     from torch import nn

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+PRECISIONS = ("auto", "bf16", "fp32")
+
 
 @dataclass(frozen=True, slots=True)
 class FineTuneConfig:
@@ -26,6 +28,16 @@ class FineTuneConfig:
 
     freeze_embeddings keeps the (30k x 384) token-embedding table fixed: on CPU its dense AdamW update and
     backward pass cost about half of every step, while fine-tuning it buys little on a few ten-thousand tickets.
+
+    frozen_layers: the lowest encoder layers also kept fixed (0: all six of MiniLM-L6 train).
+
+    precision: "bf16" runs forward and loss under bfloat16 autocast (weights and optimiser stay fp32), "fp32"
+    does not, "auto" uses bf16 where the device computes it natively (a CUDA GPU, or a CPU with AVX-512 BF16
+    or AMX) and fp32 elsewhere.
+
+    early_stop_min_delta: when set, the validation split is scored after every full epoch but the last, and
+    training stops once an epoch improved validation accuracy by less than this (the weights are kept as they
+    are; the schedule was planned for `epochs`).
     """
 
     epochs: float = 1.0
@@ -40,6 +52,9 @@ class FineTuneConfig:
     device: str = "auto"
     freeze_embeddings: bool = True
     eval_batch_size: int = 64
+    frozen_layers: int = 0
+    precision: str = "auto"
+    early_stop_min_delta: float | None = None
 
     def __post_init__(self) -> None:
         if self.epochs <= 0:
@@ -52,6 +67,12 @@ class FineTuneConfig:
             raise ValueError(f"learning_rate must be positive, got {self.learning_rate}")
         if not 0.0 <= self.warmup_ratio < 1.0:
             raise ValueError(f"warmup_ratio must be within [0, 1), got {self.warmup_ratio}")
+        if self.frozen_layers < 0:
+            raise ValueError(f"frozen_layers must not be negative, got {self.frozen_layers}")
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}, got {self.precision!r}")
+        if self.early_stop_min_delta is not None and not 0.0 <= self.early_stop_min_delta < 1.0:
+            raise ValueError(f"early_stop_min_delta must be within [0, 1), got {self.early_stop_min_delta}")
         if self.time_budget_s is not None and self.time_budget_s <= 0:
             raise ValueError(f"time_budget_s must be positive or None, got {self.time_budget_s}")
 

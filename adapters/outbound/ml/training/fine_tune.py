@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
-from adapters.outbound.ml.serving.devices import resolve_device
+from adapters.outbound.ml.serving.devices import computes_bf16_natively, resolve_device
 from adapters.outbound.ml.serving.transformer_inference import predict_probabilities, tokenize
-from adapters.outbound.ml.training.classifier_head import freeze_embeddings, load_classifier
+from adapters.outbound.ml.training.classifier_head import freeze_bottom_layers, freeze_embeddings, load_classifier
 from adapters.outbound.ml.training.config import FineTuneConfig
 from domain.metrics import evaluate
 
@@ -70,6 +70,7 @@ def train_sequence_classifier(
     model.to(device)
     if config.freeze_embeddings:
         freeze_embeddings(model)
+    frozen_layers = freeze_bottom_layers(model, config.frozen_layers)
 
     progress("tokenizing", 0.0, None)
     label_index = {label: position for position, label in enumerate(labels)}
@@ -77,13 +78,19 @@ def train_sequence_classifier(
     targets = [label_index[label] for label in train_labels]
     tokenized_at = time.monotonic()
 
-    loop = _train_loop(model, tokenizer, train_ids, targets, config, device, progress)
+    def validation_probabilities() -> Any:
+        return predict_probabilities(model, tokenizer, val_texts, config.max_length, config.eval_batch_size, device)
+
+    def validation_accuracy() -> float:
+        chosen = np.argmax(validation_probabilities(), axis=1)
+        return float(np.mean(chosen == np.asarray([label_index[label] for label in val_labels])))
+
+    scorer = validation_accuracy if config.early_stop_min_delta is not None and len(val_texts) else None
+    loop = _train_loop(model, tokenizer, train_ids, targets, config, device, progress, scorer)
     trained_at = time.monotonic()
 
     progress("evaluating", 0.0, None)
-    val_probabilities = predict_probabilities(
-        model, tokenizer, val_texts, config.max_length, config.eval_batch_size, device
-    )
+    val_probabilities = validation_probabilities()
     predicted = [labels[int(i)] for i in np.argmax(val_probabilities, axis=1)] if len(val_texts) else []
     report = evaluate(list(val_labels), predicted, labels).to_json() if len(val_texts) else None
     evaluated_at = time.monotonic()
@@ -97,6 +104,7 @@ def train_sequence_classifier(
         "head": head,
         "device": device,
         "torch_threads": torch.get_num_threads(),
+        "frozen_layers": frozen_layers,
         "n_train": len(train_texts),
         "n_val": len(val_texts),
         **loop,
@@ -138,8 +146,10 @@ def _train_loop(
     config: FineTuneConfig,
     device: str,
     progress: ProgressCallback,
+    validation_accuracy: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
-    """AdamW with linear warm-up/decay; stops at the step count or the time budget, whichever comes first."""
+    """AdamW with linear warm-up/decay; stops at the step count or the time budget, whichever comes first, or
+    (given `validation_accuracy`) after a full epoch that improved it by less than `early_stop_min_delta`."""
     import torch
 
     rng = random.Random(config.seed)
@@ -163,19 +173,22 @@ def _train_loop(
     optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     pad_id = int(tokenizer.pad_token_id or 0)
-    use_bf16 = device.startswith("cuda") and torch.cuda.is_bf16_supported()
+    use_bf16 = config.precision == "bf16" or (config.precision == "auto" and computes_bf16_natively(device))
+    autocast_device = "cuda" if device.startswith("cuda") else "cpu"
 
     model.train()
     started = time.monotonic()
-    step, tokens, ema_loss, stopped_by_budget = 0, 0, None, False
+    step, tokens, ema_loss, stopped_by_budget, stopped_early = 0, 0, None, False, False
+    epoch_accuracies: list[float] = []
     report_every = max(1, total_steps // 100)
-    while step < plan["steps"] and not stopped_by_budget:
-        for batch_index in make_batches(lengths, config.batch_size, config.length_bucketing, rng):
+    while step < plan["steps"] and not stopped_by_budget and not stopped_early:
+        epoch_batches = make_batches(lengths, config.batch_size, config.length_bucketing, rng)
+        for batch_index in epoch_batches:
             batch = {
                 key: value.to(device) for key, value in pad_batch([train_ids[i] for i in batch_index], pad_id).items()
             }
             batch["labels"] = torch.tensor([targets[i] for i in batch_index], dtype=torch.long, device=device)
-            with torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=use_bf16):
+            with torch.autocast(device_type=autocast_device, dtype=torch.bfloat16, enabled=use_bf16):
                 loss = model(**batch).loss
             loss.backward()
             torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
@@ -197,17 +210,35 @@ def _train_loop(
                 break
             if step >= plan["steps"]:
                 break
+        else:  # a full epoch ended with steps still planned
+            if validation_accuracy is not None and step < plan["steps"]:
+                stopped_early = _epoch_gain_too_small(model, validation_accuracy, epoch_accuracies, config)
     model.eval()
     elapsed = time.monotonic() - started
     return {
         "steps": step,
         "planned_steps": total_steps,
         "epochs_done": round(step / batches_per_epoch, 3),
-        "stopped_by_budget": stopped_by_budget or step < total_steps,
+        "stopped_by_budget": stopped_by_budget or (step < total_steps and not stopped_early),
+        "stopped_early": stopped_early,
+        "epoch_val_accuracy": [round(a, 4) for a in epoch_accuracies],
+        "precision": "bf16" if use_bf16 else "fp32",
         "steps_per_s": round(step / elapsed, 3) if elapsed > 0 else None,
         "train_tokens": tokens,
         "final_loss": ema_loss,
     }
+
+
+def _epoch_gain_too_small(
+    model: Any, validation_accuracy: Callable[[], float], history: list[float], config: FineTuneConfig
+) -> bool:
+    """Scores the validation split after an epoch (appending to `history`); True once the gain over the previous
+    epoch is below the configured minimum."""
+    model.eval()
+    history.append(validation_accuracy())
+    model.train()
+    min_delta = config.early_stop_min_delta or 0.0
+    return len(history) >= 2 and history[-1] - history[-2] < min_delta
 
 
 def _check_inputs(

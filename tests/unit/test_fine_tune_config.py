@@ -1,0 +1,31 @@
+"""The fine-tuning settings refuse values that would make a run meaningless, naming the setting."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.outbound.ml.training.config import FineTuneConfig
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"precision": "fp16"}, "precision"),
+        ({"frozen_layers": -1}, "frozen_layers"),
+        ({"early_stop_min_delta": 1.0}, "early_stop_min_delta"),
+        ({"early_stop_min_delta": -0.1}, "early_stop_min_delta"),
+        ({"epochs": 0}, "epochs"),
+    ],
+)
+def test_a_meaningless_value_is_refused_by_name(changes: dict[str, object], named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        FineTuneConfig(**changes)  # type: ignore[arg-type]
+
+
+def test_the_defaults_leave_every_layer_trainable_and_never_stop_early() -> None:
+    config = FineTuneConfig()
+
+    assert config.precision == "auto"
+    assert config.frozen_layers == 0
+    assert config.early_stop_min_delta is None
+    assert config.to_json()["precision"] == "auto"
