@@ -163,16 +163,20 @@ def test_an_unknown_runtime_is_refused(exported: Path) -> None:
 
 
 class FixedRunner:
+    """Answers each text with its row, in the order of `texts` (the reference texts)."""
+
     runtime = "fixed"
 
-    def __init__(self, rows: list[list[float]]) -> None:
-        self.rows = rows
+    def __init__(self, rows: list[list[float]], texts: tuple[str, ...] = ("one", "two")) -> None:
+        self.by_text = dict(zip(texts, rows, strict=True))
         self.labels = ["a", "b"]
+        self.calls: list[list[str]] = []
 
     def predict_probabilities(self, texts: list[str]) -> object:
         import numpy as np
 
-        return np.asarray(self.rows[: len(texts)])
+        self.calls.append(list(texts))
+        return np.asarray([self.by_text[text] for text in texts])
 
 
 def test_reference_check_names_what_is_wrong() -> None:
@@ -184,14 +188,22 @@ def test_reference_check_names_what_is_wrong() -> None:
     flipped = check_against_reference(FixedRunner([[0.9, 0.1], [0.55, 0.45]]), reference, 0.5, 1.0)
     assert flipped == ReferenceCheck(False, flipped.max_abs_diff, 0.5, flipped.reason)
     assert "same label" in flipped.reason
-    wrong_shape = check_against_reference(FixedRunner([[1.0, 0.0]]), reference, 1.0, 0.0)
+    wrong_shape = check_against_reference(FixedRunner([[1.0], [1.0]]), reference, 1.0, 0.0)
     assert not wrong_shape.ok
+
+
+def test_reference_check_runs_each_text_alone_so_batch_mates_cannot_move_it() -> None:
+    reference = {"texts": ["one", "two"], "probabilities": [[0.9, 0.1], [0.2, 0.8]]}
+    runner = FixedRunner([[0.9, 0.1], [0.2, 0.8]])
+
+    assert check_against_reference(runner, reference, 1e-4, 1.0).ok
+    assert runner.calls == [["one"], ["two"]]
 
 
 def test_reference_check_ignores_a_flip_on_a_near_tie() -> None:
     reference = {"texts": ["clear", "tie"], "probabilities": [[0.9, 0.1], [0.501, 0.499]]}
 
-    check = check_against_reference(FixedRunner([[0.9, 0.1], [0.499, 0.501]]), reference, 0.01, 1.0)
+    check = check_against_reference(FixedRunner([[0.9, 0.1], [0.499, 0.501]], ("clear", "tie")), reference, 0.01, 1.0)
 
     assert check.ok and check.argmax_agreement == 1.0
 
