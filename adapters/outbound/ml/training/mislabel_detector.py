@@ -9,6 +9,7 @@ itself. A plain linear model is enough for this; no confident-learning library i
 from __future__ import annotations
 
 import asyncio
+import os
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -45,8 +46,14 @@ def out_of_fold_probabilities(
     index = {label: n for n, label in enumerate(classes)}
     targets = np.asarray([index[labels[i]] for i in positions])
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+    # One fold per core: the folds are independent fits, and this step runs after the transformer is done.
     probabilities = cross_val_predict(
-        pipeline, [texts[i] for i in positions], targets, cv=splitter, method="predict_proba"
+        pipeline,
+        [texts[i] for i in positions],
+        targets,
+        cv=splitter,
+        method="predict_proba",
+        n_jobs=min(folds, os.cpu_count() or 1),
     )
     return classes, probabilities, positions
 
