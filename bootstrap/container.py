@@ -31,6 +31,7 @@ from adapters.outbound.system.clock import SystemClock
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.company_catalogue import CompanyCatalogue
 from application.services.derived_team_categories import DerivedTeamCategories
+from application.services.group_commit import GroupCommit
 from application.services.mislabel_listing import MislabelListing
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
@@ -186,6 +187,7 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(PrometheusMetrics)
     analysis_reads = providers.Singleton(_for_reads, uow_factory)
     derived_team_categories = providers.Singleton(DerivedTeamCategories, classifier)
+    group_commit = providers.Singleton(GroupCommit, retraining_trigger.provided.record)
     analyze_ticket = providers.Factory(
         AnalyzeTicket,
         analysis_reads,
@@ -198,6 +200,7 @@ class Container(containers.DeclarativeContainer):
         company_catalogue,
         metrics,
         derived_team_categories,
+        group_commit,
     )
     read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)

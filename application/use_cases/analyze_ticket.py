@@ -21,6 +21,7 @@ from application.ports.sentiment_analyzer import SentimentAnalyzer
 from application.ports.text_embedder import TextEmbedder
 from application.services.company_catalogue import CatalogueUnitOfWork, CompanyCatalogue, CompanyEntry
 from application.services.derived_team_categories import DerivedTeamCategories
+from application.services.group_commit import GroupCommit
 from application.services.retraining_trigger import RetrainingTrigger
 from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
@@ -58,7 +59,8 @@ class AnalyzeTicket:
     when due. A category a person already gave the identical text for the company answers instead of the model.
 
     Per call: one read transaction (the catalogue stamp, the company and its teams only when the stamp moved, the
-    human labels) and one write transaction (`RetrainingTrigger.record`), however many tickets it answers.
+    human labels) and at most one write transaction (`RetrainingTrigger.record`), however many tickets it answers;
+    calls recording at the same moment share that transaction (`GroupCommit`, one per process).
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class AnalyzeTicket:
         catalogue: CompanyCatalogue | None = None,
         metrics: Metrics | None = None,
         derived_categories: DerivedTeamCategories | None = None,
+        group_commit: GroupCommit | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._classifier = classifier
@@ -84,6 +87,7 @@ class AnalyzeTicket:
         self._catalogue = catalogue or CompanyCatalogue()
         self._metrics = metrics
         self._derived_categories = derived_categories or DerivedTeamCategories(classifier)
+        self._group_commit = group_commit or GroupCommit(retraining.record)
 
     async def execute(self, description: str, company_id: int) -> TicketAnalysis:
         request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
@@ -124,7 +128,7 @@ class AnalyzeTicket:
                 for index, request in enumerate(requests):
                     human_labels[index] = await uow.human_labels.get(company_id, text_hash(request.description))
         analyses = await self._analyse(entry, requests, human_labels)
-        recorded = await self._retraining.record(analyses) if analyses else None
+        recorded = await self._group_commit.record(analyses) if analyses else None
         if recorded is not None and recorded.claimed.run_id is not None:
             await self._enqueue_quietly(recorded.claimed)
         stored = iter(recorded.analyses if recorded is not None else ())

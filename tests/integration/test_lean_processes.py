@@ -146,3 +146,26 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
         state = await uow.training_state.get()
     assert state.running and state.analyses_since_trigger == 4
     assert reads.counts["commits"] == 0 and reads.counts["transactions"] == 6
+
+
+async def test_concurrent_analyses_through_the_group_commit_are_each_stored_and_counted_once(
+    two_processes: tuple[Container, Container],
+) -> None:
+    import asyncio
+
+    container, _ = two_processes
+    company = await container.create_company().execute("Acme", CompanyFlags())
+    assert company.id is not None
+    assert container.group_commit() is container.group_commit()  # one per process, shared by every request
+
+    texts = [f"monitor {n} flickers" for n in range(12)]
+    answers = await asyncio.gather(*(container.analyze_ticket().execute(text, company.id) for text in texts))
+
+    ids = [answer.id for answer in answers]
+    assert len(set(ids)) == len(texts) and None not in ids
+    sql = SqlAlchemyUnitOfWorkFactory(container.engine())
+    async with sql() as uow:
+        stored = [await uow.analyses.get(answer_id) for answer_id in ids if answer_id is not None]
+        state = await uow.training_state.get()
+    assert [analysis.description for analysis in stored if analysis is not None] == texts
+    assert state.analyses_since_trigger == len(texts)
