@@ -89,11 +89,14 @@ def environment(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
 
 def timed_import(csv_path: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
+    # `python -m bootstrap.cli` is the `ticket-utils` command, also where no console script is installed (a GPU
+    # machine running the checkout with its own interpreter).
     subprocess.run(
-        [str(Path(sys.executable).with_name("ticket-utils")), "import", str(csv_path)],
+        [sys.executable, "-m", "bootstrap.cli", "import", str(csv_path)],
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
+        cwd=ROOT,
     )
     return time.perf_counter() - started
 
@@ -116,6 +119,20 @@ async def watch_linear_stage(container: object, started: float, held: list[dict[
             if stop:
                 print("  stopping after the linear stage (--stop-after-linear)", flush=True)
                 os._exit(0)  # the transformer trains in a worker thread that nothing else can stop
+            await watch_hybrid_stage(container, started)
+            return
+        await asyncio.sleep(0.5)
+
+
+async def watch_hybrid_stage(container: object, started: float) -> None:
+    """Polls until a version of a later stage is active and prints when (the job itself may still be running:
+    it lists mislabel candidates after promoting)."""
+    while True:
+        versions = await container.list_models().execute()  # type: ignore[attr-defined]  # a DI container
+        active = next((v for v in versions if v.status.value == "active" and v.metrics.get("stage") != "linear"), None)
+        if active is not None:
+            seconds = time.perf_counter() - started
+            print(f"  hybrid stage: version {active.name} active {seconds:.1f} s after the trigger", flush=True)
             return
         await asyncio.sleep(0.5)
 
@@ -150,7 +167,8 @@ async def train_and_score(
     cpu = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
     print(f"job {job} = training run {run.id}: {run.status.value}; {run.decision or run.error}")
     print(f"  job wall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min (user+sys, all threads)")
-    print(f"  job's own test split: {run.metrics}")
+    summary = {key: run.metrics.get(key) for key in ("accuracy", "macro_f1", "ece", "test_size")}
+    print(f"  job's own test split: {summary}; mislabel candidates {run.metrics.get('mislabel_candidates')}")
     (version,) = [v for v in await container.list_models().execute() if v.id == run.model_version_id]
     training = version.metrics.get("training", {})
     print(

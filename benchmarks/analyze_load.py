@@ -5,11 +5,13 @@ Starts the service itself (embedded SQLite, or MariaDB) or drives one already ru
     .venv/bin/python benchmarks/analyze_load.py --setup embedded --setup mariadb
     .venv/bin/python benchmarks/analyze_load.py --url http://127.0.0.1:8002
     .venv/bin/python benchmarks/analyze_load.py --model-dir models/v20261126-...   # serving a trained version
+    .venv/bin/python benchmarks/analyze_load.py --model-dir ... --workers 2 --concurrency 1 16 32 64
 
 With --model-dir, the version folder is linked into the started service's model store and registered as its
 active version before the service starts (the registry row is written through the container, as the training
 job writes it); the run begins once an analysis records that version's name, so no request is timed on the
-zero-shot fallback.
+zero-shot fallback. For a started service it also prints how long it took to be ready (GET /health/ready) and to
+serve the version, and the resident memory (RSS) of its processes after the run.
 
 Ticket texts come from ../shared/data/it_service_tickets.csv when present, else from a small built-in list.
 It prints figures; it asserts nothing.
@@ -116,9 +118,11 @@ def service_env(setup: str, port: int, workdir: Path, model_dir: Path | None) ->
     return env
 
 
-def start_service(setup: str, port: int, workdir: Path, model_dir: Path | None = None) -> subprocess.Popen[bytes]:
+def start_service(
+    setup: str, port: int, workdir: Path, model_dir: Path | None = None, workers: int = 1
+) -> subprocess.Popen[bytes]:
     env = service_env(setup, port, workdir, model_dir)
-    command = [str(Path(sys.executable).with_name("ticket-utils")), "serve"]
+    command = [str(Path(sys.executable).with_name("ticket-utils")), "serve", "--workers", str(workers)]
     if setup == "mariadb":
         subprocess.run(
             [
@@ -213,8 +217,23 @@ async def wait_ready(url: str, timeout_s: float = 180) -> None:
                     return
             except httpx.HTTPError:
                 pass
-            await asyncio.sleep(0.5)
+            await asyncio.sleep(0.1)
     raise RuntimeError(f"service at {url} not ready after {timeout_s} s")
+
+
+def process_group_rss_mib(leader: int) -> dict[int, float]:
+    """Resident memory of every process in the service's process group (uvicorn's supervisor and workers)."""
+    sizes: dict[int, float] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            pid = int(status.parent.name)
+            if os.getpgid(pid) != leader:
+                continue
+            line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS:"))
+        except (OSError, StopIteration, ValueError):
+            continue
+        sizes[pid] = int(line.split()[1]) / 1024
+    return sizes
 
 
 def main() -> None:
@@ -225,6 +244,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="requests per concurrency level")
     parser.add_argument("--port", type=int, default=8092)
     parser.add_argument("--model-dir", type=Path, help="serve this trained version folder (model.json, bert/, linear/)")
+    parser.add_argument("--workers", type=int, default=1, help="ticket-utils serve --workers N")
     args = parser.parse_args()
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
@@ -234,14 +254,22 @@ def main() -> None:
     for setup in args.setup or ["embedded"]:
         url = f"http://127.0.0.1:{args.port}"
         with tempfile.TemporaryDirectory(prefix=f"bench-{setup}-") as workdir:
-            process = start_service(setup, args.port, Path(workdir), args.model_dir)
+            process = start_service(setup, args.port, Path(workdir), args.model_dir, args.workers)
+            started = time.monotonic()
             try:
                 asyncio.run(wait_ready(url))
+                print(f"{setup} setup, {args.workers} worker(s): ready {time.monotonic() - started:.1f} s after start")
                 if args.model_dir is not None:
                     env = service_env(setup, args.port, Path(workdir), args.model_dir)
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
-                print(f"{setup} setup:")
+                    print(f"  serving the trained version {time.monotonic() - started:.1f} s after start")
                 asyncio.run(benchmark(url, args.concurrency, args.requests))
+                sizes = process_group_rss_mib(process.pid)
+                print(
+                    f"  RSS after the run: {', '.join(f'{mib:.0f} MiB' for mib in sorted(sizes.values()))}"
+                    f" (largest {max(sizes.values(), default=0):.0f} MiB)",
+                    flush=True,
+                )
             finally:
                 os.killpg(process.pid, signal.SIGTERM)
                 process.wait(timeout=30)
