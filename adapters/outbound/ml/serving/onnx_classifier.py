@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from adapters.outbound.ml.serving.batching import length_buckets
+from adapters.outbound.ml.serving.batching import SERVING_MAX_PADDING_RATIO, length_buckets
 from adapters.outbound.ml.serving.transformer_inference import (
     predict_probabilities,
     tokenize,
@@ -110,7 +110,7 @@ class OnnxClassifierRunner:
             return np.zeros((0, len(self.labels)), dtype=np.float64)
         ids = tokenize(self._tokenizer, texts, self._max_length)
         result: Any = None
-        for chunk in length_buckets([len(row) for row in ids], self._batch_size):
+        for chunk in length_buckets([len(row) for row in ids], self._batch_size, SERVING_MAX_PADDING_RATIO):
             feed = self._feed([ids[i] for i in chunk])
             logits = np.asarray(self._session.run(["logits"], feed)[0], dtype=np.float64)
             if result is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+from adapters.outbound.ml.serving.batching import SERVING_MAX_PADDING_RATIO, length_buckets, pad_batch
 
 
 def tokenize(tokenizer: Any, texts: Sequence[str], max_length: int) -> list[list[int]]:
@@ -36,7 +36,7 @@ def predict_probabilities(
     result = np.zeros((len(ids), n_labels), dtype=np.float64)
     pad_id = int(tokenizer.pad_token_id or 0)
     with torch.inference_mode():
-        for chunk in length_buckets([len(row) for row in ids], batch_size):
+        for chunk in length_buckets([len(row) for row in ids], batch_size, SERVING_MAX_PADDING_RATIO):
             batch = {key: value.to(device) for key, value in pad_batch([ids[i] for i in chunk], pad_id).items()}
             logits = model(**batch).logits.float()
             result[chunk] = torch.softmax(logits, dim=-1).cpu().double().numpy()
