@@ -13,6 +13,7 @@ import os
 import random
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -387,6 +388,16 @@ class NeverAsked:
         return True
 
 
+def _fine_tune(base: Path, out: Path, seeds: tuple[int, int], per_label: int = 12, **config: object) -> Any:
+    """The transformer half alone, on generated tickets, with `config` over the fast test settings."""
+    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+
+    train, val = make_split(per_label, seeds[0]), make_split(3, seeds[1])
+    return train_sequence_classifier(
+        train.texts, train.labels, val.texts, val.labels, LABELS, out, fast_config(**config), base
+    )
+
+
 def _layer_tensors(path: Path, marker: str) -> dict[str, object]:
     from safetensors.torch import load_file
 
@@ -396,19 +407,7 @@ def _layer_tensors(path: Path, marker: str) -> dict[str, object]:
 def test_frozen_bottom_layers_keep_their_weights_while_the_layers_above_learn(tiny_base: Path, tmp_path: Path) -> None:
     import torch
 
-    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
-
-    train, val = make_split(12, 3), make_split(3, 4)
-    outcome = train_sequence_classifier(
-        train.texts,
-        train.labels,
-        val.texts,
-        val.labels,
-        LABELS,
-        tmp_path / "bert",
-        fast_config(epochs=1, frozen_layers=1),
-        tiny_base,
-    )
+    outcome = _fine_tune(tiny_base, tmp_path / "bert", (3, 4), epochs=1, frozen_layers=1)
 
     assert outcome.summary["frozen_layers"] == 1
     base, trained = tiny_base / "model.safetensors", tmp_path / "bert" / "model.safetensors"
@@ -419,20 +418,8 @@ def test_frozen_bottom_layers_keep_their_weights_while_the_layers_above_learn(ti
 
 
 def test_early_stopping_ends_training_after_an_epoch_that_gained_too_little(tiny_base: Path, tmp_path: Path) -> None:
-    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
-
-    train, val = make_split(12, 5), make_split(3, 6)
     # No epoch can gain 0.99 in accuracy over the one before, so training stops after scoring the second epoch.
-    outcome = train_sequence_classifier(
-        train.texts,
-        train.labels,
-        val.texts,
-        val.labels,
-        LABELS,
-        tmp_path / "bert",
-        fast_config(epochs=4, early_stop_min_delta=0.99),
-        tiny_base,
-    )
+    outcome = _fine_tune(tiny_base, tmp_path / "bert", (5, 6), epochs=4, early_stop_min_delta=0.99)
 
     summary = outcome.summary
     assert summary["stopped_early"] is True
@@ -442,12 +429,7 @@ def test_early_stopping_ends_training_after_an_epoch_that_gained_too_little(tiny
 
 
 def test_without_early_stopping_every_planned_epoch_runs_unscored(tiny_base: Path, tmp_path: Path) -> None:
-    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
-
-    train, val = make_split(12, 5), make_split(3, 6)
-    outcome = train_sequence_classifier(
-        train.texts, train.labels, val.texts, val.labels, LABELS, tmp_path / "bert", fast_config(epochs=2), tiny_base
-    )
+    outcome = _fine_tune(tiny_base, tmp_path / "bert", (5, 6), epochs=2)
 
     assert outcome.summary["epochs_done"] == 2.0
     assert outcome.summary["stopped_early"] is False
@@ -458,19 +440,7 @@ def test_without_early_stopping_every_planned_epoch_runs_unscored(tiny_base: Pat
 def test_training_runs_in_the_asked_precision_on_cpu(tiny_base: Path, tmp_path: Path, precision: str) -> None:
     import numpy as np
 
-    from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
-
-    train, val = make_split(8, 7), make_split(3, 8)
-    outcome = train_sequence_classifier(
-        train.texts,
-        train.labels,
-        val.texts,
-        val.labels,
-        LABELS,
-        tmp_path / "bert",
-        fast_config(epochs=1, precision=precision),
-        tiny_base,
-    )
+    outcome = _fine_tune(tiny_base, tmp_path / "bert", (7, 8), per_label=8, epochs=1, precision=precision)
 
     assert outcome.summary["precision"] == precision
     assert np.all(np.isfinite(outcome.val_probabilities))
