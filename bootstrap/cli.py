@@ -65,7 +65,8 @@ def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> d
     """How `serve` runs uvicorn. Forwarded headers (X-Forwarded-For, -Proto) are trusted only from the proxies
     listed in `FORWARDED_ALLOW_IPS`; unset, from none. Uvicorn's own default trusts them from 127.0.0.1, which
     would let anyone on the host pick the client address that login throttling counts by. The access log (a line
-    per request) is written at DEBUG only: at INFO a request costs no logging work."""
+    per request) is written at DEBUG only: at INFO a request costs no logging work. Every connection has Nagle's
+    algorithm off (`bootstrap.http_protocol`), which `--workers N` would otherwise leave on."""
     trusted = settings.forwarded_allow_ips or ""
     return {
         "factory": True,
@@ -76,6 +77,7 @@ def uvicorn_options(settings: Settings, host: str, port: int, workers: int) -> d
         "access_log": settings.log_level.upper() == "DEBUG",
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted,
+        "http": "bootstrap.http_protocol:NoDelayHTTPProtocol",
     }
 
 
