@@ -17,7 +17,6 @@ Prints one line per lever and appends it to <job-workdir>/levers.jsonl. It asser
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -30,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy_benchmark import SHARED_CSV, stratified_holdout  # noqa: E402
-from decision_quality import job_split  # noqa: E402
+from decision_quality import read_rows  # noqa: E402
 
 # name -> FineTuneConfig changes from the service's defaults
 TRANSFORMER_LEVERS: dict[str, dict[str, Any]] = {
@@ -57,10 +56,18 @@ def job_version(workdir: Path) -> Path:
 
 
 def held_out(csv_path: Path) -> tuple[list[str], list[str]]:
-    with csv_path.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    _, held = stratified_holdout(rows, 0.1, seed=1234)
+    _, held = stratified_holdout(read_rows(csv_path), 0.1, seed=1234)
     return [r["Document"] for r in held], [r["Topic_group"] for r in held]
+
+
+def split_as_the_job(rows: list[dict[str, str]]) -> Any:
+    """The retraining job's own train/validation/test split of these labelled rows (its settings, its function)."""
+    from application.use_cases.export_tickets_and_retrain import RetrainingSettings
+    from domain.dataset_split import Example, split_dataset
+
+    settings = RetrainingSettings()
+    examples = [Example(row["Document"], row["Topic_group"]) for row in rows]
+    return split_dataset(examples, settings.validation_share, settings.test_share, settings.split_seed)
 
 
 def score(name: str, probabilities: Any, truth: list[str], labels: list[str]) -> dict[str, float]:
@@ -215,19 +222,8 @@ def build_transformer_only_context(args: argparse.Namespace) -> dict[str, Any]:
     """Without a job: the job's split of the kept tickets, and levers compared on the transformer alone."""
     import numpy as np
 
-    from application.use_cases.export_tickets_and_retrain import RetrainingSettings
-    from domain.dataset_split import Example, split_dataset
-
-    with args.csv.open(newline="", encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    kept, held = stratified_holdout(rows, 0.1, seed=1234)
-    settings = RetrainingSettings()
-    split = split_dataset(
-        [Example(r["Document"], r["Topic_group"]) for r in kept],
-        settings.validation_share,
-        settings.test_share,
-        settings.split_seed,
-    )
+    kept, held = stratified_holdout(read_rows(args.csv), 0.1, seed=1234)
+    split = split_as_the_job(kept)
     labels = list(split.labels)
     uniform = np.full((1, len(labels)), 1.0 / len(labels))
     return {
@@ -252,18 +248,17 @@ def _bundled_minilm() -> Path:
 
 
 def build_context(args: argparse.Namespace) -> dict[str, Any]:
-    from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
     version = job_version(args.job_workdir)
-    val, _test, _ = job_split(args.job_workdir / "training_data" / "labelled_tickets.csv")
-    train = _job_train(args.job_workdir / "training_data" / "labelled_tickets.csv")
+    split = split_as_the_job(read_rows(args.job_workdir / "training_data" / "labelled_tickets.csv"))
+    train, val = list(split.train), list(split.validation)
     held_texts, held_truth = held_out(args.csv)
     loaded = LoadedModelVersion(version, load_unused=True)
     labels = list(loaded.labels)
     val_parts = loaded.predict_components([e.text for e in val])
     held_parts = loaded.predict_components(held_texts)
-    base = args.base or Path(default_minilm_dir())
+    base = args.base or _bundled_minilm()
     return {
         "version": version,
         "train": train,
@@ -281,16 +276,6 @@ def build_context(args: argparse.Namespace) -> dict[str, Any]:
         "base": base,
         "out": args.job_workdir / "levers",
     }
-
-
-def _job_train(training_csv: Path) -> list[Any]:
-    from application.use_cases.export_tickets_and_retrain import RetrainingSettings
-    from domain.dataset_split import Example, split_dataset
-
-    settings = RetrainingSettings()
-    with training_csv.open(newline="", encoding="utf-8") as handle:
-        examples = [Example(row["Document"], row["Topic_group"]) for row in csv.DictReader(handle)]
-    return list(split_dataset(examples, settings.validation_share, settings.test_share, settings.split_seed).train)
 
 
 def main() -> None:
