@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
+from adapters.outbound.ml.training.config import PRECISIONS
+
 T = TypeVar("T")
 MIN_API_KEY_LENGTH = 16
 MIN_SESSION_SECRET_LENGTH = 32
@@ -93,8 +95,8 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 LOG_LEVEL = Parser(_one_of(*LOG_LEVELS, normalise=str.upper), f"one of {', '.join(LOG_LEVELS)}")
 # The transformer always stays part of the model: "linear" alone is an experiment, not a product.
 MODEL_KIND = Parser(_one_of("hybrid", "bert"), "hybrid or bert")
+TRAIN_PRECISION = Parser(_one_of(*PRECISIONS), f"one of {', '.join(PRECISIONS)}")
 # The same names as the serving adapter's runtimes (onnx_classifier.RUNTIMES); a unit test keeps them in step.
-TRAIN_PRECISION = Parser(_one_of("auto", "bf16", "fp32"), "one of auto, bf16, fp32")
 INFERENCE_RUNTIMES = ("onnx-int8", "onnx", "torch")
 INFERENCE_RUNTIME = Parser(_one_of(*INFERENCE_RUNTIMES), "one of onnx-int8, onnx, torch")
 REDIS_URL = Parser(_redis_url, "a redis:// or rediss:// URL")
