@@ -2,9 +2,9 @@
 
 Why: with `--workers N` uvicorn binds the listening socket itself (`socket.socket(family=...)`, protocol number 0),
 and asyncio only sets TCP_NODELAY on accepted sockets whose protocol number reads IPPROTO_TCP. So every response
-of a multi-worker server met Nagle's algorithm and the client's delayed ACK: a single request took ~70 ms instead
-of ~27 ms (benchmarks/analyze_load.py --workers 2 --concurrency 1). A single process is not affected (asyncio
-creates that socket from getaddrinfo), but setting the option again costs nothing.
+of a multi-worker server met Nagle's algorithm and the client's delayed ACK, which added tens of milliseconds to a
+single request (README, Benchmarks). A single process is not affected (asyncio creates that socket from
+getaddrinfo), but setting the option again costs nothing.
 """
 
 from __future__ import annotations

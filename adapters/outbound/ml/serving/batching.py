@@ -12,8 +12,8 @@ from typing import Any
 
 SERVING_MAX_PADDING_RATIO = 1.3
 """Padded tokens allowed per real token in one inference group. The texts a micro-batch gathers arrive in random
-lengths; padded to the longest, a group of 16 cost an int8 ONNX graph about three times the CPU per ticket that
-the same texts cost alone or in groups of similar length (benchmarks/onnx_experiment.py; README, Benchmarks)."""
+lengths, and padded to the longest they cost several times the CPU per ticket that they cost alone or in groups
+of similar length (measured in the README's Benchmarks section)."""
 
 
 # Measured on a CPU: ~17 ms/ticket in sorted groups of 8 against ~37 ms in one padded batch of 32.

@@ -182,8 +182,7 @@ def _train_loop(
     epoch_accuracies: list[float] = []
     report_every = max(1, total_steps // 100)
     while step < plan["steps"] and not stopped_by_budget and not stopped_early:
-        epoch_batches = make_batches(lengths, config.batch_size, config.length_bucketing, rng)
-        for batch_index in epoch_batches:
+        for batch_index in make_batches(lengths, config.batch_size, config.length_bucketing, rng):
             batch = {
                 key: value.to(device) for key, value in pad_batch([train_ids[i] for i in batch_index], pad_id).items()
             }
