@@ -15,10 +15,12 @@ service's own `domain.routing.route_ticket` with its default policy:
   (b) classified teams    each team's description text is classified by the version; the team carries that
                           predicted category and tickets route by category as above
   (c) label-space cosine  cosine between the version's probability vectors of ticket and team text
-  (d) service path        the service's own rule for description teams: each team's derived category from
-                          `application.services.derived_team_categories` (the version as the classifier), routed
-                          by `route_ticket` with an embedding only where `needs_embedding` says so (also prints
-                          how many tickets needed one)
+  (d) service path        the service's own rule for description teams: each team's derived category and vector
+                          from `application.services.served_team_readings` (the version as the classifier), routed
+                          by `route_ticket` with the ticket's vector from the version's own pass only where
+                          `needs_embedding` says so (also prints how many tickets were compared with the teams)
+  (e) service path        the same for teams with a category: the similarity fallback compares the version's
+                          own vectors instead of base MiniLM's (one transformer pass per ticket)
 Prints accuracy for each (the issue's goal for the description-only rule: at least 0.80). Asserts nothing.
 """
 
@@ -120,36 +122,43 @@ def route_all(
 
 
 def route_service_path(
-    ticket_vectors: Sequence[Any],
     team_list: list[Any],
     serves: dict[int, str],
     truth: Sequence[str],
     predictions: Sequence[Any],
     version: Any,
 ) -> tuple[float, Counter[str]]:
-    """Derived categories through the service's cache, then `route_ticket` given an embedding only when needed."""
+    """The service's rule (`AnalyzeTicket._route`): teams read by the version through the service's cache (derived
+    categories for teams without one, and the teams' vectors in the version's space), then `route_ticket`, given
+    the ticket's own vector from the version's pass only where `needs_embedding` says so."""
     import asyncio
 
-    from application.services.derived_team_categories import DerivedTeamCategories
+    from application.services.served_team_readings import (
+        ServedTeamReadings,
+        derived_categories,
+        teams_in_model_space,
+    )
     from domain.predictions import CategoryPrediction
     from domain.routing import RoutingPolicy, needs_embedding, route_ticket
 
     class VersionClassifier:
         async def classify(self, text: str) -> CategoryPrediction:
-            row = version.predict_proba_array([text])[0].tolist()
-            return CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v")
+            ((row, _, vector),) = version.predict_with_reasons([text])
+            return CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v", embedding=vector)
 
         def is_ready(self) -> bool:
             return True
 
-    derived = asyncio.run(DerivedTeamCategories(VersionClassifier()).for_teams(team_list, "v"))
+    readings = asyncio.run(ServedTeamReadings(VersionClassifier()).for_teams(team_list, "v"))
+    derived = derived_categories(team_list, readings)
+    placed = teams_in_model_space(team_list, readings, "v")
+    if placed is None:
+        raise SystemExit("the version gives no text vectors (no transformer): the service would embed separately")
     policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
     for index, prediction in enumerate(predictions):
         needed = needs_embedding(team_list, prediction, policy, derived)
-        reasons["embedded"] += needed
-        assignment = route_ticket(
-            tuple(ticket_vectors[index]) if needed else None, team_list, prediction, policy, derived
-        )
+        reasons["compared"] += needed
+        assignment = route_ticket(prediction.embedding if needed else None, placed, prediction, policy, derived)
         reasons[assignment.reason.value] += 1
         right += assignment.assigned_team_id is not None and serves[assignment.assigned_team_id] == truth[index]
     return right / len(truth), reasons
@@ -181,10 +190,11 @@ def main() -> None:
 
     started = time.perf_counter()
     version = LoadedModelVersion(args.model_dir)
-    probabilities = version.predict_proba_array(texts)
+    scored = version.predict_with_reasons(texts)
+    probabilities = np.asarray([row for row, _, _ in scored])
     predictions = [
-        CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v")
-        for row in probabilities.tolist()
+        CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v", embedding=vector)
+        for row, _, vector in scored
     ]
     print(
         f"classified the tickets in {time.perf_counter() - started:.0f} s; version's own accuracy "
@@ -238,11 +248,18 @@ def main() -> None:
         )
     )
 
-    service_teams, serves = teams(False, embed=base.encode)
+    service_teams, serves = teams(False)
     results.append(
         (
             "(d) description teams, derived category (service)",
-            *route_service_path(base_vectors, service_teams, serves, truth, predictions, version),
+            *route_service_path(service_teams, serves, truth, predictions, version),
+        )
+    )
+    service_teams, serves = teams(True)
+    results.append(
+        (
+            "(e) category teams, version's own vectors (service)",
+            *route_service_path(service_teams, serves, truth, predictions, version),
         )
     )
 

@@ -30,10 +30,10 @@ from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.system.clock import SystemClock
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.company_catalogue import CompanyCatalogue
-from application.services.derived_team_categories import DerivedTeamCategories
 from application.services.group_commit import GroupCommit
 from application.services.mislabel_listing import MislabelListing
 from application.services.retraining_trigger import RetrainingTrigger
+from application.services.served_team_readings import ServedTeamReadings
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
@@ -186,7 +186,7 @@ class Container(containers.DeclarativeContainer):
     company_catalogue = providers.Singleton(CompanyCatalogue)
     metrics = providers.Singleton(PrometheusMetrics)
     analysis_reads = providers.Singleton(_for_reads, uow_factory)
-    derived_team_categories = providers.Singleton(DerivedTeamCategories, classifier)
+    team_readings = providers.Singleton(ServedTeamReadings, classifier)
     group_commit = providers.Singleton(GroupCommit, retraining_trigger.provided.record)
     analyze_ticket = providers.Factory(
         AnalyzeTicket,
@@ -199,7 +199,7 @@ class Container(containers.DeclarativeContainer):
         analysis_settings,
         company_catalogue,
         metrics,
-        derived_team_categories,
+        team_readings,
         group_commit,
     )
     read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))

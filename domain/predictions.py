@@ -22,7 +22,9 @@ class CategoryPrediction:
     `thresholds` are the serving version's per-label decision thresholds, on the same (calibrated) scale as
     `confidence`; None means the model is not calibrated (the zero-shot classifier), so its confidence carries no
     measured precision. `reasons` are the few words of the ticket that pushed most towards `label`, strongest
-    first (empty when the model cannot say).
+    first (empty when the model cannot say). `embedding` is the unit-length vector the answering model computed
+    for the ticket in the same pass (its fine-tuned encoder's mean-pooled states), or None when it computes none;
+    it is comparable only with vectors the same `model_version` computed.
     """
 
     label: str
@@ -31,6 +33,7 @@ class CategoryPrediction:
     alternatives: tuple[LabelScore, ...] = field(default_factory=tuple)
     thresholds: ThresholdTable | None = None
     reasons: tuple[str, ...] = ()
+    embedding: Vector | None = None
 
     @classmethod
     def from_scores(
@@ -40,6 +43,7 @@ class CategoryPrediction:
         keep: int = 3,
         thresholds: ThresholdTable | None = None,
         reasons: tuple[str, ...] = (),
+        embedding: Vector | None = None,
     ) -> CategoryPrediction:
         """Build a prediction from per-label probabilities; ties resolve by label name for determinism."""
         if not scores:
@@ -47,4 +51,4 @@ class CategoryPrediction:
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
         best_label, best_score = ranked[0]
         alternatives = tuple(LabelScore(label, float(score)) for label, score in ranked[1 : 1 + keep])
-        return cls(best_label, float(best_score), model_version, alternatives, thresholds, reasons)
+        return cls(best_label, float(best_score), model_version, alternatives, thresholds, reasons, embedding)

@@ -20,11 +20,17 @@ from application.ports.metrics import Metrics
 from application.ports.sentiment_analyzer import SentimentAnalyzer
 from application.ports.text_embedder import TextEmbedder
 from application.services.company_catalogue import CatalogueUnitOfWork, CompanyCatalogue, CompanyEntry
-from application.services.derived_team_categories import DerivedTeamCategories
 from application.services.group_commit import GroupCommit
 from application.services.retraining_trigger import RetrainingTrigger
+from application.services.served_team_readings import (
+    ServedTeamReadings,
+    TeamReading,
+    derived_categories,
+    teams_in_model_space,
+)
 from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
+from domain.companies import Team
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.human_labels import HumanLabel, text_hash
 from domain.predictions import CategoryPrediction, Vector
@@ -74,7 +80,7 @@ class AnalyzeTicket:
         settings: AnalysisSettings,
         catalogue: CompanyCatalogue | None = None,
         metrics: Metrics | None = None,
-        derived_categories: DerivedTeamCategories | None = None,
+        team_readings: ServedTeamReadings | None = None,
         group_commit: GroupCommit | None = None,
     ) -> None:
         self._uow_factory = uow_factory
@@ -86,7 +92,7 @@ class AnalyzeTicket:
         self._settings = settings
         self._catalogue = catalogue or CompanyCatalogue()
         self._metrics = metrics
-        self._derived_categories = derived_categories or DerivedTeamCategories(classifier)
+        self._team_readings = team_readings or ServedTeamReadings(classifier)
         self._group_commit = group_commit or GroupCommit(retraining.record)
 
     async def execute(self, description: str, company_id: int) -> TicketAnalysis:
@@ -143,7 +149,8 @@ class AnalyzeTicket:
     ) -> list[TicketAnalysis]:
         """Runs each model over every text at once, so each micro-batcher gets them together and forms full
         batches. Sentiment runs beside the classifier; the embedder runs after it, and only over the tickets whose
-        routing needs a similarity (see `_route`), so a ticket whose category a team owns costs one encoder pass."""
+        routing needs a similarity the classifier gave no vector for (see `_route`), so a ticket costs one encoder
+        pass."""
         company = entry.company
         flags = company.flags
         texts = [request.description for request in requests]
@@ -188,18 +195,35 @@ class AnalyzeTicket:
         self, entry: CompanyEntry, texts: Sequence[str], predictions: Sequence[CategoryPrediction | None]
     ) -> list[TeamAssignment | None]:
         """Routes every ticket (`domain.routing.route_ticket`), deriving the categories of teams without one when
-        a confident prediction could match them, and embedding only the tickets the rule still needs it for."""
+        a confident prediction could match them, and comparing a ticket with the teams only where the rule still
+        needs it: in the space of the model that classified it, when that model gave the ticket's vector with its
+        prediction (no second pass), else with the embedder's vectors."""
         teams, policy = entry.teams, self._settings.routing
-        derived: dict[int, str] = {}
+        served = next((p.model_version for p in predictions if p is not None and p.model_version), None)
+        readings: dict[int, TeamReading] = {}
         confident = [p for p in predictions if p is not None and p.confidence >= policy.category_confidence_min]
         if confident and any(team.category is None for team in teams):
-            served = next((p.model_version for p in predictions if p is not None and p.model_version), None)
-            derived = await self._derived_categories.for_teams(teams, served)
+            readings = await self._team_readings.for_teams(teams, served)
+        derived = derived_categories(teams, readings)
         needed = [i for i, p in enumerate(predictions) if needs_embedding(teams, p, policy, derived)]
-        vectors = await self._embedder.embed([texts[i] for i in needed]) if needed else []
-        embeddings: dict[int, Vector] = dict(zip(needed, vectors, strict=True))
+        embeddings: dict[int, Vector] = {}
+        compared_with: dict[int, Sequence[Team]] = {}
+        with_vectors = [(i, p) for i in needed if (p := predictions[i]) is not None and p.embedding is not None]
+        if with_vectors:
+            readings = readings or await self._team_readings.for_teams(teams, served)
+            spaces: dict[str, list[Team] | None] = {}
+            for index, prediction in with_vectors:
+                version = prediction.model_version
+                if version not in spaces:
+                    spaces[version] = teams_in_model_space(teams, readings, version)
+                placed = spaces[version]
+                if placed is not None and prediction.embedding is not None:
+                    embeddings[index], compared_with[index] = prediction.embedding, placed
+        rest = [i for i in needed if i not in embeddings]
+        vectors = await self._embedder.embed([texts[i] for i in rest]) if rest else []
+        embeddings.update(zip(rest, vectors, strict=True))
         return [
-            route_ticket(embeddings.get(index), teams, prediction, policy, derived)
+            route_ticket(embeddings.get(index), compared_with.get(index, teams), prediction, policy, derived)
             for index, prediction in enumerate(predictions)
         ]
 

@@ -152,9 +152,10 @@ def test_a_version_without_calibration_serves_raw_and_without_thresholds(
     )
     loaded = LoadedModelVersion(out)
     assert loaded.temperature == 1.0 and loaded.thresholds is None
-    ((probabilities, reasons),) = loaded.predict_with_reasons([TICKETS[0]])
+    ((probabilities, reasons, embedding),) = loaded.predict_with_reasons([TICKETS[0]])
     assert probabilities == loaded.predict_components([TICKETS[0]])["hybrid"].tolist()[0]
     assert reasons and set(" ".join(reasons).split()) <= set(TICKETS[0].split())
+    assert embedding is None  # a linear-only version has no encoder to give a text vector
 
 
 def test_reasons_are_the_words_that_pushed_most_towards_the_label() -> None:

@@ -242,6 +242,8 @@ async def test_served_model_answers_from_the_version_it_serves(tiny_checkpoint: 
         assert prediction.thresholds is None and prediction.reasons == ()
         total = prediction.confidence + sum(alt.confidence for alt in prediction.alternatives)
         assert math.isclose(total, 1.0, abs_tol=1e-5)
+        # The encoder's text vector comes with the prediction, for routing without a second pass.
+        assert prediction.embedding is not None and math.isclose(math.hypot(*prediction.embedding), 1.0, abs_tol=1e-4)
     await served.serve(None)
     assert (await served.classify("anything")).model_version == "fallback"
 

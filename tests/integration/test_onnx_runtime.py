@@ -22,8 +22,10 @@ from adapters.outbound.ml.serving.onnx_classifier import (
     load_transformer_runner,
 )
 from adapters.outbound.ml.training.onnx_export import (
+    FP32_MIN_EMBEDDING_COSINE,
     FP32_TOLERANCE,
     INT8_MIN_ARGMAX_AGREEMENT,
+    INT8_MIN_EMBEDDING_COSINE,
     INT8_TOLERANCE,
     apply_int8_accuracy_rule,
     export_onnx,
@@ -167,8 +169,14 @@ class FixedRunner:
 
     runtime = "fixed"
 
-    def __init__(self, rows: list[list[float]], texts: tuple[str, ...] = ("one", "two")) -> None:
+    def __init__(
+        self,
+        rows: list[list[float]],
+        texts: tuple[str, ...] = ("one", "two"),
+        vectors: list[list[float]] | None = None,
+    ) -> None:
         self.by_text = dict(zip(texts, rows, strict=True))
+        self.vectors = None if vectors is None else dict(zip(texts, vectors, strict=True))
         self.labels = ["a", "b"]
         self.calls: list[list[str]] = []
 
@@ -177,6 +185,12 @@ class FixedRunner:
 
         self.calls.append(list(texts))
         return np.asarray([self.by_text[text] for text in texts])
+
+    def predict(self, texts: list[str]) -> tuple[object, object]:
+        import numpy as np
+
+        vectors = None if self.vectors is None else np.asarray([self.vectors[text] for text in texts])
+        return self.predict_probabilities(texts), vectors
 
 
 def test_reference_check_names_what_is_wrong() -> None:
@@ -219,3 +233,62 @@ def test_int8_that_loses_accuracy_is_dropped_and_fp32_serves(copy: Path) -> None
     assert not (copy / INT8_FILE).exists()
     assert "onnx-int8" not in json.loads((copy / MANIFEST_FILE).read_text())["variants"]
     assert load_transformer_runner(copy, "onnx-int8", MAX_LENGTH).runtime == "onnx"
+
+
+def test_reference_check_holds_the_text_vectors_to_torchs() -> None:
+    reference = {
+        "texts": ["one", "two"],
+        "probabilities": [[0.9, 0.1], [0.2, 0.8]],
+        "embeddings": [[1.0, 0.0], [0.0, 1.0]],
+    }
+    rows = [[0.9, 0.1], [0.2, 0.8]]
+
+    assert check_against_reference(FixedRunner(rows, vectors=[[1.0, 0.0], [0.0, 1.0]]), reference, 1e-4, 1.0, 0.99).ok
+    turned = check_against_reference(FixedRunner(rows, vectors=[[1.0, 0.0], [0.6, 0.8]]), reference, 1e-4, 1.0, 0.99)
+    assert not turned.ok and "cosine 0.8000" in turned.reason
+    missing = check_against_reference(FixedRunner(rows), reference, 1e-4, 1.0, 0.99)
+    assert not missing.ok and "no embedding output" in missing.reason
+    assert check_against_reference(FixedRunner(rows), reference, 1e-4, 1.0).ok  # no cosine asked: vectors unread
+
+
+@pytest.mark.parametrize(
+    ("runtime", "min_cosine"), [("onnx", FP32_MIN_EMBEDDING_COSINE), ("onnx-int8", INT8_MIN_EMBEDDING_COSINE)]
+)
+def test_each_graph_gives_the_encoders_text_vectors_from_the_same_pass(
+    exported: Path, runtime: str, min_cosine: float
+) -> None:
+    import numpy as np
+
+    torch_probabilities, torch_vectors = load_transformer_runner(exported, "torch", MAX_LENGTH).predict(TEXTS)
+    runner = load_transformer_runner(exported, runtime, MAX_LENGTH, batch_size=4, threads=1)
+    probabilities, vectors = runner.predict(TEXTS)
+
+    assert runner.runtime == runtime
+    assert np.array_equal(probabilities, runner.predict_probabilities(TEXTS))
+    assert vectors.shape == torch_vectors.shape == (len(TEXTS), 32)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert np.min(np.sum(vectors * torch_vectors, axis=1)) >= min_cosine
+    assert np.array_equal(
+        torch_probabilities, load_transformer_runner(exported, "torch", MAX_LENGTH).predict_probabilities(TEXTS)
+    )
+
+
+def test_a_graph_exported_without_the_vector_output_still_serves_its_probabilities(copy: Path) -> None:
+    """Versions trained before graphs had an `embedding` output: they serve, and routing embeds separately."""
+    import onnx
+
+    graph_path = copy / FP32_FILE
+    graph = onnx.load(str(graph_path))
+    kept = [output for output in graph.graph.output if output.name != "embedding"]
+    del graph.graph.output[:]
+    graph.graph.output.extend(kept)
+    onnx.save(graph, str(graph_path))
+    manifest_path = copy / MANIFEST_FILE
+    manifest = json.loads(manifest_path.read_text())
+    del manifest["reference"]["embeddings"]
+    manifest_path.write_text(json.dumps(manifest))
+
+    runner = load_transformer_runner(copy, "onnx", MAX_LENGTH)
+    probabilities, vectors = runner.predict(TEXTS)
+    assert runner.runtime == "onnx" and vectors is None
+    assert probabilities.shape == (len(TEXTS), len(LABELS))

@@ -318,7 +318,8 @@ async def test_the_served_version_runs_on_onnx_close_to_torch(bert_version: Path
     try:
         runtime = served.serving_runtime()
         assert runtime == ("onnx-int8" if (out / "bert" / "model.int8.onnx").is_file() else "onnx")
-        tolerance = json.loads((out / "bert" / "onnx.json").read_text())["variants"][runtime]["tolerance"]
+        variant = json.loads((out / "bert" / "onnx.json").read_text())["variants"][runtime]
+        tolerance = variant["tolerance"]
         torch_model = LoadedModelVersion(out)
         assert torch_model.runtime == "torch", "training and evaluation keep torch by default"
         for text in TICKET_TEXTS:
@@ -328,6 +329,10 @@ async def test_the_served_version_runs_on_onnx_close_to_torch(bert_version: Path
             scores |= {alternative.label: alternative.confidence for alternative in prediction.alternatives}
             assert prediction.model_version == "v1"
             assert all(abs(score - expected[label]) <= tolerance for label, score in scores.items()), (scores, expected)
+            ((_, _, torch_vector),) = torch_model.predict_with_reasons([text])
+            assert prediction.embedding is not None and torch_vector is not None
+            cosine = sum(a * b for a, b in zip(prediction.embedding, torch_vector, strict=True))
+            assert cosine >= variant["min_embedding_cosine"]
     finally:
         await served.serve(None)
 

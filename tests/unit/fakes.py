@@ -8,7 +8,7 @@ import copy
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -602,15 +602,19 @@ class FakeClassifier:
         fallback: str = "Miscellaneous",
         thresholds: ThresholdTable | None | str = "calibrated",
         reasons: tuple[str, ...] = ("fake", "reason"),
+        vectors: Callable[[str], Vector] | None = None,
     ) -> None:
         """`thresholds` "calibrated" (the default): a table whose every label has the threshold 0.9 at any
-        target, so the default confidence is decided `auto`; None: an uncalibrated model."""
+        target, so the default confidence is decided `auto`; None: an uncalibrated model. `vectors`: the text
+        vector each prediction carries, as a trained version's encoder gives it (None: no vector, as the
+        zero-shot classifier)."""
         self.keywords = keywords or {"laptop": "Hardware", "password": "Access", "salary": "HR Support"}
         self.confidence = confidence
         self.fallback = fallback
         labels = (*self.keywords.values(), fallback)
         self.thresholds = confident_table(labels, 0.9) if thresholds == "calibrated" else thresholds
         self.reasons = reasons
+        self.vectors = vectors
         self.version = "fake-v1"
         self.calls = 0
         self.texts: list[str] = []
@@ -622,7 +626,10 @@ class FakeClassifier:
         rest = (1.0 - self.confidence) / 2
         scores = {label: self.confidence, "Other A": rest, "Other B": rest}
         table = self.thresholds if isinstance(self.thresholds, ThresholdTable) else None
-        return CategoryPrediction.from_scores(scores, self.version, thresholds=table, reasons=self.reasons)
+        embedding = self.vectors(text) if self.vectors is not None else None
+        return CategoryPrediction.from_scores(
+            scores, self.version, thresholds=table, reasons=self.reasons, embedding=embedding
+        )
 
 
 def confident_table(labels: Sequence[str], threshold: float, support: int = 20) -> ThresholdTable:

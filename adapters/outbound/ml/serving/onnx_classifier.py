@@ -8,7 +8,9 @@ probabilities stored in onnx.json within that file's tolerance. Otherwise `load_
 serves torch - it always returns a runner.
 
 Every runner has the torch inference's call shape: `predict_probabilities(texts) -> numpy float64 (n, labels)`,
-with the same tokenisation (truncation at max_length), the same length bucketing and dynamic padding.
+with the same tokenisation (truncation at max_length), the same length bucketing and dynamic padding, and
+`predict(texts)`, which also returns the encoder's mean-pooled text vectors from the same pass (None from a graph
+exported before graphs had an `embedding` output).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any, Protocol
 from adapters.outbound.ml.serving.batching import SERVING_MAX_PADDING_RATIO, length_buckets
 from adapters.outbound.ml.serving.transformer_inference import (
     predict_probabilities,
+    predict_with_embeddings,
     tokenize,
 )
 
@@ -35,6 +38,9 @@ MANIFEST_FILE = "onnx.json"
 MANIFEST_FORMAT = 1
 RUNTIME_FILES = {"onnx-int8": INT8_FILE, "onnx": FP32_FILE}
 RUNTIMES = ("onnx-int8", "onnx", "torch")
+LOGITS = "logits"
+EMBEDDING = "embedding"
+"""The graph outputs: the classifier's logits and the encoder's unit-length mean-pooled states."""
 TIE_MARGIN = 0.02
 
 
@@ -45,6 +51,11 @@ class TransformerRunner(Protocol):
     labels: list[str]
 
     def predict_probabilities(self, texts: Sequence[str]) -> Any: ...
+
+    def predict(self, texts: Sequence[str]) -> tuple[Any, Any | None]:
+        """The probabilities and the unit-length text vectors (numpy, one row per text) of one pass; None for
+        the vectors when the runner cannot give them."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +79,12 @@ class OnnxClassifierRunner:
         self._max_length = max_length
         self._batch_size = batch_size
         self._inputs = [node.name for node in session.get_inputs()]
+        self._outputs = [node.name for node in session.get_outputs() if node.name in (LOGITS, EMBEDDING)]
         self._pad_id = int(tokenizer.pad_token_id or 0)
+
+    @property
+    def has_embedding(self) -> bool:
+        return EMBEDDING in self._outputs
 
     @classmethod
     def from_file(
@@ -104,19 +120,33 @@ class OnnxClassifierRunner:
         return cls(session, tokenizer, labels or [str(i) for i in range(n_labels)], max_length, batch_size, runtime)
 
     def predict_probabilities(self, texts: Sequence[str]) -> Any:
+        probabilities, _ = self._run(texts, [LOGITS])
+        return probabilities
+
+    def predict(self, texts: Sequence[str]) -> tuple[Any, Any | None]:
+        return self._run(texts, self._outputs)
+
+    def _run(self, texts: Sequence[str], outputs: list[str]) -> tuple[Any, Any | None]:
         import numpy as np
 
+        embedding = EMBEDDING in outputs
         if not texts:
-            return np.zeros((0, len(self.labels)), dtype=np.float64)
+            empty = np.zeros((0, 0), dtype=np.float32) if embedding else None
+            return np.zeros((0, len(self.labels)), dtype=np.float64), empty
         ids = tokenize(self._tokenizer, texts, self._max_length)
         result: Any = None
+        vectors: Any = None
         for chunk in length_buckets([len(row) for row in ids], self._batch_size, SERVING_MAX_PADDING_RATIO):
-            feed = self._feed([ids[i] for i in chunk])
-            logits = np.asarray(self._session.run(["logits"], feed)[0], dtype=np.float64)
+            produced = self._session.run(outputs, self._feed([ids[i] for i in chunk]))
+            logits = np.asarray(produced[0], dtype=np.float64)
             if result is None:
                 result = np.zeros((len(ids), logits.shape[1]), dtype=np.float64)
             result[chunk] = _softmax(logits)
-        return result
+            if embedding:
+                if vectors is None:
+                    vectors = np.zeros((len(ids), produced[1].shape[1]), dtype=np.float32)
+                vectors[chunk] = produced[1]
+        return result, vectors
 
     def _feed(self, batch_ids: Sequence[Sequence[int]]) -> dict[str, Any]:
         """Right-padded int64 arrays for the inputs the graph declares (token types all zero: one segment)."""
@@ -149,6 +179,11 @@ class TorchClassifierRunner:
 
     def predict_probabilities(self, texts: Sequence[str]) -> Any:
         return predict_probabilities(
+            self.model, self.tokenizer, list(texts), self._max_length, self._batch_size, self._device
+        )
+
+    def predict(self, texts: Sequence[str]) -> tuple[Any, Any | None]:
+        return predict_with_embeddings(
             self.model, self.tokenizer, list(texts), self._max_length, self._batch_size, self._device
         )
 
@@ -200,10 +235,16 @@ def safetensors_digest(directory: Path) -> str:
 
 
 def check_against_reference(
-    runner: TransformerRunner, reference: dict[str, Any], tolerance: float, min_agreement: float
+    runner: TransformerRunner,
+    reference: dict[str, Any],
+    tolerance: float,
+    min_agreement: float,
+    min_embedding_cosine: float | None = None,
 ) -> ReferenceCheck:
-    """Runs the reference texts; ok when every probability is within `tolerance` of the stored torch ones and the
-    argmax agrees on at least `min_agreement` of the decisive texts.
+    """Runs the reference texts; ok when every probability is within `tolerance` of the stored torch ones, the
+    argmax agrees on at least `min_agreement` of the decisive texts and, when the reference holds torch's text
+    vectors and `min_embedding_cosine` is given, every vector the runner gives has at least that cosine with
+    torch's.
 
     Decisive: torch's top two probabilities differ by at least TIE_MARGIN. On a near-tie any tiny shift flips
     the label, which says nothing about the graph (an untrained head ties on almost every text).
@@ -214,8 +255,8 @@ def check_against_reference(
     import numpy as np
 
     expected = np.asarray(reference["probabilities"], dtype=np.float64)
-    rows = [runner.predict_probabilities([text]) for text in reference["texts"]]
-    got = np.asarray([row for result in rows for row in result], dtype=np.float64)
+    results = [runner.predict([text]) for text in reference["texts"]]
+    got = np.asarray([row for probabilities, _ in results for row in probabilities], dtype=np.float64)
     if got.shape != expected.shape or not np.all(np.isfinite(got)):
         return ReferenceCheck(False, float("inf"), 0.0, f"output shape {got.shape}, expected {expected.shape}")
     max_diff = float(np.max(np.abs(got - expected)))
@@ -234,6 +275,18 @@ def check_against_reference(
             agreement,
             f"same label as torch on {agreement:.0%} of decisive smoke texts < {min_agreement:.0%}",
         )
+    if min_embedding_cosine is not None and "embeddings" in reference:
+        vectors = [row for _, rows in results if rows is not None for row in rows]
+        if len(vectors) != len(reference["texts"]):
+            return ReferenceCheck(False, max_diff, agreement, "the graph has no embedding output")
+        cosines = np.sum(np.asarray(vectors, np.float64) * np.asarray(reference["embeddings"], np.float64), axis=1)
+        if float(cosines.min()) < min_embedding_cosine:
+            return ReferenceCheck(
+                False,
+                max_diff,
+                agreement,
+                f"text vectors as close to torch's as cosine {cosines.min():.4f} < {min_embedding_cosine:g}",
+            )
     return ReferenceCheck(True, max_diff, agreement, "")
 
 
@@ -257,8 +310,13 @@ def _load_checked_onnx(
     smoke = OnnxClassifierRunner.from_file(
         path, tokenizer, int(manifest["max_length"]), batch_size, threads, runtime, labels, spinning
     )
+    min_cosine = variant.get("min_embedding_cosine")
     check = check_against_reference(
-        smoke, manifest["reference"], float(variant["tolerance"]), float(variant["min_argmax_agreement"])
+        smoke,
+        manifest["reference"],
+        float(variant["tolerance"]),
+        float(variant["min_argmax_agreement"]),
+        None if min_cosine is None else float(min_cosine),
     )
     if not check.ok:
         raise ValueError(f"{path.name} fails its smoke check: {check.reason}")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 from application.ports.category_classifier import CategoryClassifier
 from domain.decision_thresholds import ThresholdTable
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
+
+if TYPE_CHECKING:  # the version module is imported when a version loads, not with this one
+    from adapters.outbound.ml.serving.model_version import ScoredText
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +28,15 @@ class _Serving:
     labels: tuple[str, ...]
     thresholds: ThresholdTable | None
     runtime: str
-    batcher: MicroBatcher[tuple[list[float], tuple[str, ...]]]
+    batcher: MicroBatcher[ScoredText]
 
 
 class ServedCategoryModel:
     """Implements CategoryClassifier and ServedModel.
 
     Predictions carry the served version's decision thresholds (None for a version without them, which is then
-    treated as uncalibrated) and the words of the ticket behind the label, computed in the same batched pass.
+    treated as uncalibrated), the words of the ticket behind the label and the transformer's text vector (for
+    routing), computed in the same batched pass.
 
     The served version is one immutable reference: a swap replaces it in a single assignment, so a request
     that already took the old reference finishes on the old model, and no request ever sees a half-loaded one.
@@ -60,12 +64,13 @@ class ServedCategoryModel:
         serving = self._serving
         if serving is None:
             return await self._fallback.classify(text)
-        probabilities, reasons = await serving.batcher.submit(text)
+        probabilities, reasons, embedding = await serving.batcher.submit(text)
         return CategoryPrediction.from_scores(
             dict(zip(serving.labels, probabilities, strict=True)),
             serving.name,
             thresholds=serving.thresholds,
             reasons=reasons,
+            embedding=embedding,
         )
 
     _in_step = False
@@ -113,7 +118,7 @@ class ServedCategoryModel:
             self._runtime,
         )
         labels = tuple(loaded.labels)
-        batcher: MicroBatcher[tuple[list[float], tuple[str, ...]]] = MicroBatcher(
+        batcher: MicroBatcher[ScoredText] = MicroBatcher(
             loaded.predict_with_reasons,
             max_batch_size=self._max_batch_size,
             max_wait_ms=self._max_wait_ms,
@@ -137,7 +142,7 @@ def _load_and_check(path: str, runtime: str, threads: int | None) -> Any:
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
     loaded = LoadedModelVersion(path, runtime=runtime, threads=threads)
-    ((probabilities, _),) = loaded.predict_with_reasons([SMOKE_TEXT])
+    ((probabilities, _, _),) = loaded.predict_with_reasons([SMOKE_TEXT])
     if len(probabilities) != len(loaded.labels) or abs(sum(probabilities) - 1.0) > 1e-3:
         raise ValueError(f"model at {path} returned malformed probabilities")
     return loaded

@@ -11,9 +11,14 @@ a few smoke texts:
                            on at least INT8_MIN_ARGMAX_AGREEMENT of the smoke texts torch does not see as a near-tie
                            (quantization moves probabilities a little; a label that flips on a clear text means
                            the quantized graph is broken)
-    bert/onnx.json         the torch reference probabilities on the smoke texts, the tolerances, the hash of the
-                           safetensors they were exported from; serving re-checks each file against it without
-                           loading torch, and refuses a file exported from other weights
+    bert/onnx.json         the torch reference probabilities and text vectors on the smoke texts, the tolerances,
+                           the hash of the safetensors they were exported from; serving re-checks each file against
+                           it without loading torch, and refuses a file exported from other weights
+
+Both graphs have two outputs: `logits`, and `embedding`, the encoder's unit-length mean-pooled states from the same
+pass (routing compares tickets and teams with them, so a ticket costs one transformer pass). Each graph's vectors
+must keep a cosine of at least FP32_MIN_EMBEDDING_COSINE / INT8_MIN_EMBEDDING_COSINE with torch's on every smoke
+text.
 
 A file that fails its check is deleted and the reason is returned, so a version never carries a bad graph.
 """
@@ -31,21 +36,25 @@ from pathlib import Path
 from typing import Any
 
 from adapters.outbound.ml.serving.onnx_classifier import (
+    EMBEDDING,
     FP32_FILE,
     INT8_FILE,
+    LOGITS,
     MANIFEST_FILE,
     MANIFEST_FORMAT,
     OnnxClassifierRunner,
     check_against_reference,
     safetensors_digest,
 )
-from adapters.outbound.ml.serving.transformer_inference import predict_probabilities
+from adapters.outbound.ml.serving.transformer_inference import mean_pooled, predict_with_embeddings
 
 logger = logging.getLogger(__name__)
 
 FP32_TOLERANCE = 1e-4
 INT8_TOLERANCE = 0.15
 INT8_MIN_ARGMAX_AGREEMENT = 0.9
+FP32_MIN_EMBEDDING_COSINE = 0.9999
+INT8_MIN_EMBEDDING_COSINE = 0.95
 INT8_MAX_ACCURACY_DROP = 0.003  # the issue's rule: int8 within 0.3 accuracy points of fp32, else serve fp32
 OPSET = 17
 INPUT_NAMES = ("input_ids", "attention_mask", "token_type_ids")
@@ -102,7 +111,7 @@ def export_onnx(
         str(directory), local_files_only=True, use_safetensors=True, attn_implementation="eager"
     )
     model.eval()
-    reference = predict_probabilities(model, tokenizer, list(smoke_texts), max_length, 8, "cpu")
+    reference, vectors = predict_with_embeddings(model, tokenizer, list(smoke_texts), max_length, 8, "cpu")
     inputs = _model_inputs(model)
     for stale in (FP32_FILE, INT8_FILE, MANIFEST_FILE):
         (directory / stale).unlink(missing_ok=True)
@@ -111,12 +120,26 @@ def export_onnx(
         "source_sha256": safetensors_digest(directory),
         "max_length": max_length,
         "inputs": list(inputs),
-        "reference": {"texts": list(smoke_texts), "probabilities": np.asarray(reference).tolist()},
+        "outputs": [LOGITS, EMBEDDING],
+        "reference": {
+            "texts": list(smoke_texts),
+            "probabilities": np.asarray(reference).tolist(),
+            "embeddings": np.asarray(vectors).tolist(),
+        },
         "variants": {},
     }
     fp32_path = directory / FP32_FILE
     _export_graph(model, tokenizer, inputs, fp32_path)
-    _keep_if_agrees(report, manifest, "onnx", fp32_path, FP32_TOLERANCE, 1.0, tokenizer, max_length, False)
+    _keep_if_agrees(
+        report,
+        manifest,
+        "onnx",
+        fp32_path,
+        (FP32_TOLERANCE, 1.0, FP32_MIN_EMBEDDING_COSINE),
+        tokenizer,
+        max_length,
+        False,
+    )
     if quantize and "onnx" in report.written:
         int8_path = directory / INT8_FILE
         try:
@@ -130,8 +153,7 @@ def export_onnx(
                 manifest,
                 "onnx-int8",
                 int8_path,
-                INT8_TOLERANCE,
-                INT8_MIN_ARGMAX_AGREEMENT,
+                (INT8_TOLERANCE, INT8_MIN_ARGMAX_AGREEMENT, INT8_MIN_EMBEDDING_COSINE),
                 tokenizer,
                 max_length,
                 per_channel,
@@ -160,29 +182,47 @@ def _model_inputs(model: Any) -> tuple[str, ...]:
 
 def _export_graph(model: Any, tokenizer: Any, inputs: Sequence[str], path: Path) -> None:
     """TorchScript-based export with batch and sequence axes dynamic; the example batch is padded on purpose so the
-    attention mask is traced as data, never folded into a constant."""
+    attention mask is traced as data, never folded into a constant. Outputs: `logits` and `embedding`."""
     import torch
 
     encoded = tokenizer(
         ["printer not working", "please reset my password, I cannot log in"], padding=True, return_tensors="pt"
     )
     example = tuple(encoded.get(name, torch.zeros_like(encoded["input_ids"])) for name in inputs)
-    dynamic = {name: {0: "batch", 1: "sequence"} for name in inputs} | {"logits": {0: "batch"}}
+    dynamic = {name: {0: "batch", 1: "sequence"} for name in inputs} | {LOGITS: {0: "batch"}, EMBEDDING: {0: "batch"}}
     with tempfile.TemporaryDirectory() as scratch:
         raw = Path(scratch) / "raw.onnx"
         with torch.inference_mode():
             torch.onnx.export(
-                model,
+                _with_embedding_output(model, inputs),
                 example,
                 str(raw),
                 input_names=list(inputs),
-                output_names=["logits"],
+                output_names=[LOGITS, EMBEDDING],
                 dynamic_axes=dynamic,
                 opset_version=OPSET,
                 do_constant_folding=True,
                 dynamo=False,
             )
         _fuse_or_copy(raw, path, model.config)
+
+
+def _with_embedding_output(model: Any, inputs: Sequence[str]) -> Any:
+    """The classifier with a second output: its encoder's mean-pooled last hidden states (torch is imported here,
+    not at module import)."""
+    import torch
+
+    class LogitsAndEmbedding(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, *tensors: Any) -> tuple[Any, Any]:
+            named = dict(zip(inputs, tensors, strict=True))
+            output = self.model(**named, output_hidden_states=True)
+            return output.logits, mean_pooled(output.hidden_states[-1], named["attention_mask"])
+
+    return LogitsAndEmbedding()
 
 
 def _fuse_or_copy(raw: Path, path: Path, config: Any) -> None:
@@ -224,22 +264,24 @@ def _keep_if_agrees(
     manifest: dict[str, Any],
     name: str,
     path: Path,
-    tolerance: float,
-    min_agreement: float,
+    limits: tuple[float, float, float],
     tokenizer: Any,
     max_length: int,
     per_channel: bool,
 ) -> None:
+    """`limits`: the probability tolerance, the minimum argmax agreement and the minimum vector cosine."""
+    tolerance, min_agreement, min_cosine = limits
     variant = {
         "file": path.name,
         "per_channel": per_channel,
         "tolerance": tolerance,
         "min_argmax_agreement": min_agreement,
+        "min_embedding_cosine": min_cosine,
         "sha256": file_sha256(path),
     }
     try:
         runner = OnnxClassifierRunner.from_file(path, tokenizer, max_length, batch_size=8, threads=None, runtime=name)
-        check = check_against_reference(runner, manifest["reference"], tolerance, min_agreement)
+        check = check_against_reference(runner, manifest["reference"], tolerance, min_agreement, min_cosine)
     except Exception as error:  # noqa: BLE001 - whatever is wrong with the graph, it must not be kept
         path.unlink(missing_ok=True)
         report.refused[name] = f"graph does not run: {error!r}"
