@@ -14,7 +14,9 @@ zero-shot fallback. For a started service it also prints how long it took to be 
 serve the version, and the resident memory (RSS) of its processes after the run.
 
 Ticket texts come from ../shared/data/it_service_tickets.csv when present, else from a small built-in list.
-It prints figures; it asserts nothing.
+The load generator shares the machine with the service; its CPU time per request is printed beside each level
+(`--client raw`, the default, costs a fraction of what `--client httpx` does). It prints figures; it asserts
+nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import json
 import os
 import random
 import signal
@@ -57,27 +60,49 @@ def ticket_texts(count: int, seed: int = 7) -> list[str]:
     return [rng.choice(texts) for _ in range(count)]
 
 
-async def run_level(url: str, concurrency: int, texts: list[str]) -> dict[str, float]:
+async def run_level(url: str, concurrency: int, texts: list[str], client: str = "raw") -> dict[str, float]:
+    """`concurrency` closed-loop clients on keep-alive connections share `texts`. The "raw" client writes each
+    request and reads its answer over a plain asyncio stream (tens of microseconds of CPU a request); "httpx" is
+    the general-purpose client, which costs the 2 shared cores far more. Both count the client's own CPU time."""
     latencies: list[float] = []
     errors = 0
     queue: asyncio.Queue[str] = asyncio.Queue()
     for text in texts:
         queue.put_nowait(text)
 
-    async def client_loop(client: httpx.AsyncClient) -> None:
+    async def httpx_loop(session: httpx.AsyncClient) -> None:
         nonlocal errors
         while not queue.empty():
             text = queue.get_nowait()
             started = time.perf_counter()
-            response = await client.post("/api/analyze", json={"description": text, "company_id": 1})
+            response = await session.post("/api/analyze", json={"description": text, "company_id": 1})
             latencies.append(time.perf_counter() - started)
             errors += response.status_code != 200
 
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(client_loop(client) for _ in range(concurrency)))
-        elapsed = time.perf_counter() - started
+    async def raw_loop() -> None:
+        nonlocal errors
+        target = httpx.URL(url)
+        reader, writer = await asyncio.open_connection(target.host, target.port)
+        try:
+            while not queue.empty():
+                text = queue.get_nowait()
+                started = time.perf_counter()
+                status = await raw_post(reader, writer, target.host, text)
+                latencies.append(time.perf_counter() - started)
+                errors += status != 200
+        finally:
+            writer.close()
+
+    cpu_before = time.process_time()
+    started = time.perf_counter()
+    if client == "raw":
+        await asyncio.gather(*(raw_loop() for _ in range(concurrency)))
+    else:
+        limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as session:
+            await asyncio.gather(*(httpx_loop(session) for _ in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    client_cpu = time.process_time() - cpu_before
     ordered = sorted(latencies)
     return {
         "concurrency": concurrency,
@@ -86,19 +111,40 @@ async def run_level(url: str, concurrency: int, texts: list[str]) -> dict[str, f
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
         "throughput_rps": len(latencies) / elapsed,
+        "client_cpu_ms": client_cpu * 1000 / max(1, len(latencies)),
     }
 
 
-async def benchmark(url: str, levels: list[int], requests: int) -> None:
-    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
-        await client.post("/api/analyze", json={"description": "warm up", "company_id": 1})
+async def raw_post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, text: str) -> int:
+    """One POST /api/analyze on a keep-alive connection; returns the status after reading the whole body."""
+    body = json.dumps({"description": text, "company_id": 1}).encode()
+    head = (
+        f"POST /api/analyze HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    writer.write(head.encode() + body)
+    headers = await reader.readuntil(b"\r\n\r\n")
+    status = int(headers.split(b" ", 2)[1])
+    length = 0
+    for line in headers.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    await reader.readexactly(length)
+    return status
+
+
+async def benchmark(url: str, levels: list[int], requests: int, client: str = "raw") -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=60) as session:
+        await session.post("/api/analyze", json={"description": "warm up", "company_id": 1})
     for level in levels:
         texts = ticket_texts(max(requests, level * 10), seed=level)
-        result = await run_level(url, level, texts)
+        result = await run_level(url, level, texts, client)
         print(
             f"  concurrency {result['concurrency']:>3}: {result['requests']:>5} requests, "
             f"p50 {result['p50_ms']:7.1f} ms, p99 {result['p99_ms']:7.1f} ms, "
-            f"{result['throughput_rps']:6.1f} req/s, errors {result['errors']}",
+            f"{result['throughput_rps']:6.1f} req/s, errors {result['errors']} "
+            f"(load generator: {client}, {result['client_cpu_ms']:.2f} ms CPU a request)",
             flush=True,
         )
 
@@ -245,11 +291,17 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8092)
     parser.add_argument("--model-dir", type=Path, help="serve this trained version folder (model.json, bert/, linear/)")
     parser.add_argument("--workers", type=int, default=1, help="ticket-utils serve --workers N")
+    parser.add_argument(
+        "--client",
+        choices=["raw", "httpx"],
+        default="raw",
+        help="load generator: raw keep-alive sockets (default; leaves the shared cores to the server) or httpx",
+    )
     args = parser.parse_args()
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
         print(f"service at {args.url}")
-        asyncio.run(benchmark(args.url, args.concurrency, args.requests))
+        asyncio.run(benchmark(args.url, args.concurrency, args.requests, args.client))
         return
     for setup in args.setup or ["embedded"]:
         url = f"http://127.0.0.1:{args.port}"
@@ -263,7 +315,7 @@ def main() -> None:
                     env = service_env(setup, args.port, Path(workdir), args.model_dir)
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
                     print(f"  serving the trained version {time.monotonic() - started:.1f} s after start")
-                asyncio.run(benchmark(url, args.concurrency, args.requests))
+                asyncio.run(benchmark(url, args.concurrency, args.requests, args.client))
                 sizes = process_group_rss_mib(process.pid)
                 print(
                     f"  RSS after the run: {', '.join(f'{mib:.0f} MiB' for mib in sorted(sizes.values()))}"
