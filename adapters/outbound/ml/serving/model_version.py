@@ -80,7 +80,8 @@ class LoadedModelVersion:
     loads a zero-weight component, for per-component evaluation). `runtime` picks how the transformer runs
     ("onnx-int8", "onnx" or "torch", see `onnx_classifier.load_transformer_runner`, which falls back to the next one
     when the version has no usable graph); `self.runtime` says which one serves ("none" without a transformer).
-    `threads` is ONNX Runtime's intra-op thread count (torch's is set once per process). The default, torch, is
+    `threads` is ONNX Runtime's intra-op thread count (torch's is set once per process); `spinning=False` lets its
+    idle threads sleep (see `load_transformer_runner`). The default runtime, torch, is
     what training and evaluation use. Inference is batched, length-sorted and dynamically padded; a lock makes
     one instance safe to share between threads.
     """
@@ -93,6 +94,7 @@ class LoadedModelVersion:
         load_unused: bool = False,
         runtime: str = "torch",
         threads: int | None = None,
+        spinning: bool = True,
     ) -> None:
         self.model_dir = Path(model_dir)
         manifest = json.loads((self.model_dir / MODEL_FILE).read_text(encoding="utf-8"))
@@ -114,7 +116,7 @@ class LoadedModelVersion:
         wants_linear = self.bert_weight < 1.0 or (load_unused and has_linear)
         wants_bert = self.bert_weight > 0.0 or (load_unused and has_bert)
         self._linear = self._load_linear() if wants_linear else None
-        self._bert = self._load_bert(runtime, threads) if wants_bert else None
+        self._bert = self._load_bert(runtime, threads, spinning) if wants_bert else None
         self.runtime = self._bert.runtime if self._bert is not None else "none"
 
     def predict_proba(self, texts: Sequence[str]) -> list[list[float]]:
@@ -177,9 +179,11 @@ class LoadedModelVersion:
             raise ValueError(f"{self.model_dir}: linear labels {linear.labels} differ from model.json")
         return linear
 
-    def _load_bert(self, runtime: str, threads: int | None) -> TransformerRunner:
+    def _load_bert(self, runtime: str, threads: int | None, spinning: bool) -> TransformerRunner:
         directory = self.model_dir / BERT_DIR
-        runner = load_transformer_runner(directory, runtime, self.max_length, self._batch_size, threads, self._device)
+        runner = load_transformer_runner(
+            directory, runtime, self.max_length, self._batch_size, threads, self._device, spinning
+        )
         if runner.labels != self.labels:
             raise ValueError(f"{directory}: id2label {runner.labels} differs from model.json labels")
         return runner

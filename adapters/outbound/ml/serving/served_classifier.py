@@ -49,7 +49,7 @@ class ServedCategoryModel:
         self,
         fallback: CategoryClassifier,
         max_batch_size: int = 32,
-        max_wait_ms: float = 2.0,
+        max_wait_ms: float = 0.0,
         runtime: str = "torch",
         threads: int | None = None,
     ) -> None:
@@ -138,10 +138,13 @@ class ServedCategoryModel:
 
 
 def _load_and_check(path: str, runtime: str, threads: int | None) -> Any:
-    """Loads a version and runs one prediction, so a broken version fails here and never reaches a request."""
+    """Loads a version and runs one prediction, so a broken version fails here and never reaches a request.
+
+    ONNX Runtime's idle threads sleep rather than spin: the cores are shared with the web server, the database
+    driver and sentiment, and spinning threads took them from those (README, Benchmarks)."""
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
-    loaded = LoadedModelVersion(path, runtime=runtime, threads=threads)
+    loaded = LoadedModelVersion(path, runtime=runtime, threads=threads, spinning=False)
     ((probabilities, _, _),) = loaded.predict_with_reasons([SMOKE_TEXT])
     if len(probabilities) != len(loaded.labels) or abs(sum(probabilities) - 1.0) > 1e-3:
         raise ValueError(f"model at {path} returned malformed probabilities")
