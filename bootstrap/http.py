@@ -18,6 +18,7 @@ from adapters.outbound.ml.torch_threads import configure_torch_threads
 from bootstrap.container import Container, build_container
 from bootstrap.http_use_cases import HttpUseCases
 from bootstrap.logging_setup import configure_logging
+from bootstrap.long_lived_objects import freeze_loaded_models
 from bootstrap.session_secret import session_secret
 from bootstrap.settings import Settings, load_settings
 from domain.access import ApiKeyRing
@@ -38,6 +39,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         await asyncio.to_thread(container.embedder().load)
         await asyncio.to_thread(container.sentiment().load)
         await container.classifier().warm_up()
+        freeze_loaded_models()
         logger.info("models loaded")
 
     async def follow_active_model() -> None:
@@ -45,8 +47,11 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         failures = 0
         while True:
             try:
+                served_before = container.classifier().serving_version_id()
                 await container.sync_served_model().execute()
                 failures = 0
+                if container.classifier().serving_version_id() != served_before:
+                    freeze_loaded_models()
                 served_name = getattr(container.classifier(), "serving_version_name", None)
                 if served_name is not None:
                     container.metrics().model_served(served_name())
