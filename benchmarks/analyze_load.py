@@ -110,6 +110,8 @@ async def run_level(url: str, concurrency: int, texts: list[str], client: str = 
         "errors": errors,
         "p50_ms": statistics.median(ordered) * 1000,
         "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
+        "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.90))] * 1000,
+        "max_ms": ordered[-1] * 1000,
         "throughput_rps": len(latencies) / elapsed,
         "client_cpu_ms": client_cpu * 1000 / max(1, len(latencies)),
     }
@@ -134,15 +136,24 @@ async def raw_post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, h
     return status
 
 
-async def benchmark(url: str, levels: list[int], requests: int, client: str = "raw") -> None:
+async def benchmark(
+    url: str, levels: list[int], requests: int, client: str = "raw", service_group: int | None = None
+) -> None:
+    """Runs each level in turn; with `service_group` (a service this script started), also prints the service's
+    CPU time per request, all its processes and threads together."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as session:
         await session.post("/api/analyze", json={"description": "warm up", "company_id": 1})
     for level in levels:
         texts = ticket_texts(max(requests, level * 10), seed=level)
+        cpu_before = process_group_cpu_s(service_group) if service_group is not None else 0.0
         result = await run_level(url, level, texts, client)
+        if service_group is not None:
+            server_cpu = (process_group_cpu_s(service_group) - cpu_before) * 1000 / max(1, result["requests"])
+            print(f"  concurrency {level:>3}: service CPU {server_cpu:.1f} ms a request", flush=True)
         print(
             f"  concurrency {result['concurrency']:>3}: {result['requests']:>5} requests, "
-            f"p50 {result['p50_ms']:7.1f} ms, p99 {result['p99_ms']:7.1f} ms, "
+            f"p50 {result['p50_ms']:7.1f} ms, p90 {result['p90_ms']:7.1f} ms, p99 {result['p99_ms']:7.1f} ms, "
+            f"max {result['max_ms']:7.1f} ms, "
             f"{result['throughput_rps']:6.1f} req/s, errors {result['errors']} "
             f"(load generator: {client}, {result['client_cpu_ms']:.2f} ms CPU a request)",
             flush=True,
@@ -267,6 +278,21 @@ async def wait_ready(url: str, timeout_s: float = 180) -> None:
     raise RuntimeError(f"service at {url} not ready after {timeout_s} s")
 
 
+def process_group_cpu_s(leader: int) -> float:
+    """CPU seconds (user + system, all threads) the service's process group has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if os.getpgid(int(stat.parent.name)) != leader:
+                continue
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime and stime, fields 14 and 15 of stat
+    return total
+
+
 def process_group_rss_mib(leader: int) -> dict[int, float]:
     """Resident memory of every process in the service's process group (uvicorn's supervisor and workers)."""
     sizes: dict[int, float] = {}
@@ -315,7 +341,7 @@ def main() -> None:
                     env = service_env(setup, args.port, Path(workdir), args.model_dir)
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
                     print(f"  serving the trained version {time.monotonic() - started:.1f} s after start")
-                asyncio.run(benchmark(url, args.concurrency, args.requests, args.client))
+                asyncio.run(benchmark(url, args.concurrency, args.requests, args.client, process.pid))
                 sizes = process_group_rss_mib(process.pid)
                 print(
                     f"  RSS after the run: {', '.join(f'{mib:.0f} MiB' for mib in sorted(sizes.values()))}"
