@@ -57,6 +57,13 @@ class TfidfLinearModel:
     settings: dict[str, Any] = field(default_factory=dict)
     _names: tuple[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        import numpy as np
+
+        # Column-major, so `coef.T` in `predict_proba_features` is a C-contiguous view: with the row-major array
+        # scipy copied all of it (classes x features) for every call, most of a single ticket's linear cost.
+        self.coef = np.asfortranarray(self.coef)
+
     def transform(self, texts: Sequence[str]) -> Any:
         """The TF-IDF matrix (CSR), one l2-normalised block per vectorizer, stacked left to right."""
         import scipy.sparse as sp
