@@ -28,11 +28,9 @@ def create_engine_for(url: str | URL) -> AsyncEngine:
     """
     sa_url = make_url(url)
     if sa_url.get_backend_name() == "sqlite":
-        engine = create_async_engine(
-            sa_url,
-            pool_pre_ping=True,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-        )
+        # No pre-ping: a file has no server to drop the connection, and a ping costs each transaction one more
+        # round trip through aiosqlite's thread.
+        engine = create_async_engine(sa_url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
         event.listen(engine.sync_engine, "connect", _configure_sqlite_connection)
         event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
