@@ -215,3 +215,20 @@ def test_batched_results_equal_processing_each_text_alone(texts: list[str]) -> N
         return list(await asyncio.gather(*(_shared_batcher.submit(text) for text in texts)))
 
     assert asyncio.run(concurrently()) == [alone(text) for text in texts]
+
+
+async def test_a_lone_request_is_never_held_back_but_a_busy_batcher_waits_for_batch_mates() -> None:
+    processor = RecordingProcessor()
+    # A wait far longer than the guard: were a lone request held for it, the guard would fail the test.
+    batcher = MicroBatcher(processor, max_batch_size=2, max_wait_ms=600_000)
+    try:
+        assert await asyncio.wait_for(batcher.submit("alone"), GUARD_S) == "ALONE"
+        # Held behind a batch of one, two requests queue up and run together: the batcher is now busy.
+        assert await asyncio.gather(*await submit_behind_a_held_batch(batcher, processor, ["b", "c"])) == ["B", "C"]
+        first = asyncio.create_task(batcher.submit("d"))
+        await asyncio.sleep(0)
+        second = asyncio.create_task(batcher.submit("e"))
+        assert await asyncio.wait_for(asyncio.gather(first, second), GUARD_S) == ["D", "E"]
+    finally:
+        batcher.close()
+    assert [sorted(batch) for batch in processor.batches] == [["alone"], [HOLD], ["b", "c"], ["d", "e"]]

@@ -48,9 +48,10 @@ class MicroBatcher(Generic[R]):
 
     The worker takes the first waiting request, then gathers more until `max_batch_size` are in hand or
     `max_wait_ms` has passed since the first; requests that arrive while a batch runs form the next one, so under
-    load batches fill up without any extra waiting. Hence the default wait of 0: the batch is whatever is queued
-    when the worker turns to it, and a lone request at low load is not held back (waiting 2 ms cost a single
-    client about 2 ms a ticket and bought nothing under load; README, Benchmarks). Inside a batch the texts are
+    load batches fill up. The wait applies only while the batcher is busy: after a batch of one request the
+    worker runs the next request with whatever is queued at that moment, so a lone client is never held back,
+    while under load (the previous batch held several requests) it gathers for up to `max_wait_ms`, which fills
+    batches and spreads each call's fixed cost over more tickets (README, Benchmarks). Inside a batch the texts are
     sorted by length so that padded tensors waste less work; results go back to their callers in the original
     order. An exception from `process_batch` (or a result list of the wrong length) is raised to every caller of
     that batch.
@@ -60,7 +61,7 @@ class MicroBatcher(Generic[R]):
         self,
         process_batch: Callable[[list[str]], Sequence[R]],
         max_batch_size: int = 32,
-        max_wait_ms: float = 0.0,
+        max_wait_ms: float = 2.0,
         name: str = "ml-batcher",
     ) -> None:
         if max_batch_size < 1:
@@ -74,6 +75,7 @@ class MicroBatcher(Generic[R]):
         self._queue: queue.SimpleQueue[_Request[R] | object] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._busy = False  # the last batch held several requests; only the worker thread touches it
 
     async def submit(self, text: str) -> R:
         loop = asyncio.get_running_loop()
@@ -120,8 +122,15 @@ class MicroBatcher(Generic[R]):
                     self._thread = None
 
     def _gather(self, batch: list[_Request[R] | object]) -> bool:
-        """Fills `batch` up to the size limit or the deadline; True when a stop request was met."""
-        deadline = time.monotonic() + self._max_wait_s
+        """Fills `batch` up to the size limit or the deadline (none after a batch of one: see the class); True
+        when a stop request was met."""
+        deadline = time.monotonic() + (self._max_wait_s if self._busy else 0.0)
+        try:
+            return self._fill(batch, deadline)
+        finally:
+            self._busy = len(batch) > 1
+
+    def _fill(self, batch: list[_Request[R] | object], deadline: float) -> bool:
         while len(batch) < self._max_batch_size:
             remaining = deadline - time.monotonic()
             try:

@@ -49,7 +49,7 @@ class MiniLmEmbedder:
         model_dir: str | None = None,
         max_length: int = 256,
         max_batch_size: int = 32,
-        max_wait_ms: float = 0.0,
+        max_wait_ms: float = 2.0,
         recent_texts: int = RECENT_TEXTS,
     ) -> None:
         self._model_dir = model_dir

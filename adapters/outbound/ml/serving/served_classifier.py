@@ -49,7 +49,7 @@ class ServedCategoryModel:
         self,
         fallback: CategoryClassifier,
         max_batch_size: int = 32,
-        max_wait_ms: float = 0.0,
+        max_wait_ms: float = 2.0,
         runtime: str = "torch",
         threads: int | None = None,
     ) -> None:
