@@ -166,6 +166,7 @@ class Container(containers.DeclarativeContainer):
         settings.provided.train_base_model_dir,
         settings.provided.train_model_kind,
         settings.provided.train_warm_start_epochs,
+        settings.provided.inference_runtime,
     )
     retraining_settings = providers.Singleton(_retraining_settings, settings)
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)

@@ -450,3 +450,34 @@ def test_training_runs_in_the_asked_precision_on_cpu(tiny_base: Path, tmp_path: 
     assert outcome.summary["precision"] == precision
     assert np.all(np.isfinite(outcome.val_probabilities))
     assert np.allclose(outcome.val_probabilities.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize("runtime", ["onnx-int8", "torch"])
+async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_gives(
+    bert_version: Path, tmp_path: Path, runtime: str
+) -> None:
+    """Decision thresholds and the temperature fitted on torch would be off by int8's small probability shifts."""
+    import shutil
+
+    from adapters.outbound.ml.training.calibration_fit import measure_calibration
+    from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+    from domain.dataset_split import Example
+
+    version = tmp_path / "version"
+    shutil.copytree(bert_version, version)
+    validation, test = make_split(8, 21), make_split(8, 22)
+    trainer = HybridModelTrainer(tmp_path / "store", fast_config(), serving_runtime=runtime)
+
+    report = await trainer.calibrate(
+        str(version),
+        [Example(t, label) for t, label in zip(validation.texts, validation.labels, strict=True)],
+        [Example(t, label) for t, label in zip(test.texts, test.labels, strict=True)],
+    )
+
+    served = LoadedModelVersion(version, runtime=runtime)
+    assert served.runtime == runtime
+    raw = served.predict_components([*validation.texts, *test.texts])["hybrid"].tolist()
+    expected, _ = measure_calibration(
+        served.labels, raw[: len(validation.texts)], validation.labels, raw[len(validation.texts) :], test.labels
+    )
+    assert report == expected

@@ -49,6 +49,10 @@ class HybridModelTrainer:
     `config.epochs`; a warm start runs `warm_start_epochs` (None: the same), because it only has to take in the
     tickets labelled since, on top of a model that has already seen the rest (measured: 3 epochs from MiniLM,
     then 1 per retraining).
+
+    `serving_runtime` is how API processes run a version's transformer (`INFERENCE_RUNTIME`): a version's test
+    labels and its calibration (temperature and decision thresholds) are measured on the probabilities that
+    runtime serves, int8 included, not on torch's.
     """
 
     def __init__(
@@ -58,7 +62,9 @@ class HybridModelTrainer:
         base_model_dir: str | None = None,
         kind: str = "hybrid",
         warm_start_epochs: float | None = None,
+        serving_runtime: str = "torch",
     ) -> None:
+        self._serving_runtime = serving_runtime
         self._store_dir = store_dir
         self._config = config
         self._base_model_dir = base_model_dir
@@ -122,10 +128,10 @@ class HybridModelTrainer:
         return TrainedModel(name, str(out_dir), tuple(labels), details, kind)
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
-        return await asyncio.to_thread(_predict_labels, path, list(texts))
+        return await asyncio.to_thread(_predict_labels, path, list(texts), self._serving_runtime)
 
     async def calibrate(self, path: str, validation: Sequence[Example], test: Sequence[Example]) -> CalibrationReport:
-        return await asyncio.to_thread(_calibrate, path, list(validation), list(test))
+        return await asyncio.to_thread(_calibrate, path, list(validation), list(test), self._serving_runtime)
 
     def _warm_start_config(self) -> Any:
         epochs = self._warm_start_epochs if self._warm_start_epochs is not None else self._config.epochs
@@ -172,21 +178,22 @@ class HybridModelTrainer:
         )
 
 
-def _predict_labels(path: str, texts: list[str]) -> list[str]:
+def _predict_labels(path: str, texts: list[str], runtime: str) -> list[str]:
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 
-    loaded = LoadedModelVersion(path)
+    loaded = LoadedModelVersion(path, runtime=runtime)
     probabilities = loaded.predict_proba_array(texts)
     return [loaded.labels[int(index)] for index in probabilities.argmax(axis=1)]
 
 
-def _calibrate(path: str, validation: list[Example], test: list[Example]) -> CalibrationReport:
-    """Measures the version's raw blend on both splits, then stores the chosen temperature and thresholds."""
+def _calibrate(path: str, validation: list[Example], test: list[Example], runtime: str) -> CalibrationReport:
+    """Measures the version's raw blend, as `runtime` serves it, on both splits, then stores the chosen
+    temperature and thresholds."""
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
     from adapters.outbound.ml.training.calibration_fit import measure_calibration
     from adapters.outbound.ml.training.version_trainer import update_manifest
 
-    loaded = LoadedModelVersion(path)
+    loaded = LoadedModelVersion(path, runtime=runtime)
     raw = loaded.predict_components([e.text for e in validation] + [e.text for e in test])["hybrid"].tolist()
     report, table = measure_calibration(
         loaded.labels,
