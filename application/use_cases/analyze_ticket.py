@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -206,19 +206,10 @@ class AnalyzeTicket:
             readings = await self._team_readings.for_teams(teams, served)
         derived = derived_categories(teams, readings)
         needed = [i for i, p in enumerate(predictions) if needs_embedding(teams, p, policy, derived)]
-        embeddings: dict[int, Vector] = {}
-        compared_with: dict[int, Sequence[Team]] = {}
-        with_vectors = [(i, p) for i in needed if (p := predictions[i]) is not None and p.embedding is not None]
+        with_vectors = {i: p for i in needed if (p := predictions[i]) is not None and p.embedding is not None}
         if with_vectors:
             readings = readings or await self._team_readings.for_teams(teams, served)
-            spaces: dict[str, list[Team] | None] = {}
-            for index, prediction in with_vectors:
-                version = prediction.model_version
-                if version not in spaces:
-                    spaces[version] = teams_in_model_space(teams, readings, version)
-                placed = spaces[version]
-                if placed is not None and prediction.embedding is not None:
-                    embeddings[index], compared_with[index] = prediction.embedding, placed
+        embeddings, compared_with = _in_model_space(teams, readings, with_vectors)
         rest = [i for i in needed if i not in embeddings]
         vectors = await self._embedder.embed([texts[i] for i in rest]) if rest else []
         embeddings.update(zip(rest, vectors, strict=True))
@@ -239,6 +230,25 @@ class AnalyzeTicket:
 async def _each(model: Callable[[str], Awaitable[T]], texts: Sequence[str]) -> list[T]:
     """Submits every text before awaiting any, so a micro-batcher sees them all at once."""
     return list(await asyncio.gather(*(model(text) for text in texts)))
+
+
+def _in_model_space(
+    teams: Sequence[Team], readings: Mapping[int, TeamReading], predictions: Mapping[int, CategoryPrediction]
+) -> tuple[dict[int, Vector], dict[int, Sequence[Team]]]:
+    """For each ticket (by index) whose prediction carries its model's vector: that vector, and the teams carrying
+    the same model version's vectors of their texts. A ticket whose version has not read every team is left out,
+    for the embedder."""
+    embeddings: dict[int, Vector] = {}
+    compared_with: dict[int, Sequence[Team]] = {}
+    spaces: dict[str, list[Team] | None] = {}
+    for index, prediction in predictions.items():
+        version = prediction.model_version
+        if version not in spaces:
+            spaces[version] = teams_in_model_space(teams, readings, version)
+        placed = spaces[version]
+        if placed is not None and prediction.embedding is not None:
+            embeddings[index], compared_with[index] = prediction.embedding, placed
+    return embeddings, compared_with
 
 
 def _model_version(prediction: CategoryPrediction | None) -> str | None:
