@@ -6,6 +6,7 @@ Starts the service itself (embedded SQLite, or MariaDB) or drives one already ru
     .venv/bin/python benchmarks/analyze_load.py --url http://127.0.0.1:8002
     .venv/bin/python benchmarks/analyze_load.py --model-dir models/v20261126-...   # serving a trained version
     .venv/bin/python benchmarks/analyze_load.py --model-dir ... --workers 2 --concurrency 1 16 32 64
+    .venv/bin/python benchmarks/analyze_load.py --model-dir ... --batch 256 --concurrency 1 2 --requests 2048
 
 With --model-dir, the version folder is linked into the started service's model store and registered as its
 active version before the service starts (the registry row is written through the container, as the training
@@ -60,22 +61,32 @@ def ticket_texts(count: int, seed: int = 7) -> list[str]:
     return [rng.choice(texts) for _ in range(count)]
 
 
-async def run_level(url: str, concurrency: int, texts: list[str], client: str = "raw") -> dict[str, float]:
-    """`concurrency` closed-loop clients on keep-alive connections share `texts`. The "raw" client writes each
-    request and reads its answer over a plain asyncio stream (tens of microseconds of CPU a request); "httpx" is
-    the general-purpose client, which costs the 2 shared cores far more. Both count the client's own CPU time."""
+async def run_level(
+    url: str, concurrency: int, texts: list[str], client: str = "raw", batch: int = 0
+) -> dict[str, float]:
+    """`concurrency` closed-loop clients on keep-alive connections share `texts`: one ticket per POST /api/analyze,
+    or with `batch` N, N tickets per POST /api/analyze/batch. The "raw" client writes each request and reads its
+    answer over a plain asyncio stream (tens of microseconds of CPU a request); "httpx" is the general-purpose
+    client, which costs the 2 shared cores far more. Both count the client's own CPU time."""
     latencies: list[float] = []
     errors = 0
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for text in texts:
-        queue.put_nowait(text)
+    size = max(1, batch)
+    queue: asyncio.Queue[list[str]] = asyncio.Queue()
+    for start in range(0, len(texts), size):
+        queue.put_nowait(texts[start : start + size])
+    path = "/api/analyze/batch" if batch else "/api/analyze"
+
+    def payload(chunk: list[str]) -> dict[str, object]:
+        if batch:
+            return {"company_id": 1, "tickets": [{"description": text} for text in chunk]}
+        return {"description": chunk[0], "company_id": 1}
 
     async def httpx_loop(session: httpx.AsyncClient) -> None:
         nonlocal errors
         while not queue.empty():
-            text = queue.get_nowait()
+            chunk = queue.get_nowait()
             started = time.perf_counter()
-            response = await session.post("/api/analyze", json={"description": text, "company_id": 1})
+            response = await session.post(path, json=payload(chunk))
             latencies.append(time.perf_counter() - started)
             errors += response.status_code != 200
 
@@ -85,9 +96,9 @@ async def run_level(url: str, concurrency: int, texts: list[str], client: str = 
         reader, writer = await asyncio.open_connection(target.host, target.port)
         try:
             while not queue.empty():
-                text = queue.get_nowait()
+                chunk = queue.get_nowait()
                 started = time.perf_counter()
-                status = await raw_post(reader, writer, target.host, text)
+                status = await raw_post(reader, writer, target.host, path, json.dumps(payload(chunk)).encode())
                 latencies.append(time.perf_counter() - started)
                 errors += status != 200
         finally:
@@ -99,7 +110,7 @@ async def run_level(url: str, concurrency: int, texts: list[str], client: str = 
         await asyncio.gather(*(raw_loop() for _ in range(concurrency)))
     else:
         limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as session:
+        async with httpx.AsyncClient(base_url=url, timeout=600, limits=limits) as session:
             await asyncio.gather(*(httpx_loop(session) for _ in range(concurrency)))
     elapsed = time.perf_counter() - started
     client_cpu = time.process_time() - cpu_before
@@ -107,22 +118,24 @@ async def run_level(url: str, concurrency: int, texts: list[str], client: str = 
     return {
         "concurrency": concurrency,
         "requests": len(latencies),
+        "tickets": len(texts),
         "errors": errors,
         "p50_ms": statistics.median(ordered) * 1000,
-        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
         "p90_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.90))] * 1000,
+        "p99_ms": ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000,
         "max_ms": ordered[-1] * 1000,
         "throughput_rps": len(latencies) / elapsed,
+        "tickets_per_s": len(texts) / elapsed,
         "client_cpu_ms": client_cpu * 1000 / max(1, len(latencies)),
     }
 
 
-async def raw_post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, text: str) -> int:
-    """One POST /api/analyze on a keep-alive connection; returns the status after reading the whole body."""
-    body = json.dumps({"description": text, "company_id": 1}).encode()
+async def raw_post(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, path: str, body: bytes
+) -> int:
+    """One JSON POST on a keep-alive connection; returns the status after reading the whole body."""
     head = (
-        f"POST /api/analyze HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     writer.write(head.encode() + body)
     headers = await reader.readuntil(b"\r\n\r\n")
@@ -137,24 +150,31 @@ async def raw_post(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, h
 
 
 async def benchmark(
-    url: str, levels: list[int], requests: int, client: str = "raw", service_group: int | None = None
+    url: str,
+    levels: list[int],
+    requests: int,
+    client: str = "raw",
+    service_group: int | None = None,
+    batch: int = 0,
 ) -> None:
     """Runs each level in turn; with `service_group` (a service this script started), also prints the service's
-    CPU time per request, all its processes and threads together."""
+    CPU time per request, all its processes and threads together. With `batch` N, each request carries N tickets
+    (`requests` counts tickets)."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as session:
         await session.post("/api/analyze", json={"description": "warm up", "company_id": 1})
     for level in levels:
-        texts = ticket_texts(max(requests, level * 10), seed=level)
+        texts = ticket_texts(max(requests, level * 10 * max(1, batch)), seed=level)
         cpu_before = process_group_cpu_s(service_group) if service_group is not None else 0.0
-        result = await run_level(url, level, texts, client)
+        result = await run_level(url, level, texts, client, batch)
         if service_group is not None:
-            server_cpu = (process_group_cpu_s(service_group) - cpu_before) * 1000 / max(1, result["requests"])
-            print(f"  concurrency {level:>3}: service CPU {server_cpu:.1f} ms a request", flush=True)
+            server_cpu = (process_group_cpu_s(service_group) - cpu_before) * 1000 / max(1, result["tickets"])
+            print(f"  concurrency {level:>3}: service CPU {server_cpu:.1f} ms a ticket", flush=True)
+        kind = f"batches of {batch}" if batch else "requests"
         print(
-            f"  concurrency {result['concurrency']:>3}: {result['requests']:>5} requests, "
+            f"  concurrency {result['concurrency']:>3}: {result['requests']:>5} {kind}, "
             f"p50 {result['p50_ms']:7.1f} ms, p90 {result['p90_ms']:7.1f} ms, p99 {result['p99_ms']:7.1f} ms, "
-            f"max {result['max_ms']:7.1f} ms, "
-            f"{result['throughput_rps']:6.1f} req/s, errors {result['errors']} "
+            f"max {result['max_ms']:7.1f} ms, {result['throughput_rps']:6.1f} req/s, "
+            f"{result['tickets_per_s']:6.1f} tickets/s, errors {result['errors']} "
             f"(load generator: {client}, {result['client_cpu_ms']:.2f} ms CPU a request)",
             flush=True,
         )
@@ -325,13 +345,16 @@ def main() -> None:
         default="raw",
         help="load generator: raw keep-alive sockets (default; leaves the shared cores to the server) or httpx",
     )
+    parser.add_argument(
+        "--batch", type=int, default=0, help="tickets per POST /api/analyze/batch (default 0: single /api/analyze)"
+    )
     args = parser.parse_args()
     from bootstrap.cli import default_workers
 
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
         print(f"service at {args.url}")
-        asyncio.run(benchmark(args.url, args.concurrency, args.requests, args.client))
+        asyncio.run(benchmark(args.url, args.concurrency, args.requests, args.client, batch=args.batch))
         return
     for setup in args.setup or ["embedded"]:
         url = f"http://127.0.0.1:{args.port}"
@@ -346,7 +369,7 @@ def main() -> None:
                     env = service_env(setup, args.port, Path(workdir), args.model_dir)
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
                     print(f"  serving the trained version {time.monotonic() - started:.1f} s after start")
-                asyncio.run(benchmark(url, args.concurrency, args.requests, args.client, process.pid))
+                asyncio.run(benchmark(url, args.concurrency, args.requests, args.client, process.pid, args.batch))
                 sizes = process_group_rss_mib(process.pid)
                 print(
                     f"  RSS after the run: {', '.join(f'{mib:.0f} MiB' for mib in sorted(sizes.values()))}"
