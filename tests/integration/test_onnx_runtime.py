@@ -66,6 +66,8 @@ def test_export_writes_both_graphs_and_the_reference_beside_the_safetensors(expo
     assert {FP32_FILE, INT8_FILE, MANIFEST_FILE, "model.safetensors"} <= names
     manifest = json.loads((exported / MANIFEST_FILE).read_text())
     assert set(manifest["variants"]) == {"onnx", "onnx-int8"}
+    assert manifest["variants"]["onnx"]["embedding_cosine"] >= FP32_MIN_EMBEDDING_COSINE
+    assert manifest["variants"]["onnx-int8"]["embedding_cosine"] >= INT8_MIN_EMBEDDING_COSINE
     assert manifest["variants"]["onnx"]["tolerance"] == FP32_TOLERANCE
     assert manifest["variants"]["onnx-int8"]["tolerance"] == INT8_TOLERANCE
 

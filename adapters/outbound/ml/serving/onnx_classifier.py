@@ -64,6 +64,8 @@ class ReferenceCheck:
     max_abs_diff: float
     argmax_agreement: float
     reason: str
+    min_embedding_cosine: float | None = None
+    """The lowest cosine between the runner's text vectors and torch's, when they were compared."""
 
 
 class OnnxClassifierRunner:
@@ -280,13 +282,11 @@ def check_against_reference(
         if len(vectors) != len(reference["texts"]):
             return ReferenceCheck(False, max_diff, agreement, "the graph has no embedding output")
         cosines = np.sum(np.asarray(vectors, np.float64) * np.asarray(reference["embeddings"], np.float64), axis=1)
-        if float(cosines.min()) < min_embedding_cosine:
-            return ReferenceCheck(
-                False,
-                max_diff,
-                agreement,
-                f"text vectors as close to torch's as cosine {cosines.min():.4f} < {min_embedding_cosine:g}",
-            )
+        lowest = float(cosines.min())
+        if lowest < min_embedding_cosine:
+            reason = f"text vectors as close to torch's as cosine {lowest:.4f} < {min_embedding_cosine:g}"
+            return ReferenceCheck(False, max_diff, agreement, reason, lowest)
+        return ReferenceCheck(True, max_diff, agreement, "", lowest)
     return ReferenceCheck(True, max_diff, agreement, "")
 
 

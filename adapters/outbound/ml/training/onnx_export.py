@@ -83,6 +83,7 @@ class OnnxExportReport:
     refused: dict[str, str] = field(default_factory=dict)
     max_abs_diff: dict[str, float] = field(default_factory=dict)
     argmax_agreement: dict[str, float] = field(default_factory=dict)
+    min_embedding_cosine: dict[str, float] = field(default_factory=dict)
 
 
 def export_onnx(
@@ -288,6 +289,8 @@ def _keep_if_agrees(
         return
     report.max_abs_diff[name] = check.max_abs_diff
     report.argmax_agreement[name] = check.argmax_agreement
+    if check.min_embedding_cosine is not None:
+        report.min_embedding_cosine[name] = check.min_embedding_cosine
     if not check.ok:
         path.unlink(missing_ok=True)
         report.refused[name] = check.reason
@@ -296,6 +299,7 @@ def _keep_if_agrees(
     manifest["variants"][name] = variant | {
         "max_abs_diff": check.max_abs_diff,
         "argmax_agreement": check.argmax_agreement,
+        "embedding_cosine": check.min_embedding_cosine,
     }
 
 
