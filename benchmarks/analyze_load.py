@@ -156,12 +156,17 @@ async def benchmark(
     client: str = "raw",
     service_group: int | None = None,
     batch: int = 0,
+    warmup: int = 200,
 ) -> None:
     """Runs each level in turn; with `service_group` (a service this script started), also prints the service's
     CPU time per request, all its processes and threads together. With `batch` N, each request carries N tickets
-    (`requests` counts tickets)."""
+    (`requests` counts tickets). `warmup` single analyses run first, untimed, from 8 clients."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as session:
         await session.post("/api/analyze", json={"description": "warm up", "company_id": 1})
+    if warmup:
+        # Untimed: the first requests of a process pay one-off costs (ONNX Runtime's buffers for new shapes, the
+        # teams read by a newly served version, caches), which a service answering all day does not.
+        await run_level(url, 8, ticket_texts(warmup, seed=0), client)
     for level in levels:
         texts = ticket_texts(max(requests, level * 10 * max(1, batch)), seed=level)
         cpu_before = process_group_cpu_s(service_group) if service_group is not None else 0.0
@@ -348,13 +353,16 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, default=0, help="tickets per POST /api/analyze/batch (default 0: single /api/analyze)"
     )
+    parser.add_argument("--warmup", type=int, default=200, help="untimed analyses before the first level (0: none)")
     args = parser.parse_args()
     from bootstrap.cli import default_workers
 
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
         print(f"service at {args.url}")
-        asyncio.run(benchmark(args.url, args.concurrency, args.requests, args.client, batch=args.batch))
+        asyncio.run(
+            benchmark(args.url, args.concurrency, args.requests, args.client, batch=args.batch, warmup=args.warmup)
+        )
         return
     for setup in args.setup or ["embedded"]:
         url = f"http://127.0.0.1:{args.port}"
@@ -369,7 +377,9 @@ def main() -> None:
                     env = service_env(setup, args.port, Path(workdir), args.model_dir)
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
                     print(f"  serving the trained version {time.monotonic() - started:.1f} s after start")
-                asyncio.run(benchmark(url, args.concurrency, args.requests, args.client, process.pid, args.batch))
+                asyncio.run(
+                    benchmark(url, args.concurrency, args.requests, args.client, process.pid, args.batch, args.warmup)
+                )
                 sizes = process_group_rss_mib(process.pid)
                 print(
                     f"  RSS after the run: {', '.join(f'{mib:.0f} MiB' for mib in sorted(sizes.values()))}"
