@@ -186,12 +186,12 @@ class Container(containers.DeclarativeContainer):
     # One per process: the cache of companies and teams, and the metrics every request reports to.
     company_catalogue = providers.Singleton(CompanyCatalogue)
     metrics = providers.Singleton(PrometheusMetrics)
-    analysis_reads = providers.Singleton(_for_reads, uow_factory)
+    reads_uow_factory = providers.Singleton(_for_reads, uow_factory)
     team_readings = providers.Singleton(ServedTeamReadings, classifier)
     group_commit = providers.Singleton(GroupCommit, retraining_trigger.provided.record)
     analyze_ticket = providers.Factory(
         AnalyzeTicket,
-        analysis_reads,
+        reads_uow_factory,
         classifier,
         sentiment,
         embedder,
@@ -246,7 +246,9 @@ class Container(containers.DeclarativeContainer):
     create_admin_user = providers.Factory(CreateAdminUser, uow_factory, password_hasher, clock)
     change_admin_password = providers.Factory(ChangeAdminPassword, uow_factory, password_hasher)
     count_admin_users = providers.Factory(CountAdminUsers, uow_factory)
-    authenticate_admin = providers.Factory(AuthenticateAdmin, uow_factory, password_hasher, clock, login_policy)
+    authenticate_admin = providers.Factory(
+        AuthenticateAdmin, uow_factory, password_hasher, clock, login_policy, reads_uow_factory
+    )
     resolve_admin_session = providers.Factory(ResolveAdminSession, uow_factory)
     logout_admin = providers.Factory(LogoutAdmin, uow_factory)
     get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, trigger_policy.provided.threshold)

@@ -877,7 +877,8 @@ class RepositoryContract:
             await uow.commit()
         hasher = _YieldingHasher()
         policy = LoginThrottlePolicy(max_failures_per_user=5, max_failures_per_address=100)
-        login = AuthenticateAdmin(uow_factory, hasher, FixedClock(NOW), policy)
+        reads = getattr(uow_factory, "for_reads", lambda: uow_factory)()  # as the container wires it
+        login = AuthenticateAdmin(uow_factory, hasher, FixedClock(NOW), policy, reads)
 
         async def guess(index: int) -> BaseException | None:
             try:

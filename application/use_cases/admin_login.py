@@ -37,8 +37,11 @@ class AuthenticateAdmin:
         hasher: PasswordHasher,
         clock: Clock,
         policy: LoginThrottlePolicy,
+        reads: Callable[[], AdminAccountUnitOfWork] | None = None,
     ) -> None:
+        """`reads` makes the units of work that only read (the lockout check); by default `uow_factory`'s."""
         self._uow_factory = uow_factory
+        self._reads = reads or uow_factory
         self._hasher = hasher
         self._clock = clock
         self._policy = policy
@@ -57,8 +60,9 @@ class AuthenticateAdmin:
             await uow.login_failures.prune(since)
             await uow.commit()
 
-        # A new transaction, so that it sees every attempt committed before it, its own included.
-        async with self._uow_factory() as uow:
+        # A new transaction, so that it sees every attempt committed before it, its own included. It only reads,
+        # so it never queues behind the attempts being recorded.
+        async with self._reads() as uow:
             locks = [
                 self._policy.locked_until(await uow.login_failures.recent(key, since, excluding=attempts[key]), limit)
                 for key, limit in limits.items()

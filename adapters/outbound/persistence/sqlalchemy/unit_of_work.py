@@ -10,7 +10,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from adapters.outbound.persistence.sqlalchemy.engine import DEFERRED_BEGIN_OPTION
+from adapters.outbound.persistence.sqlalchemy.engine import DEFERRED_BEGIN_OPTION, SQLITE_BUSY_TIMEOUT_MS
 from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemyAnalysisQueries
 from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
 from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
@@ -32,6 +32,7 @@ from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import
 from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_state import SqlAlchemyTrainingStateRepository
+from adapters.outbound.persistence.sqlalchemy.sqlite_write_lock import SqliteWriteLock
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
@@ -106,13 +107,23 @@ class SqlAlchemyUnitOfWork:
     mislabel_candidates: MislabelCandidateRepository
     labelled_ticket_curation: LabelledTicketCuration
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, session_factory: async_sessionmaker[AsyncSession], write_lock: SqliteWriteLock | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._session: AsyncSession | None = None
+        self._write_lock = write_lock
+        self._held: int | None = None
 
     async def __aenter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("a unit of work can be entered only once; ask the factory for a new one")
+        if self._write_lock is not None:
+            try:
+                self._held = await self._write_lock.acquire()
+            except (TimeoutError, OSError) as error:  # waited too long, or the database's folder is not there
+                bind = self._session_factory.kw.get("bind")
+                raise storage_unavailable(error, bind.url if isinstance(bind, AsyncEngine) else None) from error
         session = self._session_factory()
         self._session = session
         self.companies = SqlAlchemyCompanyRepository(session)
@@ -149,6 +160,9 @@ class SqlAlchemyUnitOfWork:
             logger.warning("rollback after %s failed: %s", type(exc).__name__, type(rollback_error).__name__)
         finally:
             await self._close(session)
+            if self._write_lock is not None and self._held is not None:
+                self._write_lock.release(self._held)
+                self._held = None
         if exc is not None and is_connection_failure(exc):
             raise self._unavailable(exc) from exc
 
@@ -189,14 +203,18 @@ class SqlAlchemyUnitOfWork:
 
 
 class SqlAlchemyUnitOfWorkFactory:
-    """Makes a fresh unit of work per use-case execution, all sharing the engine's connection pool."""
+    """Makes a fresh unit of work per use-case execution, all sharing the engine's connection pool. On a SQLite
+    file, units of work that may write first queue for the file's write lock (`SqliteWriteLock`), held until they
+    end; units of work that only read (`for_reads`) never wait for it."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._session_factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+        deferred = engine.get_execution_options().get(DEFERRED_BEGIN_OPTION, False)
+        self._write_lock = None if deferred else SqliteWriteLock.for_url(engine.url, SQLITE_BUSY_TIMEOUT_MS / 1000)
 
     def __call__(self) -> SqlAlchemyUnitOfWork:
-        return SqlAlchemyUnitOfWork(self._session_factory)
+        return SqlAlchemyUnitOfWork(self._session_factory, self._write_lock)
 
     def for_reads(self) -> SqlAlchemyUnitOfWorkFactory:
         """Units of work that only read (same pool): on SQLite their transactions begin deferred, so they read
