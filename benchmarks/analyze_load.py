@@ -156,17 +156,19 @@ async def benchmark(
     client: str = "raw",
     service_group: int | None = None,
     batch: int = 0,
-    warmup: int = 200,
+    warmup: int = 400,
 ) -> None:
     """Runs each level in turn; with `service_group` (a service this script started), also prints the service's
     CPU time per request, all its processes and threads together. With `batch` N, each request carries N tickets
-    (`requests` counts tickets). `warmup` single analyses run first, untimed, from 8 clients."""
+    (`requests` counts tickets). `warmup` single analyses run first, untimed, from as many clients as the busiest
+    level."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as session:
         await session.post("/api/analyze", json={"description": "warm up", "company_id": 1})
     if warmup:
-        # Untimed: the first requests of a process pay one-off costs (ONNX Runtime's buffers for new shapes, the
-        # teams read by a newly served version, caches), which a service answering all day does not.
-        await run_level(url, 8, ticket_texts(warmup, seed=0), client)
+        # Untimed, from as many clients as the busiest level: the first burst a process meets pays one-off costs
+        # (connections opened up to the pool's size, ONNX Runtime's buffers for larger batches, the teams read by
+        # a newly served version), which a service answering all day has long paid.
+        await run_level(url, max(levels), ticket_texts(warmup, seed=0), client)
     for level in levels:
         texts = ticket_texts(max(requests, level * 10 * max(1, batch)), seed=level)
         cpu_before = process_group_cpu_s(service_group) if service_group is not None else 0.0
@@ -353,7 +355,7 @@ def main() -> None:
     parser.add_argument(
         "--batch", type=int, default=0, help="tickets per POST /api/analyze/batch (default 0: single /api/analyze)"
     )
-    parser.add_argument("--warmup", type=int, default=200, help="untimed analyses before the first level (0: none)")
+    parser.add_argument("--warmup", type=int, default=400, help="untimed analyses before the first level (0: none)")
     args = parser.parse_args()
     from bootstrap.cli import default_workers
 
