@@ -203,12 +203,10 @@ def service_env(setup: str, port: int, workdir: Path, model_dir: Path | None) ->
 
 
 def start_service(
-    setup: str, port: int, workdir: Path, model_dir: Path | None = None, workers: int | None = None
+    setup: str, port: int, workdir: Path, model_dir: Path | None = None, workers: int = 1
 ) -> subprocess.Popen[bytes]:
     env = service_env(setup, port, workdir, model_dir)
-    command = [str(Path(sys.executable).with_name("ticket-utils")), "serve"]
-    if workers is not None:
-        command += ["--workers", str(workers)]
+    command = [str(Path(sys.executable).with_name("ticket-utils")), "serve", "--workers", str(workers)]
     if setup == "mariadb":
         subprocess.run(
             [
@@ -345,7 +343,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=400, help="requests per concurrency level")
     parser.add_argument("--port", type=int, default=8092)
     parser.add_argument("--model-dir", type=Path, help="serve this trained version folder (model.json, bert/, linear/)")
-    parser.add_argument("--workers", type=int, help="ticket-utils serve --workers N (default: serve's own default)")
+    parser.add_argument("--workers", type=int, default=1, help="ticket-utils serve --workers N")
     parser.add_argument(
         "--client",
         choices=["raw", "httpx"],
@@ -357,8 +355,6 @@ def main() -> None:
     )
     parser.add_argument("--warmup", type=int, default=400, help="untimed analyses before the first level (0: none)")
     args = parser.parse_args()
-    from bootstrap.cli import default_workers
-
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
         print(f"service at {args.url}")
@@ -373,8 +369,7 @@ def main() -> None:
             started = time.monotonic()
             try:
                 asyncio.run(wait_ready(url))
-                workers = args.workers or default_workers()
-                print(f"{setup} setup, {workers} worker(s): ready {time.monotonic() - started:.1f} s after start")
+                print(f"{setup} setup, {args.workers} worker(s): ready {time.monotonic() - started:.1f} s after start")
                 if args.model_dir is not None:
                     env = service_env(setup, args.port, Path(workdir), args.model_dir)
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))

@@ -24,8 +24,6 @@ def _prepare_database(settings: Settings) -> None:
 def serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
-    if args.workers is None:
-        args.workers = default_workers()
     if args.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {args.workers}")
     if settings.embedded or args.migrate:
@@ -40,20 +38,11 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
-def usable_cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-
-
-def default_workers(cores: int | None = None) -> int:
-    """One API process per core, at most 2. On 2 cores two processes (one inference thread each) served more
-    than one process with two threads at every concurrency from 16 up, in both setups (README, Benchmarks); each
-    process holds its own copy of the models, so more than 2 is left to `--workers` where memory allows."""
-    return max(1, min(2, usable_cores() if cores is None else cores))
-
-
 def torch_threads_per_process(workers: int, cores: int | None = None) -> int:
     """Each of `workers` processes gets its share of the cores, so together they never oversubscribe them."""
-    return max(1, (usable_cores() if cores is None else cores) // workers)
+    if cores is None:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // workers)
 
 
 def prepare_worker_processes(settings: Settings, workers: int, environ: MutableMapping[str, str]) -> None:
@@ -145,12 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser = commands.add_parser("serve", help="run the HTTP API (default 127.0.0.1:8002)")
     serve_parser.add_argument("--host", default=None)
     serve_parser.add_argument("--port", type=int, default=None)
-    serve_parser.add_argument(
-        "--workers",
-        type=int,
-        default=None,
-        help="API processes (default: one per core, at most 2; each loads the models once)",
-    )
+    serve_parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve_parser.add_argument("--migrate", action="store_true", help="apply migrations before serving")
     serve_parser.set_defaults(handler=serve)
 

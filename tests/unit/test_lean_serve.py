@@ -51,11 +51,3 @@ async def test_processes_starting_together_create_the_demo_company_once() -> Non
     assert created.count(True) == 1
     assert len(uow.store.companies) == 1 and len(uow.store.teams) == len(DEMO_TEAMS)
     assert all(team.embedding for team in uow.store.teams.values())
-
-
-def test_serve_runs_one_process_per_core_at_most_two_unless_told() -> None:
-    from bootstrap.cli import build_parser, default_workers
-
-    assert [default_workers(cores) for cores in (1, 2, 16)] == [1, 2, 2]
-    assert build_parser().parse_args(["serve"]).workers is None  # serve then picks default_workers()
-    assert build_parser().parse_args(["serve", "--workers", "3"]).workers == 3
