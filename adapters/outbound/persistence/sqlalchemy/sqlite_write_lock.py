@@ -39,7 +39,7 @@ class SqliteWriteLock:
     async def acquire(self) -> int:
         """Waits (off the event loop) until this caller holds the lock; returns the descriptor to `release`.
         Raises TimeoutError after `timeout_s`, as SQLite's own busy timeout would have failed the write."""
-        descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        descriptor = _open(self.path)
         locked = asyncio.get_running_loop().run_in_executor(_WAITERS, fcntl.flock, descriptor, fcntl.LOCK_EX)
         try:
             await asyncio.wait_for(asyncio.shield(locked), self._timeout_s)
@@ -53,3 +53,12 @@ class SqliteWriteLock:
     @staticmethod
     def release(descriptor: int) -> None:
         os.close(descriptor)  # closing the last descriptor of the open file releases its flock
+
+
+def _open(path: str) -> int:
+    """The lock file, created readable by all like SQLite's own -wal and -shm files (the umask permitting);
+    another user's file is opened read-only, which is all `flock` needs."""
+    try:
+        return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except PermissionError:
+        return os.open(path, os.O_RDONLY)
