@@ -84,10 +84,6 @@ class OnnxClassifierRunner:
         self._outputs = [node.name for node in session.get_outputs() if node.name in (LOGITS, EMBEDDING)]
         self._pad_id = int(tokenizer.pad_token_id or 0)
 
-    @property
-    def has_embedding(self) -> bool:
-        return EMBEDDING in self._outputs
-
     @classmethod
     def from_file(
         cls,

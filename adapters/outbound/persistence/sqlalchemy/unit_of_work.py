@@ -160,8 +160,8 @@ class SqlAlchemyUnitOfWork:
             logger.warning("rollback after %s failed: %s", type(exc).__name__, type(rollback_error).__name__)
         finally:
             await self._close(session)
-            if self._write_lock is not None and self._held is not None:
-                self._write_lock.release(self._held)
+            if self._held is not None:
+                SqliteWriteLock.release(self._held)
                 self._held = None
         if exc is not None and is_connection_failure(exc):
             raise self._unavailable(exc) from exc
