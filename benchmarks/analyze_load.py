@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import functools
 import json
 import os
 import random
@@ -51,12 +52,17 @@ FALLBACK_TEXTS = [
 MARIADB_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_bench"
 
 
+@functools.cache
+def source_texts() -> tuple[str, ...]:
+    """The shared CSV's ticket texts, read once per run (every level and the warm-up draw from them)."""
+    if not SHARED_CSV.is_file():
+        return tuple(FALLBACK_TEXTS)
+    with SHARED_CSV.open(newline="", encoding="utf-8") as handle:
+        return tuple(row["Document"] for row in csv.DictReader(handle) if row["Document"].strip())
+
+
 def ticket_texts(count: int, seed: int = 7) -> list[str]:
-    if SHARED_CSV.is_file():
-        with SHARED_CSV.open(newline="", encoding="utf-8") as handle:
-            texts = [row["Document"] for row in csv.DictReader(handle) if row["Document"].strip()]
-    else:
-        texts = FALLBACK_TEXTS
+    texts = source_texts()
     rng = random.Random(seed)
     return [rng.choice(texts) for _ in range(count)]
 
@@ -305,33 +311,37 @@ async def wait_ready(url: str, timeout_s: float = 180) -> None:
     raise RuntimeError(f"service at {url} not ready after {timeout_s} s")
 
 
+def process_group_files(leader: int, name: str) -> dict[int, str]:
+    """The text of /proc/<pid>/<name> for every process in the service's process group (uvicorn's supervisor and
+    workers), by pid; a process that ended meanwhile is left out."""
+    found: dict[int, str] = {}
+    for path in Path("/proc").glob(f"[0-9]*/{name}"):
+        try:
+            pid = int(path.parent.name)
+            if os.getpgid(pid) == leader:
+                found[pid] = path.read_text()
+        except (OSError, ValueError):
+            continue
+    return found
+
+
 def process_group_cpu_s(leader: int) -> float:
     """CPU seconds (user + system, all threads) the service's process group has used so far."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            if os.getpgid(int(stat.parent.name)) != leader:
-                continue
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, ValueError, IndexError):
-            continue
+    for text in process_group_files(leader, "stat").values():
+        fields = text.rsplit(")", 1)[1].split()
         total += (int(fields[11]) + int(fields[12])) / ticks  # utime and stime, fields 14 and 15 of stat
     return total
 
 
 def process_group_rss_mib(leader: int) -> dict[int, float]:
-    """Resident memory of every process in the service's process group (uvicorn's supervisor and workers)."""
+    """Resident memory of every process in the service's process group."""
     sizes: dict[int, float] = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            pid = int(status.parent.name)
-            if os.getpgid(pid) != leader:
-                continue
-            line = next(x for x in status.read_text().splitlines() if x.startswith("VmRSS:"))
-        except (OSError, StopIteration, ValueError):
-            continue
-        sizes[pid] = int(line.split()[1]) / 1024
+    for pid, text in process_group_files(leader, "status").items():
+        line = next((x for x in text.splitlines() if x.startswith("VmRSS:")), None)
+        if line is not None:  # a zombie has no VmRSS line
+            sizes[pid] = int(line.split()[1]) / 1024
     return sizes
 
 
