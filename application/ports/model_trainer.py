@@ -104,7 +104,10 @@ class ModelTrainer(Protocol):
     warm-starts from the first of `warm_starts` (preferred first) whose folder carries a transformer it can
     continue, and ignores the others (a linear-only version has none); with none usable it starts from its default
     base. `reuse_linear`, when given, is a version `train_linear` wrote on the same splits: the new version takes
-    its linear model as it is instead of fitting one again. `train_linear` writes a linear-only version (the
+    its linear model as it is instead of fitting one again. An update passes `encoder_examples` (the new tickets
+    and a replay sample) and `epochs` (passes over them): the transformer continues from the warm start on those
+    alone while the linear model still fits all of `train`; without them the trainer's configured epochs run
+    over `train`. `train_linear` writes a linear-only version (the
     TF-IDF linear model alone, quick to fit and to serve) as the first stage of a recipe that blends one in, and
     returns None when the recipe has no such stage (its `train` already is linear-only, or has no linear part).
     `on_progress` may be called from any thread and must be cheap.
@@ -133,6 +136,8 @@ class ModelTrainer(Protocol):
         warm_starts: Sequence[ModelVersion],
         on_progress: Callable[[TrainingProgress], None],
         reuse_linear: TrainedModel | None = None,
+        epochs: float | None = None,
+        encoder_examples: Sequence[Example] | None = None,
     ) -> TrainedModel: ...
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]: ...

@@ -43,7 +43,7 @@ from domain.login_throttle import RecentFailures
 from domain.mislabels import LabelJudgement, MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
-from domain.training import TrainingState
+from domain.training import TrainingState, TriggerDue, TriggerPolicy
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -71,6 +71,17 @@ class InMemoryStore:
     """Units of work entered (each one transaction), read-only ones included."""
     catalogue_seen: tuple[str, int] = ("", 0)
     """The catalogue stamp's fake: the companies and teams as last seen, and the version given for them."""
+
+    def add_labelled(self, text: str, label: str, created_at: datetime, source: str = "test") -> int:
+        """Stores an active labelled ticket as the repository would (the training data's revision moves); its id."""
+        ticket_id = self.new_id()
+        self.labelled[ticket_id] = LabelledTicket(text, label, source, created_at, id=ticket_id)
+        self.advance_label_revision(1)
+        return ticket_id
+
+    def advance_label_revision(self, changes: int) -> None:
+        state = self.training_state
+        self.training_state = replace(state, label_revision=state.label_revision + changes)
 
     @property
     def ticket_status(self) -> dict[int, tuple[str, str | None, datetime | None]]:
@@ -190,6 +201,7 @@ class FakeLabelledTickets(_Repo):
     async def add_many(self, tickets: Sequence[LabelledTicket]) -> list[LabelledTicket]:
         stored = [replace(ticket, id=self._data.new_id()) for ticket in tickets]
         self._data.labelled.update({ticket.id: ticket for ticket in stored})
+        self._data.advance_label_revision(len(stored))
         return stored
 
     async def get(self, ticket_id: int) -> LabelledTicket | None:
@@ -212,6 +224,7 @@ class FakeLabelledTickets(_Repo):
         self._data.labelled[ticket_id] = replace(
             ticket, status=status, status_changed_by=changed_by, status_changed_at=changed_at
         )
+        self._data.advance_label_revision(1)
         return True
 
     async def active_categories(self) -> Sequence[str]:
@@ -330,19 +343,53 @@ class FakeTrainingState(_Repo):
     async def get(self) -> TrainingState:
         return self._data.training_state
 
-    async def count_analysis(self, count: int = 1) -> int:
+    async def count_analysis(self, count: int = 1) -> TrainingState:
         state = self._data.training_state
         self._data.training_state = replace(state, analyses_since_trigger=state.analyses_since_trigger + count)
-        return state.analyses_since_trigger + count
+        return self._data.training_state
 
-    async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:
+    async def claim(
+        self, now: datetime, threshold: int | None, stale_before: datetime, min_new_labels: int = 0
+    ) -> bool:
         state = self._data.training_state
         fresh_mark = state.running and (state.running_since is None or state.running_since >= stale_before)
-        if fresh_mark or (threshold is not None and state.analyses_since_trigger < threshold):
+        if fresh_mark:
             return False
-        remaining = state.analyses_since_trigger - threshold if threshold is not None else 0
-        self._data.training_state = TrainingState(remaining, True, now, now, state.last_error)
+        remaining = 0
+        if threshold is not None:
+            policy = TriggerPolicy(threshold, min_new_labels, timedelta(0))
+            if policy.due(state) is not TriggerDue.TRAIN:
+                return False
+            reached = state.analyses_since_trigger >= threshold
+            remaining = state.analyses_since_trigger - threshold if reached else state.analyses_since_trigger
+        self._data.training_state = replace(
+            state,
+            analyses_since_trigger=remaining,
+            running=True,
+            running_since=now,
+            last_triggered_at=now,
+            claimed_label_revision=state.label_revision,
+        )
         return True
+
+    async def skip_trigger(self, threshold: int) -> bool:
+        state = self._data.training_state
+        if state.analyses_since_trigger < threshold or state.new_labels:
+            return False
+        self._data.training_state = replace(
+            state,
+            analyses_since_trigger=state.analyses_since_trigger % threshold,
+            skipped_triggers=state.skipped_triggers + state.analyses_since_trigger // threshold,
+        )
+        return True
+
+    async def mark_trained(self, full_at: datetime | None = None, full_tickets: int = 0) -> None:
+        state = replace(
+            self._data.training_state, trained_label_revision=self._data.training_state.claimed_label_revision
+        )
+        if full_at is not None:
+            state = replace(state, last_full_at=full_at, last_full_tickets=full_tickets)
+        self._data.training_state = state
 
     async def release(self, error: str | None) -> None:
         state = self._data.training_state
@@ -467,6 +514,7 @@ class FakeLabelledTicketCuration(_Repo):
         if ticket is None:
             return False
         self._data.labelled[ticket_id] = replace(ticket, category=category)
+        self._data.advance_label_revision(1)
         return True
 
     async def status(self, ticket_id: int) -> str | None:

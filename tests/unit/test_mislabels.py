@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from application.services.mislabel_listing import MislabelListing
 from application.services.retraining_trigger import RetrainingTrigger
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
 from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.errors import InvalidInput, NotFound
@@ -20,8 +21,8 @@ from domain.mislabels import (
     candidates_per_label,
     select_candidates,
 )
-from domain.training import TriggerPolicy
 from domain.training_runs import RunStatus
+from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
@@ -72,17 +73,16 @@ class Pipeline:
         self.detector = FakeMislabelDetector()
         listing = MislabelListing(self.uow, self.detector, max_candidates=10)
         self.job = ExportTicketsAndRetrain(
-            self.uow, FakeExporter(), FakeTrainer(), self.clock, RetrainingSettings(), listing
+            self.uow, FakeExporter(), FakeTrainer(), self.clock, retraining_settings(), listing
         )
         self.trigger = TriggerRetraining(
-            RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, TriggerPolicy(threshold=100))
+            RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, trigger_policy(threshold=100))
         )
 
     def add(self, truth: str, given: str | None = None) -> int:
-        ticket_id = self.uow.store.new_id()
-        self.uow.store.labelled[ticket_id] = LabelledTicket(
-            f"{truth} ticket {ticket_id}", given or truth, "test", WHEN, id=ticket_id
-        )
+        ticket_id = self.uow.store.add_labelled("", given or truth, WHEN)
+        ticket = self.uow.store.labelled[ticket_id]
+        self.uow.store.labelled[ticket_id] = replace(ticket, text=f"{truth} ticket {ticket_id}")
         return ticket_id
 
     async def run(self):

@@ -1,17 +1,17 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 
 from application.services.retraining_trigger import RetrainingTrigger
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
 from application.use_cases.models import ActivateModel, SyncServedModel
 from application.use_cases.trigger_retraining import TriggerRetraining
-from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelStatus
-from domain.training import TriggerPolicy
 from domain.training_runs import RunStatus
+from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeServedModel, FakeTrainer, FakeUnitOfWorkFactory, FixedClock
 
 LABELS = ("Access", "Hardware", "Storage")
@@ -24,17 +24,16 @@ class Pipeline:
         self.trainer = FakeTrainer()
         self.exporter = FakeExporter()
         self.queue = FakeJobQueue()
-        retraining = RetrainingTrigger(self.uow, self.queue, self.clock, TriggerPolicy(threshold=100))
+        retraining = RetrainingTrigger(self.uow, self.queue, self.clock, trigger_policy(threshold=100))
         self.trigger = TriggerRetraining(retraining)
-        self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.clock, RetrainingSettings())
+        self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.clock, retraining_settings())
 
     def add_tickets(self, per_label: int = 10) -> None:
         for label in LABELS:
             for _ in range(per_label):
-                ticket_id = self.uow.store.new_id()
-                self.uow.store.labelled[ticket_id] = LabelledTicket(
-                    f"{label} ticket {ticket_id}", label, "test", datetime(2026, 1, 1, tzinfo=UTC), id=ticket_id
-                )
+                ticket_id = self.uow.store.add_labelled("", label, datetime(2026, 1, 1, tzinfo=UTC))
+                ticket = self.uow.store.labelled[ticket_id]
+                self.uow.store.labelled[ticket_id] = replace(ticket, text=f"{label} ticket {ticket_id}")
 
     async def run(self):
         result = await self.trigger.execute(manual=True)

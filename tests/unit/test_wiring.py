@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import astuple, replace
 
 import pytest
 from dependency_injector import providers
@@ -14,14 +14,16 @@ from bootstrap.settings import load_settings
 from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
 
 
-async def test_the_threshold_is_read_once_and_reaches_the_trigger_the_status_and_the_dashboard() -> None:
-    container = build_container(load_settings(environ={"ANALYZE_TRAINING_THRESHOLD": "7"}, env_file=None))
+async def test_the_trigger_policy_is_read_once_and_reaches_the_trigger_the_status_and_the_dashboard() -> None:
+    environ = {"ANALYZE_TRAINING_THRESHOLD": "7", "RETRAIN_MIN_NEW_LABELS": "3"}
+    container = build_container(load_settings(environ=environ, env_file=None))
     container.uow_factory.override(providers.Object(FakeUnitOfWorkFactory()))
     container.clock.override(providers.Object(FixedClock()))
-    assert container.trigger_policy().threshold == 7
-    assert container.retraining_trigger().policy.threshold == 7
-    assert (await container.get_training_status().execute()).threshold == 7
-    assert (await container.get_dashboard().execute()).training.threshold == 7
+    expected = (7, 3)
+    assert astuple(container.trigger_policy())[:2] == expected
+    assert astuple(container.retraining_trigger().policy)[:2] == expected
+    assert astuple((await container.get_training_status().execute()).policy)[:2] == expected
+    assert astuple((await container.get_dashboard().execute()).training.policy)[:2] == expected
 
 
 def test_a_handler_given_another_use_case_than_it_names_stops_start_up() -> None:

@@ -91,10 +91,14 @@ class HybridModelTrainer:
         warm_starts: Sequence[ModelVersion],
         on_progress: Callable[[TrainingProgress], None],
         reuse_linear: TrainedModel | None = None,
+        epochs: float | None = None,
+        encoder_examples: Sequence[Example] | None = None,
     ) -> TrainedModel:
         base = next((version for version in warm_starts if _has_transformer(Path(version.path))), None)
         linear_from = Path(reuse_linear.path) if reuse_linear is not None else None
-        return await self._write_version(train, validation, labels, base, on_progress, self._kind, linear_from)
+        return await self._write_version(
+            train, validation, labels, base, on_progress, self._kind, linear_from, epochs, encoder_examples
+        )
 
     async def _write_version(
         self,
@@ -105,6 +109,8 @@ class HybridModelTrainer:
         on_progress: Callable[[TrainingProgress], None],
         kind: str,
         linear_from: Path | None,
+        epochs: float | None = None,
+        encoder_examples: Sequence[Example] | None = None,
     ) -> TrainedModel:
         name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         out_dir = self._store_dir / name
@@ -113,8 +119,20 @@ class HybridModelTrainer:
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
         # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
         config = self._warm_start_config() if base is not None else self._config
+        if epochs is not None:
+            config = replace(config, epochs=epochs)
         report = await asyncio.to_thread(
-            self._train, train, validation, list(labels), out_dir, base_dir, config, on_progress, kind, linear_from
+            self._train,
+            train,
+            validation,
+            list(labels),
+            out_dir,
+            base_dir,
+            config,
+            on_progress,
+            kind,
+            linear_from,
+            encoder_examples,
         )
         details = {key: report[key] for key in ("kind", "bert_weight", "max_length", "durations_s", "n_train", "n_val")}
         details["validation"] = {
@@ -123,6 +141,8 @@ class HybridModelTrainer:
         details["warm_start"] = str(base_dir) if base is not None else None
         details["fine_tune"] = report.get("fine_tune", {})
         details["config"] = config.to_json()
+        if encoder_examples is not None:
+            details["encoder_examples"] = len(encoder_examples)
         if linear_from is not None:
             details["linear_reused_from"] = report.get("linear_reused_from")
         return TrainedModel(name, str(out_dir), tuple(labels), details, kind)
@@ -155,8 +175,9 @@ class HybridModelTrainer:
         on_progress: Callable[[TrainingProgress], None],
         kind: str,
         linear_from: Path | None,
+        encoder_examples: Sequence[Example] | None,
     ) -> dict[str, Any]:
-        from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
+        from adapters.outbound.ml.training.version_trainer import train_model_version
 
         spans = _LINEAR_SPANS if kind == "linear" else _PHASE_SPANS
 
@@ -166,8 +187,8 @@ class HybridModelTrainer:
 
         self._store_dir.mkdir(parents=True, exist_ok=True)
         return train_model_version(
-            LabelledTexts([e.text for e in train], [e.label for e in train]),
-            LabelledTexts([e.text for e in validation], [e.label for e in validation]),
+            _texts(train),
+            _texts(validation),
             labels,
             out_dir,
             config,
@@ -175,7 +196,14 @@ class HybridModelTrainer:
             progress,
             kind=kind,
             linear_from=linear_from,
+            encoder_train=_texts(encoder_examples) if encoder_examples is not None else None,
         )
+
+
+def _texts(examples: Sequence[Example]) -> Any:
+    from adapters.outbound.ml.training.version_trainer import LabelledTexts
+
+    return LabelledTexts([e.text for e in examples], [e.label for e in examples])
 
 
 def _predict_labels(path: str, texts: list[str], runtime: str) -> list[str]:
