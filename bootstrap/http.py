@@ -16,7 +16,7 @@ from adapters.outbound.ml.framework_imports import import_model_classes
 from adapters.outbound.ml.serving.micro_batcher import observe_batches
 from adapters.outbound.ml.torch_threads import configure_torch_threads
 from bootstrap.container import Container, build_container
-from bootstrap.http_use_cases import HttpUseCases
+from bootstrap.http_use_cases import container_use_cases
 from bootstrap.logging_setup import configure_logging
 from bootstrap.long_lived_objects import freeze_loaded_models
 from bootstrap.session_secret import session_secret
@@ -100,17 +100,14 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         await container.engine().dispose()
         forget_process(os.getpid())  # its live gauges leave the shared metrics with it
 
-    use_cases = HttpUseCases.from_container(container)
-    app = create_app(
-        providers=use_cases.dependencies(),
+    return create_app(
+        use_cases=container_use_cases(container),
         max_body_bytes=settings.max_body_bytes,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         security=_http_security(settings),
         max_upload_bytes=settings.max_upload_bytes,
     )
-    use_cases.check_handlers(app)
-    return app
 
 
 def _http_security(settings: Settings) -> HttpSecurity:
