@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import typing
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -145,6 +146,33 @@ class _YieldingHasher(FakePasswordHasher):
 
 class RepositoryContract:
     """Every test takes the backend's `uow_factory`, which starts from empty storage."""
+
+    async def test_every_repository_of_the_port_is_built_on_first_use_and_kept_for_the_transaction(
+        self, uow_factory: UowFactory
+    ) -> None:
+        names = set(typing.get_type_hints(UnitOfWork))
+        assert len(names) > 10
+        async with uow_factory() as uow:
+            assert not names & set(vars(uow)), "entering builds no repository"
+            first = uow.companies
+            assert set(vars(uow)) & names == {"companies"}
+            assert uow.companies is first
+            for name in names:
+                assert getattr(uow, name) is getattr(uow, name)
+
+    async def test_a_repository_is_not_used_outside_its_transaction(self, uow_factory: UowFactory) -> None:
+        with pytest.raises(RuntimeError, match="outside its `async with` block"):
+            _ = uow_factory().companies
+
+    async def test_a_rollback_drops_what_the_transaction_staged_so_far(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            await uow.companies.add(Company(None, "Dropped"))
+            await uow.rollback()
+            kept = await uow.companies.add(Company(None, "Kept"))
+            assert await uow.companies.list() == [kept]
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.companies.list() == [kept]
 
     async def test_company_round_trip(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:

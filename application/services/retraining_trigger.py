@@ -22,19 +22,27 @@ itself).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
+from application.ports.analysis_repository import AnalysisRepository
 from application.ports.clock import Clock
 from application.ports.job_queue import RetrainingJobQueue
-from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from application.services.abandoned_runs import AbandonedRuns
+from application.services.abandoned_runs import AbandonedRuns, ReapUnitOfWork
 from domain.analysis import TicketAnalysis
 from domain.errors import JobQueueUnavailable
 from domain.training import TriggerDue, TriggerOutcome, TriggerPolicy, TriggerResult
 from domain.training_runs import RunStatus, TrainingRun
 
 logger = logging.getLogger(__name__)
+
+
+class TriggerUnitOfWork(ReapUnitOfWork, Protocol):
+    """Storing and counting analyses, claiming the training slot with its queued run (and reaping abandoned runs
+    first, in the same transaction)."""
+
+    analyses: AnalysisRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +57,7 @@ class RecordedAnalyses:
 class RetrainingTrigger:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], TriggerUnitOfWork],
         job_queue: RetrainingJobQueue,
         clock: Clock,
         policy: TriggerPolicy,
@@ -102,7 +110,7 @@ class RetrainingTrigger:
             await uow.commit()
         return TriggerResult(TriggerOutcome.QUEUED, run_id)
 
-    async def _claim_in(self, uow: UnitOfWork, manual: bool) -> int | None:
+    async def _claim_in(self, uow: TriggerUnitOfWork, manual: bool) -> int | None:
         """The conditional claim and its queued run, staged in the caller's transaction; the run's id or None."""
         now = self._clock.now()
         claimed = await uow.training_state.claim(

@@ -24,21 +24,23 @@ says why, so two trainings never run at once. A worker killed mid-run is caught 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.model_trainer import (
     CalibrationReport,
     ModelTrainer,
     TrainedModel,
 )
-from application.ports.unit_of_work import UnitOfWorkFactory
-from application.services.abandoned_runs import AbandonedRuns
+from application.ports.model_version_repository import ModelVersionRepository
+from application.services.abandoned_runs import AbandonedRuns, ReapUnitOfWork
 from application.services.mislabel_listing import MislabelListing
-from application.services.training_progress import TrainingProgressRecorder
+from application.services.training_progress import ProgressUnitOfWork, TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
 from domain.metrics import EvaluationReport, evaluate
@@ -49,6 +51,13 @@ from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 from domain.training_stages import HYBRID, LINEAR, UPDATE, TrainingStage
 
 logger = logging.getLogger(__name__)
+
+
+class RetrainingUnitOfWork(ReapUnitOfWork, ProgressUnitOfWork, Protocol):
+    """The run and the training slot (taken, reaped, released), the tickets trained on, and the model registry."""
+
+    labelled_tickets: LabelledTicketRepository
+    model_versions: ModelVersionRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +109,7 @@ def _why_not_started(run: TrainingRun) -> str:
 class ExportTicketsAndRetrain:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], RetrainingUnitOfWork],
         exporter: DatasetExporter,
         trainer: ModelTrainer,
         clock: Clock,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
+from adapters.outbound.persistence.lazy_repository import LazyRepository
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
@@ -98,8 +99,10 @@ class InMemoryStore:
 
 
 class _Repo:
-    def __init__(self, data: InMemoryStore) -> None:
-        self._data = data
+    """Built on first use by the fake unit of work, over its transaction's working copy."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._data = uow.repository_source().working
 
 
 class FakeCompanies(_Repo):
@@ -128,9 +131,9 @@ class FakeCatalogueStamp(_Repo):
     changed (tests also write the store directly), which keeps the contract: every write moves it before anyone
     can read it. What was last seen is kept in the shared store, outside any transaction."""
 
-    def __init__(self, data: InMemoryStore, shared: InMemoryStore) -> None:
-        super().__init__(data)
-        self._shared = shared
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow)
+        self._shared = uow.store
 
     async def current(self) -> int:
         seen, version = self._shared.catalogue_seen
@@ -547,50 +550,40 @@ class FakeMislabelDetector:
 class FakeUnitOfWork:
     """Works on a private copy and publishes it only on commit, like a real transaction.
 
-    The attributes are typed as the ports, so the fake satisfies every use case's narrow unit of work.
+    Its repositories, like the SQL unit of work's, are built on first use from this registry (one line each, typed
+    as the ports, so the fake satisfies every use case's narrow unit of work).
     """
 
-    companies: CompanyRepository
-    teams: TeamRepository
-    analyses: AnalysisRepository
-    analysis_queries: AnalysisQueries
-    training_state: TrainingStateRepository
-    labelled_tickets: LabelledTicketRepository
-    labelled_ticket_queries: LabelledTicketQueries
-    training_runs: TrainingRunRepository
-    model_versions: ModelVersionRepository
-    admin_users: AdminUserRepository
-    login_failures: LoginFailureRepository
-    human_labels: HumanLabelRepository
-    catalogue_stamp: CatalogueStamp
-    review_queue: ReviewQueueQueries
-    decision_quality: DecisionQualityQueries
-    mislabel_candidates: MislabelCandidateRepository
-    labelled_ticket_curation: LabelledTicketCuration
+    companies = LazyRepository[CompanyRepository](FakeCompanies)
+    teams = LazyRepository[TeamRepository](FakeTeams)
+    analyses = LazyRepository[AnalysisRepository](FakeAnalyses)
+    analysis_queries = LazyRepository[AnalysisQueries](FakeAnalysisQueries)
+    training_state = LazyRepository[TrainingStateRepository](FakeTrainingState)
+    labelled_tickets = LazyRepository[LabelledTicketRepository](FakeLabelledTickets)
+    labelled_ticket_queries = LazyRepository[LabelledTicketQueries](FakeLabelledTicketQueries)
+    training_runs = LazyRepository[TrainingRunRepository](FakeTrainingRuns)
+    model_versions = LazyRepository[ModelVersionRepository](FakeModelVersions)
+    admin_users = LazyRepository[AdminUserRepository](FakeAdminUsers)
+    login_failures = LazyRepository[LoginFailureRepository](FakeLoginFailures)
+    human_labels = LazyRepository[HumanLabelRepository](FakeHumanLabels)
+    catalogue_stamp = LazyRepository[CatalogueStamp](FakeCatalogueStamp)
+    review_queue = LazyRepository[ReviewQueueQueries](FakeReviewQueueQueries)
+    decision_quality = LazyRepository[DecisionQualityQueries](FakeDecisionQualityQueries)
+    mislabel_candidates = LazyRepository[MislabelCandidateRepository](FakeMislabelCandidates)
+    labelled_ticket_curation = LazyRepository[LabelledTicketCuration](FakeLabelledTicketCuration)
 
     def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+        self.store = store
+        self.working: InMemoryStore | None = None
 
     async def __aenter__(self) -> FakeUnitOfWork:
-        self._store.transactions += 1
-        self._working = copy.deepcopy(self._store)
-        self.companies = FakeCompanies(self._working)
-        self.teams = FakeTeams(self._working)
-        self.analyses = FakeAnalyses(self._working)
-        self.analysis_queries = FakeAnalysisQueries(self._working)
-        self.training_state = FakeTrainingState(self._working)
-        self.labelled_tickets = FakeLabelledTickets(self._working)
-        self.labelled_ticket_queries = FakeLabelledTicketQueries(self._working)
-        self.training_runs = FakeTrainingRuns(self._working)
-        self.model_versions = FakeModelVersions(self._working)
-        self.admin_users = FakeAdminUsers(self._working)
-        self.login_failures = FakeLoginFailures(self._working)
-        self.human_labels = FakeHumanLabels(self._working)
-        self.catalogue_stamp = FakeCatalogueStamp(self._working, self._store)
-        self.review_queue = FakeReviewQueueQueries(self._working)
-        self.decision_quality = FakeDecisionQualityQueries(self._working)
-        self.mislabel_candidates = FakeMislabelCandidates(self._working)
-        self.labelled_ticket_curation = FakeLabelledTicketCuration(self._working)
+        self.store.transactions += 1
+        self.working = copy.deepcopy(self.store)
+        return self
+
+    def repository_source(self) -> FakeUnitOfWork:
+        if self.working is None:
+            raise RuntimeError("the unit of work is used outside its `async with` block")
         return self
 
     async def __aexit__(
@@ -599,14 +592,15 @@ class FakeUnitOfWork:
         return None
 
     async def commit(self) -> None:
-        commits = self._store.commits + 1
-        outside = self._store.transactions, self._store.catalogue_seen
-        self._store.__dict__.update(copy.deepcopy(self._working).__dict__)
-        self._store.commits = commits
-        self._store.transactions, self._store.catalogue_seen = outside
+        commits = self.store.commits + 1
+        outside = self.store.transactions, self.store.catalogue_seen
+        self.store.__dict__.update(copy.deepcopy(self.repository_source().working).__dict__)
+        self.store.commits = commits
+        self.store.transactions, self.store.catalogue_seen = outside
 
     async def rollback(self) -> None:
-        self._working = copy.deepcopy(self._store)
+        # In place, so the repositories already built see the rollback too.
+        self.repository_source().working.__dict__.update(copy.deepcopy(self.store).__dict__)
 
 
 class FakeUnitOfWorkFactory:
