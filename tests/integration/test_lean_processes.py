@@ -24,6 +24,7 @@ from bootstrap.settings import Settings, load_settings
 from domain.companies import CompanyFlags
 from domain.decisions import DecisionPolicy
 from domain.errors import CompanyNotFound
+from domain.labelled_tickets import LabelledTicket
 from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database, run_in_thread
 from tests.training_policies import trigger_policy
 from tests.unit.fakes import FakeClassifier, FakeEmbedder, FakeJobQueue, FakeSentiment, FixedClock
@@ -122,6 +123,9 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
     company = await container.create_company().execute("Acme", CompanyFlags())
     assert company.id is not None
     sql = SqlAlchemyUnitOfWorkFactory(container.engine())
+    async with sql() as uow:  # something new to learn, so the due count claims a training
+        await uow.labelled_tickets.add_many([LabelledTicket("printer jam", "Hardware", "test", FixedClock().now())])
+        await uow.commit()
     reads, writes = _CountingFactory(sql.for_reads()), _CountingFactory(sql)
     queue = FakeJobQueue()
     trigger = RetrainingTrigger(writes, queue, FixedClock(), trigger_policy(threshold=2))
