@@ -1075,20 +1075,25 @@ class RepositoryContract:
 
     async def test_human_labels_are_one_per_company_and_text_and_put_replaces(self, uow_factory: UowFactory) -> None:
         first = HumanLabel(1, text_hash("Printer on fire"), "Hardware", 11, NOW)
+        other = HumanLabel(1, text_hash("VPN drops"), "Network", 14, NOW)
         async with uow_factory() as uow:
-            assert await uow.human_labels.get(1, first.text_hash) is None
+            assert await uow.human_labels.get_many(1, [first.text_hash]) == {}
             await uow.human_labels.put(first)
             await uow.human_labels.put(replace(first, company_id=2, category="Facilities", labelled_ticket_id=12))
             await uow.commit()
         async with uow_factory() as uow:
-            assert await uow.human_labels.get(1, first.text_hash) == first
-            assert (await uow.human_labels.get(2, first.text_hash)).category == "Facilities"
-            assert await uow.human_labels.get(1, text_hash("printer on fire")) is None
+            assert await uow.human_labels.get_many(1, [first.text_hash]) == {first.text_hash: first}
+            assert (await uow.human_labels.get_many(2, [first.text_hash]))[first.text_hash].category == "Facilities"
+            assert await uow.human_labels.get_many(1, [text_hash("printer on fire")]) == {}
             later = replace(first, category="Access", labelled_ticket_id=13, created_at=NOW + timedelta(minutes=1))
             await uow.human_labels.put(later)
+            await uow.human_labels.put(other)
             await uow.commit()
         async with uow_factory() as uow:
-            assert await uow.human_labels.get(1, first.text_hash) == later
+            asked = [first.text_hash, text_hash("never labelled"), other.text_hash, first.text_hash]
+            assert await uow.human_labels.get_many(1, asked) == {first.text_hash: later, other.text_hash: other}
+            assert await uow.human_labels.get_many(3, asked) == {}
+            assert await uow.human_labels.get_many(1, []) == {}
 
     async def test_labelled_ticket_status_company_and_training_selection(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:
