@@ -147,20 +147,15 @@ class VersionEvaluation:
         return self.calibration.served_ece if self.calibration is not None else None
 
     def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {}
-        if self.test is not None:
-            data["test"] = self.test.to_json()
-        if self.training is not None:
-            data["training"] = dict(self.training)
-        if self.split is not None:
-            data["split"] = self.split.to_json()
-        if self.calibration is not None:
-            data |= self.calibration.to_json()
-        if self.stage is not None:
-            data["stage"] = self.stage
-        if self.incumbent_test is not None:
-            data["incumbent_test"] = self.incumbent_test.to_json()
-        return data
+        calibration = self.calibration.to_json() if self.calibration is not None else {}
+        return _present(
+            test=self.test.to_json() if self.test is not None else None,
+            training=dict(self.training) if self.training is not None else None,
+            split=self.split.to_json() if self.split is not None else None,
+            **calibration,
+            stage=self.stage,
+            incumbent_test=self.incumbent_test.to_json() if self.incumbent_test is not None else None,
+        )
 
     @classmethod
     def from_json(cls, data: object) -> VersionEvaluation:
@@ -228,36 +223,24 @@ class RunReport:
         return self.calibration.served_ece if self.calibration is not None else None
 
     def to_json(self) -> dict[str, object]:
-        data: dict[str, object] = {}
-        for key, value in (
-            ("accuracy", self.accuracy),
-            ("macro_f1", self.macro_f1),
-            ("ece", self.ece),
-            ("test_size", self.test_size),
-        ):
-            if value is not None:
-                data[key] = value
-        if self.calibration is not None:
-            data |= self.calibration.to_json()
-        if self.incumbent_accuracy is not None:
-            data["incumbent_accuracy"] = self.incumbent_accuracy
-        if self.incumbent_macro_f1 is not None:
-            data["incumbent_macro_f1"] = self.incumbent_macro_f1
-        if self.stages:
-            data["stages"] = [stage.to_json() for stage in self.stages]
-        if self.plan is not None:
-            plan = self.plan.to_json()
-            if self.new_tickets is not None:
-                plan["new_tickets"] = self.new_tickets
-            if self.replay is not None:
-                plan["replay"] = self.replay
-            data["plan"] = plan
-        if self.mislabels is not None:
-            if self.mislabels.error is not None:
-                data["mislabel_error"] = self.mislabels.error
-            else:
-                data["mislabel_candidates"] = dict(self.mislabels.candidates_per_label)
-        return data
+        calibration = self.calibration.to_json() if self.calibration is not None else {}
+        plan = self.plan.to_json() | _present(new_tickets=self.new_tickets, replay=self.replay) if self.plan else None
+        mislabels = self.mislabels
+        return _present(
+            accuracy=self.accuracy,
+            macro_f1=self.macro_f1,
+            ece=self.ece,
+            test_size=self.test_size,
+            **calibration,
+            incumbent_accuracy=self.incumbent_accuracy,
+            incumbent_macro_f1=self.incumbent_macro_f1,
+            stages=[stage.to_json() for stage in self.stages] if self.stages else None,
+            plan=plan,
+            mislabel_error=mislabels.error if mislabels is not None else None,
+            mislabel_candidates=(
+                dict(mislabels.candidates_per_label) if mislabels is not None and mislabels.error is None else None
+            ),
+        )
 
     @classmethod
     def from_json(cls, data: object) -> RunReport:
@@ -281,6 +264,11 @@ class RunReport:
             replay=count(plan_data.get("replay")),
             mislabels=_mislabels(data),
         )
+
+
+def _present(**values: object) -> dict[str, object]:
+    """The values that are not None, in order: a record writes a key only for what it holds."""
+    return {key: value for key, value in values.items() if value is not None}
 
 
 def _mislabels(data: JsonObject) -> MislabelSummary | None:
