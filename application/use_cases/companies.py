@@ -9,7 +9,7 @@ from typing import Protocol
 from application.ports.company_repository import CompanyRepository
 from application.ports.unit_of_work import Transaction
 from domain.companies import Company, CompanyFlags, require_name
-from domain.decisions import DecisionMode, DecisionPolicy, parse_mode
+from domain.decision_policy import DecisionMode, DecisionPolicy, parse_mode
 from domain.errors import CompanyNotFound
 
 

@@ -22,7 +22,7 @@ from bootstrap.cli import _prepare_database
 from bootstrap.container import Container, build_container
 from bootstrap.settings import Settings, load_settings
 from domain.companies import CompanyFlags
-from domain.decisions import DecisionPolicy
+from domain.decision_policy import DecisionPolicy
 from domain.errors import CompanyNotFound
 from domain.training import TriggerPolicy
 from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database, run_in_thread

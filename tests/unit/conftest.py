@@ -8,7 +8,7 @@ from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
-from domain.decisions import DecisionPolicy
+from domain.decision_policy import DecisionPolicy
 from domain.training import TriggerPolicy
 from tests.unit.fakes import (
     FakeClassifier,

@@ -13,15 +13,9 @@ from application.use_cases.labelled_tickets import SubmitFeedback
 from application.use_cases.review_queue import ListReviewQueue
 from domain.access import AccessLevel, Actor
 from domain.companies import Company, CompanyFlags
+from domain.decision_policy import DecisionMode, DecisionPolicy
 from domain.decision_thresholds import ThresholdTable
-from domain.decisions import (
-    CategoryReason,
-    Decision,
-    DecisionMode,
-    DecisionPolicy,
-    category_reason,
-    decide_category,
-)
+from domain.decisions import CategoryReason, Decision, category_reason, decide_category
 from domain.errors import InvalidInput
 from domain.labelled_tickets import TicketStatus
 from domain.model_versions import ModelStatus, ModelVersion

@@ -14,7 +14,7 @@ from msgspec import UNSET, Meta, UnsetType
 
 from adapters.inbound.http.bounds import Key, TeamKey
 from domain.companies import MAX_NAME_LENGTH, MAX_TEAM_DESCRIPTION_LENGTH
-from domain.decisions import DEFAULT_TARGET_PRECISION
+from domain.decision_policy import DEFAULT_TARGET_PRECISION
 from domain.priority import Priority
 
 Name = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]

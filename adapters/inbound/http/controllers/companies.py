@@ -24,7 +24,7 @@ from application.use_cases.companies import (
     UpdateCompany,
 )
 from domain.companies import CompanyFlags
-from domain.decisions import DecisionPolicy, parse_mode
+from domain.decision_policy import DecisionPolicy, parse_mode
 
 T = TypeVar("T")
 

@@ -17,8 +17,8 @@ from domain.calibration import (
     reliability_bins,
     top_predictions,
 )
+from domain.decision_policy import DEFAULT_TARGET_PRECISION
 from domain.decision_thresholds import ThresholdTable, ValidationPoint, coverage_report
-from domain.decisions import DEFAULT_TARGET_PRECISION
 
 UNKNOWN_LABEL = -1
 """The true index of a ticket whose label the version does not know: always counted as wrong."""

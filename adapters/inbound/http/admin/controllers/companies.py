@@ -20,7 +20,7 @@ from application.use_cases.companies import (
 )
 from application.use_cases.teams import ListTeams
 from domain.companies import Company, CompanyFlags, require_name
-from domain.decisions import DecisionMode, DecisionPolicy, parse_mode
+from domain.decision_policy import DecisionMode, DecisionPolicy, parse_mode
 from domain.errors import InvalidInput
 
 FLAG_NAMES = ("auto_categorize", "auto_prioritize", "auto_assign")
