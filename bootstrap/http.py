@@ -52,9 +52,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
                 failures = 0
                 if container.classifier().serving_version_id() != served_before:
                     freeze_loaded_models()
-                served_name = getattr(container.classifier(), "serving_version_name", None)
-                if served_name is not None:
-                    container.metrics().model_served(served_name())
+                container.metrics().model_served(container.classifier().serving_version_name())
             except Exception:  # noqa: BLE001 - a database hiccup must not stop the polling
                 failures += 1
                 if failures == 1:
@@ -93,10 +91,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         for task in list(background):
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        queue = container.job_queue()
-        drain = getattr(queue, "drain", None)
-        if drain is not None:
-            await drain()
+        await container.job_queue().drain()
         await container.engine().dispose()
         forget_process(os.getpid())  # its live gauges leave the shared metrics with it
 
