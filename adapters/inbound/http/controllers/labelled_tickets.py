@@ -43,7 +43,7 @@ class LabelledTicketController(Controller):
         self, data: TicketsBody, record_labelled_tickets: NamedDependency[RecordLabelledTickets]
     ) -> list[LabelledTicketBody]:
         """A batch is stored all or nothing; an error names its field as `tickets[i].field`."""
-        return [labelled_ticket_body(ticket) for ticket in await record_labelled_tickets.execute(data.as_items())]
+        return [labelled_ticket_body(ticket) for ticket in await record_labelled_tickets.execute(data.to_command())]
 
     @get("/tickets", responses=api_errors(GUARDED, (400,)))
     async def list_tickets(
@@ -73,6 +73,6 @@ class LabelledTicketController(Controller):
         """Repeated feedback replaces the earlier one. A category neither the active model, the company's teams
         nor the active training data know is a 400 naming `category` unless the caller is an admin."""
         actor = await calling_actor(request)
-        result = await submit_feedback.execute(analysis_id, data.category, data.priority, data.team_id, actor)
+        result = await submit_feedback.execute(analysis_id, data.to_command(), actor)
         assert result.labelled_ticket.id is not None
         return FeedbackBody(analysis_id, result.labelled_ticket.id, result.labelled_ticket.category, result.corrected)
