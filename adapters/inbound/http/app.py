@@ -28,6 +28,7 @@ from adapters.inbound.http.controllers.review_queue import ReviewQueueController
 from adapters.inbound.http.controllers.teams import TeamController
 from adapters.inbound.http.controllers.training import TrainingStatusController
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
+from adapters.inbound.http.openapi_fixes import allow_every_method
 from adapters.inbound.http.security.api_guard import SECURITY_STATE_KEY, api_access_guard
 from adapters.inbound.http.security.config import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, HttpSecurity
 from adapters.inbound.http.security.secure_cookies import SecureCookiesMiddleware
@@ -88,6 +89,7 @@ def create_app(
         route_handlers=[*CONTROLLERS, *extra_controllers, *admin_routers(max_upload_bytes)],
         dependencies={name: Provide(factory, sync_to_thread=False) for name, factory in providers.items()},
         exception_handlers=dict(EXCEPTION_HANDLERS),
+        before_send=[allow_every_method],
         guards=[api_access_guard],
         middleware=[DefineMiddleware(SecureCookiesMiddleware, always=security.cookie_secure), session.middleware],
         csrf_config=csrf,

@@ -39,7 +39,8 @@ Source = Annotated[str, _not_blank(MAX_SOURCE_LENGTH)]
 OptionalName = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]
 """A team's category: blank means none."""
 TeamDescription = Annotated[str, Meta(max_length=MAX_TEAM_DESCRIPTION_LENGTH)]
-TargetPrecision = Annotated[float, Meta(gt=0.0, le=1.0)]
+TargetPrecision = Annotated[float, Meta(gt=0.0, le=1.0, extra_json_schema={"extra": {"exclusiveMinimum": 0}})]
+"""Litestar leaves a bound of zero out of /schema (it tests the bound for truth), so `extra` states it."""
 
 _DEFAULT = Company(id=None, name="")
 """Where a new company's defaults come from, so /schema shows the domain's own."""

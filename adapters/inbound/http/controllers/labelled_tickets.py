@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from adapters.inbound.http.bounds import MAX_OFFSET, MAX_PAGE, PathKey, bounded_query
 from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, api_errors
+from adapters.inbound.http.openapi_fixes import OptionalBodyOperation
 from adapters.inbound.http.presenters import labelled_ticket_body
 from adapters.inbound.http.request_bodies import FeedbackIn, LabelledTicketsIn
 from adapters.inbound.http.schemas import FeedbackBody, LabelledTicketBody, LabelledTicketPage
@@ -61,6 +62,7 @@ class LabelledTicketController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Confirm or correct an analysis",
         opt={ACCESS_OPT: AccessLevel.SERVICE},
+        operation_class=OptionalBodyOperation,
         responses=api_errors(GUARDED, WITH_ID, WITH_BODY),
     )
     async def feedback(
