@@ -1,7 +1,8 @@
 """Two places where Litestar 2's answers or /schema would not say what the service does, put right.
 
-- Litestar documents every `data` body as required, even where the handler gives it a default; an endpoint whose
-  body may be left out takes `operation_class=OptionalBodyOperation`.
+- Litestar documents every `data` body as required, even where the handler gives it a default, and a rule over
+  several fields of a body has no place in its types: a handler's `operation_class=operation_with_body(...)`
+  documents both.
 - Litestar's answer to OPTIONS lists only the methods of the first handler registered on a path
   (litestar-org/litestar#4169, fixed in Litestar 3); `allow_every_method` rewrites its `Allow` header from the
   route's full method map. (405 answers already list every method.)
@@ -10,18 +11,30 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from litestar.openapi.spec import Operation, RequestBody
+from litestar.openapi.spec import Operation, RequestBody, Schema
 from litestar.types import Message, Scope
 
 
-@dataclass
-class OptionalBodyOperation(Operation):
-    """An operation whose JSON body may be left out."""
+def operation_with_body(*, required: bool = True, **keywords: Any) -> type[Operation]:
+    """An `Operation` class whose request body is documented as `required` or not, its schema also carrying the
+    JSON Schema `keywords` (given by the names of `Schema`'s fields, e.g. `any_of`)."""
 
-    def __post_init__(self) -> None:
-        if isinstance(self.request_body, RequestBody):
-            self.request_body.required = False
+    @dataclass
+    class BodyOperation(Operation):
+        def __post_init__(self) -> None:
+            body = self.request_body
+            if not isinstance(body, RequestBody):
+                return
+            body.required = required
+            for media in body.content.values():
+                if keywords and not isinstance(media.schema, Schema):
+                    media.schema = Schema(all_of=[media.schema]) if media.schema else Schema()
+                for name, value in keywords.items():
+                    setattr(media.schema, name, value)
+
+    return BodyOperation
 
 
 async def allow_every_method(message: Message, scope: Scope) -> None:

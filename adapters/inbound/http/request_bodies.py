@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
+from litestar.openapi.spec import Schema
 from msgspec import UNSET, Meta, UnsetType
 
 from adapters.inbound.http.bounds import Key, TeamKey
@@ -24,18 +25,20 @@ from domain.decision_policy import DecisionMode
 from domain.labelled_tickets import MAX_LABEL_LENGTH, MAX_SOURCE_LENGTH
 from domain.priority import Priority
 
-NOT_BLANK = {"minLength": 1, "pattern": r"\S"}
-"""A text with at least one character that is not whitespace, as /schema says it."""
+NOT_BLANK = Schema(min_length=1, pattern=r"\S")
+"""A text with at least one character that is not whitespace."""
+EMPTY_OR_NOT_BLANK = Schema(pattern=r"^$|\S")
+"""A source: empty means the default one (`api`), else not blank."""
 
 
-def _not_blank(max_length: int | None = None) -> Meta:
-    return Meta(max_length=max_length, extra_json_schema={"extra": NOT_BLANK})
+def _documented(rule: Schema, max_length: int | None = None) -> Meta:
+    return Meta(max_length=max_length, extra_json_schema={"extra": rule.to_schema()})
 
 
-Text = Annotated[str, _not_blank()]
-Name = Annotated[str, _not_blank(MAX_NAME_LENGTH)]
-Label = Annotated[str, _not_blank(MAX_LABEL_LENGTH)]
-Source = Annotated[str, _not_blank(MAX_SOURCE_LENGTH)]
+Text = Annotated[str, _documented(NOT_BLANK)]
+Name = Annotated[str, _documented(NOT_BLANK, MAX_NAME_LENGTH)]
+Label = Annotated[str, _documented(NOT_BLANK, MAX_LABEL_LENGTH)]
+Source = Annotated[str, _documented(EMPTY_OR_NOT_BLANK, MAX_SOURCE_LENGTH)]
 OptionalName = Annotated[str, Meta(max_length=MAX_NAME_LENGTH)]
 """A team's category: blank means none."""
 TeamDescription = Annotated[str, Meta(max_length=MAX_TEAM_DESCRIPTION_LENGTH)]
@@ -135,17 +138,18 @@ class LabelledTicketIn(msgspec.Struct, kw_only=True):
 
 
 class LabelledTicketsIn(msgspec.Struct, kw_only=True):
-    """Either one ticket, its fields at the top level, or a batch in `tickets` (stored all or nothing).
+    """Either a batch in `tickets` (stored all or nothing; the fields beside it are then not read, though their
+    types are checked), or one ticket, its fields at the top level: `ONE_TICKET_OR_A_BATCH` says so in /schema.
 
     (One body type with every field optional: a union of two object types cannot be told apart without a tag.)
     """
 
     tickets: Annotated[list[LabelledTicketIn], Meta(min_length=1, max_length=MAX_BATCH)] | UnsetType = UNSET
-    text: Text | UnsetType = UNSET
-    category: Label | UnsetType = UNSET
+    text: str | UnsetType = UNSET
+    category: Annotated[str, Meta(max_length=MAX_LABEL_LENGTH)] | UnsetType = UNSET
     priority: Priority | None = None
     team_id: TeamKey | None = None
-    source: Source | None = None
+    source: Annotated[str, Meta(max_length=MAX_SOURCE_LENGTH)] | None = None
 
     def to_command(self) -> list[NewLabelledTicket]:
         """The tickets as the use case takes them; a missing text or category is None, which the domain reports."""
@@ -154,6 +158,16 @@ class LabelledTicketsIn(msgspec.Struct, kw_only=True):
         text = None if isinstance(self.text, UnsetType) else self.text
         category = None if isinstance(self.category, UnsetType) else self.category
         return [NewLabelledTicket(text, category, self.priority, self.team_id, self.source)]
+
+
+ONE_TICKET_OR_A_BATCH = [
+    Schema(required=["tickets"]),
+    Schema(
+        required=["text", "category"],
+        properties={"text": NOT_BLANK, "category": NOT_BLANK, "source": EMPTY_OR_NOT_BLANK},
+    ),
+]
+"""The `anyOf` of `LabelledTicketsIn`: a batch, or the one ticket's text and category, neither blank."""
 
 
 class FeedbackIn(msgspec.Struct, kw_only=True, frozen=True):

@@ -11,9 +11,9 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from adapters.inbound.http.bounds import MAX_OFFSET, MAX_PAGE, PathKey, bounded_query
 from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, api_errors
-from adapters.inbound.http.openapi_fixes import OptionalBodyOperation
+from adapters.inbound.http.openapi_fixes import operation_with_body
 from adapters.inbound.http.presenters import labelled_ticket_body
-from adapters.inbound.http.request_bodies import FeedbackIn, LabelledTicketsIn
+from adapters.inbound.http.request_bodies import ONE_TICKET_OR_A_BATCH, FeedbackIn, LabelledTicketsIn
 from adapters.inbound.http.schemas import FeedbackBody, LabelledTicketBody, LabelledTicketPage
 from adapters.inbound.http.security.api_guard import ACCESS_OPT, calling_actor
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
@@ -39,6 +39,7 @@ class LabelledTicketController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Store one labelled ticket or a batch",
         responses=api_errors(GUARDED, WITH_BODY),
+        operation_class=operation_with_body(any_of=ONE_TICKET_OR_A_BATCH),
     )
     async def add_tickets(
         self, data: TicketsBody, record_labelled_tickets: NamedDependency[RecordLabelledTickets]
@@ -62,7 +63,7 @@ class LabelledTicketController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Confirm or correct an analysis",
         opt={ACCESS_OPT: AccessLevel.SERVICE},
-        operation_class=OptionalBodyOperation,
+        operation_class=operation_with_body(required=False),
         responses=api_errors(GUARDED, WITH_ID, WITH_BODY),
     )
     async def feedback(
