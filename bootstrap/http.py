@@ -44,9 +44,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         logger.info("models loaded")
 
     def report_served_version() -> None:
-        served_name = getattr(container.classifier(), "serving_version_name", None)
-        if served_name is not None:
-            container.metrics().model_served(served_name())
+        container.metrics().model_served(container.classifier().serving_version_name())
 
     async def warm_then_follow_active_model() -> None:
         # In this order: loading the active version while the fallback's models load would race in transformers.
@@ -88,10 +86,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         for task in list(background):
             task.cancel()
         await asyncio.gather(*background, return_exceptions=True)
-        queue = container.job_queue()
-        drain = getattr(queue, "drain", None)
-        if drain is not None:
-            await drain()
+        await container.job_queue().drain()
         await container.engine().dispose()
         forget_process(os.getpid())  # its live gauges leave the shared metrics with it
 

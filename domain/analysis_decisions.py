@@ -5,14 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from domain.analysis import AnalysisDecisions
-from domain.decisions import (
-    CategoryReason,
-    Decision,
-    DecisionPolicy,
-    category_reason,
-    decide_category,
-    decide_team,
-)
+from domain.decision_policy import DecisionPolicy
+from domain.decisions import CategoryReason, Decision, category_reason, decide_category, decide_team
 from domain.predictions import CategoryPrediction
 from domain.routing import RoutingReason, TeamAssignment
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from domain.decisions import DecisionPolicy
+from domain.decision_policy import DecisionPolicy
 from domain.errors import InvalidInput
 from domain.predictions import Vector
 

@@ -8,34 +8,11 @@ at least as often as the company's target precision; everything else is `review`
 from __future__ import annotations
 
 import enum
-import math
-from dataclasses import dataclass
 
+from domain.decision_policy import DecisionMode, DecisionPolicy
 from domain.decision_thresholds import ThresholdTable
-from domain.errors import InvalidInput
 from domain.predictions import CategoryPrediction
 from domain.routing import RoutingReason, TeamAssignment
-
-DEFAULT_TARGET_PRECISION = 0.95
-
-
-class DecisionMode(str, enum.Enum):
-    """How a company uses one field's predictions.
-
-    - `autofill` (the default): act on a prediction when its decision is `auto`, suggest it otherwise;
-    - `recommend`: never act, always suggest (every decision is `review`);
-    - `monitor`: predict and record, but answer as if the feature were off (every decision is `review`, and
-      `answers` is False so the caller leaves the field out of the answer).
-    """
-
-    AUTOFILL = "autofill"
-    RECOMMEND = "recommend"
-    MONITOR = "monitor"
-
-    @property
-    def answers(self) -> bool:
-        """Whether the prediction appears in the answer at all."""
-        return self is not DecisionMode.MONITOR
 
 
 class Decision(str, enum.Enum):
@@ -43,34 +20,6 @@ class Decision(str, enum.Enum):
 
     AUTO = "auto"
     REVIEW = "review"
-
-
-@dataclass(frozen=True, slots=True)
-class DecisionPolicy:
-    """A company's decision settings.
-
-    `category_mode` and `team_mode` are DecisionModes (their string values are accepted and converted);
-    `target_precision` lies in (0, 1]; `trust_uncalibrated` lets a model without thresholds (the zero-shot
-    classifier before any training) and similarity routing decide automatically. Invalid values raise
-    InvalidInput naming the field.
-    """
-
-    category_mode: DecisionMode = DecisionMode.AUTOFILL
-    team_mode: DecisionMode = DecisionMode.AUTOFILL
-    target_precision: float = DEFAULT_TARGET_PRECISION
-    trust_uncalibrated: bool = False
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "category_mode", _mode("category_mode", self.category_mode))
-        object.__setattr__(self, "team_mode", _mode("team_mode", self.team_mode))
-        target = self.target_precision
-        if isinstance(target, bool) or not isinstance(target, int | float) or not math.isfinite(target):
-            raise InvalidInput("target_precision", "must be a number")
-        if not 0.0 < target <= 1.0:
-            raise InvalidInput("target_precision", f"must be greater than 0 and at most 1 (got {target})")
-        object.__setattr__(self, "target_precision", float(target))
-        if not isinstance(self.trust_uncalibrated, bool):
-            raise InvalidInput("trust_uncalibrated", "must be true or false")
 
 
 def decide_category(
@@ -168,16 +117,3 @@ def is_trusted(label: str, confidence: float, thresholds: ThresholdTable | None,
     if thresholds is None:
         return policy.trust_uncalibrated
     return thresholds.allows(label, confidence, policy.target_precision)
-
-
-def parse_mode(field_name: str, value: object) -> DecisionMode:
-    """A DecisionMode from its value (or itself); InvalidInput naming `field_name` for anything else."""
-    return _mode(field_name, value)
-
-
-def _mode(field_name: str, value: object) -> DecisionMode:
-    try:
-        return DecisionMode(value)
-    except (ValueError, TypeError):
-        choices = ", ".join(mode.value for mode in DecisionMode)
-        raise InvalidInput(field_name, f"must be one of {choices} (got {value!r})") from None

@@ -6,12 +6,9 @@ import enum
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+from domain.companies import Team
 from domain.predictions import CategoryPrediction, Vector
-
-if TYPE_CHECKING:  # companies carry a DecisionPolicy, whose module needs this one
-    from domain.companies import Team
 
 
 class RoutingReason(str, enum.Enum):

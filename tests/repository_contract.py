@@ -24,8 +24,9 @@ from application.use_cases.admin_login import AuthenticateAdmin
 from domain.admin_users import AdminRole, AdminUser
 from domain.analysis import AnalysisDecisions, AnalysisFilter, TicketAnalysis
 from domain.companies import Company, CompanyFlags, Team
+from domain.decision_policy import DecisionMode, DecisionPolicy
 from domain.decision_quality import LabelDecisionCounts
-from domain.decisions import CategoryReason, Decision, DecisionMode, DecisionPolicy
+from domain.decisions import CategoryReason, Decision
 from domain.errors import Conflict, InvalidCredentials, LoginThrottled
 from domain.human_labels import HumanLabel, text_hash
 from domain.labelled_tickets import LabelledTicket, TicketStatus

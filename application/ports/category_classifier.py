@@ -18,3 +18,7 @@ class CategoryClassifier(Protocol):
     def is_ready(self) -> bool:
         """True once the model is loaded and the next call will not wait for a load."""
         ...
+
+    async def warm_up(self) -> None:
+        """Does now the one-off work the first `classify` would otherwise wait for; harmless when done."""
+        ...

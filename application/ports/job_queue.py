@@ -16,6 +16,11 @@ class RetrainingJobQueue(Protocol):
 
     async def is_reachable(self) -> bool: ...
 
+    async def drain(self) -> None:
+        """Waits for the jobs this process runs itself (at shutdown); returns at once where another process runs
+        them."""
+        ...
+
 
 RETRAINING_JOB_NAME = "export_tickets_and_retrain"
 """The job's name on every queue: the contract between whoever queues it and whoever runs it."""

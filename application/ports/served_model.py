@@ -16,6 +16,10 @@ class ServedModel(Protocol):
 
     def serving_version_id(self) -> int | None: ...
 
+    def serving_version_name(self) -> str | None:
+        """The name of the version that serves; None while the built-in zero-shot classifier does."""
+        ...
+
     def mark_in_step(self) -> None:
         """This process now serves what the registry says (its active version, or none)."""
         ...

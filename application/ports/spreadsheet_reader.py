@@ -3,13 +3,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+Cell = str | int | float | bool | None
+"""A cell's value as found: a workbook cell may hold a number or a truth value; the domain judges whether it is
+text."""
+
 
 @dataclass(frozen=True, slots=True)
 class SheetRow:
     number: int
     """1-based row number as a spreadsheet program shows it (the header is row 1)."""
-    text: object
-    label: object
+    text: Cell
+    label: Cell
 
 
 class SpreadsheetReader(Protocol):

@@ -36,7 +36,7 @@ class CreateAdminUser:
         self._hasher = hasher
         self._clock = clock
 
-    async def execute(self, username: object, password: object) -> AdminUser:
+    async def execute(self, username: str, password: str) -> AdminUser:
         name = normalized_username(username)
         secret = checked_new_password(password, name)
         async with self._uow_factory() as uow:
@@ -58,7 +58,7 @@ class ChangeAdminPassword:
         self._uow_factory = uow_factory
         self._hasher = hasher
 
-    async def execute(self, username: object, password: object) -> AdminUser:
+    async def execute(self, username: str, password: str) -> AdminUser:
         name = normalized_username(username)
         secret = checked_new_password(password, name)
         password_hash = await self._hasher.hash(secret)

@@ -46,10 +46,10 @@ class AuthenticateAdmin:
         self._clock = clock
         self._policy = policy
 
-    async def execute(self, username: object, password: object, address: str) -> AdminUser:
+    async def execute(self, username: str, password: str, address: str) -> AdminUser:
         now = self._clock.now()
-        name = username.strip().lower()[:MAX_USERNAME_LENGTH] if isinstance(username, str) else ""
-        secret = password if isinstance(password, str) and len(password) <= MAX_PASSWORD_LENGTH else ""
+        name = username.strip().lower()[:MAX_USERNAME_LENGTH]
+        secret = password if len(password) <= MAX_PASSWORD_LENGTH else ""
         limits = {
             user_key(name): self._policy.max_failures_per_user,
             address_key(address): self._policy.max_failures_per_address,
@@ -121,9 +121,7 @@ class ResolveAdminSession:
     def __init__(self, uow_factory: Callable[[], AdminAccountUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
-    async def execute(self, user_id: object, stamp: object) -> AdminUser | None:
-        if isinstance(user_id, bool) or not isinstance(user_id, int) or not isinstance(stamp, str):
-            return None
+    async def execute(self, user_id: int, stamp: str) -> AdminUser | None:
         async with self._uow_factory() as uow:
             user = await uow.admin_users.get(user_id)
         if user is None or not user.is_active or user.session_stamp() != stamp:

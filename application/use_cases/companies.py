@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from application.ports.company_repository import CompanyRepository
 from application.ports.unit_of_work import Transaction
 from domain.companies import Company, CompanyFlags, require_name
-from domain.decisions import DecisionMode, DecisionPolicy, parse_mode
-from domain.errors import CompanyNotFound
+from domain.decision_policy import DecisionMode, DecisionPolicy
+from domain.errors import CompanyNotFound, InvalidInput
 
 
 class CompanyUnitOfWork(Transaction, Protocol):
@@ -19,17 +19,21 @@ class CompanyUnitOfWork(Transaction, Protocol):
     companies: CompanyRepository
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True, slots=True)
 class CompanyChanges:
-    """Fields to change; None leaves a field as it is. The decision policy's values are checked by
-    DecisionPolicy (InvalidInput naming the field); a mode may be given as its string value."""
+    """A company's settings as a caller gives them: None leaves a field at its default when creating, and as it is
+    when updating. `apply` is the one place where input becomes a company's flags and DecisionPolicy, whichever
+    edge it came from; the policy checks its values (InvalidInput naming the field)."""
 
     name: str | None = None
     auto_categorize: bool | None = None
     auto_prioritize: bool | None = None
     auto_assign: bool | None = None
-    category_mode: object = None
-    team_mode: object = None
+    category_mode: DecisionMode | None = None
+    team_mode: DecisionMode | None = None
     target_precision: float | None = None
     trust_uncalibrated: bool | None = None
 
@@ -42,31 +46,29 @@ class CompanyChanges:
         name = require_name(self.name, "name") if self.name is not None else company.name
         old = company.policy
         policy = DecisionPolicy(
-            category_mode=_mode("category_mode", self.category_mode, old.category_mode),
-            team_mode=_mode("team_mode", self.team_mode, old.team_mode),
-            target_precision=old.target_precision if self.target_precision is None else self.target_precision,
+            category_mode=_pick(self.category_mode, old.category_mode),
+            team_mode=_pick(self.team_mode, old.team_mode),
+            target_precision=_pick(self.target_precision, old.target_precision),
             trust_uncalibrated=_pick(self.trust_uncalibrated, old.trust_uncalibrated),
         )
         return replace(company, name=name, flags=flags, policy=policy)
 
 
-def _mode(field_name: str, new: object, old: DecisionMode) -> DecisionMode:
-    return old if new is None else parse_mode(field_name, new)
-
-
-def _pick(new: bool | None, old: bool) -> bool:
+def _pick(new: T | None, old: T) -> T:
     return old if new is None else new
 
 
 class CreateCompany:
-    """Creates a company with its flags and decision policy (defaults: autofill both fields at the default target
-    precision, uncalibrated models not trusted)."""
+    """Creates a company from `CompanyChanges` (its name required); what they leave out takes the defaults of
+    `Company` (every part of the analysis on, the default DecisionPolicy)."""
 
     def __init__(self, uow_factory: Callable[[], CompanyUnitOfWork]) -> None:
         self._uow_factory = uow_factory
 
-    async def execute(self, name: object, flags: CompanyFlags, policy: DecisionPolicy | None = None) -> Company:
-        company = Company(id=None, name=require_name(name, "name"), flags=flags, policy=policy or DecisionPolicy())
+    async def execute(self, settings: CompanyChanges) -> Company:
+        if settings.name is None:
+            raise InvalidInput("name", "is required")
+        company = settings.apply(Company(id=None, name=settings.name))
         async with self._uow_factory() as uow:
             stored = await uow.companies.add(company)
             await uow.commit()

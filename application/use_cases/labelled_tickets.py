@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
@@ -18,6 +18,7 @@ from domain.access import Actor
 from domain.errors import InvalidInput, NotFound
 from domain.human_labels import HumanLabel, text_hash
 from domain.labelled_tickets import LabelledTicket, TicketStatus
+from domain.priority import Priority
 
 
 class LabelledTicketUnitOfWork(Transaction, Protocol):
@@ -47,6 +48,18 @@ class LabelledTicketPageUnitOfWork(Transaction, Protocol):
 MAX_BATCH = 1_000
 
 
+@dataclass(frozen=True, slots=True)
+class NewLabelledTicket:
+    """A labelled ticket as the platform sends it. The domain checks each field: a text or category of None (not
+    given) is refused naming the field; no `source` means the source the use case is given."""
+
+    text: str | None
+    category: str | None
+    priority: Priority | None = None
+    team_id: int | None = None
+    source: str | None = None
+
+
 class RecordLabelledTickets:
     """Stores a batch all-or-nothing: one invalid ticket rejects the batch, naming its index and field."""
 
@@ -55,7 +68,7 @@ class RecordLabelledTickets:
         self._clock = clock
         self._max_text_length = max_text_length
 
-    async def execute(self, items: Sequence[Mapping[str, object]], source: str = "api") -> list[LabelledTicket]:
+    async def execute(self, items: Sequence[NewLabelledTicket], source: str = "api") -> list[LabelledTicket]:
         if not items:
             raise InvalidInput("tickets", "must contain at least one ticket")
         if len(items) > MAX_BATCH:
@@ -63,12 +76,12 @@ class RecordLabelledTickets:
         now = self._clock.now()
         tickets = [
             LabelledTicket.validated(
-                item.get("text"),
-                item.get("category"),
-                item.get("source") or source,
+                item.text,
+                item.category,
+                item.source or source,
                 now,
-                priority=item.get("priority"),
-                team_id=item.get("team_id"),
+                priority=item.priority,
+                team_id=item.team_id,
                 max_text_length=self._max_text_length,
                 field_prefix=f"tickets[{index}]." if len(items) > 1 else "",
             )
@@ -78,6 +91,20 @@ class RecordLabelledTickets:
             stored = await uow.labelled_tickets.add_many(tickets)
             await uow.commit()
         return stored
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    """A person's verdict on an analysis: no `category` confirms the predicted one, a category corrects it;
+    `priority` and `team_id`, when given, replace the analysis's own."""
+
+    category: str | None = None
+    priority: Priority | None = None
+    team_id: int | None = None
+
+
+CONFIRM = Feedback()
+"""The verdict that confirms an analysis as it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +137,7 @@ class SubmitFeedback:
         self._clock = clock
 
     async def execute(
-        self,
-        analysis_id: int,
-        category: object = None,
-        priority: object = None,
-        team_id: object = None,
-        actor: Actor | None = None,
+        self, analysis_id: int, feedback: Feedback = CONFIRM, actor: Actor | None = None
     ) -> FeedbackResult:
         """`actor` None is a trusted internal caller (an admin); the HTTP edge always passes who is calling."""
         now = self._clock.now()
@@ -124,7 +146,7 @@ class SubmitFeedback:
             if analysis is None:
                 raise NotFound("Analysis", analysis_id)
             predicted = analysis.category.label if analysis.category else None
-            final_category = category if category is not None else predicted
+            final_category = feedback.category if feedback.category is not None else predicted
             if final_category is None:
                 raise InvalidInput("category", "is required: this analysis has no predicted category to confirm")
             ticket = LabelledTicket.validated(
@@ -132,9 +154,9 @@ class SubmitFeedback:
                 final_category,
                 "feedback",
                 now,
-                priority=priority if priority is not None else (analysis.priority.value if analysis.priority else None),
-                team_id=team_id
-                if team_id is not None
+                priority=feedback.priority if feedback.priority is not None else analysis.priority,
+                team_id=feedback.team_id
+                if feedback.team_id is not None
                 else (analysis.assignment.assigned_team_id if analysis.assignment else None),
                 max_text_length=max(len(analysis.description), 1),
             )

@@ -93,12 +93,10 @@ class ResolveMislabelCandidate:
         self._uow_factory = uow_factory
         self._clock = clock
 
-    async def execute(self, candidate_id: int, action: object, by: str, new_label: object = None) -> MislabelCandidate:
-        try:
-            chosen = MislabelAction(action)
-        except ValueError:
-            raise InvalidInput("action", "must be one of confirm, change, exclude") from None
-        label = validated_new_label(new_label) if chosen is MislabelAction.CHANGE else None
+    async def execute(
+        self, candidate_id: int, action: MislabelAction, by: str, new_label: str | None = None
+    ) -> MislabelCandidate:
+        label = validated_new_label(new_label) if action is MislabelAction.CHANGE else None
         now = self._clock.now()
         async with self._uow_factory() as uow:
             candidate = await uow.mislabel_candidates.get(candidate_id)
@@ -106,12 +104,12 @@ class ResolveMislabelCandidate:
                 raise NotFound("mislabel candidate", candidate_id)
             if label is not None and label == candidate.given_label:
                 raise InvalidInput("new_label", "must differ from the given label (use confirm to keep it)")
-            resolved = candidate.resolve(_RESOLUTION[chosen], by, now)
+            resolved = candidate.resolve(_RESOLUTION[action], by, now)
             ticket_id = candidate.labelled_ticket_id
             curation = uow.labelled_ticket_curation
-            if chosen is MislabelAction.CHANGE and label is not None:
+            if action is MislabelAction.CHANGE and label is not None:
                 found = await curation.change_category(ticket_id, label)
-            elif chosen is MislabelAction.EXCLUDE:
+            elif action is MislabelAction.EXCLUDE:
                 found = await uow.labelled_tickets.set_status(ticket_id, TicketStatus.EXCLUDED, by, now)
             else:
                 found = await curation.status(ticket_id) is not None

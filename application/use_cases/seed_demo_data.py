@@ -10,7 +10,7 @@ from application.ports.text_embedder import TextEmbedder
 from application.ports.unit_of_work import Transaction
 from application.use_cases.teams import TeamDraft
 from domain.companies import Company, CompanyFlags
-from domain.decisions import DecisionPolicy
+from domain.decision_policy import DecisionPolicy
 
 DEMO_TEAMS = (
     TeamDraft(

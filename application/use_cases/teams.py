@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from application.ports.company_repository import CompanyRepository
 from application.ports.team_repository import TeamRepository
@@ -27,19 +28,49 @@ class TeamUnitOfWork(Transaction, Protocol):
     teams: TeamRepository
 
 
-_UNSET = object()
+T = TypeVar("T")
+
+
+class Keep(enum.Enum):
+    """The value of a `TeamChanges` field the change leaves as it is."""
+
+    KEEP = "keep"
 
 
 @dataclass(frozen=True, slots=True)
 class TeamDraft:
-    name: object
-    category: object = None
-    description: object = ""
+    """A team as a caller describes it; `to_team` checks each field (InvalidInput naming it). A category or a
+    description of None (or blank) means none."""
+
+    name: str
+    category: str | None = None
+    description: str | None = None
 
     def to_team(self, company_id: int, team_id: int | None = None) -> Team:
         category = optional_text(self.category, "category", MAX_NAME_LENGTH) or None
         description = optional_text(self.description, "description", MAX_TEAM_DESCRIPTION_LENGTH)
         return Team(team_id, company_id, require_name(self.name, "name"), category, description)
+
+
+@dataclass(frozen=True, slots=True)
+class TeamChanges:
+    """Fields to change: `Keep.KEEP` (the default) leaves a field as it is; None clears the category or the
+    description."""
+
+    name: str | Keep = Keep.KEEP
+    category: str | None | Keep = Keep.KEEP
+    description: str | None | Keep = Keep.KEEP
+
+    def applied_to(self, team: Team) -> TeamDraft:
+        return TeamDraft(
+            name=_kept(self.name, team.name),
+            category=_kept(self.category, team.category),
+            description=_kept(self.description, team.description),
+        )
+
+
+def _kept(new: T | Keep, old: T) -> T:
+    return old if isinstance(new, Keep) else new
 
 
 class _TeamUseCase:
@@ -69,19 +100,12 @@ class CreateTeam(_TeamUseCase):
 
 
 class UpdateTeam(_TeamUseCase):
-    async def execute(
-        self, team_id: int, name: object = _UNSET, category: object = _UNSET, description: object = _UNSET
-    ) -> Team:
+    async def execute(self, team_id: int, changes: TeamChanges) -> Team:
         async with self._uow_factory() as uow:
             current = await uow.teams.get(team_id)
         if current is None:
             raise TeamNotFound(team_id)
-        draft = TeamDraft(
-            name=current.name if name is _UNSET else name,
-            category=current.category if category is _UNSET else category,
-            description=current.description if description is _UNSET else description,
-        )
-        updated = draft.to_team(current.company_id, team_id)
+        updated = changes.applied_to(current).to_team(current.company_id, team_id)
         if updated.embedding_text() != current.embedding_text() or not current.embedding:
             updated = await self._with_embedding(updated)
         else:

@@ -23,6 +23,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy.engine import make_url
 
+from application.use_cases.labelled_tickets import NewLabelledTicket
 from bootstrap.container import Container, build_container
 from bootstrap.settings import load_settings
 from domain.training import TriggerOutcome
@@ -99,7 +100,8 @@ async def test_a_worker_killed_mid_training_frees_the_slot_and_its_redelivered_j
     world: tuple[Container, dict[str, str], Path],
 ) -> None:
     container, env, root = world
-    await container.record_labelled_tickets().execute(labelled_tickets(per_label=30, seed=3))
+    tickets = [NewLabelledTicket(t["text"], t["category"]) for t in labelled_tickets(per_label=30, seed=3)]
+    await container.record_labelled_tickets().execute(tickets)
     first = await container.trigger_retraining().execute(manual=True)
     assert first.outcome is TriggerOutcome.QUEUED and first.run_id is not None
     dead_id = first.run_id

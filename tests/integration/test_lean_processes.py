@@ -24,8 +24,6 @@ from application.use_cases.teams import TeamDraft
 from bootstrap.cli import _prepare_database
 from bootstrap.container import Container, build_container
 from bootstrap.settings import Settings, load_settings
-from domain.companies import CompanyFlags
-from domain.decisions import DecisionPolicy
 from domain.errors import CompanyNotFound
 from domain.labelled_tickets import LabelledTicket
 from domain.routing import RoutingPolicy
@@ -70,7 +68,7 @@ async def test_a_team_change_through_one_process_is_seen_by_the_others_next_anal
     two_processes: tuple[Container, Container],
 ) -> None:
     admin, server = two_processes
-    company = await admin.create_company().execute("Acme", CompanyFlags(), DecisionPolicy(trust_uncalibrated=True))
+    company = await admin.create_company().execute(CompanyChanges(name="Acme", trust_uncalibrated=True))
     assert company.id is not None
     await admin.create_team().execute(company.id, TeamDraft("Desk", "Hardware", "laptops screens printers"))
     text = "forgot my vpn password login"
@@ -124,7 +122,7 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
     two_processes: tuple[Container, Container],
 ) -> None:
     container, _ = two_processes
-    company = await container.create_company().execute("Acme", CompanyFlags())
+    company = await container.create_company().execute(CompanyChanges(name="Acme"))
     assert company.id is not None
     sql = SqlAlchemyUnitOfWorkFactory(container.engine())
     async with sql() as uow:  # something new to learn, so the due count claims a training
@@ -163,7 +161,7 @@ async def test_concurrent_analyses_through_the_group_commit_are_each_stored_and_
     import asyncio
 
     container, _ = two_processes
-    company = await container.create_company().execute("Acme", CompanyFlags())
+    company = await container.create_company().execute(CompanyChanges(name="Acme"))
     assert company.id is not None
     assert container.analysis_recorder() is container.analysis_recorder()  # one per process, shared by requests
 

@@ -11,7 +11,7 @@ from application.services.team_router import TeamRouter
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
-from domain.decisions import DecisionPolicy
+from domain.decision_policy import DecisionPolicy
 from domain.routing import RoutingPolicy
 from tests.training_policies import trigger_policy
 from tests.unit.fakes import (

@@ -666,6 +666,7 @@ class FakeClassifier:
         self.reasons = reasons
         self.vectors = vectors
         self.version = "fake-v1"
+        self.warmed_up = False
         self.calls = 0
         self.texts: list[str] = []
 
@@ -681,6 +682,12 @@ class FakeClassifier:
             scores, self.version, thresholds=table, reasons=self.reasons, embedding=embedding
         )
 
+    def is_ready(self) -> bool:
+        return True
+
+    async def warm_up(self) -> None:
+        self.warmed_up = True
+
 
 def confident_table(labels: Sequence[str], threshold: float, support: int = 20) -> ThresholdTable:
     """A threshold table where each label's threshold is `threshold` at every target precision (below it, the
@@ -688,9 +695,6 @@ def confident_table(labels: Sequence[str], threshold: float, support: int = 20) 
     points = [ValidationPoint(label, threshold, True) for label in labels for _ in range(support)]
     points += [ValidationPoint(label, threshold / 2, False) for label in labels for _ in range(support)]
     return ThresholdTable.from_points(points, min_support=support)
-
-    def is_ready(self) -> bool:
-        return True
 
 
 class FakeSentiment:
@@ -718,6 +722,9 @@ class FakeJobQueue:
 
     async def is_reachable(self) -> bool:
         return not self.fail
+
+    async def drain(self) -> None:
+        """Nothing runs here: queued jobs are only recorded."""
 
 
 class FixedClock:
@@ -835,6 +842,9 @@ class FakeServedModel:
 
     def serving_version_id(self) -> int | None:
         return self.version_id
+
+    def serving_version_name(self) -> str | None:
+        return None if self.version_id is None else f"fake-{self.version_id}"
 
     def mark_in_step(self) -> None:
         self.in_step = True

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from adapters.inbound.http.security.sessions import STAMP_KEY, USER_KEY, session_identity
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from domain.admin_users import AdminRole
@@ -160,10 +161,19 @@ async def test_a_session_is_valid_until_the_password_changes(accounts: Accounts)
     user = await accounts.create.execute("alice", PASSWORD)
     stamp = user.session_stamp()
     assert await accounts.resolve.execute(user.id, stamp) == user
-    for bad_id, bad_stamp in ((user.id, "other"), (9999, stamp), ("1", stamp), (True, stamp), (user.id, None)):
+    for bad_id, bad_stamp in ((user.id, "other"), (9999, stamp)):
         assert await accounts.resolve.execute(bad_id, bad_stamp) is None
     await accounts.change.execute("alice", "a brand new password")
     assert await accounts.resolve.execute(user.id, stamp) is None
+
+
+@pytest.mark.parametrize(
+    "session",
+    [None, [7, "stamp"], {}, {USER_KEY: "7", STAMP_KEY: "stamp"}, {USER_KEY: True, STAMP_KEY: "s"}, {USER_KEY: 7}],
+)
+def test_a_session_names_a_user_only_with_an_integer_id_and_a_text_stamp(session: object) -> None:
+    assert session_identity(session) is None
+    assert session_identity({USER_KEY: 7, STAMP_KEY: "stamp"}) == (7, "stamp")
 
 
 async def test_logout_ends_every_session_of_the_admin_and_a_login_after_it_works(accounts: Accounts) -> None:

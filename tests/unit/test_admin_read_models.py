@@ -9,7 +9,7 @@ import pytest
 
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.dashboard import GetDashboard
-from application.use_cases.labelled_tickets import SubmitFeedback
+from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
 from application.use_cases.training_run_report import GetTrainingRunReport
 from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, Team
@@ -118,7 +118,7 @@ async def test_the_detail_of_an_analysis_has_its_company_team_and_feedback() -> 
     )
     detail = await GetAnalysisDetail(uow).execute(stored.id or 0)
     assert detail.company == company and detail.team == team and detail.feedback is None
-    await SubmitFeedback(uow, FixedClock(NOW)).execute(stored.id or 0, category="Access")
+    await SubmitFeedback(uow, FixedClock(NOW)).execute(stored.id or 0, Feedback(category="Access"))
     detail = await GetAnalysisDetail(uow).execute(stored.id or 0)
     assert detail.feedback is not None and detail.feedback.category == "Access"
     with pytest.raises(NotFound):

@@ -13,7 +13,8 @@ from litestar.testing import AsyncTestClient
 
 from domain.analysis import AnalysisDecisions, TicketAnalysis
 from domain.companies import Company, Team
-from domain.decisions import CategoryReason, Decision, DecisionMode
+from domain.decision_policy import DecisionMode
+from domain.decisions import CategoryReason, Decision
 from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore

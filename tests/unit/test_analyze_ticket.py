@@ -8,7 +8,7 @@ import pytest
 from application.use_cases.training_runs import StartTrainingRun
 from application.use_cases.trigger_retraining import TriggerOutcome, TriggerResult
 from domain.companies import CompanyFlags
-from domain.decisions import DecisionPolicy
+from domain.decision_policy import DecisionPolicy
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.priority import Priority
 from domain.routing import RoutingReason

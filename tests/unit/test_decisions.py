@@ -8,15 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.decision_policy import DecisionMode, DecisionPolicy
 from domain.decision_thresholds import ThresholdTable, ValidationPoint
-from domain.decisions import (
-    Decision,
-    DecisionMode,
-    DecisionPolicy,
-    decide_category,
-    decide_team,
-    is_trusted,
-)
+from domain.decisions import Decision, decide_category, decide_team, is_trusted
 from domain.errors import InvalidInput
 from domain.predictions import CategoryPrediction
 from domain.routing import RoutingReason, TeamAssignment

@@ -9,20 +9,14 @@ import pytest
 
 from adapters.inbound.http.presenters import analysis_response
 from application.use_cases.decision_quality import GetDecisionQuality
-from application.use_cases.labelled_tickets import SubmitFeedback
+from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
 from application.use_cases.review_queue import ListReviewQueue
 from domain.access import AccessLevel, Actor
 from domain.analysis import TicketAnalysis
 from domain.companies import Company, CompanyFlags
+from domain.decision_policy import DecisionMode, DecisionPolicy
 from domain.decision_thresholds import ThresholdTable
-from domain.decisions import (
-    CategoryReason,
-    Decision,
-    DecisionMode,
-    DecisionPolicy,
-    category_reason,
-    decide_category,
-)
+from domain.decisions import CategoryReason, Decision, category_reason, decide_category
 from domain.errors import InvalidInput
 from domain.labelled_tickets import TicketStatus
 from domain.model_versions import ModelStatus, ModelVersion
@@ -161,7 +155,7 @@ async def test_a_person_s_label_answers_the_identical_text_without_the_model() -
     world = _world(confidence=0.6)
     first = await world.analyze.execute("Please reset my password", 1)
     assert first.decisions.review_pending and first.category is not None and first.category.label == "Access"
-    await _feedback(world).execute(first.id or 0, category="Hardware", actor=SERVICE)  # a team owns Hardware
+    await _feedback(world).execute(first.id or 0, Feedback(category="Hardware"), actor=SERVICE)  # a team owns Hardware
     calls = world.classifier.calls
 
     again = await world.analyze.execute("Please reset my password", 1)
@@ -180,7 +174,7 @@ async def test_a_person_s_label_answers_the_identical_text_without_the_model() -
 async def test_a_batch_reads_the_people_s_labels_of_all_its_texts_at_once() -> None:
     world = _world(confidence=0.6)
     first = await world.analyze.execute("Please reset my password", 1)
-    await _feedback(world).execute(first.id or 0, category="Hardware", actor=SERVICE)
+    await _feedback(world).execute(first.id or 0, Feedback(category="Hardware"), actor=SERVICE)
     reads = world.uow.store.human_label_reads
 
     texts = ["Please reset my password", LAPTOP, "Please reset my password", "   "]
@@ -199,7 +193,7 @@ async def test_a_person_s_label_is_per_company() -> None:
     world = _world(confidence=0.6)
     world.uow.store.companies[2] = Company(2, "Globex", CompanyFlags(auto_assign=False))
     first = await world.analyze.execute(LAPTOP, 1)
-    await _feedback(world).execute(first.id or 0, category="Access", actor=SERVICE)
+    await _feedback(world).execute(first.id or 0, Feedback(category="Access"), actor=SERVICE)
     other = await world.analyze.execute(LAPTOP, 2)
     assert other.decisions.category_reason is CategoryReason.BELOW_THRESHOLD
 
@@ -240,7 +234,7 @@ async def test_repeated_feedback_supersedes_the_earlier_and_the_latest_wins() ->
     analysis = await world.analyze.execute(LAPTOP, 1)
     feedback = _feedback(world)
     first = await feedback.execute(analysis.id or 0, actor=SERVICE)
-    second = await feedback.execute(analysis.id or 0, category="Access", actor=SERVICE)
+    second = await feedback.execute(analysis.id or 0, Feedback(category="Access"), actor=SERVICE)
     assert second.superseded_ticket_id == first.labelled_ticket.id and second.corrected
     store = world.uow.store
     earlier = store.labelled[first.labelled_ticket.id]
@@ -268,15 +262,15 @@ async def test_a_service_caller_cannot_introduce_a_new_label_but_an_admin_can() 
     analysis = await world.analyze.execute(LAPTOP, 1)
     feedback = _feedback(world)
     with pytest.raises(InvalidInput) as raised:
-        await feedback.execute(analysis.id or 0, category="Facilities", actor=SERVICE)
+        await feedback.execute(analysis.id or 0, Feedback(category="Facilities"), actor=SERVICE)
     assert raised.value.field == "category" and "only an admin" in raised.value.message
     assert world.uow.store.labelled == {} and world.uow.store.analyses[analysis.id].decisions.review_pending
 
-    result = await feedback.execute(analysis.id or 0, category="Facilities", actor=ADMIN)
+    result = await feedback.execute(analysis.id or 0, Feedback(category="Facilities"), actor=ADMIN)
     assert result.labelled_ticket.category == "Facilities" and result.labelled_ticket.status_changed_by == "admin:alice"
     # Once an active labelled ticket carries it, the label is known to everyone.
     other = await world.analyze.execute("password please", 1)
-    assert (await feedback.execute(other.id or 0, category="facilities", actor=SERVICE)).corrected
+    assert (await feedback.execute(other.id or 0, Feedback(category="facilities"), actor=SERVICE)).corrected
 
 
 async def test_known_labels_are_the_active_model_s_the_company_teams_and_active_tickets() -> None:
@@ -287,7 +281,7 @@ async def test_known_labels_are_the_active_model_s_the_company_teams_and_active_
     feedback = _feedback(world)
     for category in ("Billing", "access", "Hardware"):  # the model's, a team's (any case), the predicted one
         analysis = await world.analyze.execute(f"laptop {category}", 1)
-        assert (await feedback.execute(analysis.id or 0, category=category, actor=SERVICE)).labelled_ticket.id
+        assert (await feedback.execute(analysis.id or 0, Feedback(category=category), actor=SERVICE)).labelled_ticket.id
 
 
 async def test_decision_quality_per_label_and_labels_the_model_does_not_know() -> None:
@@ -300,7 +294,7 @@ async def test_decision_quality_per_label_and_labels_the_model_does_not_know() -
     await world.analyze.execute("laptop d", 1)  # review: not automatic
     await world.analyze.execute("password e", 1)
     await feedback.execute(confirmed.id or 0, actor=SERVICE)
-    await feedback.execute(corrected.id or 0, category="Facilities", actor=ADMIN)
+    await feedback.execute(corrected.id or 0, Feedback(category="Facilities"), actor=ADMIN)
     world.uow.store.versions[5] = ModelVersion(
         "v5", "models/v5", ("Hardware", "Access"), ModelStatus.ACTIVE, world.clock.now(), id=5
     )
@@ -341,4 +335,6 @@ async def test_confirming_a_suggested_team_does_not_make_it_the_ticket_s_team() 
     analysis = await world.analyze.execute(LAPTOP, 1)
     assert analysis.decisions.suggested_team_id == 10
     assert (await _feedback(world).execute(analysis.id or 0, actor=SERVICE)).labelled_ticket.team_id is None
-    assert (await _feedback(world).execute(analysis.id or 0, team_id=10, actor=SERVICE)).labelled_ticket.team_id == 10
+    assert (
+        await _feedback(world).execute(analysis.id or 0, Feedback(team_id=10), actor=SERVICE)
+    ).labelled_ticket.team_id == 10

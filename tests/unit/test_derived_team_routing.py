@@ -6,7 +6,8 @@ import pytest
 
 from application.services.served_team_readings import ServedTeamReadings, derived_categories, teams_in_model_space
 from domain.companies import Team
-from domain.decisions import Decision, DecisionPolicy, decide_team
+from domain.decision_policy import DecisionPolicy
+from domain.decisions import Decision, decide_team
 from domain.predictions import CategoryPrediction
 from domain.routing import RoutingPolicy, RoutingReason, TeamAssignment, needs_embedding, route_ticket
 from tests.unit.conftest import World

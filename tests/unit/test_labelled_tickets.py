@@ -4,8 +4,9 @@ import pytest
 
 from application.ports.spreadsheet_reader import SheetRow
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
-from application.use_cases.labelled_tickets import RecordLabelledTickets, SubmitFeedback
+from application.use_cases.labelled_tickets import Feedback, NewLabelledTicket, RecordLabelledTickets, SubmitFeedback
 from domain.errors import InvalidInput, NotFound
+from domain.priority import Priority
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
 
@@ -13,7 +14,7 @@ from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
 async def test_batch_is_stored_whole() -> None:
     uow = FakeUnitOfWorkFactory()
     stored = await RecordLabelledTickets(uow, FixedClock(), 10_000).execute(
-        [{"text": "vpn down", "category": "Access"}, {"text": "new mouse", "category": "Hardware", "priority": "low"}]
+        [NewLabelledTicket("vpn down", "Access"), NewLabelledTicket("new mouse", "Hardware", Priority.LOW)]
     )
     assert [t.category for t in stored] == ["Access", "Hardware"] and len(uow.store.labelled) == 2
 
@@ -22,7 +23,7 @@ async def test_one_bad_ticket_rejects_the_batch_naming_index_and_field() -> None
     uow = FakeUnitOfWorkFactory()
     with pytest.raises(InvalidInput) as raised:
         await RecordLabelledTickets(uow, FixedClock(), 10_000).execute(
-            [{"text": "vpn down", "category": "Access"}, {"text": "  ", "category": "Hardware"}]
+            [NewLabelledTicket("vpn down", "Access"), NewLabelledTicket("  ", "Hardware")]
         )
     assert raised.value.field == "tickets[1].text" and uow.store.labelled == {}
 
@@ -32,7 +33,7 @@ async def test_feedback_confirms_or_corrects_and_links_the_analysis(world: World
     feedback = SubmitFeedback(world.uow, world.clock)
     confirmed = await feedback.execute(analysis.id)
     assert not confirmed.corrected and confirmed.labelled_ticket.category == "Hardware"
-    corrected = await feedback.execute(analysis.id, category="Storage")
+    corrected = await feedback.execute(analysis.id, Feedback(category="Storage"))
     assert corrected.corrected and world.uow.store.feedback_links[analysis.id] == corrected.labelled_ticket.id
     with pytest.raises(NotFound):
         await feedback.execute(12345)

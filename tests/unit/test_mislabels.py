@@ -10,7 +10,7 @@ import pytest
 from application.services.mislabel_listing import MislabelListing
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
-from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
+from application.use_cases.mislabels import ListMislabelCandidates, MislabelAction, ResolveMislabelCandidate
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.errors import InvalidInput, NotFound
 from domain.labelled_tickets import LabelledTicket
@@ -124,7 +124,9 @@ async def test_a_confirmed_label_is_not_listed_again(pipeline: Pipeline) -> None
     disputed = pipeline.add("Access", "Storage")
     await pipeline.run()
     (candidate,) = pipeline.uow.store.mislabel_candidates.values()
-    await ResolveMislabelCandidate(pipeline.uow, pipeline.clock).execute(candidate.id or 0, "confirm", "alice")
+    await ResolveMislabelCandidate(pipeline.uow, pipeline.clock).execute(
+        candidate.id or 0, MislabelAction.CONFIRM, "alice"
+    )
     pipeline.add("Hardware")
     second = await pipeline.run()
     assert second.metrics.to_json()["mislabel_candidates"] == {}
@@ -155,7 +157,8 @@ class Curated:
     async def resolve(
         self, candidate: MislabelCandidate, action: str, new_label: str | None = None, by: str = "alice"
     ) -> MislabelCandidate:
-        return await ResolveMislabelCandidate(self.uow, self.clock).execute(candidate.id or 0, action, by, new_label)
+        resolve = ResolveMislabelCandidate(self.uow, self.clock)
+        return await resolve.execute(candidate.id or 0, MislabelAction(action), by, new_label)
 
 
 @pytest.fixture
@@ -222,22 +225,18 @@ async def test_confirm_changes_nothing_but_the_candidate(curated: Curated) -> No
 @pytest.mark.parametrize(
     ("action", "new_label", "field"),
     [
-        ("delete", None, "action"),
-        (None, None, "action"),
         ("change", "", "new_label"),
         ("change", "x" * 101, "new_label"),
         ("change", "Access", "new_label"),
     ],
 )
 async def test_bad_decisions_name_the_field_and_change_nothing(
-    curated: Curated, action: str | None, new_label: str | None, field: str
+    curated: Curated, action: str, new_label: str | None, field: str
 ) -> None:
     (candidate,) = curated.uow.store.mislabel_candidates.values()
     commits = curated.uow.store.commits
     with pytest.raises(InvalidInput) as refused:
-        await ResolveMislabelCandidate(curated.uow, curated.clock).execute(
-            candidate.id or 0, action, "alice", new_label
-        )
+        await curated.resolve(candidate, action, new_label)
     assert refused.value.field == field
     assert curated.uow.store.commits == commits
     assert curated.uow.store.mislabel_candidates[candidate.id or 0] == candidate
@@ -250,7 +249,7 @@ async def test_a_second_decision_and_unknown_candidates_are_refused(curated: Cur
         await curated.resolve(candidate, "change", "Hardware")
     assert curated.uow.store.labelled[curated.tickets[1]].category == "Access"
     with pytest.raises(NotFound):
-        await ResolveMislabelCandidate(curated.uow, curated.clock).execute(999, "confirm", "alice")
+        await ResolveMislabelCandidate(curated.uow, curated.clock).execute(999, MislabelAction.CONFIRM, "alice")
 
 
 async def test_a_candidate_whose_ticket_is_gone_is_not_found_and_stays_open(curated: Curated) -> None:

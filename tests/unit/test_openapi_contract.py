@@ -112,3 +112,74 @@ def test_error_answers_match_the_documented_shape(method: str, path: str, kwargs
     assert response.status_code == status
     body = response.json()
     assert isinstance(body["error"], str) and set(body) <= {"error", "field"}
+
+
+def _field(schema: str, name: str) -> dict[str, Any]:
+    return DOCUMENT["components"]["schemas"][schema]["properties"][name]
+
+
+def _first(schema: dict[str, Any]) -> dict[str, Any]:
+    """A field's keywords: its own and those of the one non-null type it allows (`oneOf` of an optional field,
+    `$ref` of an enum)."""
+    keywords = {key: value for key, value in schema.items() if key not in ("oneOf", "anyOf", "$ref")}
+    if "$ref" in schema:
+        return {**_first(DOCUMENT["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]), **keywords}
+    for union in ("oneOf", "anyOf"):
+        if union in schema:
+            (inner,) = [option for option in schema[union] if option.get("type") != "null"]
+            return {**_first(inner), **keywords}
+    return keywords
+
+
+@pytest.mark.parametrize(
+    ("schema", "name"),
+    [
+        ("AnalyzeRequest", "description"),
+        ("CompanyCreate", "name"),
+        ("TeamCreate", "name"),
+        ("LabelledTicketIn", "text"),
+        ("LabelledTicketIn", "category"),
+        ("FeedbackIn", "category"),
+    ],
+)
+def test_a_text_the_service_refuses_blank_is_documented_as_not_blank(schema: str, name: str) -> None:
+    field = _first(_field(schema, name))
+    assert (field["minLength"], field["pattern"]) == (1, r"\S")
+
+
+def test_modes_bounds_and_list_sizes_are_documented_as_enforced() -> None:
+    for schema in ("CompanyCreate", "CompanyPatch"):
+        for name in ("category_mode", "team_mode"):
+            assert _first(_field(schema, name))["enum"] == ["autofill", "recommend", "monitor"]
+        target = _first(_field(schema, "target_precision"))
+        assert (target["exclusiveMinimum"], target["maximum"]) == (0, 1) and "minimum" not in target
+    assert _first(_field("AnalyzeBatchRequest", "tickets"))["minItems"] == 1
+    tickets = _first(_field("LabelledTicketsIn", "tickets"))
+    assert (tickets["minItems"], tickets["maxItems"]) == (1, 1_000)
+
+
+def test_a_body_the_endpoint_can_do_without_is_documented_as_optional() -> None:
+    for method, path, operation in OPERATIONS:
+        if "requestBody" in operation:
+            optional = (method, path) == ("post", "/api/analyses/{analysis_id}/feedback")
+            assert operation["requestBody"]["required"] is not optional, (method, path)
+
+
+def test_metrics_are_documented_and_answered_as_text_with_one_charset() -> None:
+    assert set(DOCUMENT["paths"]["/metrics"]["get"]["responses"]["200"]["content"]) == {"text/plain"}
+    with TestClient(app=APP) as client:
+        content_type = client.get("/metrics").headers["content-type"]
+    assert content_type.startswith("text/plain;") and content_type.count("charset=") == 1
+
+
+@pytest.mark.parametrize("path", sorted({path for _, path, _ in OPERATIONS}))
+def test_options_and_405_answers_allow_every_documented_method(path: str) -> None:
+    documented = {method.upper() for method in DOCUMENT["paths"][path]} | {"OPTIONS"}
+    concrete = re.sub(r"{[^}]+}", "1", path)
+    with TestClient(app=APP) as client:
+        options = client.options(concrete, headers={"X-API-Key": ADMIN_KEY})
+        refused = client.request("PUT", concrete, headers={"X-API-Key": ADMIN_KEY})
+    assert options.status_code == 204
+    assert {method.strip() for method in options.headers["allow"].split(",")} == documented
+    assert refused.status_code == 405
+    assert {method.strip() for method in refused.headers["allow"].split(",")} == documented

@@ -28,6 +28,7 @@ from adapters.inbound.http.controllers.review_queue import ReviewQueueController
 from adapters.inbound.http.controllers.teams import TeamController
 from adapters.inbound.http.controllers.training import TrainingStatusController
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
+from adapters.inbound.http.openapi_fixes import allow_every_method
 from adapters.inbound.http.security.api_guard import SECURITY_STATE_KEY, api_access_guard
 from adapters.inbound.http.security.config import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, HttpSecurity
 from adapters.inbound.http.security.secure_cookies import SecureCookiesMiddleware
@@ -92,6 +93,7 @@ def create_app(
         route_handlers=route_handlers,
         dependencies=litestar_dependencies(factories),
         exception_handlers=dict(EXCEPTION_HANDLERS),
+        before_send=[allow_every_method],
         guards=[api_access_guard],
         middleware=[DefineMiddleware(SecureCookiesMiddleware, always=security.cookie_secure), session.middleware],
         csrf_config=csrf,

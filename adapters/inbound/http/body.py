@@ -25,7 +25,7 @@ def decode_body(raw: bytes, body_type: Any) -> Any:
     try:
         # msgspec checks the UTF-8 of the strings it keeps, not of the unknown fields it skips.
         raw.decode("utf-8")
-        return msgspec.json.decode(raw, type=body_type)
+        return _typed(raw, body_type)
     except msgspec.ValidationError as error:  # before DecodeError, its base class
         raise InvalidInput(*field_error(error, body_type)) from None
     except msgspec.DecodeError:
@@ -35,6 +35,32 @@ def decode_body(raw: bytes, body_type: Any) -> Any:
     except RecursionError:
         # msgspec refuses nesting deeper than the interpreter's recursion limit; such a body is never legitimate.
         raise InvalidInput("body", "is nested too deeply") from None
+
+
+def _typed(raw: bytes, body_type: Any) -> Any:
+    """Strict decoding, except that a whole number written with a fraction (`3.0`) counts as an integer: JSON does
+    not tell the two apart, nor does the `integer` of JSON Schema, which /schema speaks. msgspec refuses `3.0` for
+    an `int`, so only a body it refused is read again, with its whole numbers as ints."""
+    try:
+        return msgspec.json.decode(raw, type=body_type)
+    except msgspec.ValidationError:
+        value, changed = _whole_numbers_as_ints(msgspec.json.decode(raw))
+        if not changed:
+            raise
+        return msgspec.convert(value, type=body_type, strict=True)
+
+
+def _whole_numbers_as_ints(value: Any) -> tuple[Any, bool]:
+    """`value` with every float that is a whole number made an int, and whether any was."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value), True
+    if isinstance(value, list):
+        items = [_whole_numbers_as_ints(item) for item in value]
+        return [item for item, _ in items], any(changed for _, changed in items)
+    if isinstance(value, dict):
+        entries = {key: _whole_numbers_as_ints(item) for key, item in value.items()}
+        return {key: item for key, (item, _) in entries.items()}, any(changed for _, changed in entries.values())
+    return value, False
 
 
 class TypedJsonRequest(Request[Any, Any, Any]):

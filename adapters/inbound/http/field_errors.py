@@ -58,7 +58,7 @@ def rule_message(rule: str) -> str:
 
 def _bound_message(kind: str, length: bool, op: str, limit: str) -> str:
     if length:
-        unit = "items" if kind == "array" else "characters"
+        unit = ("item" if kind == "array" else "character") + ("" if limit == "1" else "s")
         return f"must contain at least {limit} {unit}" if ">" in op else f"must be at most {limit} {unit}"
     if op == ">=" and limit == "1" and kind == "int":
         return "must be a positive integer"

@@ -9,7 +9,7 @@ from pathlib import Path
 from adapters.outbound.datasets.csv_rows import CsvRows
 from adapters.outbound.datasets.import_limits import ImportLimits
 from adapters.outbound.datasets.xlsx_rows import XlsxRows
-from application.ports.spreadsheet_reader import SheetRow
+from application.ports.spreadsheet_reader import Cell, SheetRow
 from domain.errors import InvalidInput
 
 _EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
@@ -73,7 +73,8 @@ class SpreadsheetFileReader:
         # XLSX cells may refer to shared strings: looked up for all the rows at once, in one pass.
         values = iter(source.resolved([value for _, text, label in found for value in (text, label)]))
         return [
-            SheetRow(number, text, label) for (number, _, _), text, label in zip(found, values, values, strict=False)
+            SheetRow(number, _as_cell(text), _as_cell(label))
+            for (number, _, _), text, label in zip(found, values, values, strict=False)
         ]
 
 
@@ -90,6 +91,11 @@ def _column_positions(name: str, header: Sequence[object], *columns: str) -> tup
 
 def _cell(cells: Sequence[object], position: int) -> object:
     return cells[position] if position < len(cells) else None
+
+
+def _as_cell(value: object) -> Cell:
+    """A value as the port types a cell; anything else (no source yields one today) as its text."""
+    return value if value is None or isinstance(value, str | int | float) else str(value)
 
 
 def _blank(value: object) -> bool:

@@ -35,3 +35,6 @@ class DramatiqRetrainingQueue:
             return bool(await asyncio.to_thread(self._broker.client.ping))
         except Exception:  # noqa: BLE001 - a health probe reports, it does not raise
             return False
+
+    async def drain(self) -> None:
+        """Nothing to wait for: the worker processes run the jobs."""

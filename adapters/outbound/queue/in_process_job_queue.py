@@ -32,6 +32,5 @@ class InProcessRetrainingQueue:
         return True
 
     async def drain(self) -> None:
-        """Waits for running jobs; used at shutdown and by tests."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -45,12 +45,27 @@ def optional_int(form: Mapping[str, Any], name: str, maximum: int = MAX_KEY) -> 
 
 
 def optional_choice(form: Mapping[str, Any], name: str, choices: Mapping[str, Any]) -> Any:
+    """The value of the choice picked (by its key); None when empty."""
     raw = text(form, name)
     if not raw:
         return None
     if raw not in choices:
         raise InvalidInput(name, f"must be one of {', '.join(choices)}")
     return choices[raw]
+
+
+def choice(form: Mapping[str, Any], name: str, choices: Mapping[str, Any]) -> Any:
+    """The value of the choice picked (by its key), which must be there."""
+    picked = optional_choice(form, name, choices)
+    if picked is None:
+        raise InvalidInput(name, f"must be one of {', '.join(choices)}")
+    return picked
+
+
+def raw_text(form: Mapping[str, Any], name: str) -> str:
+    """The field exactly as typed (a password: its blanks are part of it); empty when absent or not text."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
 
 
 def optional_number(form: Mapping[str, Any], name: str) -> float | None:

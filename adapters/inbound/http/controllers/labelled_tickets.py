@@ -11,8 +11,9 @@ from litestar.status_codes import HTTP_201_CREATED
 
 from adapters.inbound.http.bounds import MAX_OFFSET, MAX_PAGE, PathKey, bounded_query
 from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, api_errors
+from adapters.inbound.http.openapi_fixes import operation_with_body
 from adapters.inbound.http.presenters import labelled_ticket_body
-from adapters.inbound.http.request_bodies import FeedbackIn, LabelledTicketsIn
+from adapters.inbound.http.request_bodies import ONE_TICKET_OR_A_BATCH, FeedbackIn, LabelledTicketsIn
 from adapters.inbound.http.schemas import FeedbackBody, LabelledTicketBody, LabelledTicketPage
 from adapters.inbound.http.security.api_guard import ACCESS_OPT, calling_actor
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
@@ -38,12 +39,13 @@ class LabelledTicketController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Store one labelled ticket or a batch",
         responses=api_errors(GUARDED, WITH_BODY),
+        operation_class=operation_with_body(any_of=ONE_TICKET_OR_A_BATCH),
     )
     async def add_tickets(
         self, data: TicketsBody, record_labelled_tickets: NamedDependency[RecordLabelledTickets]
     ) -> list[LabelledTicketBody]:
         """A batch is stored all or nothing; an error names its field as `tickets[i].field`."""
-        return [labelled_ticket_body(ticket) for ticket in await record_labelled_tickets.execute(data.as_items())]
+        return [labelled_ticket_body(ticket) for ticket in await record_labelled_tickets.execute(data.to_command())]
 
     @get("/tickets", responses=api_errors(GUARDED, (400,)))
     async def list_tickets(
@@ -61,6 +63,7 @@ class LabelledTicketController(Controller):
         status_code=HTTP_201_CREATED,
         summary="Confirm or correct an analysis",
         opt={ACCESS_OPT: AccessLevel.SERVICE},
+        operation_class=operation_with_body(required=False),
         responses=api_errors(GUARDED, WITH_ID, WITH_BODY),
     )
     async def feedback(
@@ -73,6 +76,6 @@ class LabelledTicketController(Controller):
         """Repeated feedback replaces the earlier one. A category neither the active model, the company's teams
         nor the active training data know is a 400 naming `category` unless the caller is an admin."""
         actor = await calling_actor(request)
-        result = await submit_feedback.execute(analysis_id, data.category, data.priority, data.team_id, actor)
+        result = await submit_feedback.execute(analysis_id, data.to_command(), actor)
         assert result.labelled_ticket.id is not None
         return FeedbackBody(analysis_id, result.labelled_ticket.id, result.labelled_ticket.category, result.corrected)

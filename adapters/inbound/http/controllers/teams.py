@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from msgspec import UNSET
 
 from adapters.inbound.http.bounds import PathKey
 from adapters.inbound.http.error_responses import GUARDED, WITH_BODY, WITH_ID, api_errors
 from adapters.inbound.http.presenters import team_body
 from adapters.inbound.http.request_bodies import TeamCreate, TeamPatch
 from adapters.inbound.http.schemas import TeamBody
-from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, TeamDraft, UpdateTeam
+from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 
 
 class TeamController(Controller):
@@ -34,8 +31,7 @@ class TeamController(Controller):
     async def create_team(
         self, company_id: PathKey, data: JSONBody[TeamCreate], create_team: NamedDependency[CreateTeam]
     ) -> TeamBody:
-        draft = TeamDraft(name=data.name, category=data.category, description=data.description)
-        return team_body(await create_team.execute(company_id, draft))
+        return team_body(await create_team.execute(company_id, data.to_command()))
 
     @get("/teams/{team_id:int}", responses=api_errors(GUARDED, WITH_ID))
     async def get_team(self, team_id: PathKey, get_team: NamedDependency[GetTeam]) -> TeamBody:
@@ -45,10 +41,7 @@ class TeamController(Controller):
     async def update_team(
         self, team_id: PathKey, data: JSONBody[TeamPatch], update_team: NamedDependency[UpdateTeam]
     ) -> TeamBody:
-        changes: dict[str, Any] = {
-            name: value for name in ("name", "category", "description") if (value := getattr(data, name)) is not UNSET
-        }
-        return team_body(await update_team.execute(team_id, **changes))
+        return team_body(await update_team.execute(team_id, data.to_command()))
 
     @delete("/teams/{team_id:int}", status_code=HTTP_204_NO_CONTENT, responses=api_errors(GUARDED, WITH_ID))
     async def delete_team(self, team_id: PathKey, delete_team: NamedDependency[DeleteTeam]) -> None:

@@ -38,14 +38,25 @@ async def session_admin(connection: ASGIConnection[Any, Any, Any, Any]) -> Admin
     if state.get(_RESOLVED):
         resolved: AdminUser | None = state.get(_ADMIN)
         return resolved
-    session = connection.scope.get("session")
+    identity = session_identity(connection.scope.get("session"))
     admin = None
-    if isinstance(session, dict) and USER_KEY in session:
+    if identity is not None:
         factory: Callable[[], ResolveAdminSession] = connection.app.state[RESOLVER_STATE_KEY]
-        admin = await factory().execute(session.get(USER_KEY), session.get(STAMP_KEY))
+        admin = await factory().execute(*identity)
     state[_RESOLVED] = True
     state[_ADMIN] = admin
     return admin
+
+
+def session_identity(session: object) -> tuple[int, str] | None:
+    """The user id and password stamp a session holds; None for a session without them, or with values of the
+    wrong kind (a session is decoded JSON, whatever wrote it)."""
+    if not isinstance(session, dict):
+        return None
+    user_id, stamp = session.get(USER_KEY), session.get(STAMP_KEY)
+    if isinstance(user_id, bool) or not isinstance(user_id, int) or not isinstance(stamp, str):
+        return None
+    return user_id, stamp
 
 
 def csrf_header_matches_cookie(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:

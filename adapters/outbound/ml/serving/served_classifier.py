@@ -84,16 +84,13 @@ class ServedCategoryModel:
         self._in_step = True
 
     async def warm_up(self) -> None:
-        warm_up = getattr(self._fallback, "warm_up", None)
-        if warm_up is not None:
-            await warm_up()
+        await self._fallback.warm_up()
 
     def serving_version_id(self) -> int | None:
         serving = self._serving
         return serving.version_id if serving else None
 
     def serving_version_name(self) -> str | None:
-        """The served version's name; None while zero-shot serves."""
         serving = self._serving
         return serving.name if serving else None
 

@@ -16,8 +16,8 @@ from domain.calibration import (
     reliability_bins,
     top_predictions,
 )
+from domain.decision_policy import DEFAULT_TARGET_PRECISION
 from domain.decision_thresholds import ThresholdTable, ValidationPoint, coverage_report
-from domain.decisions import DEFAULT_TARGET_PRECISION
 from domain.training_reports import CalibrationReport
 
 UNKNOWN_LABEL = -1

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_400_BAD_REQUEST
 
-from adapters.inbound.http.admin.forms import FieldErrors, checkbox, optional_number, text
+from adapters.inbound.http.admin.forms import FieldErrors, checkbox, optional_choice, optional_number, text
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import (
@@ -19,20 +19,16 @@ from application.use_cases.companies import (
     UpdateCompany,
 )
 from application.use_cases.teams import ListTeams
-from domain.companies import Company, CompanyFlags, require_name
-from domain.decisions import DecisionMode, DecisionPolicy, parse_mode
+from domain.companies import Company, require_name
+from domain.decision_policy import DecisionMode, checked_target_precision
 from domain.errors import InvalidInput
 
 FLAG_NAMES = ("auto_categorize", "auto_prioritize", "auto_assign")
 MODE_NAMES = ("category_mode", "team_mode")
 MODES = [(mode.value, mode.value) for mode in DecisionMode]
-DEFAULT_VALUES: dict[str, Any] = {
-    "name": "",
-    **dict.fromkeys(FLAG_NAMES, True),
-    **{name: DecisionMode.AUTOFILL.value for name in MODE_NAMES},
-    "target_precision": f"{DecisionPolicy().target_precision:g}",
-    "trust_uncalibrated": DecisionPolicy().trust_uncalibrated,
-}
+MODE_CHOICES = {mode.value: mode for mode in DecisionMode}
+NEW_COMPANY = Company(id=None, name="")
+"""What the form for a new company starts from: the domain's defaults."""
 
 
 class CompanyPagesController(Controller):
@@ -47,27 +43,23 @@ class CompanyPagesController(Controller):
     @get("/new")
     async def new_company(self, request: Request[Any, Any, Any]) -> Template:
         return page(
-            request, "company_form.html", company=None, values=dict(DEFAULT_VALUES), errors=FieldErrors(), modes=MODES
+            request,
+            "company_form.html",
+            company=None,
+            values=_stored_values(NEW_COMPANY),
+            errors=FieldErrors(),
+            modes=MODES,
         )
 
     @post("/new")
     async def create_company(
         self, request: Request[Any, Any, Any], create_company: NamedDependency[CreateCompany]
     ) -> Template | Redirect:
-        form = await request.form()
-        values = _company_values(form)
-        errors, target = _check_form(values)
+        values = _company_values(await request.form())
+        errors, settings = _company_changes(values)
         if not errors:
             try:
-                policy = DecisionPolicy(
-                    values["category_mode"] or DecisionMode.AUTOFILL,
-                    values["team_mode"] or DecisionMode.AUTOFILL,
-                    DecisionPolicy().target_precision if target is None else target,
-                    values["trust_uncalibrated"],
-                )
-                company = await create_company.execute(
-                    values["name"], CompanyFlags(*(values[f] for f in FLAG_NAMES)), policy
-                )
+                company = await create_company.execute(settings)
             except InvalidInput as error:
                 errors.add(error)
         if errors:
@@ -110,17 +102,9 @@ class CompanyPagesController(Controller):
         get_company: NamedDependency[GetCompany],
         list_teams: NamedDependency[ListTeams],
     ) -> Template | Redirect:
-        form = await request.form()
-        values = _company_values(form)
-        errors, target = _check_form(values)
+        values = _company_values(await request.form())
+        errors, changes = _company_changes(values)
         if not errors:
-            changes = CompanyChanges(
-                name=values["name"],
-                **{flag: values[flag] for flag in FLAG_NAMES},
-                **{mode: values[mode] or None for mode in MODE_NAMES},
-                target_precision=target,
-                trust_uncalibrated=values["trust_uncalibrated"],
-            )
             try:
                 company = await update_company.execute(company_id, changes)
             except InvalidInput as error:
@@ -193,25 +177,34 @@ def _stored_values(company: Company) -> dict[str, Any]:
     }
 
 
-def _check_form(values: dict[str, Any]) -> tuple[FieldErrors, float | None]:
-    """Every field is checked, so the form marks all its problems at once; the meaning of each value is the
-    domain's (DecisionPolicy's) to judge. The target precision is None when left empty (the default, or as it was)."""
+def _company_changes(values: dict[str, Any]) -> tuple[FieldErrors, CompanyChanges]:
+    """The form as the use cases take it, and its problems: every field is checked, so the form marks all of them
+    at once. An empty mode or target precision is None: the default for a new company, as it was for one being
+    edited."""
     errors = FieldErrors()
+    modes: dict[str, DecisionMode | None] = {}
+    target = None
     try:
         require_name(values["name"], "name")
     except InvalidInput as error:
         errors.add(error)
     for name in MODE_NAMES:
         try:
-            if values[name]:
-                parse_mode(name, values[name])
+            modes[name] = optional_choice(values, name, MODE_CHOICES)
         except InvalidInput as error:
             errors.add(error)
-    target = None
     try:
         target = optional_number(values, "target_precision")
         if target is not None:
-            DecisionPolicy(target_precision=target)
+            checked_target_precision(target)
     except InvalidInput as error:
         errors.add(error)
-    return errors, target
+    changes = CompanyChanges(
+        name=values["name"],
+        **{flag: values[flag] for flag in FLAG_NAMES},
+        category_mode=modes.get("category_mode"),
+        team_mode=modes.get("team_mode"),
+        target_precision=target,
+        trust_uncalibrated=values["trust_uncalibrated"],
+    )
+    return errors, changes

@@ -7,7 +7,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER, HTTP_401_UNAUTHORIZED, HTTP_429_TOO_MANY_REQUESTS
 
-from adapters.inbound.http.admin.forms import text
+from adapters.inbound.http.admin.forms import raw_text, text
 from adapters.inbound.http.admin.guard import LOGIN_PATH, PUBLIC_OPT, safe_next
 from adapters.inbound.http.admin.rendering import page
 from adapters.inbound.http.security.sessions import end_admin_session, session_admin, start_admin_session
@@ -48,7 +48,7 @@ class LoginController(Controller):
         username = text(form, "username")
         address = request.client.host if request.client else "unknown"
         try:
-            user = await authenticate_admin.execute(username, form.get("password"), address)
+            user = await authenticate_admin.execute(username, raw_text(form, "password"), address)
         except LoginThrottled as throttled:
             response = page(
                 request,

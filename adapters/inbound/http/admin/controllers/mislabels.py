@@ -9,16 +9,21 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
-from adapters.inbound.http.admin.forms import page_number, text
+from adapters.inbound.http.admin.forms import choice, page_number, text
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.bounds import PathKey
-from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
+from application.use_cases.mislabels import ListMislabelCandidates, MislabelAction, ResolveMislabelCandidate
 from domain.errors import InvalidInput
 from domain.labelled_tickets import MAX_LABEL_LENGTH
 
 PAGE_SIZE = 50
 BASE = "/admin/mislabelled"
-_DONE = {"confirm": "label confirmed", "change": "label changed", "exclude": "ticket excluded from training"}
+ACTIONS = {action.value: action for action in MislabelAction}
+_DONE = {
+    MislabelAction.CONFIRM: "label confirmed",
+    MislabelAction.CHANGE: "label changed",
+    MislabelAction.EXCLUDE: "ticket excluded from training",
+}
 
 
 class MislabelPagesController(Controller):
@@ -55,13 +60,13 @@ class MislabelPagesController(Controller):
         resolve_mislabel_candidate: NamedDependency[ResolveMislabelCandidate],
     ) -> Redirect:
         form = await request.form()
-        action = text(form, "action")
+        action: MislabelAction = choice(form, "action", ACTIONS)
         admin = request.state.get("admin")
         by = admin.username if admin is not None else ""
-        new_label = text(form, "new_label") if action == "change" else None
+        new_label = text(form, "new_label") if action is MislabelAction.CHANGE else None
         resolved = await resolve_mislabel_candidate.execute(candidate_id, action, by, new_label)
         back = _back(text(form, "label"), text(form, "page"))
-        message = f"Ticket {resolved.labelled_ticket_id}: {_DONE.get(action, 'resolved')}."
+        message = f"Ticket {resolved.labelled_ticket_id}: {_DONE[action]}."
         return redirect(request, back, ("success", message))
 
 

@@ -17,7 +17,7 @@ from adapters.inbound.http.admin.forms import FieldErrors, optional_int, page_nu
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import ListCompanies
-from application.use_cases.labelled_tickets import SubmitFeedback
+from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
 from application.use_cases.models import ListModels
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.teams import ListTeams
@@ -107,7 +107,7 @@ class ReviewQueueController(Controller):
             category = typed or chosen
             if not category:
                 raise InvalidInput("category", "choose a label or type a new one")
-            result = await submit_feedback.execute(analysis_id, category=category, actor=_admin_actor(request))
+            result = await submit_feedback.execute(analysis_id, Feedback(category), _admin_actor(request))
         except InvalidInput as error:
             errors = FieldErrors()
             errors.add(error)

@@ -11,7 +11,7 @@ from adapters.inbound.http.admin.forms import FieldErrors, text
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import GetCompany
-from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, TeamDraft, UpdateTeam
+from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, TeamChanges, TeamDraft, UpdateTeam
 from domain.errors import InvalidInput
 
 TEAM_FIELDS = ("name", "category", "description")
@@ -94,9 +94,8 @@ class TeamPagesController(Controller):
         values = _team_values(await request.form())
         try:
             # The use case recomputes the routing embedding whenever the name, category or description changed.
-            updated = await update_team.execute(
-                team_id, name=values["name"], category=values["category"] or None, description=values["description"]
-            )
+            changes = TeamChanges(values["name"], values["category"] or None, values["description"])
+            updated = await update_team.execute(team_id, changes)
         except InvalidInput as error:
             errors = FieldErrors()
             errors.add(error)

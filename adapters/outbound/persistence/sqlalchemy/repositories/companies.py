@@ -12,7 +12,7 @@ from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRe
 from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import bump_catalogue_stamp
 from adapters.outbound.persistence.sqlalchemy.tables import companies, teams
 from domain.companies import Company, CompanyFlags
-from domain.decisions import DecisionPolicy
+from domain.decision_policy import DecisionPolicy
 
 
 class SqlAlchemyCompanyRepository(TableRepository):
