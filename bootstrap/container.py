@@ -238,10 +238,10 @@ class Container(containers.DeclarativeContainer):
     seed_demo_data = providers.Factory(SeedDemoData, uow_factory, embedder)
 
     record_labelled_tickets = providers.Factory(
-        RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length
+        RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length, retraining_trigger
     )
     list_labelled_tickets = providers.Factory(ListLabelledTickets, uow_factory)
-    submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock)
+    submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock, retraining_trigger)
     list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)

@@ -110,6 +110,16 @@ class RetrainingTrigger:
             await uow.commit()
         return TriggerResult(TriggerOutcome.QUEUED, run_id)
 
+    async def after_labels(self) -> TriggerResult:
+        """After people labelled tickets (committed): starts a training when that made one due (`TriggerPolicy`:
+        enough new labels), queued after its claim commits. Never raises: the labels are stored either way, and
+        the next analysis checks the trigger again."""
+        try:
+            return await self.enqueue(await self.claim(manual=False))
+        except Exception:  # noqa: BLE001 - a failed trigger must not fail the request that stored the labels
+            logger.exception("could not check the retraining trigger after new labels; the next analysis will")
+            return TriggerResult(TriggerOutcome.NOT_DUE)
+
     async def _claim_in(self, uow: TriggerUnitOfWork, manual: bool) -> int | None:
         """The conditional claim and its queued run, staged in the caller's transaction; the run's id or None."""
         now = self._clock.now()

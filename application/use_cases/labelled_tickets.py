@@ -14,6 +14,7 @@ from application.ports.labelled_ticket_repository import LabelledTicketRepositor
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.team_repository import TeamRepository
 from application.ports.unit_of_work import Transaction
+from application.services.retraining_trigger import RetrainingTrigger
 from domain.access import Actor
 from domain.errors import InvalidInput, NotFound
 from domain.human_labels import HumanLabel, text_hash
@@ -61,12 +62,20 @@ class NewLabelledTicket:
 
 
 class RecordLabelledTickets:
-    """Stores a batch all-or-nothing: one invalid ticket rejects the batch, naming its index and field."""
+    """Stores a batch all-or-nothing: one invalid ticket rejects the batch, naming its index and field; then starts
+    a training when the new labels made one due."""
 
-    def __init__(self, uow_factory: Callable[[], LabelledTicketUnitOfWork], clock: Clock, max_text_length: int) -> None:
+    def __init__(
+        self,
+        uow_factory: Callable[[], LabelledTicketUnitOfWork],
+        clock: Clock,
+        max_text_length: int,
+        retraining: RetrainingTrigger,
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._max_text_length = max_text_length
+        self._retraining = retraining
 
     async def execute(self, items: Sequence[NewLabelledTicket], source: str = "api") -> list[LabelledTicket]:
         if not items:
@@ -90,6 +99,7 @@ class RecordLabelledTickets:
         async with self._uow_factory() as uow:
             stored = await uow.labelled_tickets.add_many(tickets)
             await uow.commit()
+        await self._retraining.after_labels()
         return stored
 
 
@@ -130,11 +140,16 @@ class SubmitFeedback:
       category of an active labelled ticket; compared case-insensitively), unless `actor` is an admin: a new
       label is a taxonomy change, which only an admin may make. Confirming the predicted category is always
       allowed.
+    - Then a training starts when the new label made one due (`RETRAIN_MIN_NEW_LABELS`), so a correction is
+      learned without waiting for the next analysis.
     """
 
-    def __init__(self, uow_factory: Callable[[], FeedbackUnitOfWork], clock: Clock) -> None:
+    def __init__(
+        self, uow_factory: Callable[[], FeedbackUnitOfWork], clock: Clock, retraining: RetrainingTrigger
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._retraining = retraining
 
     async def execute(
         self, analysis_id: int, feedback: Feedback = CONFIRM, actor: Actor | None = None
@@ -176,6 +191,7 @@ class SubmitFeedback:
                 HumanLabel(analysis.company_id, text_hash(analysis.description), stored.category, stored.id, now)
             )
             await uow.commit()
+        await self._retraining.after_labels()
         return FeedbackResult(analysis_id, stored, corrected=stored.category != predicted, superseded_ticket_id=earlier)
 
 

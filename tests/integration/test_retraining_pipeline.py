@@ -77,6 +77,7 @@ def settings(
             **tiny_training_env(root),
             "MODEL_POLL_SECONDS": "0.3",
             "SEED_DEMO_DATA": "true",
+            "RETRAIN_MIN_NEW_LABELS": "0",  # these tests start their runs themselves
         },
         env_file=None,
     )

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
@@ -20,7 +21,7 @@ from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
 from domain.training_runs import RunStatus, TrainingRun
 from tests.training_policies import trigger_policy
-from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
+from tests.unit.fakes import FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
 
 NOW = datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
 
@@ -118,7 +119,8 @@ async def test_the_detail_of_an_analysis_has_its_company_team_and_feedback() -> 
     )
     detail = await GetAnalysisDetail(uow).execute(stored.id or 0)
     assert detail.company == company and detail.team == team and detail.feedback is None
-    await SubmitFeedback(uow, FixedClock(NOW)).execute(stored.id or 0, Feedback(category="Access"))
+    trigger = RetrainingTrigger(uow, FakeJobQueue(), FixedClock(NOW), trigger_policy())
+    await SubmitFeedback(uow, FixedClock(NOW), trigger).execute(stored.id or 0, Feedback(category="Access"))
     detail = await GetAnalysisDetail(uow).execute(stored.id or 0)
     assert detail.feedback is not None and detail.feedback.category == "Access"
     with pytest.raises(NotFound):

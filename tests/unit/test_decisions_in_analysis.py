@@ -44,7 +44,7 @@ def _world(
 
 
 def _feedback(world: World) -> SubmitFeedback:
-    return SubmitFeedback(world.uow, world.clock)
+    return SubmitFeedback(world.uow, world.clock, world.retraining)
 
 
 async def test_autofill_and_a_calibrated_confident_prediction_act_without_a_person() -> None:

@@ -3,17 +3,27 @@ from __future__ import annotations
 import pytest
 
 from application.ports.spreadsheet_reader import SheetRow
+from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import Feedback, NewLabelledTicket, RecordLabelledTickets, SubmitFeedback
 from domain.errors import InvalidInput, NotFound
 from domain.priority import Priority
+from tests.training_policies import trigger_policy
 from tests.unit.conftest import World
-from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
+from tests.unit.fakes import FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
+
+
+def _record(uow: FakeUnitOfWorkFactory) -> RecordLabelledTickets:
+    return RecordLabelledTickets(uow, FixedClock(), 10_000, _trigger(uow))
+
+
+def _trigger(uow: FakeUnitOfWorkFactory, min_new_labels: int = 0, queue: FakeJobQueue | None = None):
+    return RetrainingTrigger(uow, queue or FakeJobQueue(), FixedClock(), trigger_policy(100, min_new_labels))
 
 
 async def test_batch_is_stored_whole() -> None:
     uow = FakeUnitOfWorkFactory()
-    stored = await RecordLabelledTickets(uow, FixedClock(), 10_000).execute(
+    stored = await _record(uow).execute(
         [NewLabelledTicket("vpn down", "Access"), NewLabelledTicket("new mouse", "Hardware", Priority.LOW)]
     )
     assert [t.category for t in stored] == ["Access", "Hardware"] and len(uow.store.labelled) == 2
@@ -22,21 +32,37 @@ async def test_batch_is_stored_whole() -> None:
 async def test_one_bad_ticket_rejects_the_batch_naming_index_and_field() -> None:
     uow = FakeUnitOfWorkFactory()
     with pytest.raises(InvalidInput) as raised:
-        await RecordLabelledTickets(uow, FixedClock(), 10_000).execute(
-            [NewLabelledTicket("vpn down", "Access"), NewLabelledTicket("  ", "Hardware")]
-        )
+        await _record(uow).execute([NewLabelledTicket("vpn down", "Access"), NewLabelledTicket("  ", "Hardware")])
     assert raised.value.field == "tickets[1].text" and uow.store.labelled == {}
 
 
 async def test_feedback_confirms_or_corrects_and_links_the_analysis(world: World) -> None:
     analysis = await world.analyze.execute("my laptop is broken", 1)
-    feedback = SubmitFeedback(world.uow, world.clock)
+    feedback = SubmitFeedback(world.uow, world.clock, world.retraining)
     confirmed = await feedback.execute(analysis.id)
     assert not confirmed.corrected and confirmed.labelled_ticket.category == "Hardware"
     corrected = await feedback.execute(analysis.id, Feedback(category="Storage"))
     assert corrected.corrected and world.uow.store.feedback_links[analysis.id] == corrected.labelled_ticket.id
     with pytest.raises(NotFound):
         await feedback.execute(12345)
+
+
+async def test_enough_new_labels_start_a_training_at_once_and_fewer_wait() -> None:
+    uow, queue = FakeUnitOfWorkFactory(), FakeJobQueue()
+    record = RecordLabelledTickets(uow, FixedClock(), 10_000, _trigger(uow, min_new_labels=3, queue=queue))
+    await record.execute([NewLabelledTicket("vpn down", "Access"), NewLabelledTicket("new mouse", "Hardware")])
+    assert queue.enqueued == [] and uow.store.runs == {}
+    await record.execute([NewLabelledTicket("disk full", "Storage")])
+    (run_id,) = queue.enqueued
+    assert uow.store.runs[run_id].trigger == "labels" and uow.store.training_state.new_labels == 3
+
+
+async def test_a_correction_starts_a_training_when_one_label_is_enough(world: World) -> None:
+    analysis = await world.analyze.execute("my laptop is broken", 1)
+    trigger = RetrainingTrigger(world.uow, world.queue, world.clock, trigger_policy(100, min_new_labels=1))
+    await SubmitFeedback(world.uow, world.clock, trigger).execute(analysis.id, Feedback(category="Storage"))
+    (run_id,) = world.queue.enqueued
+    assert world.uow.store.runs[run_id].trigger == "labels"
 
 
 class ListReader:
