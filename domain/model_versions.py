@@ -19,7 +19,9 @@ class ModelStatus(str, enum.Enum):
 @dataclass(frozen=True, slots=True)
 class ModelVersion:
     name: str
-    path: str
+    location: str
+    """Where the model store keeps the version's files: opaque to all but the store (`ModelStore.open` turns it
+    into a local folder). The registry's column is still called `path`."""
     labels: tuple[str, ...]
     status: ModelStatus
     created_at: datetime

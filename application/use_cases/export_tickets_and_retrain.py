@@ -255,7 +255,7 @@ class ExportTicketsAndRetrain:
         if active is not None:
             report = evaluations.get(active.id) if active.id is not None else None
             if report is None:
-                report = await self._evaluate(active.path, split.test)
+                report = await self._evaluate(active.location, split.test)
                 if active.id is not None:
                     evaluations[active.id] = report
             incumbent = Incumbent(active.name, report)
@@ -335,7 +335,7 @@ class ExportTicketsAndRetrain:
             metrics["incumbent_test"] = incumbent.report.to_json()
         version = ModelVersion(
             name=trained.name,
-            path=trained.path,
+            location=trained.path,
             labels=tuple(trained.labels),
             status=ModelStatus.ACTIVE if decision.promote else ModelStatus.REJECTED,
             created_at=now,

@@ -97,7 +97,7 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     assert run.status is RunStatus.SUCCEEDED, run.error
     (version,) = [v for v in uow.store.versions.values() if v.status is ModelStatus.ACTIVE]
 
-    manifest = json.loads(Path(version.path, "model.json").read_text(encoding="utf-8"))
+    manifest = json.loads(Path(version.location, "model.json").read_text(encoding="utf-8"))
     table = ThresholdTable.from_json(manifest["thresholds"])
     sizes = version.metrics["split"]
     assert set(table.labels) <= set(version.labels)
@@ -117,10 +117,10 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     )
 
     # Force a temperature that is far from 1, so the check below cannot pass by serving the raw blend.
-    update_manifest(Path(version.path), {"temperature": 1.7})
+    update_manifest(Path(version.location), {"temperature": 1.7})
     served = ServedCategoryModel(StaticFallback())
     await served.serve(version)
-    raw = LoadedModelVersion(version.path).predict_components(TICKETS)["hybrid"].tolist()
+    raw = LoadedModelVersion(version.location).predict_components(TICKETS)["hybrid"].tolist()
     for text, raw_row in zip(TICKETS, raw, strict=True):
         prediction = await served.classify(text)
         expected = dict(zip(version.labels, apply_temperature(raw_row, 1.7), strict=True))

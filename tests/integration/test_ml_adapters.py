@@ -259,10 +259,10 @@ async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(
     await served.serve(good)
     pickled = version_folder(tiny_checkpoint, tmp_path, "v-pickled")
     state = {}
-    for weights in Path(pickled.path, "bert").glob("*.safetensors"):
+    for weights in Path(pickled.location, "bert").glob("*.safetensors"):
         state.update(load_file(weights))
         weights.unlink()
-    torch.save(state, Path(pickled.path, "bert", "pytorch_model.bin"))
+    torch.save(state, Path(pickled.location, "bert", "pytorch_model.bin"))
 
     with pytest.raises(FileNotFoundError, match="safetensors"):
         await served.serve(pickled)
@@ -272,7 +272,7 @@ async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(
 
 async def test_served_model_checks_id2label_against_the_manifest(tiny_checkpoint: Path, tmp_path: Path) -> None:
     broken = version_folder(tiny_checkpoint, tmp_path, "v-broken")
-    config_path = Path(broken.path, "bert", "config.json")
+    config_path = Path(broken.location, "bert", "config.json")
     config = json.loads(config_path.read_text())
     config["id2label"] = {"0": "Access", "1": "Storage", "2": "Hardware"}
     config_path.write_text(json.dumps(config))

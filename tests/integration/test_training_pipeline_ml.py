@@ -243,7 +243,7 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
             await served.serve(active)
             answer = await served.classify("cannot login, my password expired")
             seen_while_training.append(
-                (active.path, json.loads(Path(active.path, "model.json").read_text())["kind"], answer.label)
+                (active.location, json.loads(Path(active.location, "model.json").read_text())["kind"], answer.label)
             )
             return await super().train(train, validation, labels, warm_starts, on_progress, reuse_linear)
 
@@ -267,13 +267,13 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     assert linear_stage["stage"] == "linear" and linear_stage["promoted"] and hybrid_stage["stage"] == "hybrid"
     linear = uow.store.versions[linear_stage["model_version_id"]]
     hybrid = uow.store.versions[hybrid_stage["model_version_id"]]
-    assert seen_while_training == [(linear.path, "linear", "Access")], "the linear version served during training"
-    assert not (Path(linear.path) / "bert").exists() and (Path(hybrid.path) / "bert").is_dir()
+    assert seen_while_training == [(linear.location, "linear", "Access")], "the linear version served during training"
+    assert not (Path(linear.location) / "bert").exists() and (Path(hybrid.location) / "bert").is_dir()
     training = hybrid.metrics["training"]
-    assert training["linear_reused_from"] == linear.path
+    assert training["linear_reused_from"] == linear.location
     assert training["warm_start"] is None, "a linear-only version is no warm start"
-    reused = LoadedModelVersion(linear.path).predict_components(TICKET_TEXTS)["linear"]
-    blended = LoadedModelVersion(hybrid.path, load_unused=True).predict_components(TICKET_TEXTS)["linear"]
+    reused = LoadedModelVersion(linear.location).predict_components(TICKET_TEXTS)["linear"]
+    blended = LoadedModelVersion(hybrid.location, load_unused=True).predict_components(TICKET_TEXTS)["linear"]
     assert (reused == blended).all(), "the hybrid's linear part is the linear stage's fit"
     expected_status = ModelStatus.ACTIVE if hybrid_stage["promoted"] else ModelStatus.REJECTED
     assert hybrid.status is expected_status

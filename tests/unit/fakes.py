@@ -737,7 +737,7 @@ class FakeTrainer:
         path = f"models/v{self.count}"
         self.rules[path] = self.next_rule
         # Like the real trainer: only a version with a transformer (not a linear-only one) is a warm start.
-        base = next((version.path for version in warm_starts if version.path not in self.linear_paths), None)
+        base = next((version.location for version in warm_starts if version.location not in self.linear_paths), None)
         self.trained_from.append(base)
         self.reused.append(reuse_linear.path if reuse_linear else None)
         recipe = "hybrid" if self.linear_stage else "bert"
@@ -790,8 +790,8 @@ class FakeServedModel:
         self.in_step = True
 
     async def serve(self, version: ModelVersion | None) -> None:
-        if version is not None and version.path in self.broken_paths:
-            raise OSError(f"cannot read {version.path}")
+        if version is not None and version.location in self.broken_paths:
+            raise OSError(f"cannot read {version.location}")
         self.version_id = version.id if version else None
 
 

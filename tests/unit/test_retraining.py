@@ -130,7 +130,7 @@ async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pi
     assert await sync.execute() == first.model_version_id
     pipeline.add_tickets(1)
     second = await pipeline.run()
-    served.broken_paths.add(pipeline.uow.store.versions[second.model_version_id].path)
+    served.broken_paths.add(pipeline.uow.store.versions[second.model_version_id].location)
     assert await sync.execute() == first.model_version_id, "the previous version keeps serving"
     assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.BAD
     assert await sync.execute() == first.model_version_id
@@ -139,7 +139,7 @@ async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pi
 async def test_the_run_and_the_version_record_calibration_and_decision_coverage(pipeline: Pipeline) -> None:
     run = await pipeline.run()
     (active,) = pipeline.active()
-    assert pipeline.trainer.calibrated == [active.path]
+    assert pipeline.trainer.calibrated == [active.location]
     for metrics in (run.metrics, active.metrics):
         calibration = metrics["calibration"]
         assert set(calibration) == {
@@ -191,7 +191,7 @@ async def test_an_unloadable_version_gives_way_to_the_newest_good_one_in_the_reg
     pipeline.add_tickets(1)
     third = await pipeline.run()
     restarted = FakeServedModel()  # a fresh process: nothing loaded yet
-    restarted.broken_paths |= {pipeline.uow.store.versions[third.model_version_id].path}
+    restarted.broken_paths |= {pipeline.uow.store.versions[third.model_version_id].location}
     sync = SyncServedModel(pipeline.uow, restarted, pipeline.clock)
     assert not restarted.in_step
     assert await sync.execute() == second.model_version_id and restarted.in_step
@@ -211,7 +211,7 @@ async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipelin
     served = FakeServedModel()
     sync = SyncServedModel(pipeline.uow, served, pipeline.clock)
     assert await sync.execute() == first.model_version_id
-    served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].path)
+    served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].location)
     pipeline.clock.advance(seconds=1)
     await ActivateModel(pipeline.uow, pipeline.clock).execute(worse.model_version_id)
     assert await sync.execute() == first.model_version_id
@@ -222,7 +222,7 @@ async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipelin
 async def test_with_no_good_version_left_nothing_is_active_and_the_process_is_in_step(pipeline: Pipeline) -> None:
     only = await pipeline.run()
     served = FakeServedModel()
-    served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].path)
+    served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].location)
     assert await SyncServedModel(pipeline.uow, served, pipeline.clock).execute() is None
     assert pipeline.active() == [] and served.in_step
 
@@ -246,7 +246,7 @@ async def test_a_fresh_install_promotes_the_linear_version_then_the_hybrid(progr
     assert hybrid.status is ModelStatus.ACTIVE and hybrid.id == run.model_version_id
     assert linear.activated_at is not None, "the linear version served before the hybrid replaced it"
     assert progressive.trainer.trained_from == [None], "a linear-only version is no warm start: the base model is"
-    assert progressive.trainer.reused == [linear.path], "the hybrid takes the linear stage's fit"
+    assert progressive.trainer.reused == [linear.location], "the hybrid takes the linear stage's fit"
     assert run.metrics["accuracy"] == 1.0 and run.metrics["ece"] == hybrid_stage["ece"]
 
 
@@ -260,7 +260,7 @@ async def test_the_hybrid_warm_starts_from_the_newest_transformer_behind_an_acti
     first_hybrid = "models/v2"
     assert second.metrics["stages"][0]["promoted"] and not second.promoted
     (active,) = progressive.active()
-    assert active.path == "models/v3" and active.metrics["stage"] == "linear"
+    assert active.location == "models/v3" and active.metrics["stage"] == "linear"
     progressive.add_tickets(1)
     progressive.trainer.next_rule = "perfect"
     await progressive.run()

@@ -109,7 +109,7 @@ class ServedCategoryModel:
             self._serving = None
             return
         assert version.id is not None
-        loaded = await asyncio.to_thread(_load_and_check, version.path, self._runtime, self._threads)
+        loaded = await asyncio.to_thread(_load_and_check, version.location, self._runtime, self._threads)
         logger.info(
             "model version %s (%s): transformer served by %s (asked for %s)",
             version.id,

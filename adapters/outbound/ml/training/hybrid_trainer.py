@@ -92,7 +92,7 @@ class HybridModelTrainer:
         on_progress: Callable[[TrainingProgress], None],
         reuse_linear: TrainedModel | None = None,
     ) -> TrainedModel:
-        base = next((version for version in warm_starts if _has_transformer(Path(version.path))), None)
+        base = next((version for version in warm_starts if _has_transformer(Path(version.location))), None)
         linear_from = Path(reuse_linear.path) if reuse_linear is not None else None
         return await self._write_version(train, validation, labels, base, on_progress, self._kind, linear_from)
 
@@ -109,7 +109,7 @@ class HybridModelTrainer:
         name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         out_dir = self._store_dir / name
         # A linear-only version needs no transformer, so it does not look for the base model at all.
-        base_dir = Path(base.path) if base is not None else Path() if kind == "linear" else self._default_base()
+        base_dir = Path(base.location) if base is not None else Path() if kind == "linear" else self._default_base()
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
         # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
         config = self._warm_start_config() if base is not None else self._config
