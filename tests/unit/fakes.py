@@ -7,10 +7,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 
 from application.ports.admin_user_repository import AdminUserRepository
@@ -25,6 +29,7 @@ from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
 from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
+from application.ports.model_store import CorruptVersion, ModelStoreUnavailable, StoredFile, StoreUsage, VersionManifest
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
@@ -775,6 +780,87 @@ class FakeTrainer:
             [e.label for e in test],
         )
         return report
+
+
+class FakeModelStore:
+    """An in-memory ModelStore: a version is its files' bytes and the manifest taken when it was published.
+
+    `open` writes the files into a fresh temporary folder for the context's lifetime; `tamper` changes them behind
+    the store's back, as a damaged disk or bucket would; `unavailable` makes every call fail as an outage does.
+    tests/model_store_contract.py runs over it.
+    """
+
+    def __init__(self) -> None:
+        self._area = tempfile.TemporaryDirectory(prefix="fake-model-store-")
+        self.files: dict[str, dict[str, bytes]] = {}
+        self.manifests: dict[str, VersionManifest] = {}
+        self.opened: list[str] = []
+        self.deleted: list[str] = []
+        self.unavailable = False
+
+    def staging_area(self) -> str:
+        return str(Path(self._area.name) / "staging")
+
+    async def publish(self, staging: str, name: str) -> str:
+        from adapters.outbound.model_store.manifests import check_version_name
+
+        self._reachable()
+        if check_version_name(name) in self.files:
+            raise FileExistsError(name)
+        folder = Path(staging)
+        files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        shutil.rmtree(folder)
+        self.files[name] = files
+        stored = (StoredFile(path, len(data), hashlib.sha256(data).hexdigest()) for path, data in files.items())
+        self.manifests[name] = VersionManifest(name, tuple(stored))
+        return name
+
+    @asynccontextmanager
+    async def open(self, location: str) -> AsyncIterator[str]:
+        manifest = await self.manifest(location)
+        files = self.files[location]
+        for expected in manifest.files:
+            data = files.get(expected.path)
+            if data is None or len(data) != expected.size:
+                raise CorruptVersion(f"version {location}: {expected.path} is missing or cut short")
+            if hashlib.sha256(data).hexdigest() != expected.sha256:
+                raise CorruptVersion(f"version {location}: the sha256 of {expected.path} differs from its manifest")
+        self.opened.append(location)
+        with tempfile.TemporaryDirectory(dir=self._area.name) as folder:
+            for path, data in files.items():
+                (Path(folder) / path).parent.mkdir(parents=True, exist_ok=True)
+                (Path(folder) / path).write_bytes(data)
+            yield folder
+
+    async def manifest(self, location: str) -> VersionManifest:
+        self._reachable()
+        if location not in self.manifests:
+            raise CorruptVersion(f"no model version {location}")
+        return self.manifests[location]
+
+    async def versions(self) -> list[str]:
+        self._reachable()
+        return sorted(self.manifests)
+
+    async def delete(self, location: str) -> None:
+        self._reachable()
+        self.deleted.append(location)
+        self.manifests.pop(location, None)
+        self.files.pop(location, None)
+
+    async def usage(self) -> StoreUsage:
+        self._reachable()
+        return StoreUsage(len(self.manifests), sum(manifest.size for manifest in self.manifests.values()))
+
+    def tamper(self, location: str, path: str, data: bytes | None) -> None:
+        if data is None:
+            del self.files[location][path]
+        else:
+            self.files[location][path] = data
+
+    def _reachable(self) -> None:
+        if self.unavailable:
+            raise ModelStoreUnavailable("the fake model store is down")
 
 
 class FakeServedModel:
