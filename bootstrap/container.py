@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
@@ -22,6 +23,9 @@ from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
 from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.training.mislabel_detector import SklearnMislabelDetector
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
+from adapters.outbound.model_store.object_store import ObjectModelStore
+from adapters.outbound.model_store.version_cache import VersionCache
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
@@ -114,6 +118,15 @@ def _for_reads(uow_factory: Any) -> Any:
     return for_reads() if for_reads is not None else uow_factory
 
 
+def _model_store(settings: Settings) -> Any:
+    """The folder MODEL_STORE_DIR, or the bucket of MODEL_STORE_URL with this host's cache in MODEL_CACHE_DIR."""
+    if settings.model_store_url is None:
+        return FilesystemModelStore(settings.model_store_dir)
+    url = urlsplit(settings.model_store_url)
+    cache = VersionCache(settings.model_cache_dir, settings.model_cache_versions)
+    return ObjectModelStore(url.netloc, url.path, cache)
+
+
 def _redis_broker(settings: Settings) -> Any:
     if settings.broker_url is None:
         return None
@@ -136,6 +149,7 @@ class Container(containers.DeclarativeContainer):
     uow_factory = providers.Singleton(SqlAlchemyUnitOfWorkFactory, engine)
     storage_health = providers.Singleton(SqlAlchemyStorageHealth, engine)
     broker = providers.Singleton(_redis_broker, settings)
+    model_store = providers.Singleton(_model_store, settings)
 
     embedder = providers.Singleton(MiniLmEmbedder)
     sentiment = providers.Singleton(SpacyTextBlobSentiment, settings.provided.spacy_pipeline)
@@ -146,6 +160,7 @@ class Container(containers.DeclarativeContainer):
     classifier = providers.Singleton(
         ServedCategoryModel,
         zero_shot_classifier,
+        store=model_store,
         runtime=settings.provided.inference_runtime,
         threads=settings.provided.torch_threads,
     )
@@ -161,7 +176,7 @@ class Container(containers.DeclarativeContainer):
     )
     trainer = providers.Singleton(
         HybridModelTrainer,
-        settings.provided.model_store_dir,
+        model_store,
         providers.Singleton(_fine_tune_config, settings),
         settings.provided.train_base_model_dir,
         settings.provided.train_model_kind,
@@ -174,7 +189,14 @@ class Container(containers.DeclarativeContainer):
     mislabel_detector = providers.Singleton(SklearnMislabelDetector)
     mislabel_listing = providers.Factory(MislabelListing, uow_factory, mislabel_detector)
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings, mislabel_listing
+        ExportTicketsAndRetrain,
+        uow_factory,
+        exporter,
+        trainer,
+        model_store,
+        clock,
+        retraining_settings,
+        mislabel_listing,
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
+from application.ports.model_store import ModelStore
 from application.ports.model_trainer import (
     CalibrationReport,
     ModelTrainer,
@@ -93,6 +94,7 @@ class ExportTicketsAndRetrain:
         uow_factory: UnitOfWorkFactory,
         exporter: DatasetExporter,
         trainer: ModelTrainer,
+        store: ModelStore,
         clock: Clock,
         settings: RetrainingSettings,
         mislabels: MislabelListing | None = None,
@@ -100,6 +102,7 @@ class ExportTicketsAndRetrain:
         self._uow_factory = uow_factory
         self._exporter = exporter
         self._trainer = trainer
+        self._store = store
         self._clock = clock
         self._settings = settings
         self._mislabels = mislabels
@@ -208,7 +211,7 @@ class ExportTicketsAndRetrain:
                 split.labels,
                 _warm_starts(versions),
                 lambda update: progress.report(_scaled(update, low, 95.0)),
-                reuse_linear=linear,
+                reuse_linear=first.stored if first is not None else None,
             )
             progress.report(TrainingProgress("evaluate", 95.0))
             final = await self._finish_stage(
@@ -255,7 +258,8 @@ class ExportTicketsAndRetrain:
         if active is not None:
             report = evaluations.get(active.id) if active.id is not None else None
             if report is None:
-                report = await self._evaluate(active.location, split.test)
+                async with self._store.open(active.location) as folder:
+                    report = await self._evaluate(folder, split.test)
                 if active.id is not None:
                     evaluations[active.id] = report
             incumbent = Incumbent(active.name, report)
@@ -317,7 +321,9 @@ class ExportTicketsAndRetrain:
         active: ModelVersion | None,
         stage: str,
     ) -> ModelVersion:
-        """Stores the version (active or rejected, as decided) and retires the active one when it is replaced."""
+        """Publishes the version to the model store, then registers it (active or rejected, as decided) and retires
+        the active one when it is replaced."""
+        location = await self._store.publish(trained.path, trained.name)
         now = self._clock.now()
         metrics: dict[str, object] = {
             "test": candidate.to_json(),
@@ -335,7 +341,7 @@ class ExportTicketsAndRetrain:
             metrics["incumbent_test"] = incumbent.report.to_json()
         version = ModelVersion(
             name=trained.name,
-            location=trained.path,
+            location=location,
             labels=tuple(trained.labels),
             status=ModelStatus.ACTIVE if decision.promote else ModelStatus.REJECTED,
             created_at=now,

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from application.ports.clock import Clock
+from application.ports.model_store import ModelStoreUnavailable
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.served_model import ServedModel
 from application.ports.unit_of_work import Transaction
@@ -63,7 +64,9 @@ class SyncServedModel:
     in its note, and in the same transaction the newest good version (the most recently activated retired one)
     becomes active again in the registry, so every process and every restart serves it; that one is then loaded
     in turn. Run every few seconds by every API process, so a promotion anywhere reaches all of them; the first
-    completed check makes the served model ready (`ServedModel.mark_in_step`).
+    completed check makes the served model ready (`ServedModel.mark_in_step`). A model store that cannot be
+    reached condemns no version: ModelStoreUnavailable propagates, what was served keeps serving, and the next
+    check tries again.
     """
 
     def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], served: ServedModel, clock: Clock) -> None:
@@ -81,6 +84,8 @@ class SyncServedModel:
                 break
             try:
                 await self._served.serve(active)
+            except ModelStoreUnavailable:
+                raise
             except Exception as error:  # noqa: BLE001 - whatever broke the load, the old model keeps serving
                 logger.error("model version %s failed to load, marking it bad: %s", active.id, error)
                 await self._mark_bad_and_fall_back(active, f"failed to load: {type(error).__name__}: {error}")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,7 @@ from adapters.outbound.ml.serving.model_version import (
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.training.version_trainer import update_manifest
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import (
     ExportTicketsAndRetrain,
@@ -84,10 +87,12 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
         uow.store.labelled[ticket_id] = LabelledTicket(text, label, "test", FixedClock().now(), id=ticket_id)
     clock = FixedClock()
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
+    store = FilesystemModelStore(tmp_path / "store")
     job = ExportTicketsAndRetrain(
         uow,
         FakeExporter(),
-        HybridModelTrainer(tmp_path / "store", fast_config(), base_model_dir=str(tiny_base)),
+        HybridModelTrainer(store, fast_config(), base_model_dir=str(tiny_base)),
+        store,
         clock,
         RetrainingSettings(validation_share=0.25, test_share=0.25),
     )
@@ -116,9 +121,13 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
         else run.metrics["calibration"]["test_ece_before"],
     )
 
-    # Force a temperature that is far from 1, so the check below cannot pass by serving the raw blend.
-    update_manifest(Path(version.location), {"temperature": 1.7})
-    served = ServedCategoryModel(StaticFallback())
+    # Force a temperature that is far from 1, so the check below cannot pass by serving the raw blend. A published
+    # version never changes, so the copy with that temperature is published as a version of its own.
+    forced = Path(store.staging_area(), "forced")
+    shutil.copytree(version.location, forced)
+    update_manifest(forced, {"temperature": 1.7})
+    version = replace(version, name="forced", location=await store.publish(str(forced), "forced"))
+    served = ServedCategoryModel(StaticFallback(), store=store)
     await served.serve(version)
     raw = LoadedModelVersion(version.location).predict_components(TICKETS)["hybrid"].tolist()
     for text, raw_row in zip(TICKETS, raw, strict=True):

@@ -27,6 +27,7 @@ from adapters.outbound.ml.serving.zero_shot_classifier import (
     load_label_descriptions,
     validate_label_descriptions,
 )
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction
 from tests.integration.tiny_models import tiny_classifier
@@ -226,7 +227,7 @@ class StaticFallback:
 
 
 async def test_served_model_answers_from_the_version_it_serves(tiny_checkpoint: Path, tmp_path: Path) -> None:
-    served = ServedCategoryModel(StaticFallback())
+    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
     assert (await served.classify("anything")).model_version == "fallback"
     version = version_folder(tiny_checkpoint, tmp_path, "v-one")
 
@@ -254,7 +255,7 @@ async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(
     import torch
     from safetensors.torch import load_file
 
-    served = ServedCategoryModel(StaticFallback())
+    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
     good = version_folder(tiny_checkpoint, tmp_path, "v-good")
     await served.serve(good)
     pickled = version_folder(tiny_checkpoint, tmp_path, "v-pickled")
@@ -277,7 +278,7 @@ async def test_served_model_checks_id2label_against_the_manifest(tiny_checkpoint
     config["id2label"] = {"0": "Access", "1": "Storage", "2": "Hardware"}
     config_path.write_text(json.dumps(config))
 
-    served = ServedCategoryModel(StaticFallback())
+    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
     with pytest.raises(ValueError, match="id2label"):
         await served.serve(broken)
     assert served.serving_version_id() is None

@@ -20,6 +20,7 @@ import pytest
 from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from tests.integration.tiny_models import tiny_base_model
 
 pytestmark = pytest.mark.integration
@@ -196,7 +197,9 @@ async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tupl
     from domain.model_versions import ModelStatus, ModelVersion
 
     out, _ = version
-    trainer = HybridModelTrainer(tmp_path / "store", fast_config(epochs=4), kind="bert", warm_start_epochs=0.5)
+    trainer = HybridModelTrainer(
+        FilesystemModelStore(tmp_path / "store"), fast_config(epochs=4), kind="bert", warm_start_epochs=0.5
+    )
     active = ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC))
     train, val = make_split(16, 9), make_split(3, 10)  # 64 tickets: 4 batches of 16 an epoch
     trained = await trainer.train(
@@ -234,7 +237,8 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
             return True
 
     uow = FakeUnitOfWorkFactory()
-    served = ServedCategoryModel(NoFallback())
+    store = FilesystemModelStore(tmp_path / "store")
+    served = ServedCategoryModel(NoFallback(), store=store)
     seen_while_training: list[tuple[str, str, str]] = []
 
     class ServingWhileTraining(HybridModelTrainer):
@@ -253,9 +257,9 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
         uow.store.labelled[ticket_id] = LabelledTicket(text, label, "test", FixedClock().now(), id=ticket_id)
     clock = FixedClock()
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
-    trainer = ServingWhileTraining(tmp_path / "store", fast_config(), base_model_dir=str(tiny_base))
+    trainer = ServingWhileTraining(store, fast_config(), base_model_dir=str(tiny_base))
     job = ExportTicketsAndRetrain(
-        uow, FakeExporter(), trainer, clock, RetrainingSettings(validation_share=0.25, test_share=0.25)
+        uow, FakeExporter(), trainer, store, clock, RetrainingSettings(validation_share=0.25, test_share=0.25)
     )
     started = await trigger.execute(manual=True)
     assert started.run_id is not None
@@ -313,7 +317,7 @@ async def test_the_served_version_runs_on_onnx_close_to_torch(bert_version: Path
     from domain.model_versions import ModelStatus, ModelVersion
 
     out = bert_version
-    served = ServedCategoryModel(NeverAsked(), runtime="onnx-int8", threads=1)
+    served = ServedCategoryModel(NeverAsked(), store=FilesystemModelStore(out.parent), runtime="onnx-int8", threads=1)
     await served.serve(ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
     try:
         runtime = served.serving_runtime()
@@ -353,7 +357,7 @@ async def test_a_served_version_with_broken_graphs_falls_back_to_torch_and_answe
     shutil.copytree(bert_version, broken)
     for name in ("model.onnx", "model.int8.onnx"):
         (broken / "bert" / name).write_bytes(b"not an onnx graph")
-    served = ServedCategoryModel(NeverAsked(), runtime="onnx-int8")
+    served = ServedCategoryModel(NeverAsked(), store=FilesystemModelStore(tmp_path), runtime="onnx-int8")
     with caplog.at_level(logging.WARNING):
         await served.serve(ModelVersion("v1", str(broken), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
     try:
@@ -466,7 +470,7 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
     version = tmp_path / "version"
     shutil.copytree(bert_version, version)
     validation, test = make_split(8, 21), make_split(8, 22)
-    trainer = HybridModelTrainer(tmp_path / "store", fast_config(), serving_runtime=runtime)
+    trainer = HybridModelTrainer(FilesystemModelStore(tmp_path / "store"), fast_config(), serving_runtime=runtime)
 
     report = await trainer.calibrate(
         str(version),

@@ -696,22 +696,27 @@ class FakeExporter:
 
 
 class FakeTrainer:
-    """'Trains' a model that answers from a fixed rule; `quality` picks how good each new model is."""
+    """'Trains' a model that answers from a fixed rule; `next_rule` picks how good each new model is.
 
-    def __init__(self) -> None:
-        self.rules: dict[str, str] = {}
+    Like the real trainer it writes each version as a folder in the store's staging area (its rule in rule.txt,
+    and a bert/ folder unless it is linear-only) and reads the versions it continues from through the store.
+    """
+
+    def __init__(self, store: FakeModelStore) -> None:
+        self.store = store
         self.next_rule = "perfect"
         self.fail_with: Exception | None = None
         self.trained_from: list[str | None] = []
+        """The location of each training's warm start (None: the base model)."""
         self.count = 0
         self.calibration_helps = True
         """False: the test split's tickets are all right, so softening the (over-confident) validation fit hurts."""
         self.calibrated: list[str] = []
+        """The name of each version calibrated."""
         self.linear_stage = False
         """True: a hybrid recipe, whose `train_linear` writes a linear-only version first (ruled by `linear_rule`)."""
         self.linear_rule = "perfect"
         self.fail_hybrid_with: Exception | None = None
-        self.linear_paths: set[str] = set()
         self.reused: list[str | None] = []
 
     async def train_linear(self, train, validation, labels, on_progress):
@@ -723,11 +728,8 @@ class FakeTrainer:
         if self.fail_with is not None:
             raise self.fail_with
         on_progress(TrainingProgress("linear", 50.0))
-        self.count += 1
-        path = f"models/v{self.count}"
-        self.rules[path] = self.linear_rule
-        self.linear_paths.add(path)
-        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0}, "linear")
+        folder = self._write(self.linear_rule, transformer=False)
+        return TrainedModel(folder.name, str(folder), tuple(labels), {"seconds": 1.0}, "linear")
 
     async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None):
         from application.ports.model_trainer import TrainedModel
@@ -738,18 +740,33 @@ class FakeTrainer:
         if self.fail_hybrid_with is not None:
             raise self.fail_hybrid_with
         on_progress(TrainingProgress("train", 50.0, 0.7))
-        self.count += 1
-        path = f"models/v{self.count}"
-        self.rules[path] = self.next_rule
         # Like the real trainer: only a version with a transformer (not a linear-only one) is a warm start.
-        base = next((version.location for version in warm_starts if version.location not in self.linear_paths), None)
+        base = None
+        for version in warm_starts:
+            if (await self.store.manifest(version.location)).has_folder("bert"):
+                base = version.location
+                break
         self.trained_from.append(base)
-        self.reused.append(reuse_linear.path if reuse_linear else None)
+        if reuse_linear is not None:
+            async with self.store.open(reuse_linear.location):
+                pass
+        self.reused.append(reuse_linear.location if reuse_linear else None)
+        folder = self._write(self.next_rule, transformer=True)
         recipe = "hybrid" if self.linear_stage else "bert"
-        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0}, recipe)
+        return TrainedModel(folder.name, str(folder), tuple(labels), {"seconds": 1.0}, recipe)
+
+    def _write(self, rule: str, transformer: bool) -> Path:
+        self.count += 1
+        folder = Path(self.store.staging_area()) / f"v{self.count}"
+        folder.mkdir(parents=True)
+        (folder / "rule.txt").write_text(rule)
+        if transformer:
+            (folder / "bert").mkdir()
+            (folder / "bert" / "weights").write_text(folder.name)
+        return folder
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
-        rule = self.rules[path]
+        rule = (Path(path) / "rule.txt").read_text()
         # Test texts are "<label> ticket <n>": a perfect model reads the label back, a poor one says "Access".
         return [text.split(" ticket ")[0] if rule == "perfect" else "Access" for text in texts]
 
@@ -759,7 +776,7 @@ class FakeTrainer:
         when `calibration_helps`, else all right."""
         from adapters.outbound.ml.training.calibration_fit import measure_calibration
 
-        self.calibrated.append(path)
+        self.calibrated.append(Path(path).name)
         labels = sorted({e.label for e in [*validation, *test]})
 
         def rows(examples, wrong_every):
@@ -867,6 +884,7 @@ class FakeServedModel:
     def __init__(self) -> None:
         self.version_id: int | None = None
         self.broken_paths: set[str] = set()
+        self.store_down = False
         self.in_step = False
 
     def serving_version_id(self) -> int | None:
@@ -876,6 +894,8 @@ class FakeServedModel:
         self.in_step = True
 
     async def serve(self, version: ModelVersion | None) -> None:
+        if version is not None and self.store_down:
+            raise ModelStoreUnavailable("the model store is down")
         if version is not None and version.location in self.broken_paths:
             raise OSError(f"cannot read {version.location}")
         self.version_id = version.id if version else None

@@ -26,6 +26,7 @@ from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
     FakeMislabelDetector,
+    FakeModelStore,
     FakeTrainer,
     FakeUnitOfWorkFactory,
     FixedClock,
@@ -71,8 +72,9 @@ class Pipeline:
         self.clock = FixedClock()
         self.detector = FakeMislabelDetector()
         listing = MislabelListing(self.uow, self.detector, max_candidates=10)
+        store = FakeModelStore()
         self.job = ExportTicketsAndRetrain(
-            self.uow, FakeExporter(), FakeTrainer(), self.clock, RetrainingSettings(), listing
+            self.uow, FakeExporter(), FakeTrainer(store), store, self.clock, RetrainingSettings(), listing
         )
         self.trigger = TriggerRetraining(
             RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, TriggerPolicy(threshold=100))

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from application.ports.model_store import ModelStoreUnavailable
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.models import ActivateModel, SyncServedModel
@@ -12,7 +14,15 @@ from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelStatus
 from domain.training import TriggerPolicy
 from domain.training_runs import RunStatus
-from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeServedModel, FakeTrainer, FakeUnitOfWorkFactory, FixedClock
+from tests.unit.fakes import (
+    FakeExporter,
+    FakeJobQueue,
+    FakeModelStore,
+    FakeServedModel,
+    FakeTrainer,
+    FakeUnitOfWorkFactory,
+    FixedClock,
+)
 
 LABELS = ("Access", "Hardware", "Storage")
 
@@ -21,12 +31,15 @@ class Pipeline:
     def __init__(self) -> None:
         self.uow = FakeUnitOfWorkFactory()
         self.clock = FixedClock()
-        self.trainer = FakeTrainer()
+        self.store = FakeModelStore()
+        self.trainer = FakeTrainer(self.store)
         self.exporter = FakeExporter()
         self.queue = FakeJobQueue()
         retraining = RetrainingTrigger(self.uow, self.queue, self.clock, TriggerPolicy(threshold=100))
         self.trigger = TriggerRetraining(retraining)
-        self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.clock, RetrainingSettings())
+        self.job = ExportTicketsAndRetrain(
+            self.uow, self.exporter, self.trainer, self.store, self.clock, RetrainingSettings()
+        )
 
     def add_tickets(self, per_label: int = 10) -> None:
         for label in LABELS:
@@ -72,7 +85,7 @@ async def test_a_worse_candidate_is_registered_but_not_promoted(pipeline: Pipeli
     (active,) = pipeline.active()
     assert active.id == first.model_version_id
     assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.REJECTED
-    assert pipeline.trainer.trained_from == [None, "models/v1"], "the second run warm-starts from the active model"
+    assert pipeline.trainer.trained_from == [None, "v1"], "the second run warm-starts from the active model"
 
 
 async def test_an_equally_good_candidate_replaces_the_active_one(pipeline: Pipeline) -> None:
@@ -136,10 +149,30 @@ async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pi
     assert await sync.execute() == first.model_version_id
 
 
+async def test_a_model_store_out_of_reach_condemns_no_version(pipeline: Pipeline) -> None:
+    served = FakeServedModel()
+    sync = SyncServedModel(pipeline.uow, served, pipeline.clock)
+    first = await pipeline.run()
+    served.store_down = True
+    with pytest.raises(ModelStoreUnavailable):
+        await sync.execute()
+    assert not served.in_step, "not ready while the active version could not be fetched"
+    assert pipeline.uow.store.versions[first.model_version_id].status is ModelStatus.ACTIVE
+    served.store_down = False
+    assert await sync.execute() == first.model_version_id and served.in_step
+
+
+async def test_every_stage_is_published_to_the_store_before_it_is_registered(progressive: Pipeline) -> None:
+    run = await progressive.run()
+    names = [progressive.uow.store.versions[stage["model_version_id"]].name for stage in run.metrics["stages"]]
+    assert await progressive.store.versions() == sorted(names)
+    assert not any(Path(progressive.store.staging_area()).iterdir()), "publishing consumed every staged folder"
+
+
 async def test_the_run_and_the_version_record_calibration_and_decision_coverage(pipeline: Pipeline) -> None:
     run = await pipeline.run()
     (active,) = pipeline.active()
-    assert pipeline.trainer.calibrated == [active.location]
+    assert pipeline.trainer.calibrated == [active.name]
     for metrics in (run.metrics, active.metrics):
         calibration = metrics["calibration"]
         assert set(calibration) == {
@@ -257,10 +290,10 @@ async def test_the_hybrid_warm_starts_from_the_newest_transformer_behind_an_acti
     progressive.add_tickets(1)
     progressive.trainer.next_rule = "poor"
     second = await progressive.run()
-    first_hybrid = "models/v2"
+    first_hybrid = "v2"
     assert second.metrics["stages"][0]["promoted"] and not second.promoted
     (active,) = progressive.active()
-    assert active.location == "models/v3" and active.metrics["stage"] == "linear"
+    assert active.location == "v3" and active.metrics["stage"] == "linear"
     progressive.add_tickets(1)
     progressive.trainer.next_rule = "perfect"
     await progressive.run()
