@@ -31,6 +31,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
     configure_logging(settings.log_level)
     container = container or build_container(settings)
     background: set[asyncio.Task[Any]] = set()
+    registry_changed = asyncio.Event()
     observe_batches(container.metrics().batch_ran)
 
     async def warm_models() -> None:
@@ -43,7 +44,8 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         logger.info("models loaded")
 
     async def follow_active_model() -> None:
-        """Every API process polls the registry, so a promotion anywhere is served everywhere within seconds."""
+        """Every API process polls the registry, so a promotion anywhere is served everywhere within seconds; an
+        announced change (`registry_changes`) cuts the wait short."""
         failures = 0
         while True:
             try:
@@ -59,7 +61,11 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
                 failures += 1
                 if failures == 1:
                     logger.warning("could not check the active model version; will keep trying", exc_info=True)
-            await asyncio.sleep(settings.model_poll_interval_s)
+            try:
+                await asyncio.wait_for(registry_changed.wait(), settings.model_poll_interval_s)
+            except TimeoutError:
+                pass
+            registry_changed.clear()
 
     async def warm_then_follow_active_model() -> None:
         # In this order: loading the active version while the fallback's models load would race in transformers.
@@ -88,6 +94,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         await hint_at_the_first_admin()
         # Loading takes seconds; the server answers /health meanwhile and requests wait for the lazy load.
         in_background(warm_then_follow_active_model(), "models")
+        in_background(container.registry_changes().listen(registry_changed.set), "registry-changes")
 
     async def on_shutdown() -> None:
         for task in list(background):

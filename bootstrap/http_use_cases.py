@@ -26,7 +26,7 @@ from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
-from application.use_cases.models import ActivateModel, ListModels
+from application.use_cases.models import ActivateModel, GetModelStoreUsage, ListModels
 from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
@@ -62,6 +62,7 @@ class HttpUseCases:
     list_review_queue: Callable[[], ListReviewQueue]
     list_models: Callable[[], ListModels]
     activate_model: Callable[[], ActivateModel]
+    get_model_store_usage: Callable[[], GetModelStoreUsage]
     trigger_retraining: Callable[[], TriggerRetraining]
     list_training_runs: Callable[[], ListTrainingRuns]
     get_training_run: Callable[[], GetTrainingRun]
@@ -103,6 +104,7 @@ class HttpUseCases:
             list_review_queue=c.list_review_queue,
             list_models=c.list_models,
             activate_model=c.activate_model,
+            get_model_store_usage=c.get_model_store_usage,
             trigger_retraining=c.trigger_retraining,
             list_training_runs=c.list_training_runs,
             get_training_run=c.get_training_run,

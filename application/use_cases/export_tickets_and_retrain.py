@@ -31,9 +31,11 @@ from application.ports.model_trainer import (
     ModelTrainer,
     TrainedModel,
 )
+from application.ports.registry_changes import RegistryChanges
 from application.ports.unit_of_work import UnitOfWorkFactory
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.mislabel_listing import MislabelListing
+from application.services.model_retention import ModelRetention
 from application.services.training_progress import TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
@@ -98,6 +100,9 @@ class ExportTicketsAndRetrain:
         clock: Clock,
         settings: RetrainingSettings,
         mislabels: MislabelListing | None = None,
+        *,
+        changes: RegistryChanges,
+        retention: ModelRetention,
     ) -> None:
         self._uow_factory = uow_factory
         self._exporter = exporter
@@ -106,6 +111,8 @@ class ExportTicketsAndRetrain:
         self._clock = clock
         self._settings = settings
         self._mislabels = mislabels
+        self._changes = changes
+        self._retention = retention
 
     async def execute(self, run_id: int) -> TrainingRun:
         started = await self._start(run_id)
@@ -147,7 +154,15 @@ class ExportTicketsAndRetrain:
             if run.status is RunStatus.SUCCEEDED:
                 await uow.training_state.clear_error()
             await uow.commit()
+        await self._prune(run)
         return run
+
+    async def _prune(self, run: TrainingRun) -> None:
+        """Retention, whatever the run's outcome; a failure is logged and the next run's pass tries again."""
+        try:
+            await self._retention.prune()
+        except Exception:
+            logger.exception("retention after training run %s failed", run.id)
 
     async def _start(self, run_id: int) -> TrainingRun | NotStarted:
         """Takes the queued run (and with it the slot its trigger claimed), or says why this job must not train."""
@@ -356,6 +371,8 @@ class ExportTicketsAndRetrain:
                 await uow.model_versions.update(replace(active, status=ModelStatus.RETIRED))
             stored = await uow.model_versions.add(version)
             await uow.commit()
+        if decision.promote:
+            await self._changes.announce()
         return stored
 
 

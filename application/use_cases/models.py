@@ -8,12 +8,13 @@ from dataclasses import replace
 from typing import Protocol
 
 from application.ports.clock import Clock
-from application.ports.model_store import ModelStoreUnavailable
+from application.ports.model_store import ModelStore, ModelStoreUnavailable, StoreUsage
 from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.registry_changes import RegistryChanges
 from application.ports.served_model import ServedModel
 from application.ports.unit_of_work import Transaction
-from domain.errors import NotFound
-from domain.model_versions import ModelStatus, ModelVersion
+from domain.errors import Conflict, NotFound
+from domain.model_versions import ModelStatus, ModelVersion, newest_good_version
 
 
 class ModelRegistryUnitOfWork(Transaction, Protocol):
@@ -34,18 +35,38 @@ class ListModels:
             return await uow.model_versions.list()
 
 
-class ActivateModel:
-    """An operator's promotion or rollback: the chosen version becomes active, the current one retires."""
+class GetModelStoreUsage:
+    """How many versions the model store holds and their size; None while the store cannot be reached."""
 
-    def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], clock: Clock) -> None:
+    def __init__(self, store: ModelStore) -> None:
+        self._store = store
+
+    async def execute(self) -> StoreUsage | None:
+        try:
+            return await self._store.usage()
+        except ModelStoreUnavailable:
+            logger.warning("could not measure the model store", exc_info=True)
+            return None
+
+
+class ActivateModel:
+    """An operator's promotion or rollback: the chosen version becomes active, the current one retires, and every
+    API process is told to check the registry now. A version whose files retention deleted cannot come back."""
+
+    def __init__(
+        self, uow_factory: Callable[[], ModelRegistryUnitOfWork], clock: Clock, changes: RegistryChanges
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._changes = changes
 
     async def execute(self, version_id: int) -> ModelVersion:
         async with self._uow_factory() as uow:
             chosen = await uow.model_versions.get(version_id)
             if chosen is None:
                 raise NotFound("Model version", version_id)
+            if chosen.status is ModelStatus.DELETED:
+                raise Conflict(f"Model version {version_id} ({chosen.name}) was deleted from the model store.")
             current = await uow.model_versions.active()
             if current is not None and current.id != chosen.id:
                 await uow.model_versions.update(replace(current, status=ModelStatus.RETIRED))
@@ -54,6 +75,7 @@ class ActivateModel:
             )
             await uow.model_versions.update(activated)
             await uow.commit()
+        await self._changes.announce()
         return activated
 
 
@@ -112,12 +134,3 @@ class SyncServedModel:
 
 
 _MAX_FALLBACKS = 20
-
-
-def newest_good_version(versions: Sequence[ModelVersion], excluding: int | None) -> ModelVersion | None:
-    """The version that served most recently before the broken one: a retired one, latest activation first.
-    Rejected candidates were worse than the model of their day, and bad ones did not load: neither comes back."""
-    retired = [v for v in versions if v.status is ModelStatus.RETIRED and v.id != excluding]
-    return max(
-        retired, key=lambda v: (v.activated_at is not None, v.activated_at or v.created_at, v.id or 0), default=None
-    )

@@ -24,6 +24,7 @@ from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.training.version_trainer import update_manifest
 from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
+from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import (
     ExportTicketsAndRetrain,
@@ -45,6 +46,7 @@ from tests.integration.test_training_pipeline_ml import (  # noqa: F401 - fixtur
 from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
+    FakeRegistryChanges,
     FakeUnitOfWorkFactory,
     FixedClock,
 )
@@ -95,6 +97,8 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
         store,
         clock,
         RetrainingSettings(validation_share=0.25, test_share=0.25),
+        changes=FakeRegistryChanges(),
+        retention=ModelRetention(uow, store, keep_last=5),
     )
     started = await trigger.execute(manual=True)
     assert started.run_id is not None

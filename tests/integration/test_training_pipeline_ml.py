@@ -219,6 +219,7 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     the transformer trains), then the hybrid, which takes the linear fit over and starts from the base model."""
     from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
     from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+    from application.services.model_retention import ModelRetention
     from application.services.retraining_trigger import RetrainingTrigger
     from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
     from application.use_cases.trigger_retraining import TriggerRetraining
@@ -227,7 +228,7 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     from domain.predictions import CategoryPrediction
     from domain.training import TriggerPolicy
     from domain.training_runs import RunStatus
-    from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
+    from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeRegistryChanges, FakeUnitOfWorkFactory, FixedClock
 
     class NoFallback:
         async def classify(self, text: str) -> CategoryPrediction:
@@ -259,7 +260,14 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
     trainer = ServingWhileTraining(store, fast_config(), base_model_dir=str(tiny_base))
     job = ExportTicketsAndRetrain(
-        uow, FakeExporter(), trainer, store, clock, RetrainingSettings(validation_share=0.25, test_share=0.25)
+        uow,
+        FakeExporter(),
+        trainer,
+        store,
+        clock,
+        RetrainingSettings(validation_share=0.25, test_share=0.25),
+        changes=FakeRegistryChanges(),
+        retention=ModelRetention(uow, store, keep_last=5),
     )
     started = await trigger.execute(manual=True)
     assert started.run_id is not None

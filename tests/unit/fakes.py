@@ -880,6 +880,16 @@ class FakeModelStore:
             raise ModelStoreUnavailable("the fake model store is down")
 
 
+class FakeRegistryChanges:
+    """Counts the announcements."""
+
+    def __init__(self) -> None:
+        self.announced = 0
+
+    async def announce(self) -> None:
+        self.announced += 1
+
+
 class FakeServedModel:
     def __init__(self) -> None:
         self.version_id: int | None = None

@@ -30,7 +30,16 @@ class Cluster(Pipeline):
         self.trigger = TriggerRetraining(retraining)
         self.status = GetTrainingStatus(self.uow, 100, self.abandoned)
         settings = RetrainingSettings(heartbeat_grace_s=GRACE.total_seconds())
-        self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.store, self.clock, settings)
+        self.job = ExportTicketsAndRetrain(
+            self.uow,
+            self.exporter,
+            self.trainer,
+            self.store,
+            self.clock,
+            settings,
+            changes=self.changes,
+            retention=self.retention,
+        )
 
     async def killed_mid_training(self) -> int:
         """A run taken by a worker that then died: running, slot held, no more heartbeats."""

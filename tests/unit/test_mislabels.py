@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from application.services.mislabel_listing import MislabelListing
+from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
@@ -27,6 +28,7 @@ from tests.unit.fakes import (
     FakeJobQueue,
     FakeMislabelDetector,
     FakeModelStore,
+    FakeRegistryChanges,
     FakeTrainer,
     FakeUnitOfWorkFactory,
     FixedClock,
@@ -74,7 +76,15 @@ class Pipeline:
         listing = MislabelListing(self.uow, self.detector, max_candidates=10)
         store = FakeModelStore()
         self.job = ExportTicketsAndRetrain(
-            self.uow, FakeExporter(), FakeTrainer(store), store, self.clock, RetrainingSettings(), listing
+            self.uow,
+            FakeExporter(),
+            FakeTrainer(store),
+            store,
+            self.clock,
+            RetrainingSettings(),
+            listing,
+            changes=FakeRegistryChanges(),
+            retention=ModelRetention(self.uow, store, keep_last=5),
         )
         self.trigger = TriggerRetraining(
             RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, TriggerPolicy(threshold=100))

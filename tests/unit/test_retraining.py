@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from application.ports.model_store import ModelStoreUnavailable
+from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.models import ActivateModel, SyncServedModel
@@ -18,6 +19,7 @@ from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
     FakeModelStore,
+    FakeRegistryChanges,
     FakeServedModel,
     FakeTrainer,
     FakeUnitOfWorkFactory,
@@ -37,8 +39,17 @@ class Pipeline:
         self.queue = FakeJobQueue()
         retraining = RetrainingTrigger(self.uow, self.queue, self.clock, TriggerPolicy(threshold=100))
         self.trigger = TriggerRetraining(retraining)
+        self.changes = FakeRegistryChanges()
+        self.retention = ModelRetention(self.uow, self.store, keep_last=5)
         self.job = ExportTicketsAndRetrain(
-            self.uow, self.exporter, self.trainer, self.store, self.clock, RetrainingSettings()
+            self.uow,
+            self.exporter,
+            self.trainer,
+            self.store,
+            self.clock,
+            RetrainingSettings(),
+            changes=self.changes,
+            retention=self.retention,
         )
 
     def add_tickets(self, per_label: int = 10) -> None:
@@ -131,7 +142,7 @@ async def test_operator_can_roll_back_to_an_earlier_version(pipeline: Pipeline) 
     first = await pipeline.run()
     pipeline.add_tickets(1)
     second = await pipeline.run()
-    await ActivateModel(pipeline.uow, pipeline.clock).execute(first.model_version_id)
+    await ActivateModel(pipeline.uow, pipeline.clock, pipeline.changes).execute(first.model_version_id)
     assert [v.id for v in pipeline.active()] == [first.model_version_id]
     assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.RETIRED
 
@@ -246,7 +257,7 @@ async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipelin
     assert await sync.execute() == first.model_version_id
     served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].location)
     pipeline.clock.advance(seconds=1)
-    await ActivateModel(pipeline.uow, pipeline.clock).execute(worse.model_version_id)
+    await ActivateModel(pipeline.uow, pipeline.clock, pipeline.changes).execute(worse.model_version_id)
     assert await sync.execute() == first.model_version_id
     assert [v.id for v in pipeline.active()] == [first.model_version_id]
     assert pipeline.uow.store.versions[worse.model_version_id].status is ModelStatus.BAD

@@ -7,6 +7,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Collection
 from pathlib import Path
 
@@ -59,7 +60,7 @@ class VersionCache:
             logger.warning("dropping this host's copy of model version %s: %s", manifest.name, damage)
             self._discard(folder)
             return None
-        os.utime(folder / MANIFEST_FILE)  # the most recently used copy, for eviction
+        _mark_used(folder)
         return folder
 
     def fetch(self, manifest: VersionManifest, download: Download) -> Path:
@@ -97,6 +98,7 @@ class VersionCache:
         target.parent.mkdir(parents=True, exist_ok=True)
         try:
             incoming.rename(target)
+            _mark_used(target)
             return target
         except OSError:  # another process installed its copy first
             installed = self.copy_of(manifest)
@@ -125,3 +127,10 @@ class VersionCache:
         except FileNotFoundError:
             return
         shutil.rmtree(trash, ignore_errors=True)
+
+
+def _mark_used(folder: Path) -> None:
+    """Stamps the copy as the most recently used, for eviction: the manifest's modification time, set to the
+    nanosecond (a plain touch takes the filesystem's coarser clock, which can tie two quick opens)."""
+    now = time.time_ns()
+    os.utime(folder / MANIFEST_FILE, ns=(now, now))
