@@ -41,13 +41,16 @@ class Pipeline:
         self.trigger = TriggerRetraining(retraining)
         self.changes = FakeRegistryChanges()
         self.retention = ModelRetention(self.uow, self.store, keep_last=5)
-        self.job = ExportTicketsAndRetrain(
+        self.job = self.retraining_job(RetrainingSettings())
+
+    def retraining_job(self, settings: RetrainingSettings) -> ExportTicketsAndRetrain:
+        return ExportTicketsAndRetrain(
             self.uow,
             self.exporter,
             self.trainer,
             self.store,
             self.clock,
-            RetrainingSettings(),
+            settings,
             changes=self.changes,
             retention=self.retention,
         )
