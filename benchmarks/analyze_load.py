@@ -14,6 +14,15 @@ job writes it); the run begins once an analysis records that version's name, so 
 zero-shot fallback. For a started service it also prints how long it took to be ready (GET /health/ready) and to
 serve the version, and the resident memory (RSS) of its processes after the run.
 
+The started service runs with `make run`'s defaults, its retraining trigger included (`--retraining off` raises
+the threshold out of reach, for a comparison run); the training status and run rows are printed after the levels.
+With `--during-training`, the shared tickets (less the stratified holdout) are imported and a full training is
+started; the levels run while its transformer fine-tunes (`--setup worker` runs it in a `ticket-utils worker`
+over MariaDB and Redis; embedded and mariadb in the API's own child process):
+
+    .venv/bin/python benchmarks/analyze_load.py --setup embedded --setup worker --model-dir ... --during-training \
+        --concurrency 16 --requests 3000 --wait-training
+
 Ticket texts come from ../shared/data/it_service_tickets.csv when present, else from a small built-in list.
 The load generator shares the machine with the service; its CPU time per request is printed beside each level
 (`--client raw`, the default, costs a fraction of what `--client httpx` does). It prints figures; it asserts
@@ -36,6 +45,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -50,6 +60,7 @@ FALLBACK_TEXTS = [
     "payroll question about my last salary slip",
 ]
 MARIADB_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_bench"
+REDIS_URL = "redis://127.0.0.1:6379/9"
 
 
 @functools.cache
@@ -193,27 +204,25 @@ async def benchmark(
         )
 
 
-def service_env(setup: str, port: int, workdir: Path, model_dir: Path | None) -> dict[str, str]:
+def service_env(setup: str, port: int, workdir: Path, model_dir: Path | None, retraining: str = "on") -> dict[str, str]:
+    """`make run`'s defaults, retraining included; `retraining` "off" only for a comparison run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "BROKER_", "CELERY_", "DATABASE_"))}
-    env |= {
-        "PORT": str(port),
-        "LOG_LEVEL": "WARNING",
-        "SEED_DEMO_DATA": "true",
-        "ANALYZE_TRAINING_THRESHOLD": "1000000",
-    }
-    if setup == "mariadb":
+    env |= {"PORT": str(port), "LOG_LEVEL": "WARNING", "SEED_DEMO_DATA": "true"}
+    if retraining == "off":
+        env |= {"ANALYZE_TRAINING_THRESHOLD": "1000000", "RETRAIN_MIN_NEW_LABELS": "0"}
+    if setup in ("mariadb", "worker"):
         env["DATABASE_URL"] = os.environ.get("BENCH_MYSQL_URL", MARIADB_URL)
+    if setup == "worker":
+        env["BROKER_URL"] = os.environ.get("BENCH_REDIS_URL", REDIS_URL)
     if model_dir is not None:
         env |= {"SQLITE_PATH": str(workdir / "db.sqlite3"), "MODEL_STORE_DIR": str(workdir / "models")}
     return env
 
 
-def start_service(
-    setup: str, port: int, workdir: Path, model_dir: Path | None = None, workers: int = 1
-) -> subprocess.Popen[bytes]:
-    env = service_env(setup, port, workdir, model_dir)
+def start_service(env: dict[str, str], setup: str, workdir: Path, model_dir: Path | None, workers: int) -> list[Any]:
+    """The API (first) and, for the worker setup, the retraining worker, each in its own process group."""
     command = [str(Path(sys.executable).with_name("ticket-utils")), "serve", "--workers", str(workers)]
-    if setup == "mariadb":
+    if setup in ("mariadb", "worker"):
         subprocess.run(
             [
                 "mariadb",
@@ -225,9 +234,76 @@ def start_service(
             check=True,
         )
         command.append("--migrate")
+    if setup == "worker":
+        subprocess.run(["redis-cli", "-u", env["BROKER_URL"], "flushdb"], check=True, stdout=subprocess.DEVNULL)
     if model_dir is not None:
         register_active_version(env, model_dir, workdir / "models")
-    return subprocess.Popen(command, cwd=workdir, env=env, start_new_session=True)
+    processes = [subprocess.Popen(command, cwd=workdir, env=env, start_new_session=True)]
+    if setup == "worker":
+        worker = [str(Path(sys.executable).with_name("ticket-utils")), "worker"]
+        processes.append(subprocess.Popen(worker, cwd=workdir, env=env, start_new_session=True))
+    return processes
+
+
+def import_shared_tickets(env: dict[str, str], workdir: Path) -> int:
+    """Imports the shared tickets less the stratified holdout no training sees (as accuracy_benchmark does)."""
+    from accuracy_benchmark import stratified_holdout, write_csv
+
+    with SHARED_CSV.open(newline="", encoding="utf-8") as handle:
+        kept, _ = stratified_holdout(list(csv.DictReader(handle)), 0.1, seed=1234)
+    path = workdir / "training_tickets.csv"
+    write_csv(path, kept)
+    command = [sys.executable, "-m", "bootstrap.cli", "import", str(path)]
+    subprocess.run(command, env=env, cwd=workdir, check=True, stdout=subprocess.DEVNULL)
+    return len(kept)
+
+
+async def start_training(url: str, phase: str = "training", timeout_s: float = 1800) -> int:
+    """Starts a training run (a person's "train now": a full training) and waits until its progress reaches
+    `phase` (the transformer's fine-tuning, the long part); the run's id."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        started = (await client.post("/api/training-runs")).json()
+        run_id = int(started["run_id"])
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            run = (await client.get(f"/api/training-runs/{run_id}")).json()
+            if run["progress"]["phase"] == phase or run["status"] not in ("queued", "running"):
+                print(f"training run {run_id}: {run['status']}, phase {run['progress']['phase']}", flush=True)
+                return run_id
+            await asyncio.sleep(2.0)
+    raise RuntimeError(f"training run {run_id} did not reach {phase} within {timeout_s} s")
+
+
+async def report_training(url: str, run_id: int, wait: bool) -> None:
+    """Where the run is now; with `wait`, its outcome and wall time once it ends."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        while True:
+            run = (await client.get(f"/api/training-runs/{run_id}")).json()
+            if not wait or run["status"] not in ("queued", "running"):
+                break
+            await asyncio.sleep(5.0)
+    progress = run["progress"]
+    print(
+        f"training run {run_id}: {run['status']}, phase {progress['phase']} at {progress['percent']:.1f} %", flush=True
+    )
+    if run["finished_at"] and run["started_at"]:
+        from datetime import datetime
+
+        wall = datetime.fromisoformat(run["finished_at"]) - datetime.fromisoformat(run["started_at"])
+        stages = ", ".join(f"{stage['stage']} {stage['seconds']} s" for stage in run["stages"])
+        print(f"  wall time {wall.total_seconds() / 60:.1f} min ({stages}); {run['decision'] or run['error']}")
+
+
+async def report_retraining(url: str) -> None:
+    """What retraining did meanwhile: the run history and the skipped triggers (nothing new to learn)."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        status = (await client.get("/api/training/status")).json()
+        runs = (await client.get("/api/training-runs")).json()
+    print(
+        f"  retraining: {len(runs)} run row(s), {status['skipped_triggers']} skipped trigger(s), "
+        f"counter {status['analyses_since_trigger']}/{status['threshold']}, new labels {status['new_labels']}",
+        flush=True,
+    )
 
 
 def register_active_version(env: dict[str, str], model_dir: Path, store: Path) -> None:
@@ -348,7 +424,12 @@ def process_group_rss_mib(leader: int) -> dict[int, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", help="drive a service that is already running")
-    parser.add_argument("--setup", action="append", choices=["embedded", "mariadb"], help="start the service this way")
+    parser.add_argument(
+        "--setup",
+        action="append",
+        choices=["embedded", "mariadb", "worker"],
+        help="start the service this way (worker: MariaDB, Redis and a `ticket-utils worker` for retraining)",
+    )
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--requests", type=int, default=400, help="requests per concurrency level")
     parser.add_argument("--port", type=int, default=8092)
@@ -364,6 +445,19 @@ def main() -> None:
         "--batch", type=int, default=0, help="tickets per POST /api/analyze/batch (default 0: single /api/analyze)"
     )
     parser.add_argument("--warmup", type=int, default=400, help="untimed analyses before the first level (0: none)")
+    parser.add_argument(
+        "--retraining",
+        choices=["on", "off"],
+        default="on",
+        help="on (default): `make run`'s retraining trigger; off: a threshold no run reaches, for comparison",
+    )
+    parser.add_argument(
+        "--during-training",
+        action="store_true",
+        help="import the shared tickets (less a 10%% stratified holdout), start a full training and time the levels "
+        "while its transformer fine-tunes",
+    )
+    parser.add_argument("--wait-training", action="store_true", help="with --during-training: report its wall time")
     args = parser.parse_args()
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
@@ -375,27 +469,38 @@ def main() -> None:
     for setup in args.setup or ["embedded"]:
         url = f"http://127.0.0.1:{args.port}"
         with tempfile.TemporaryDirectory(prefix=f"bench-{setup}-") as workdir:
-            process = start_service(setup, args.port, Path(workdir), args.model_dir, args.workers)
+            env = service_env(setup, args.port, Path(workdir), args.model_dir, args.retraining)
+            processes = start_service(env, setup, Path(workdir), args.model_dir, args.workers)
             started = time.monotonic()
             try:
                 asyncio.run(wait_ready(url))
                 print(f"{setup} setup, {args.workers} worker(s): ready {time.monotonic() - started:.1f} s after start")
                 if args.model_dir is not None:
-                    env = service_env(setup, args.port, Path(workdir), args.model_dir)
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
                     print(f"  serving the trained version {time.monotonic() - started:.1f} s after start")
+                run_id = None
+                if args.during_training:
+                    print(f"  imported {import_shared_tickets(env, Path(workdir))} labelled tickets", flush=True)
+                    run_id = asyncio.run(start_training(url))
                 asyncio.run(
-                    benchmark(url, args.concurrency, args.requests, args.client, process.pid, args.batch, args.warmup)
+                    benchmark(
+                        url, args.concurrency, args.requests, args.client, processes[0].pid, args.batch, args.warmup
+                    )
                 )
-                sizes = process_group_rss_mib(process.pid)
+                sizes = process_group_rss_mib(processes[0].pid)
                 print(
                     f"  RSS after the run: {', '.join(f'{mib:.0f} MiB' for mib in sorted(sizes.values()))}"
                     f" (largest {max(sizes.values(), default=0):.0f} MiB)",
                     flush=True,
                 )
+                if run_id is not None:
+                    asyncio.run(report_training(url, run_id, args.wait_training))
+                asyncio.run(report_retraining(url))
             finally:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
+                for process in processes:
+                    os.killpg(process.pid, signal.SIGTERM)
+                for process in processes:
+                    process.wait(timeout=60)
 
 
 if __name__ == "__main__":

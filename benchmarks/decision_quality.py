@@ -38,7 +38,6 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from accuracy_benchmark import SHARED_CSV, stratified_holdout
 
-from application.use_cases.export_tickets_and_retrain import RetrainingSettings
 from domain.calibration import (
     DEFAULT_BINS,
     apply_temperature,
@@ -79,7 +78,10 @@ def read_rows(path: Path) -> list[dict[str, str]]:
 
 def job_split(training_csv: Path) -> tuple[list[Example], list[Example], int]:
     """Validation and test as the retraining job split them (same settings object, same function)."""
-    settings = RetrainingSettings()
+    from bootstrap.container import retraining_settings
+    from bootstrap.settings import load_settings
+
+    settings = retraining_settings(load_settings({}, env_file=None))
     examples = [Example(row["Document"], row["Topic_group"]) for row in read_rows(training_csv)]
     split = split_dataset(examples, settings.validation_share, settings.test_share, settings.split_seed)
     return list(split.validation), list(split.test), len(split.train)

@@ -62,10 +62,11 @@ def held_out(csv_path: Path) -> tuple[list[str], list[str]]:
 
 def split_as_the_job(rows: list[dict[str, str]]) -> Any:
     """The retraining job's own train/validation/test split of these labelled rows (its settings, its function)."""
-    from application.use_cases.export_tickets_and_retrain import RetrainingSettings
+    from bootstrap.container import retraining_settings
+    from bootstrap.settings import load_settings
     from domain.dataset_split import Example, split_dataset
 
-    settings = RetrainingSettings()
+    settings = retraining_settings(load_settings({}, env_file=None))
     examples = [Example(row["Document"], row["Topic_group"]) for row in rows]
     return split_dataset(examples, settings.validation_share, settings.test_share, settings.split_seed)
 

@@ -67,6 +67,7 @@ from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
 from domain.training import TriggerPolicy
+from domain.training_plan import RetrainingPolicy
 
 TRAINING_QUEUE = "training"
 
@@ -81,11 +82,25 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
-    return TriggerPolicy(settings.analyze_training_threshold, timedelta(seconds=settings.training_timeout_s))
+    return TriggerPolicy(
+        settings.analyze_training_threshold,
+        settings.retrain_min_new_labels,
+        timedelta(seconds=settings.training_timeout_s),
+    )
 
 
-def _retraining_settings(settings: Settings) -> RetrainingSettings:
-    return RetrainingSettings(heartbeat_grace_s=settings.training_heartbeat_grace_s)
+def retraining_settings(settings: Settings) -> RetrainingSettings:
+    every = settings.retrain_full_every_s
+    policy = RetrainingPolicy(
+        full_growth=settings.retrain_full_growth,
+        full_every=timedelta(seconds=every) if every else None,
+        replay=settings.retrain_update_replay,
+    )
+    return RetrainingSettings(
+        policy=policy,
+        update_epochs=settings.train_update_epochs,
+        heartbeat_grace_s=settings.training_heartbeat_grace_s,
+    )
 
 
 def _heartbeat_grace(settings: Settings) -> timedelta:
@@ -195,7 +210,7 @@ class Container(containers.DeclarativeContainer):
         settings.provided.train_warm_start_epochs,
         settings.provided.inference_runtime,
     )
-    retraining_settings = providers.Singleton(_retraining_settings, settings)
+    retraining_settings = providers.Singleton(retraining_settings, settings)
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
     abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, heartbeat_grace)
     mislabel_detector = providers.Singleton(SklearnMislabelDetector)
@@ -241,9 +256,7 @@ class Container(containers.DeclarativeContainer):
     )
     read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
-    get_training_status = providers.Factory(
-        GetTrainingStatus, uow_factory, trigger_policy.provided.threshold, abandoned_runs
-    )
+    get_training_status = providers.Factory(GetTrainingStatus, uow_factory, trigger_policy, abandoned_runs)
 
     list_companies = providers.Factory(ListCompanies, uow_factory)
     get_company = providers.Factory(GetCompany, uow_factory)
@@ -288,7 +301,7 @@ class Container(containers.DeclarativeContainer):
     )
     resolve_admin_session = providers.Factory(ResolveAdminSession, uow_factory)
     logout_admin = providers.Factory(LogoutAdmin, uow_factory)
-    get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, trigger_policy.provided.threshold)
+    get_dashboard = providers.Factory(GetDashboard, uow_factory, clock, trigger_policy)
     list_analyses = providers.Factory(ListAnalyses, uow_factory)
     get_analysis_detail = providers.Factory(GetAnalysisDetail, uow_factory)
     get_training_run_report = providers.Factory(GetTrainingRunReport, uow_factory)

@@ -11,12 +11,13 @@ from litestar import Litestar
 
 from adapters.inbound.http.app import create_app
 from adapters.inbound.http.security.config import HttpSecurity
+from adapters.inbound.polling.active_model import ActiveModelPolling
 from adapters.outbound.metrics.prometheus_metrics import forget_process
 from adapters.outbound.ml.framework_imports import import_model_classes
 from adapters.outbound.ml.serving.micro_batcher import observe_batches
 from adapters.outbound.ml.torch_threads import configure_torch_threads
 from bootstrap.container import Container, build_container
-from bootstrap.http_use_cases import HttpUseCases
+from bootstrap.http_use_cases import container_use_cases
 from bootstrap.logging_setup import configure_logging
 from bootstrap.long_lived_objects import freeze_loaded_models
 from bootstrap.session_secret import session_secret
@@ -31,7 +32,6 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
     configure_logging(settings.log_level)
     container = container or build_container(settings)
     background: set[asyncio.Task[Any]] = set()
-    registry_changed = asyncio.Event()
     observe_batches(container.metrics().batch_ran)
 
     async def warm_models() -> None:
@@ -43,29 +43,20 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         freeze_loaded_models()
         logger.info("models loaded")
 
-    async def follow_active_model() -> None:
-        """Every API process polls the registry, so a promotion anywhere is served everywhere within seconds; an
-        announced change (`registry_changes`) cuts the wait short."""
-        failures = 0
-        while True:
-            try:
-                served_before = container.classifier().serving_version_id()
-                await container.sync_served_model().execute()
-                failures = 0
-                if container.classifier().serving_version_id() != served_before:
-                    freeze_loaded_models()
-                served_name = getattr(container.classifier(), "serving_version_name", None)
-                if served_name is not None:
-                    container.metrics().model_served(served_name())
-            except Exception:  # noqa: BLE001 - a database hiccup must not stop the polling
-                failures += 1
-                if failures == 1:
-                    logger.warning("could not check the active model version; will keep trying", exc_info=True)
-            try:
-                await asyncio.wait_for(registry_changed.wait(), settings.model_poll_interval_s)
-            except TimeoutError:
-                pass
-            registry_changed.clear()
+    def report_served_version() -> None:
+        served_name = getattr(container.classifier(), "serving_version_name", None)
+        if served_name is not None:
+            container.metrics().model_served(served_name())
+
+    # Every API process polls the registry, so a promotion anywhere is served everywhere within seconds; an
+    # announced change (`registry_changes`) wakes it at once.
+    polling = ActiveModelPolling(
+        container.sync_served_model,
+        container.classifier,
+        settings.model_poll_interval_s,
+        on_swap=freeze_loaded_models,
+        on_checked=report_served_version,
+    )
 
     async def warm_then_follow_active_model() -> None:
         # In this order: loading the active version while the fallback's models load would race in transformers.
@@ -73,7 +64,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
             await warm_models()
         except Exception:  # noqa: BLE001 - readiness stays false and requests retry the lazy load
             logger.exception("loading the models failed")
-        await follow_active_model()
+        await polling.run()
 
     async def hint_at_the_first_admin() -> None:
         try:
@@ -94,7 +85,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         await hint_at_the_first_admin()
         # Loading takes seconds; the server answers /health meanwhile and requests wait for the lazy load.
         in_background(warm_then_follow_active_model(), "models")
-        in_background(container.registry_changes().listen(registry_changed.set), "registry-changes")
+        in_background(container.registry_changes().listen(polling.wake), "registry-changes")
 
     async def on_shutdown() -> None:
         for task in list(background):
@@ -107,17 +98,14 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         await container.engine().dispose()
         forget_process(os.getpid())  # its live gauges leave the shared metrics with it
 
-    use_cases = HttpUseCases.from_container(container)
-    app = create_app(
-        providers=use_cases.dependencies(),
+    return create_app(
+        use_cases=container_use_cases(container),
         max_body_bytes=settings.max_body_bytes,
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         security=_http_security(settings),
         max_upload_bytes=settings.max_upload_bytes,
     )
-    use_cases.check_handlers(app)
-    return app
 
 
 def _http_security(settings: Settings) -> HttpSecurity:

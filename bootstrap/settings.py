@@ -27,6 +27,8 @@ from bootstrap.setting_parsers import (
     INFERENCE_RUNTIME,
     LOG_LEVEL,
     MODEL_KIND,
+    NON_NEGATIVE_INT,
+    NON_NEGATIVE_SECONDS,
     PATH,
     POSITIVE_FLOAT,
     POSITIVE_INT,
@@ -128,6 +130,11 @@ class Settings:
     forwarded_allow_ips: str | None = setting(None, "FORWARDED_ALLOW_IPS", TEXT)
     log_level: str = setting("INFO", "LOG_LEVEL", LOG_LEVEL)
     analyze_training_threshold: int = setting(100, "ANALYZE_TRAINING_THRESHOLD", POSITIVE_INT)
+    retrain_min_new_labels: int = setting(1, "RETRAIN_MIN_NEW_LABELS", NON_NEGATIVE_INT)
+    retrain_full_every_s: int = setting(7 * 24 * 3600, "RETRAIN_FULL_EVERY", NON_NEGATIVE_SECONDS)
+    retrain_full_growth: float = setting(0.2, "RETRAIN_FULL_GROWTH", POSITIVE_FLOAT)
+    retrain_update_replay: int = setting(2000, "RETRAIN_UPDATE_REPLAY", NON_NEGATIVE_INT)
+    train_update_epochs: float = setting(1.0, "TRAIN_UPDATE_EPOCHS", POSITIVE_FLOAT)
     training_timeout_s: int = setting(6 * 3600, "TRAINING_TIMEOUT", POSITIVE_SECONDS)
     training_heartbeat_grace_s: float = setting(300.0, "TRAINING_HEARTBEAT_GRACE", POSITIVE_FLOAT)
     training_export_path: Path = setting(Path("exports/tickets_training.xlsx"), "TRAINING_EXPORT_PATH", PATH)
@@ -186,6 +193,7 @@ class Settings:
             "host": self.host,
             "port": self.port,
             "analyze_training_threshold": self.analyze_training_threshold,
+            "retrain_min_new_labels": self.retrain_min_new_labels,
             "model_store": self.model_store_url or str(self.model_store_dir),
             "embedded": self.embedded,
             # Counts only: a key or a secret never reaches a log.

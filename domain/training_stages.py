@@ -16,6 +16,9 @@ LINEAR = "linear"
 """The TF-IDF linear model alone: quick to fit, served as soon as it is at least as good as the active model."""
 HYBRID = "hybrid"
 """The transformer blended with the linear model; in a two-stage run it reuses the linear stage's fit."""
+UPDATE = "update"
+"""An update's single stage: the linear model refitted, the served transformer continued on the new tickets and a
+replay sample (`domain.training_plan`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import typing
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
@@ -68,6 +69,13 @@ def _ticket(index: int, **overrides: Any) -> LabelledTicket:
     }
     values.update(overrides)
     return LabelledTicket(**values)
+
+
+async def _teach(uow_factory: UowFactory, count: int = 1) -> None:
+    """People labelled `count` tickets (committed): the trigger has something new to learn."""
+    async with uow_factory() as uow:
+        await uow.labelled_tickets.add_many([_ticket(n) for n in range(count)])
+        await uow.commit()
 
 
 def _run(**overrides: Any) -> TrainingRun:
@@ -138,6 +146,33 @@ class _YieldingHasher(FakePasswordHasher):
 
 class RepositoryContract:
     """Every test takes the backend's `uow_factory`, which starts from empty storage."""
+
+    async def test_every_repository_of_the_port_is_built_on_first_use_and_kept_for_the_transaction(
+        self, uow_factory: UowFactory
+    ) -> None:
+        names = set(typing.get_type_hints(UnitOfWork))
+        assert len(names) > 10
+        async with uow_factory() as uow:
+            assert not names & set(vars(uow)), "entering builds no repository"
+            first = uow.companies
+            assert set(vars(uow)) & names == {"companies"}
+            assert uow.companies is first
+            for name in names:
+                assert getattr(uow, name) is getattr(uow, name)
+
+    async def test_a_repository_is_not_used_outside_its_transaction(self, uow_factory: UowFactory) -> None:
+        with pytest.raises(RuntimeError, match="outside its `async with` block"):
+            _ = uow_factory().companies
+
+    async def test_a_rollback_drops_what_the_transaction_staged_so_far(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            await uow.companies.add(Company(None, "Dropped"))
+            await uow.rollback()
+            kept = await uow.companies.add(Company(None, "Kept"))
+            assert await uow.companies.list() == [kept]
+            await uow.commit()
+        async with uow_factory() as uow:
+            assert await uow.companies.list() == [kept]
 
     async def test_company_round_trip(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:
@@ -283,8 +318,8 @@ class RepositoryContract:
 
     async def test_several_analyses_are_counted_at_once(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:
-            assert await uow.training_state.count_analysis(3) == 3
-            assert await uow.training_state.count_analysis() == 4
+            assert (await uow.training_state.count_analysis(3)).analyses_since_trigger == 3
+            assert (await uow.training_state.count_analysis()).analyses_since_trigger == 4
             await uow.commit()
         async with uow_factory() as uow:
             assert (await uow.training_state.get()).analyses_since_trigger == 4
@@ -303,11 +338,12 @@ class RepositoryContract:
         whatever the interleaving; no analysis counted between an increment and the claim is lost."""
         now = datetime.now(UTC)
         tasks, threshold = 64, 10
+        await _teach(uow_factory)
 
         async def analyse_then_try_to_claim(index: int) -> tuple[int, bool]:
             async with uow_factory() as uow:
                 await uow.analyses.add(_analysis(index + 1, description=f"ticket {index}"))
-                count = await uow.training_state.count_analysis()
+                count = (await uow.training_state.count_analysis()).analyses_since_trigger
                 await uow.commit()
             async with uow_factory() as uow:
                 claimed = await uow.training_state.claim(now, threshold=threshold, stale_before=now - STALE_AFTER)
@@ -334,13 +370,14 @@ class RepositoryContract:
 
     async def test_threshold_claim_waits_for_the_count(self, uow_factory: UowFactory) -> None:
         now = datetime.now(UTC)
+        await _teach(uow_factory)
         for expected in range(1, 4):
             async with uow_factory() as uow:
-                assert await uow.training_state.count_analysis() == expected
+                assert (await uow.training_state.count_analysis()).analyses_since_trigger == expected
                 await uow.commit()
         async with uow_factory() as uow:
             assert not await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
-            assert await uow.training_state.count_analysis() == 4
+            assert (await uow.training_state.count_analysis()).analyses_since_trigger == 4
             assert await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
             await uow.commit()
         async with uow_factory() as uow:
@@ -349,6 +386,7 @@ class RepositoryContract:
 
     async def test_threshold_claim_keeps_the_surplus_and_manual_claim_resets(self, uow_factory: UowFactory) -> None:
         now = datetime.now(UTC)
+        await _teach(uow_factory)
         async with uow_factory() as uow:
             for _ in range(7):
                 await uow.training_state.count_analysis()
@@ -363,6 +401,87 @@ class RepositoryContract:
         async with uow_factory() as uow:
             state = await uow.training_state.get()
         assert state.analyses_since_trigger == 0 and state.running
+
+    async def test_every_change_to_the_training_data_moves_the_label_revision(self, uow_factory: UowFactory) -> None:
+        async def revision() -> int:
+            async with uow_factory() as uow:
+                return (await uow.training_state.get()).label_revision
+
+        assert await revision() == 0
+        async with uow_factory() as uow:
+            first, _, _ = await uow.labelled_tickets.add_many([_ticket(n) for n in range(3)])
+            await uow.commit()
+        assert await revision() == 3
+        async with uow_factory() as uow:
+            assert await uow.labelled_tickets.set_status(first.id or 0, TicketStatus.EXCLUDED, "admin", NOW)
+            await uow.commit()
+        assert await revision() == 4
+        async with uow_factory() as uow:
+            assert await uow.labelled_ticket_curation.change_category(first.id or 0, "Storage")
+            await uow.commit()
+        assert await revision() == 5
+        async with uow_factory() as uow:  # nothing changed, or rolled back: the revision stays
+            assert not await uow.labelled_tickets.set_status(10**9, TicketStatus.EXCLUDED, "admin", NOW)
+            await uow.labelled_tickets.add_many([_ticket(9)])
+        assert await revision() == 5
+
+    async def test_a_due_count_with_nothing_new_is_skipped_not_claimed(self, uow_factory: UowFactory) -> None:
+        now = datetime.now(UTC)
+        async with uow_factory() as uow:
+            await uow.training_state.count_analysis(5)
+            assert not await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
+            assert await uow.training_state.skip_trigger(4)
+            assert not await uow.training_state.skip_trigger(4)
+            await uow.training_state.count_analysis(9)  # a batch crossing the threshold twice: two skipped triggers
+            assert await uow.training_state.skip_trigger(4)
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert (state.analyses_since_trigger, state.skipped_triggers, state.running) == (2, 3, False)
+        await _teach(uow_factory)
+        async with uow_factory() as uow:  # something new: a due count is claimed, never skipped
+            await uow.training_state.count_analysis(3)
+            assert not await uow.training_state.skip_trigger(4)
+            assert await uow.training_state.claim(now, threshold=4, stale_before=now - STALE_AFTER)
+            await uow.commit()
+
+    async def test_enough_new_labels_claim_before_the_count_is_due(self, uow_factory: UowFactory) -> None:
+        now = datetime.now(UTC)
+        await _teach(uow_factory, 2)
+        async with uow_factory() as uow:
+            assert not await uow.training_state.claim(now, 100, now - STALE_AFTER, min_new_labels=3)
+            assert not await uow.training_state.claim(now, 100, now - STALE_AFTER, min_new_labels=0)
+            await uow.commit()
+        await _teach(uow_factory)
+        async with uow_factory() as uow:
+            assert await uow.training_state.claim(now, 100, now - STALE_AFTER, min_new_labels=3)
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert state.running and state.analyses_since_trigger == 0 and state.claimed_label_revision == 3
+
+    async def test_what_a_run_claimed_counts_as_learned_once_it_ends(self, uow_factory: UowFactory) -> None:
+        now = datetime.now(UTC)
+        await _teach(uow_factory, 2)
+        async with uow_factory() as uow:
+            assert await uow.training_state.claim(now, threshold=None, stale_before=now - STALE_AFTER)
+            await uow.commit()
+        await _teach(uow_factory)  # arrives while the run trains: still new afterwards
+        async with uow_factory() as uow:
+            await uow.training_state.mark_trained(now, 2)
+            await uow.training_state.release(error=None)
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert (state.trained_label_revision, state.new_labels) == (2, 1)
+        assert state.last_full_at == now and state.last_full_tickets == 2
+        async with uow_factory() as uow:  # an update leaves the last full training as it was
+            assert await uow.training_state.claim(now, threshold=None, stale_before=now - STALE_AFTER)
+            await uow.training_state.mark_trained()
+            await uow.commit()
+        async with uow_factory() as uow:
+            state = await uow.training_state.get()
+        assert state.new_labels == 0 and state.last_full_tickets == 2
 
     async def test_a_stale_running_mark_can_be_claimed_again(self, uow_factory: UowFactory) -> None:
         started = datetime(2025, 5, 1, 8, 0, 0, 123456, tzinfo=UTC)

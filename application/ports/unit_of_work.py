@@ -49,8 +49,13 @@ class Transaction(Protocol):
 
 
 class UnitOfWork(Transaction, Protocol):
-    """Every repository and query at once: what a persistence adapter provides, and what the use cases that
-    have not declared a narrower unit of work ask for."""
+    """Every repository and query at once: what a persistence adapter provides. Use cases and services ask for a
+    narrower unit of work naming only what they use.
+
+    A repository added here is added to each adapter's registry too, one line each
+    (`adapters.outbound.persistence.sqlalchemy.repository_registry`, the fake in tests/unit/fakes.py), which builds
+    it on its first use in a transaction.
+    """
 
     companies: CompanyRepository
     teams: TeamRepository

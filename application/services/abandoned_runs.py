@@ -10,7 +10,7 @@ and when a worker starts.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
@@ -18,7 +18,7 @@ from typing import Protocol
 from application.ports.clock import Clock
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
-from application.ports.unit_of_work import Transaction, UnitOfWorkFactory
+from application.ports.unit_of_work import Transaction
 from domain.training_runs import RunStatus, TrainingRun
 
 logger = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ class ReapUnitOfWork(Transaction, Protocol):
 
 
 class AbandonedRuns:
-    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock, grace: timedelta) -> None:
+    def __init__(self, uow_factory: Callable[[], ReapUnitOfWork], clock: Clock, grace: timedelta) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self.grace = grace

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
 from application.ports.model_store import ModelStore
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.unit_of_work import Transaction
 from domain.model_versions import ModelStatus, ModelVersion, versions_to_delete
 
 logger = logging.getLogger(__name__)
+
+
+class RetentionUnitOfWork(Transaction, Protocol):
+    """Retention touches the model registry only."""
+
+    model_versions: ModelVersionRepository
 
 
 class ModelRetention:
@@ -22,7 +31,7 @@ class ModelRetention:
     one job at a time, so no version is being published meanwhile.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, store: ModelStore, keep_last: int) -> None:
+    def __init__(self, uow_factory: Callable[[], RetentionUnitOfWork], store: ModelStore, keep_last: int) -> None:
         self._uow_factory = uow_factory
         self._store = store
         self._keep_last = keep_last

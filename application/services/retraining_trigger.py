@@ -1,35 +1,48 @@
 """The seed's retraining trigger, every step in one place: count, claim, queue.
 
-1. `record`: analyses are stored and counted towards the threshold in one transaction.
-2. When the count it reached the threshold, step 3 is staged in that same transaction (one write per analysis).
+1. `record`: analyses are stored and counted towards the threshold in one transaction, which reads the trigger
+   record back (`TrainingStateRepository.count_analysis`).
+2. When the record says a training is due (`TriggerPolicy.due`: the count reached the threshold, or enough labelled
+   tickets are new, and something is new to learn), step 3 is staged in that same transaction. When only the
+   count is due and nothing is new, the count is dropped by the threshold and a skipped trigger counted, in that
+   transaction too: no run, no job, no export.
 3. `claim`: in one transaction, the one-at-a-time training slot is claimed and a queued run recorded. The store's
-   conditional claim checks the counter against the threshold again (unless `manual`), drops it by the threshold (so
-   concurrent analyses are never lost) and refuses while a run is marked running, unless that mark is older than the
+   conditional claim checks the policy again (unless `manual`), drops the counter by the threshold (so concurrent
+   analyses are never lost) and refuses while a run is marked running, unless that mark is older than the
    policy's timeout (a crashed worker cannot wedge retraining). Before claiming, runs whose worker stopped sending
    heartbeats are marked abandoned, which frees the slot (`AbandonedRuns`).
 4. `enqueue`: the job is queued after the claim commits, so the worker always finds its run; when it cannot be
    queued the run fails with the reason and the slot is freed for the next trigger.
 
 The use cases compose these steps: `AnalyzeTicket` (1-3 in `record`, then 4 when it claimed), `TriggerRetraining`
-(3-4, manual or not), `StartTrainingRun` (3 only; the caller runs the job itself).
+(3-4, manual, or automatic after labelled tickets arrived), `StartTrainingRun` (3 only; the caller runs the job
+itself).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Protocol
 
+from application.ports.analysis_repository import AnalysisRepository
 from application.ports.clock import Clock
 from application.ports.job_queue import RetrainingJobQueue
-from application.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from application.services.abandoned_runs import AbandonedRuns
+from application.services.abandoned_runs import AbandonedRuns, ReapUnitOfWork
 from domain.analysis import TicketAnalysis
 from domain.errors import JobQueueUnavailable
-from domain.training import TriggerOutcome, TriggerPolicy, TriggerResult
+from domain.training import TriggerDue, TriggerOutcome, TriggerPolicy, TriggerResult
 from domain.training_runs import RunStatus, TrainingRun
 
 logger = logging.getLogger(__name__)
+
+
+class TriggerUnitOfWork(ReapUnitOfWork, Protocol):
+    """Storing and counting analyses, claiming the training slot with its queued run (and reaping abandoned runs
+    first, in the same transaction)."""
+
+    analyses: AnalysisRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +57,7 @@ class RecordedAnalyses:
 class RetrainingTrigger:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], TriggerUnitOfWork],
         job_queue: RetrainingJobQueue,
         clock: Clock,
         policy: TriggerPolicy,
@@ -68,17 +81,20 @@ class RetrainingTrigger:
         async with self._uow_factory() as uow:
             stored = [await uow.analyses.add(replace(analysis, id=None)) for analysis in analyses]
             # Counted after the inserts so the row lock on the counter is held for the shortest time.
-            count = await uow.training_state.count_analysis(len(stored))
-            if count >= self.policy.threshold:
+            state = await uow.training_state.count_analysis(len(stored))
+            due = self.policy.due(state)
+            if due is TriggerDue.TRAIN:
                 if self._abandoned is not None:
                     reaped = await self._abandoned.reap_in(uow)
                 run_id = await self._claim_in(uow, manual=False)
                 if run_id is not None:
                     claimed = TriggerResult(TriggerOutcome.QUEUED, run_id)
+            elif due is TriggerDue.SKIP:
+                await uow.training_state.skip_trigger(self.policy.threshold)
             await uow.commit()
         if reaped:
             AbandonedRuns.log(reaped)
-        return RecordedAnalyses(stored, count, claimed)
+        return RecordedAnalyses(stored, state.analyses_since_trigger, claimed)
 
     async def claim(self, manual: bool) -> TriggerResult:
         """Step 3 alone, in a transaction of its own (manual triggers and `StartTrainingRun`)."""
@@ -94,17 +110,18 @@ class RetrainingTrigger:
             await uow.commit()
         return TriggerResult(TriggerOutcome.QUEUED, run_id)
 
-    async def _claim_in(self, uow: UnitOfWork, manual: bool) -> int | None:
+    async def _claim_in(self, uow: TriggerUnitOfWork, manual: bool) -> int | None:
         """The conditional claim and its queued run, staged in the caller's transaction; the run's id or None."""
         now = self._clock.now()
         claimed = await uow.training_state.claim(
             now,
             threshold=None if manual else self.policy.threshold,
             stale_before=self.policy.stale_before(now),
+            min_new_labels=self.policy.min_new_labels,
         )
         if not claimed:
             return None
-        trigger = "manual" if manual else "threshold"
+        trigger = "manual" if manual else self.policy.reason(await uow.training_state.get())
         run = await uow.training_runs.add(TrainingRun(trigger=trigger, status=RunStatus.QUEUED, created_at=now))
         return run.id
 

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Protocol
 
 from application.ports.clock import Clock
-from application.ports.unit_of_work import UnitOfWorkFactory
+from application.ports.training_run_repository import TrainingRunRepository
+from application.ports.unit_of_work import Transaction
 from domain.training_runs import TrainingProgress, TrainingRun
 
 logger = logging.getLogger(__name__)
+
+
+class ProgressUnitOfWork(Transaction, Protocol):
+    """Writing the run's progress and heartbeat."""
+
+    training_runs: TrainingRunRepository
 
 
 class TrainingProgressRecorder:
@@ -24,7 +33,7 @@ class TrainingProgressRecorder:
 
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], ProgressUnitOfWork],
         run: TrainingRun,
         interval_s: float,
         clock: Clock,

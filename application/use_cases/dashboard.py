@@ -16,6 +16,7 @@ from application.ports.training_state_repository import TrainingStateRepository
 from application.ports.unit_of_work import Transaction
 from application.use_cases.training_status import TrainingStatus
 from domain.model_versions import ModelVersion
+from domain.training import TriggerPolicy
 from domain.training_runs import TrainingRun
 
 
@@ -41,10 +42,10 @@ class Dashboard:
 
 
 class GetDashboard:
-    def __init__(self, uow_factory: Callable[[], DashboardUnitOfWork], clock: Clock, threshold: int) -> None:
+    def __init__(self, uow_factory: Callable[[], DashboardUnitOfWork], clock: Clock, policy: TriggerPolicy) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
-        self._threshold = threshold
+        self._policy = policy
 
     async def execute(self) -> Dashboard:
         midnight = self._clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -55,5 +56,5 @@ class GetDashboard:
             active = await uow.model_versions.active()
             latest = await uow.training_runs.list_recent(1)
         return Dashboard(
-            today, total, midnight, TrainingStatus(state, self._threshold), active, latest[0] if latest else None
+            today, total, midnight, TrainingStatus(state, self._policy), active, latest[0] if latest else None
         )

@@ -7,6 +7,11 @@ as good as whatever is active by then. Both stages are recorded on the run (metr
 fields describe the last one. Should the hybrid stage fail, the linear stage's version stays as decided and the
 run is failed with the reason, so the next trigger trains again.
 
+A run is a full training or an update (`domain.training_plan`): an update refits the linear model on all the data
+and continues the served transformer on the tickets labelled since the last training plus a replay sample, in one
+stage, and passes the same promotion gate. A run that ends succeeded or skipped marks the training data's
+revision it was claimed for as learned, so the trigger waits for newer labels; a failed run leaves it new.
+
 Whatever happens, the run ends recorded (succeeded, skipped or failed), the training mark is cleared, and the active
 model keeps serving unless a candidate at least as good (`domain.training_promotion`) replaced it. "Nothing worth
 training on" is an expected outcome, returned as `Skipped`; only a real failure is an exception.
@@ -19,37 +24,51 @@ says why, so two trainings never run at once. A worker killed mid-run is caught 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
+from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.model_store import ModelStore
 from application.ports.model_trainer import (
     CalibrationReport,
     ModelTrainer,
     TrainedModel,
 )
+from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.registry_changes import RegistryChanges
-from application.ports.unit_of_work import UnitOfWorkFactory
-from application.services.abandoned_runs import AbandonedRuns
+from application.services.abandoned_runs import AbandonedRuns, ReapUnitOfWork
 from application.services.mislabel_listing import MislabelListing
 from application.services.model_retention import ModelRetention
-from application.services.training_progress import TrainingProgressRecorder
+from application.services.training_progress import ProgressUnitOfWork, TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
 from domain.metrics import EvaluationReport, evaluate
 from domain.model_versions import ModelStatus, ModelVersion
+from domain.training_plan import PlanKind, RetrainingPolicy, TrainingPlan, plan_training, replay_sample, train_on
 from domain.training_promotion import Incumbent, PromotionDecision, decide_promotion
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
-from domain.training_stages import HYBRID, LINEAR, TrainingStage
+from domain.training_stages import HYBRID, LINEAR, UPDATE, TrainingStage
 
 logger = logging.getLogger(__name__)
 
 
+class RetrainingUnitOfWork(ReapUnitOfWork, ProgressUnitOfWork, Protocol):
+    """The run and the training slot (taken, reaped, released), the tickets trained on, and the model registry."""
+
+    labelled_tickets: LabelledTicketRepository
+    model_versions: ModelVersionRepository
+
+
 @dataclass(frozen=True, slots=True)
 class RetrainingSettings:
+    policy: RetrainingPolicy
+    """When a run is a full training and when an update (`domain.training_plan`)."""
+    update_epochs: float
+    """Passes an update's transformer makes over the new tickets and the replay sample."""
     validation_share: float = 0.1
     test_share: float = 0.1
     split_seed: int = 42
@@ -93,7 +112,7 @@ def _why_not_started(run: TrainingRun) -> str:
 class ExportTicketsAndRetrain:
     def __init__(
         self,
-        uow_factory: UnitOfWorkFactory,
+        uow_factory: Callable[[], RetrainingUnitOfWork],
         exporter: DatasetExporter,
         trainer: ModelTrainer,
         store: ModelStore,
@@ -124,9 +143,10 @@ class ExportTicketsAndRetrain:
             self._uow_factory, run, self._settings.progress_interval_s, self._clock, self._settings.heartbeat_interval_s
         )
         error: str | None = None
+        plan: TrainingPlan | None = None
         try:
             async with progress:
-                outcome = await self._train_and_decide(run, progress)
+                outcome, plan = await self._train_and_decide(run, progress)
             # A skipped run keeps the started run's fields: the ticket counts are recorded only for a trained one.
             if isinstance(outcome, Skipped):
                 run = replace(run, status=RunStatus.SKIPPED, decision=outcome.reason)
@@ -150,6 +170,9 @@ class ExportTicketsAndRetrain:
                 and bool(await uow.training_runs.unfinished())
             )
             if not taken:
+                if run.status in (RunStatus.SUCCEEDED, RunStatus.SKIPPED):
+                    full = run.status is RunStatus.SUCCEEDED and plan is not None and plan.kind is PlanKind.FULL
+                    await uow.training_state.mark_trained(now if full else None, run.labelled_tickets)
                 await uow.training_state.release(error=f"training run {run.id} failed: {error}" if error else None)
             if run.status is RunStatus.SUCCEEDED:
                 await uow.training_state.clear_error()
@@ -190,19 +213,80 @@ class ExportTicketsAndRetrain:
                 await uow.commit()
         return NotStarted(run, reason)
 
-    async def _train_and_decide(self, run: TrainingRun, progress: TrainingProgressRecorder) -> TrainingRun | Skipped:
+    async def _train_and_decide(
+        self, run: TrainingRun, progress: TrainingProgressRecorder
+    ) -> tuple[TrainingRun | Skipped, TrainingPlan | None]:
         async with self._uow_factory() as uow:
             tickets = await uow.labelled_tickets.all_for_training()
             last = await uow.training_runs.last_succeeded()
             versions = await uow.model_versions.list()
+            state = await uow.training_state.get()
         newest = max((ticket.id or 0 for ticket in tickets), default=None)
         run = replace(run, labelled_tickets=len(tickets), newest_ticket_id=newest)
-        if last is not None and newest is not None and last.newest_ticket_id == newest:
-            return Skipped(f"no labelled tickets since training run {last.id}")
+        if state.claimed_label_revision <= state.trained_label_revision and last is not None:
+            return Skipped(
+                f"no labelled tickets since training run {last.id}: none added, excluded, superseded or relabelled"
+            ), None
         split = self._split(tickets)
         if isinstance(split, Skipped):
-            return split
+            return split, None
+        active = next((version for version in versions if version.status is ModelStatus.ACTIVE), None)
+        plan = plan_training(
+            self._settings.policy,
+            manual=run.trigger == "manual",
+            can_continue=active is not None and _has_encoder(active) and set(active.labels) == set(split.labels),
+            tickets=len(tickets),
+            last_full_at=state.last_full_at,
+            last_full_tickets=state.last_full_tickets,
+            now=self._clock.now(),
+        )
+        if plan.kind is PlanKind.UPDATE and active is not None:
+            since = last.newest_ticket_id or 0 if last is not None else 0
+            new = [Example(ticket.text, ticket.category) for ticket in tickets if (ticket.id or 0) > since]
+            return await self._update(run, train_on(split, new), new, active, plan, progress), plan
+        return await self._full(run, split, tickets, versions, plan, progress), plan
 
+    async def _update(
+        self,
+        run: TrainingRun,
+        split: DatasetSplit,
+        new: Sequence[Example],
+        active: ModelVersion,
+        plan: TrainingPlan,
+        progress: TrainingProgressRecorder,
+    ) -> TrainingRun:
+        """One stage: the linear model refitted on all of train, the served transformer continued on the new
+        tickets plus a replay sample of older ones; promoted by the same gate as a full training."""
+        wanted = set(new)
+        older = [example for example in split.train if example not in wanted]
+        replay = replay_sample(older, self._settings.policy.replay, seed=run.id or 0)
+        encoder_examples = [example for example in split.train if example in wanted] + replay
+        progress.report(TrainingProgress(UPDATE, 5.0))
+        started = self._clock.now()
+        trained = await self._trainer.train(
+            split.train,
+            split.validation,
+            split.labels,
+            [active],
+            lambda update: progress.report(_scaled(update, 5.0, 95.0)),
+            epochs=self._settings.update_epochs,
+            encoder_examples=encoder_examples,
+        )
+        progress.report(TrainingProgress(f"{UPDATE}: evaluate", 95.0))
+        stage = await self._finish_stage(UPDATE, run, split, trained, {}, started)
+        detail = plan.to_json() | {"new_tickets": len(encoder_examples) - len(replay), "replay": len(replay)}
+        metrics = stage.summary() | {"stages": [stage.record.to_json()], "plan": detail}
+        return replace(stage.on(run), status=RunStatus.SUCCEEDED, metrics=metrics)
+
+    async def _full(
+        self,
+        run: TrainingRun,
+        split: DatasetSplit,
+        tickets: Sequence[LabelledTicket],
+        versions: Sequence[ModelVersion],
+        plan: TrainingPlan,
+        progress: TrainingProgressRecorder,
+    ) -> TrainingRun:
         progress.report(TrainingProgress("export", 1.0))
         await self._exporter.export(tickets)
         evaluations: dict[int, EvaluationReport] = {}
@@ -247,7 +331,7 @@ class ExportTicketsAndRetrain:
                 metrics=first.summary() | {"stages": [first.record.to_json(), failed.to_json()]},
             )
         stages = [stage.record.to_json() for stage in (first, final) if stage is not None]
-        metrics = final.summary() | {"stages": stages}
+        metrics = final.summary() | {"stages": stages, "plan": plan.to_json()}
         if self._mislabels is not None and run.id is not None:
             progress.report(TrainingProgress("mislabels", 97.0))
             metrics |= await self._mislabels.record(run.id, tickets)
@@ -384,6 +468,11 @@ def _calibration_metrics(report: CalibrationReport) -> dict[str, object]:
 def _scaled(update: TrainingProgress, low: float, high: float) -> TrainingProgress:
     """The trainer reports 0-100 of its own work, which is `low`-`high` of the run."""
     return replace(update, percent=low + (high - low) * max(0.0, min(100.0, update.percent)) / 100.0)
+
+
+def _has_encoder(version: ModelVersion) -> bool:
+    """Whether a version holds a transformer an update can continue (a linear stage's version does not)."""
+    return version.metrics.get("stage") != LINEAR
 
 
 def _warm_starts(versions: Sequence[ModelVersion]) -> list[ModelVersion]:

@@ -7,7 +7,7 @@ from typing import Protocol
 from application.ports.training_state_repository import TrainingStateRepository
 from application.ports.unit_of_work import Transaction
 from application.services.abandoned_runs import AbandonedRuns
-from domain.training import TrainingState
+from domain.training import TrainingState, TriggerPolicy
 
 
 class TrainingStatusUnitOfWork(Transaction, Protocol):
@@ -19,11 +19,12 @@ class TrainingStatusUnitOfWork(Transaction, Protocol):
 @dataclass(frozen=True, slots=True)
 class TrainingStatus:
     state: TrainingState
-    threshold: int
+    policy: TriggerPolicy
 
 
 class GetTrainingStatus:
-    """The counter against the threshold, the running mark, the last trigger and the last error.
+    """The counters against the trigger policy (analyses, new labels, skipped triggers), the running mark, the last
+    trigger and full training, and the last error.
 
     A run whose worker died is marked abandoned first, so the status never shows a dead run as running.
     """
@@ -31,11 +32,11 @@ class GetTrainingStatus:
     def __init__(
         self,
         uow_factory: Callable[[], TrainingStatusUnitOfWork],
-        threshold: int,
+        policy: TriggerPolicy,
         abandoned: AbandonedRuns | None = None,
     ) -> None:
         self._uow_factory = uow_factory
-        self._threshold = threshold
+        self._policy = policy
         self._abandoned = abandoned
 
     async def execute(self) -> TrainingStatus:
@@ -43,4 +44,4 @@ class GetTrainingStatus:
             await self._abandoned.reap()
         async with self._uow_factory() as uow:
             state = await uow.training_state.get()
-        return TrainingStatus(state, self._threshold)
+        return TrainingStatus(state, self._policy)

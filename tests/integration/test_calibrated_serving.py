@@ -28,21 +28,19 @@ from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import (
     ExportTicketsAndRetrain,
-    RetrainingSettings,
 )
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.calibration import apply_temperature
 from domain.decision_thresholds import ThresholdTable
-from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelStatus
 from domain.predictions import CategoryPrediction
-from domain.training import TriggerPolicy
 from domain.training_runs import RunStatus
 from tests.integration.test_training_pipeline_ml import (  # noqa: F401 - fixture
     fast_config,
     make_split,
     tiny_base,
 )
+from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
@@ -85,10 +83,9 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     uow = FakeUnitOfWorkFactory()
     split = make_split(40, 5)
     for text, label in zip(split.texts, split.labels, strict=True):
-        ticket_id = uow.store.new_id()
-        uow.store.labelled[ticket_id] = LabelledTicket(text, label, "test", FixedClock().now(), id=ticket_id)
+        uow.store.add_labelled(text, label, FixedClock().now())
     clock = FixedClock()
-    trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
+    trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, trigger_policy(threshold=100)))
     store = FilesystemModelStore(tmp_path / "store")
     job = ExportTicketsAndRetrain(
         uow,
@@ -96,7 +93,7 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
         HybridModelTrainer(store, fast_config(), base_model_dir=str(tiny_base)),
         store,
         clock,
-        RetrainingSettings(validation_share=0.25, test_share=0.25),
+        retraining_settings(validation_share=0.25, test_share=0.25),
         changes=FakeRegistryChanges(),
         retention=ModelRetention(uow, store, keep_last=5),
     )

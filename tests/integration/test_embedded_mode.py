@@ -23,6 +23,7 @@ async def test_threshold_trains_in_process_and_the_new_model_serves(tmp_path: Pa
         environ={
             "SQLITE_PATH": str(tmp_path / "data" / "db.sqlite3"),
             "ANALYZE_TRAINING_THRESHOLD": "5",
+            "RETRAIN_MIN_NEW_LABELS": "0",  # the seed's trigger alone: the analysis count
             "MODEL_STORE_DIR": str(tmp_path / "models"),
             "TRAINING_EXPORT_PATH": str(tmp_path / "exports" / "tickets.xlsx"),
             "TRAINING_DATA_DIR": str(tmp_path / "training_data"),

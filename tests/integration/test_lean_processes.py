@@ -24,8 +24,8 @@ from bootstrap.settings import Settings, load_settings
 from domain.companies import CompanyFlags
 from domain.decisions import DecisionPolicy
 from domain.errors import CompanyNotFound
-from domain.training import TriggerPolicy
 from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database, run_in_thread
+from tests.training_policies import trigger_policy
 from tests.unit.fakes import FakeClassifier, FakeEmbedder, FakeJobQueue, FakeSentiment, FixedClock
 
 pytestmark = pytest.mark.integration
@@ -124,7 +124,7 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
     sql = SqlAlchemyUnitOfWorkFactory(container.engine())
     reads, writes = _CountingFactory(sql.for_reads()), _CountingFactory(sql)
     queue = FakeJobQueue()
-    trigger = RetrainingTrigger(writes, queue, FixedClock(), TriggerPolicy(threshold=2))
+    trigger = RetrainingTrigger(writes, queue, FixedClock(), trigger_policy(threshold=2))
     analyze = AnalyzeTicket(
         reads,
         FakeClassifier(),

@@ -22,6 +22,7 @@ from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from tests.integration.tiny_models import tiny_base_model
+from tests.training_policies import retraining_settings, trigger_policy
 
 pytestmark = pytest.mark.integration
 
@@ -221,12 +222,10 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
     from application.services.model_retention import ModelRetention
     from application.services.retraining_trigger import RetrainingTrigger
-    from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+    from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
     from application.use_cases.trigger_retraining import TriggerRetraining
-    from domain.labelled_tickets import LabelledTicket
     from domain.model_versions import ModelStatus
     from domain.predictions import CategoryPrediction
-    from domain.training import TriggerPolicy
     from domain.training_runs import RunStatus
     from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeRegistryChanges, FakeUnitOfWorkFactory, FixedClock
 
@@ -254,10 +253,9 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
 
     split = make_split(40, 5)
     for text, label in zip(split.texts, split.labels, strict=True):
-        ticket_id = uow.store.new_id()
-        uow.store.labelled[ticket_id] = LabelledTicket(text, label, "test", FixedClock().now(), id=ticket_id)
+        uow.store.add_labelled(text, label, FixedClock().now())
     clock = FixedClock()
-    trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, TriggerPolicy(threshold=100)))
+    trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, trigger_policy(threshold=100)))
     trainer = ServingWhileTraining(store, fast_config(), base_model_dir=str(tiny_base))
     job = ExportTicketsAndRetrain(
         uow,
@@ -265,7 +263,7 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
         trainer,
         store,
         clock,
-        RetrainingSettings(validation_share=0.25, test_share=0.25),
+        retraining_settings(validation_share=0.25, test_share=0.25),
         changes=FakeRegistryChanges(),
         retention=ModelRetention(uow, store, keep_last=5),
     )

@@ -9,7 +9,7 @@ from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
 from domain.decisions import DecisionPolicy
-from domain.training import TriggerPolicy
+from tests.training_policies import trigger_policy
 from tests.unit.fakes import (
     FakeClassifier,
     FakeEmbedder,
@@ -32,7 +32,7 @@ class World:
         self.embedder = FakeEmbedder()
         self.queue = FakeJobQueue()
         self.clock = FixedClock()
-        self.policy = TriggerPolicy(threshold=threshold)
+        self.policy = trigger_policy(threshold=threshold)
         self.retraining = RetrainingTrigger(self.uow, self.queue, self.clock, self.policy)
         self.trigger = TriggerRetraining(self.retraining)
         self.analyze = self.analyze_ticket()
@@ -47,6 +47,11 @@ class World:
                 team_id, 1, name, category, description, self.embedder._vector(team.embedding_text())
             )
         store.next_id = 100
+
+    def teach(self, count: int = 1) -> None:
+        """People labelled `count` tickets: the retraining trigger has something new to learn."""
+        for n in range(count):
+            self.uow.store.add_labelled(f"taught ticket {n}", "Hardware", self.clock.now())
 
     def analyze_ticket(self, settings: AnalysisSettings | None = None, **extras: Any) -> AnalyzeTicket:
         """AnalyzeTicket over this world's fakes; `extras` are its optional collaborators (catalogue, metrics...)."""

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
+from adapters.outbound.persistence.lazy_repository import LazyRepository
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
@@ -48,7 +49,7 @@ from domain.login_throttle import RecentFailures
 from domain.mislabels import LabelJudgement, MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
-from domain.training import TrainingState
+from domain.training import TrainingState, TriggerDue, TriggerPolicy
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
@@ -77,6 +78,17 @@ class InMemoryStore:
     catalogue_seen: tuple[str, int] = ("", 0)
     """The catalogue stamp's fake: the companies and teams as last seen, and the version given for them."""
 
+    def add_labelled(self, text: str, label: str, created_at: datetime, source: str = "test") -> int:
+        """Stores an active labelled ticket as the repository would (the training data's revision moves); its id."""
+        ticket_id = self.new_id()
+        self.labelled[ticket_id] = LabelledTicket(text, label, source, created_at, id=ticket_id)
+        self.advance_label_revision(1)
+        return ticket_id
+
+    def advance_label_revision(self, changes: int) -> None:
+        state = self.training_state
+        self.training_state = replace(state, label_revision=state.label_revision + changes)
+
     @property
     def ticket_status(self) -> dict[int, tuple[str, str | None, datetime | None]]:
         """Labelled tickets that are not active: their status, who changed it and when."""
@@ -92,8 +104,10 @@ class InMemoryStore:
 
 
 class _Repo:
-    def __init__(self, data: InMemoryStore) -> None:
-        self._data = data
+    """Built on first use by the fake unit of work, over its transaction's working copy."""
+
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self._data = uow.repository_source().working
 
 
 class FakeCompanies(_Repo):
@@ -122,9 +136,9 @@ class FakeCatalogueStamp(_Repo):
     changed (tests also write the store directly), which keeps the contract: every write moves it before anyone
     can read it. What was last seen is kept in the shared store, outside any transaction."""
 
-    def __init__(self, data: InMemoryStore, shared: InMemoryStore) -> None:
-        super().__init__(data)
-        self._shared = shared
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow)
+        self._shared = uow.store
 
     async def current(self) -> int:
         seen, version = self._shared.catalogue_seen
@@ -195,6 +209,7 @@ class FakeLabelledTickets(_Repo):
     async def add_many(self, tickets: Sequence[LabelledTicket]) -> list[LabelledTicket]:
         stored = [replace(ticket, id=self._data.new_id()) for ticket in tickets]
         self._data.labelled.update({ticket.id: ticket for ticket in stored})
+        self._data.advance_label_revision(len(stored))
         return stored
 
     async def get(self, ticket_id: int) -> LabelledTicket | None:
@@ -217,6 +232,7 @@ class FakeLabelledTickets(_Repo):
         self._data.labelled[ticket_id] = replace(
             ticket, status=status, status_changed_by=changed_by, status_changed_at=changed_at
         )
+        self._data.advance_label_revision(1)
         return True
 
     async def active_categories(self) -> Sequence[str]:
@@ -335,19 +351,53 @@ class FakeTrainingState(_Repo):
     async def get(self) -> TrainingState:
         return self._data.training_state
 
-    async def count_analysis(self, count: int = 1) -> int:
+    async def count_analysis(self, count: int = 1) -> TrainingState:
         state = self._data.training_state
         self._data.training_state = replace(state, analyses_since_trigger=state.analyses_since_trigger + count)
-        return state.analyses_since_trigger + count
+        return self._data.training_state
 
-    async def claim(self, now: datetime, threshold: int | None, stale_before: datetime) -> bool:
+    async def claim(
+        self, now: datetime, threshold: int | None, stale_before: datetime, min_new_labels: int = 0
+    ) -> bool:
         state = self._data.training_state
         fresh_mark = state.running and (state.running_since is None or state.running_since >= stale_before)
-        if fresh_mark or (threshold is not None and state.analyses_since_trigger < threshold):
+        if fresh_mark:
             return False
-        remaining = state.analyses_since_trigger - threshold if threshold is not None else 0
-        self._data.training_state = TrainingState(remaining, True, now, now, state.last_error)
+        remaining = 0
+        if threshold is not None:
+            policy = TriggerPolicy(threshold, min_new_labels, timedelta(0))
+            if policy.due(state) is not TriggerDue.TRAIN:
+                return False
+            reached = state.analyses_since_trigger >= threshold
+            remaining = state.analyses_since_trigger - threshold if reached else state.analyses_since_trigger
+        self._data.training_state = replace(
+            state,
+            analyses_since_trigger=remaining,
+            running=True,
+            running_since=now,
+            last_triggered_at=now,
+            claimed_label_revision=state.label_revision,
+        )
         return True
+
+    async def skip_trigger(self, threshold: int) -> bool:
+        state = self._data.training_state
+        if state.analyses_since_trigger < threshold or state.new_labels:
+            return False
+        self._data.training_state = replace(
+            state,
+            analyses_since_trigger=state.analyses_since_trigger % threshold,
+            skipped_triggers=state.skipped_triggers + state.analyses_since_trigger // threshold,
+        )
+        return True
+
+    async def mark_trained(self, full_at: datetime | None = None, full_tickets: int = 0) -> None:
+        state = replace(
+            self._data.training_state, trained_label_revision=self._data.training_state.claimed_label_revision
+        )
+        if full_at is not None:
+            state = replace(state, last_full_at=full_at, last_full_tickets=full_tickets)
+        self._data.training_state = state
 
     async def release(self, error: str | None) -> None:
         state = self._data.training_state
@@ -472,6 +522,7 @@ class FakeLabelledTicketCuration(_Repo):
         if ticket is None:
             return False
         self._data.labelled[ticket_id] = replace(ticket, category=category)
+        self._data.advance_label_revision(1)
         return True
 
     async def status(self, ticket_id: int) -> str | None:
@@ -504,50 +555,40 @@ class FakeMislabelDetector:
 class FakeUnitOfWork:
     """Works on a private copy and publishes it only on commit, like a real transaction.
 
-    The attributes are typed as the ports, so the fake satisfies every use case's narrow unit of work.
+    Its repositories, like the SQL unit of work's, are built on first use from this registry (one line each, typed
+    as the ports, so the fake satisfies every use case's narrow unit of work).
     """
 
-    companies: CompanyRepository
-    teams: TeamRepository
-    analyses: AnalysisRepository
-    analysis_queries: AnalysisQueries
-    training_state: TrainingStateRepository
-    labelled_tickets: LabelledTicketRepository
-    labelled_ticket_queries: LabelledTicketQueries
-    training_runs: TrainingRunRepository
-    model_versions: ModelVersionRepository
-    admin_users: AdminUserRepository
-    login_failures: LoginFailureRepository
-    human_labels: HumanLabelRepository
-    catalogue_stamp: CatalogueStamp
-    review_queue: ReviewQueueQueries
-    decision_quality: DecisionQualityQueries
-    mislabel_candidates: MislabelCandidateRepository
-    labelled_ticket_curation: LabelledTicketCuration
+    companies = LazyRepository[CompanyRepository](FakeCompanies)
+    teams = LazyRepository[TeamRepository](FakeTeams)
+    analyses = LazyRepository[AnalysisRepository](FakeAnalyses)
+    analysis_queries = LazyRepository[AnalysisQueries](FakeAnalysisQueries)
+    training_state = LazyRepository[TrainingStateRepository](FakeTrainingState)
+    labelled_tickets = LazyRepository[LabelledTicketRepository](FakeLabelledTickets)
+    labelled_ticket_queries = LazyRepository[LabelledTicketQueries](FakeLabelledTicketQueries)
+    training_runs = LazyRepository[TrainingRunRepository](FakeTrainingRuns)
+    model_versions = LazyRepository[ModelVersionRepository](FakeModelVersions)
+    admin_users = LazyRepository[AdminUserRepository](FakeAdminUsers)
+    login_failures = LazyRepository[LoginFailureRepository](FakeLoginFailures)
+    human_labels = LazyRepository[HumanLabelRepository](FakeHumanLabels)
+    catalogue_stamp = LazyRepository[CatalogueStamp](FakeCatalogueStamp)
+    review_queue = LazyRepository[ReviewQueueQueries](FakeReviewQueueQueries)
+    decision_quality = LazyRepository[DecisionQualityQueries](FakeDecisionQualityQueries)
+    mislabel_candidates = LazyRepository[MislabelCandidateRepository](FakeMislabelCandidates)
+    labelled_ticket_curation = LazyRepository[LabelledTicketCuration](FakeLabelledTicketCuration)
 
     def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
+        self.store = store
+        self.working: InMemoryStore | None = None
 
     async def __aenter__(self) -> FakeUnitOfWork:
-        self._store.transactions += 1
-        self._working = copy.deepcopy(self._store)
-        self.companies = FakeCompanies(self._working)
-        self.teams = FakeTeams(self._working)
-        self.analyses = FakeAnalyses(self._working)
-        self.analysis_queries = FakeAnalysisQueries(self._working)
-        self.training_state = FakeTrainingState(self._working)
-        self.labelled_tickets = FakeLabelledTickets(self._working)
-        self.labelled_ticket_queries = FakeLabelledTicketQueries(self._working)
-        self.training_runs = FakeTrainingRuns(self._working)
-        self.model_versions = FakeModelVersions(self._working)
-        self.admin_users = FakeAdminUsers(self._working)
-        self.login_failures = FakeLoginFailures(self._working)
-        self.human_labels = FakeHumanLabels(self._working)
-        self.catalogue_stamp = FakeCatalogueStamp(self._working, self._store)
-        self.review_queue = FakeReviewQueueQueries(self._working)
-        self.decision_quality = FakeDecisionQualityQueries(self._working)
-        self.mislabel_candidates = FakeMislabelCandidates(self._working)
-        self.labelled_ticket_curation = FakeLabelledTicketCuration(self._working)
+        self.store.transactions += 1
+        self.working = copy.deepcopy(self.store)
+        return self
+
+    def repository_source(self) -> FakeUnitOfWork:
+        if self.working is None:
+            raise RuntimeError("the unit of work is used outside its `async with` block")
         return self
 
     async def __aexit__(
@@ -556,14 +597,15 @@ class FakeUnitOfWork:
         return None
 
     async def commit(self) -> None:
-        commits = self._store.commits + 1
-        outside = self._store.transactions, self._store.catalogue_seen
-        self._store.__dict__.update(copy.deepcopy(self._working).__dict__)
-        self._store.commits = commits
-        self._store.transactions, self._store.catalogue_seen = outside
+        commits = self.store.commits + 1
+        outside = self.store.transactions, self.store.catalogue_seen
+        self.store.__dict__.update(copy.deepcopy(self.repository_source().working).__dict__)
+        self.store.commits = commits
+        self.store.transactions, self.store.catalogue_seen = outside
 
     async def rollback(self) -> None:
-        self._working = copy.deepcopy(self._store)
+        # In place, so the repositories already built see the rollback too.
+        self.repository_source().working.__dict__.update(copy.deepcopy(self.store).__dict__)
 
 
 class FakeUnitOfWorkFactory:
@@ -731,7 +773,9 @@ class FakeTrainer:
         folder = self._write(self.linear_rule, transformer=False)
         return TrainedModel(folder.name, str(folder), tuple(labels), {"seconds": 1.0}, "linear")
 
-    async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None):
+    async def train(
+        self, train, validation, labels, warm_starts, on_progress, reuse_linear=None, epochs=None, encoder_examples=None
+    ):
         from application.ports.model_trainer import TrainedModel
         from domain.training_runs import TrainingProgress
 

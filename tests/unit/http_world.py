@@ -10,7 +10,7 @@ from litestar import Litestar
 from adapters.inbound.http.app import create_app
 from adapters.inbound.http.security.config import HttpSecurity
 from bootstrap.container import Container, build_container
-from bootstrap.http_use_cases import HttpUseCases
+from bootstrap.http_use_cases import container_use_cases
 from bootstrap.settings import load_settings
 from domain.access import ApiKeyRing
 from tests.unit.fakes import (
@@ -56,11 +56,9 @@ def http_world(keys: bool = True, cookie_secure: bool = False) -> HttpWorld:
     container.model_store.override(providers.Object(FakeModelStore()))
     container.registry_changes.override(providers.Object(FakeRegistryChanges()))
     ring = ApiKeyRing((SERVICE_KEY,), (ADMIN_KEY,)) if keys else ApiKeyRing()
-    use_cases = HttpUseCases.from_container(container)
     app = create_app(
-        providers=use_cases.dependencies(),
+        use_cases=container_use_cases(container),
         max_body_bytes=1_048_576,
         security=HttpSecurity(api_keys=ring, cookie_secure=cookie_secure),
     )
-    use_cases.check_handlers(app)
     return HttpWorld(app, container, uow, hasher, clock)

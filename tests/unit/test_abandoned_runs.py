@@ -9,11 +9,11 @@ from datetime import timedelta
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.retraining_trigger import RetrainingTrigger
 from application.services.training_progress import TrainingProgressRecorder
-from application.use_cases.export_tickets_and_retrain import RetrainingSettings
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
-from domain.training import TriggerOutcome, TriggerPolicy
+from domain.training import TriggerOutcome
 from domain.training_runs import RunStatus, TrainingProgress
+from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
 from tests.unit.test_retraining import Pipeline
 
@@ -26,10 +26,10 @@ class Cluster(Pipeline):
     def __init__(self) -> None:
         super().__init__()
         self.abandoned = AbandonedRuns(self.uow, self.clock, GRACE)
-        retraining = RetrainingTrigger(self.uow, self.queue, self.clock, TriggerPolicy(threshold=100), self.abandoned)
+        retraining = RetrainingTrigger(self.uow, self.queue, self.clock, trigger_policy(threshold=100), self.abandoned)
         self.trigger = TriggerRetraining(retraining)
-        self.status = GetTrainingStatus(self.uow, 100, self.abandoned)
-        settings = RetrainingSettings(heartbeat_grace_s=GRACE.total_seconds())
+        self.status = GetTrainingStatus(self.uow, trigger_policy(threshold=100), self.abandoned)
+        settings = retraining_settings(heartbeat_grace_s=GRACE.total_seconds())
         self.job = self.retraining_job(settings)
 
     async def killed_mid_training(self) -> int:

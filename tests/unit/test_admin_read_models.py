@@ -19,6 +19,7 @@ from domain.predictions import CategoryPrediction
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
 from domain.training_runs import RunStatus, TrainingRun
+from tests.training_policies import trigger_policy
 from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
 
 NOW = datetime(2026, 3, 10, 15, 30, tzinfo=UTC)
@@ -62,17 +63,17 @@ async def test_the_dashboard_counts_today_in_utc_and_shows_training_and_the_acti
         await unit.training_state.count_analysis()
         await unit.training_state.record_error("training run 1 failed: boom")
         await unit.commit()
-    dashboard = await GetDashboard(uow, FixedClock(NOW), threshold=100).execute()
+    dashboard = await GetDashboard(uow, FixedClock(NOW), trigger_policy(threshold=100)).execute()
     assert (dashboard.analyses_today, dashboard.analyses_total) == (2, 3)
     assert dashboard.day_started_at == datetime(2026, 3, 10, tzinfo=UTC)
-    assert dashboard.training.threshold == 100 and dashboard.training.state.analyses_since_trigger == 1
+    assert dashboard.training.policy.threshold == 100 and dashboard.training.state.analyses_since_trigger == 1
     assert dashboard.training.state.last_error == "training run 1 failed: boom"
     assert dashboard.active_model is not None and dashboard.active_model.name == "v3"
     assert dashboard.latest_run is not None and dashboard.latest_run.status is RunStatus.FAILED
 
 
 async def test_an_empty_service_has_an_empty_dashboard() -> None:
-    dashboard = await GetDashboard(FakeUnitOfWorkFactory(), FixedClock(NOW), threshold=10).execute()
+    dashboard = await GetDashboard(FakeUnitOfWorkFactory(), FixedClock(NOW), trigger_policy(threshold=10)).execute()
     assert dashboard.analyses_total == 0 and dashboard.active_model is None and dashboard.latest_run is None
 
 

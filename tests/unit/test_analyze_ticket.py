@@ -91,6 +91,7 @@ async def test_routing_without_categorisation_uses_similarity_only() -> None:
 
 async def test_threshold_queues_exactly_one_job_and_resets_the_counter() -> None:
     world = World(threshold=3)
+    world.teach()
     for _ in range(5):
         await world.analyze.execute("laptop broken", 1)
     assert len(world.queue.enqueued) == 1
@@ -102,6 +103,7 @@ async def test_threshold_queues_exactly_one_job_and_resets_the_counter() -> None
 
 async def test_running_training_blocks_a_second_job_until_it_is_stale() -> None:
     world = World(threshold=2)
+    world.teach()
     for _ in range(4):
         await world.analyze.execute("laptop broken", 1)
     assert len(world.queue.enqueued) == 1
@@ -112,6 +114,7 @@ async def test_running_training_blocks_a_second_job_until_it_is_stale() -> None:
 
 async def test_queue_failure_clears_the_mark_records_the_error_and_still_answers() -> None:
     world = World(threshold=1)
+    world.teach()
     world.queue.fail = True
     analysis = await world.analyze.execute("laptop broken", 1)
     assert analysis.id is not None

@@ -32,6 +32,7 @@ async def test_concurrent_analyses_share_one_write_transaction_and_each_gets_its
 
 async def test_a_due_claim_in_a_shared_transaction_queues_the_training_once() -> None:
     world = World(threshold=3)
+    world.teach()
     analyze = world.analyze_ticket(group_commit=GroupCommit(world.retraining.record))
 
     await asyncio.gather(*(analyze.execute(f"printer {n} jammed", 1) for n in range(5)))

@@ -34,6 +34,7 @@ async def test_an_analysis_below_the_threshold_costs_one_read_and_one_write_tran
 
 async def test_a_due_analysis_while_a_training_runs_still_costs_one_write_transaction() -> None:
     world = World(threshold=2)
+    world.teach()
     for _ in range(2):
         await world.analyze.execute("laptop broken", 1)
     assert len(world.queue.enqueued) == 1 and world.uow.store.training_state.running
@@ -44,6 +45,7 @@ async def test_a_due_analysis_while_a_training_runs_still_costs_one_write_transa
 
 async def test_the_analysis_that_claims_the_slot_records_its_run_in_the_same_transaction() -> None:
     world = World(threshold=1)
+    world.teach()
     assert await _analyse_counting(world) == (2, 1)
     (run_id,) = world.queue.enqueued
     assert world.uow.store.runs[run_id].status.value == "queued"
@@ -56,6 +58,7 @@ async def test_a_silent_run_is_reaped_in_the_analysis_transaction_and_the_slot_c
     from application.services.retraining_trigger import RetrainingTrigger
 
     world = World(threshold=1)
+    world.teach()
     world.retraining = RetrainingTrigger(
         world.uow, world.queue, world.clock, world.policy, AbandonedRuns(world.uow, world.clock, timedelta(minutes=5))
     )

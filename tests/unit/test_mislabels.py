@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from application.services.mislabel_listing import MislabelListing
 from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
 from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.errors import InvalidInput, NotFound
@@ -21,8 +22,8 @@ from domain.mislabels import (
     candidates_per_label,
     select_candidates,
 )
-from domain.training import TriggerPolicy
 from domain.training_runs import RunStatus
+from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
@@ -81,20 +82,19 @@ class Pipeline:
             FakeTrainer(store),
             store,
             self.clock,
-            RetrainingSettings(),
+            retraining_settings(),
             listing,
             changes=FakeRegistryChanges(),
             retention=ModelRetention(self.uow, store, keep_last=5),
         )
         self.trigger = TriggerRetraining(
-            RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, TriggerPolicy(threshold=100))
+            RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, trigger_policy(threshold=100))
         )
 
     def add(self, truth: str, given: str | None = None) -> int:
-        ticket_id = self.uow.store.new_id()
-        self.uow.store.labelled[ticket_id] = LabelledTicket(
-            f"{truth} ticket {ticket_id}", given or truth, "test", WHEN, id=ticket_id
-        )
+        ticket_id = self.uow.store.add_labelled("", given or truth, WHEN)
+        ticket = self.uow.store.labelled[ticket_id]
+        self.uow.store.labelled[ticket_id] = replace(ticket, text=f"{truth} ticket {ticket_id}")
         return ticket_id
 
     async def run(self):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,10 +12,9 @@ from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.models import ActivateModel, SyncServedModel
 from application.use_cases.trigger_retraining import TriggerRetraining
-from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelStatus
-from domain.training import TriggerPolicy
 from domain.training_runs import RunStatus
+from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
@@ -37,11 +37,11 @@ class Pipeline:
         self.trainer = FakeTrainer(self.store)
         self.exporter = FakeExporter()
         self.queue = FakeJobQueue()
-        retraining = RetrainingTrigger(self.uow, self.queue, self.clock, TriggerPolicy(threshold=100))
+        retraining = RetrainingTrigger(self.uow, self.queue, self.clock, trigger_policy(threshold=100))
         self.trigger = TriggerRetraining(retraining)
         self.changes = FakeRegistryChanges()
         self.retention = ModelRetention(self.uow, self.store, keep_last=5)
-        self.job = self.retraining_job(RetrainingSettings())
+        self.job = self.retraining_job(retraining_settings())
 
     def retraining_job(self, settings: RetrainingSettings) -> ExportTicketsAndRetrain:
         return ExportTicketsAndRetrain(
@@ -58,10 +58,9 @@ class Pipeline:
     def add_tickets(self, per_label: int = 10) -> None:
         for label in LABELS:
             for _ in range(per_label):
-                ticket_id = self.uow.store.new_id()
-                self.uow.store.labelled[ticket_id] = LabelledTicket(
-                    f"{label} ticket {ticket_id}", label, "test", datetime(2026, 1, 1, tzinfo=UTC), id=ticket_id
-                )
+                ticket_id = self.uow.store.add_labelled("", label, datetime(2026, 1, 1, tzinfo=UTC))
+                ticket = self.uow.store.labelled[ticket_id]
+                self.uow.store.labelled[ticket_id] = replace(ticket, text=f"{label} ticket {ticket_id}")
 
     async def run(self):
         result = await self.trigger.execute(manual=True)

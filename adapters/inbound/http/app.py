@@ -1,19 +1,19 @@
-"""Builds the Litestar application from use-case providers handed in by the composition root."""
+"""Builds the Litestar application; the use cases its handlers ask for come from the composition root."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
 
 from adapters.inbound.http.admin.filters import register_filters
 from adapters.inbound.http.admin.router import TEMPLATES_DIR, admin_routers
@@ -31,7 +31,8 @@ from adapters.inbound.http.errors import EXCEPTION_HANDLERS
 from adapters.inbound.http.security.api_guard import SECURITY_STATE_KEY, api_access_guard
 from adapters.inbound.http.security.config import CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE, HttpSecurity
 from adapters.inbound.http.security.secure_cookies import SecureCookiesMiddleware
-from adapters.inbound.http.security.sessions import RESOLVER_STATE_KEY
+from adapters.inbound.http.security.sessions import RESOLVER_STATE_KEY, SESSION_GUARD_USE_CASE
+from adapters.inbound.http.use_case_dependencies import UseCaseSource, declared_use_cases, litestar_dependencies
 
 CONTROLLERS = [
     AnalyzeController,
@@ -53,7 +54,7 @@ DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def create_app(
-    providers: Mapping[str, Callable[[], object]],
+    use_cases: UseCaseSource,
     max_body_bytes: int,
     on_startup: Sequence[Callable[[], object]] = (),
     on_shutdown: Sequence[Callable[[], object]] = (),
@@ -61,12 +62,15 @@ def create_app(
     security: HttpSecurity | None = None,
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> Litestar:
-    """`providers` maps each handler parameter name (e.g. `analyze_ticket`) to a zero-argument factory.
+    """`use_cases` serves every use case a handler asks for (`analyze_ticket: NamedDependency[AnalyzeTicket]`)
+    and the one the admin session guard needs; it raises, and nothing starts, when it cannot serve one.
 
     `security` carries the API keys and the secret for sessions and CSRF; without it the API is open and the
     secret is random per process (fine for tests, not for several workers).
     """
     security = security or HttpSecurity()
+    route_handlers: list[ControllerRouterHandler] = [*CONTROLLERS, *extra_controllers, *admin_routers(max_upload_bytes)]
+    factories = use_cases([*declared_use_cases(route_handlers), SESSION_GUARD_USE_CASE])
     session = CookieBackendConfig(
         secret=security.session_key(),
         key=SESSION_COOKIE,
@@ -85,8 +89,8 @@ def create_app(
         exclude=CSRF_EXEMPT,
     )
     return Litestar(
-        route_handlers=[*CONTROLLERS, *extra_controllers, *admin_routers(max_upload_bytes)],
-        dependencies={name: Provide(factory, sync_to_thread=False) for name, factory in providers.items()},
+        route_handlers=route_handlers,
+        dependencies=litestar_dependencies(factories),
         exception_handlers=dict(EXCEPTION_HANDLERS),
         guards=[api_access_guard],
         middleware=[DefineMiddleware(SecureCookiesMiddleware, always=security.cookie_secure), session.middleware],
@@ -94,7 +98,7 @@ def create_app(
         template_config=TemplateConfig(
             directory=TEMPLATES_DIR, engine=JinjaTemplateEngine, engine_callback=register_filters
         ),
-        state=State({SECURITY_STATE_KEY: security, RESOLVER_STATE_KEY: providers.get("resolve_admin_session")}),
+        state=State({SECURITY_STATE_KEY: security, RESOLVER_STATE_KEY: factories[SESSION_GUARD_USE_CASE.name]}),
         request_max_body_size=max_body_bytes,
         # Decodes each JSON body strictly into the handler's `data` type: a bad body is a 400 naming its field.
         request_class=TypedJsonRequest,

@@ -118,11 +118,15 @@ def training_status_body(status: TrainingStatus) -> TrainingStatusBody:
     state = status.state
     return TrainingStatusBody(
         analyses_since_trigger=state.analyses_since_trigger,
-        threshold=status.threshold,
+        threshold=status.policy.threshold,
         running=state.running,
         running_since=_iso(state.running_since),
         last_triggered_at=_iso(state.last_triggered_at),
         last_error=state.last_error,
+        new_labels=state.new_labels,
+        min_new_labels=status.policy.min_new_labels,
+        skipped_triggers=state.skipped_triggers,
+        last_full_training_at=_iso(state.last_full_at),
     )
 
 

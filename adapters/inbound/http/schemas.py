@@ -83,6 +83,13 @@ class TrainingStatusBody(msgspec.Struct):
     running_since: str | None
     last_triggered_at: str | None
     last_error: str | None
+    new_labels: int
+    """Labelled tickets added, excluded, superseded or relabelled since the last training that ended."""
+    min_new_labels: int
+    """`RETRAIN_MIN_NEW_LABELS`: this many new labels start a training without waiting for the threshold (0: off)."""
+    skipped_triggers: int
+    """Times the analysis count was due but nothing was new to learn, so no run was started."""
+    last_full_training_at: str | None
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):

@@ -9,12 +9,15 @@ from typing import Any
 from litestar.connection import ASGIConnection
 
 from adapters.inbound.http.security.config import CSRF_COOKIE, CSRF_HEADER
+from adapters.inbound.http.use_case_dependencies import DeclaredUseCase
 from application.use_cases.admin_login import ResolveAdminSession
 from domain.admin_users import AdminUser
 
 USER_KEY = "admin_id"
 STAMP_KEY = "stamp"
 RESOLVER_STATE_KEY = "resolve_admin_session"
+SESSION_GUARD_USE_CASE = DeclaredUseCase("the admin session guard", RESOLVER_STATE_KEY, ResolveAdminSession)
+"""The guard is no handler, so it declares its use case here; `create_app` puts the factory in the app's state."""
 _RESOLVED = "admin_session_resolved"
 _ADMIN = "admin"
 

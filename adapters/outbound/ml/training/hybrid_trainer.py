@@ -87,6 +87,8 @@ class HybridModelTrainer:
         warm_starts: Sequence[ModelVersion],
         on_progress: Callable[[TrainingProgress], None],
         reuse_linear: ModelVersion | None = None,
+        epochs: float | None = None,
+        encoder_examples: Sequence[Example] | None = None,
     ) -> TrainedModel:
         base = await self._warm_start(warm_starts)
         async with AsyncExitStack() as opened:
@@ -95,7 +97,7 @@ class HybridModelTrainer:
             if reuse_linear is not None:
                 linear_from = Path(await opened.enter_async_context(self._store.open(reuse_linear.location)))
             trained = await self._write_version(
-                train, validation, labels, base_dir, on_progress, self._kind, linear_from
+                train, validation, labels, base_dir, on_progress, self._kind, linear_from, epochs, encoder_examples
             )
         # Which versions it came from, by their location in the store (the folders opened were local copies).
         details = trained.details | {"warm_start": base.location if base is not None else None}
@@ -125,6 +127,8 @@ class HybridModelTrainer:
         on_progress: Callable[[TrainingProgress], None],
         kind: str,
         linear_from: Path | None,
+        epochs: float | None = None,
+        encoder_examples: Sequence[Example] | None = None,
     ) -> TrainedModel:
         name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
         out_dir = Path(self._store.staging_area()) / name
@@ -133,8 +137,20 @@ class HybridModelTrainer:
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
         # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
         config = self._warm_start_config() if base is not None else self._config
+        if epochs is not None:
+            config = replace(config, epochs=epochs)
         report = await asyncio.to_thread(
-            self._train, train, validation, list(labels), out_dir, base_dir, config, on_progress, kind, linear_from
+            self._train,
+            train,
+            validation,
+            list(labels),
+            out_dir,
+            base_dir,
+            config,
+            on_progress,
+            kind,
+            linear_from,
+            encoder_examples,
         )
         details = {key: report[key] for key in ("kind", "bert_weight", "max_length", "durations_s", "n_train", "n_val")}
         details["validation"] = {
@@ -143,6 +159,8 @@ class HybridModelTrainer:
         details["fine_tune"] = report.get("fine_tune", {})
         details["config"] = config.to_json()
         details["warm_start"] = None  # `train` names the version it continued from
+        if encoder_examples is not None:
+            details["encoder_examples"] = len(encoder_examples)
         if linear_from is not None:
             details["linear_reused_from"] = report.get("linear_reused_from")
         return TrainedModel(name, str(out_dir), tuple(labels), details, kind)
@@ -175,8 +193,9 @@ class HybridModelTrainer:
         on_progress: Callable[[TrainingProgress], None],
         kind: str,
         linear_from: Path | None,
+        encoder_examples: Sequence[Example] | None,
     ) -> dict[str, Any]:
-        from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
+        from adapters.outbound.ml.training.version_trainer import train_model_version
 
         spans = _LINEAR_SPANS if kind == "linear" else _PHASE_SPANS
 
@@ -186,8 +205,8 @@ class HybridModelTrainer:
 
         out_dir.parent.mkdir(parents=True, exist_ok=True)
         return train_model_version(
-            LabelledTexts([e.text for e in train], [e.label for e in train]),
-            LabelledTexts([e.text for e in validation], [e.label for e in validation]),
+            _texts(train),
+            _texts(validation),
             labels,
             out_dir,
             config,
@@ -195,7 +214,14 @@ class HybridModelTrainer:
             progress,
             kind=kind,
             linear_from=linear_from,
+            encoder_train=_texts(encoder_examples) if encoder_examples is not None else None,
         )
+
+
+def _texts(examples: Sequence[Example]) -> Any:
+    from adapters.outbound.ml.training.version_trainer import LabelledTexts
+
+    return LabelledTexts([e.text for e in examples], [e.label for e in examples])
 
 
 def _predict_labels(path: str, texts: list[str], runtime: str) -> list[str]:

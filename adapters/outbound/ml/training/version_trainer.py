@@ -65,13 +65,16 @@ def train_model_version(
     kind: str = "hybrid",
     linear_settings: LinearSettings | None = None,
     linear_from: Path | None = None,
+    encoder_train: LabelledTexts | None = None,
 ) -> dict[str, Any]:
     """Trains the components `kind` needs, blends on `val`, writes the version folder; returns its training.json.
 
     `base_model_dir` is the MiniLM folder, an earlier fine-tuned HF folder, or an earlier model-version folder
     (its bert/ part is the warm start). `val` must be non-empty: it chooses the blend weight and scores the run.
     `linear_from` is a version folder whose linear model was fitted on this very `train` split (the linear stage
-    of the same run): it is copied instead of fitted again, which saves the linear fit's time.
+    of the same run): it is copied instead of fitted again, which saves the linear fit's time. `encoder_train`,
+    when given, is what the transformer trains on instead of `train` (an update's new tickets and replay sample),
+    while the linear model still fits `train`.
     """
     import numpy as np
 
@@ -108,9 +111,10 @@ def train_model_version(
         from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
 
         bert_started = time.monotonic()
+        encoder = encoder_train if encoder_train is not None else train
         outcome = train_sequence_classifier(
-            train.texts,
-            train.labels,
+            encoder.texts,
+            encoder.labels,
             val.texts,
             val.labels,
             labels,

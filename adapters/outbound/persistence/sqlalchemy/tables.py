@@ -138,9 +138,16 @@ training_state = sa.Table(
     sa.Column("running_since", UtcDateTime, nullable=True),
     sa.Column("last_triggered_at", UtcDateTime, nullable=True),
     sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("label_revision", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("trained_label_revision", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("claimed_label_revision", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("skipped_triggers", sa.BigInteger, nullable=False, server_default="0"),
+    sa.Column("last_full_at", UtcDateTime, nullable=True),
+    sa.Column("last_full_tickets", sa.Integer, nullable=False, server_default="0"),
     **MYSQL_TABLE_OPTIONS,
 )
-"""A single row with id `TRAINING_STATE_ID`; every change to it is one conditional UPDATE, atomic in the database."""
+"""A single row with id `TRAINING_STATE_ID`; every change to it is one conditional UPDATE, atomic in the database.
+`label_revision` moves with every change to `labelled_tickets` in the same transaction (migration 0006)."""
 
 TRAINING_STATE_ID = 1
 

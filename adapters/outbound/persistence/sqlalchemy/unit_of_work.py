@@ -11,45 +11,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.outbound.persistence.sqlalchemy.engine import DEFERRED_BEGIN_OPTION, SQLITE_BUSY_TIMEOUT_MS
-from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemyAnalysisQueries
-from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
-from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
-from adapters.outbound.persistence.sqlalchemy.queries.review_queue import SqlAlchemyReviewQueueQueries
-from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import SqlAlchemyCatalogueStamp
-from adapters.outbound.persistence.sqlalchemy.repositories.companies import SqlAlchemyCompanyRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.human_labels import SqlAlchemyHumanLabelRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.labelled_ticket_curation import (
-    SqlAlchemyLabelledTicketCuration,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.labelled_tickets import SqlAlchemyLabelledTicketRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.login_failures import SqlAlchemyLoginFailureRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.mislabel_candidates import (
-    SqlAlchemyMislabelCandidateRepository,
-)
-from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
-from adapters.outbound.persistence.sqlalchemy.repositories.training_state import SqlAlchemyTrainingStateRepository
+from adapters.outbound.persistence.sqlalchemy.repository_registry import SqlAlchemyRepositories
 from adapters.outbound.persistence.sqlalchemy.sqlite_write_lock import SqliteWriteLock
-from application.ports.admin_user_repository import AdminUserRepository
-from application.ports.analysis_queries import AnalysisQueries
-from application.ports.analysis_repository import AnalysisRepository
-from application.ports.catalogue_stamp import CatalogueStamp
-from application.ports.company_repository import CompanyRepository
-from application.ports.decision_quality_queries import DecisionQualityQueries
-from application.ports.human_label_repository import HumanLabelRepository
-from application.ports.labelled_ticket_curation import LabelledTicketCuration
-from application.ports.labelled_ticket_queries import LabelledTicketQueries
-from application.ports.labelled_ticket_repository import LabelledTicketRepository
-from application.ports.login_failure_repository import LoginFailureRepository
-from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
-from application.ports.model_version_repository import ModelVersionRepository
-from application.ports.review_queue_queries import ReviewQueueQueries
-from application.ports.team_repository import TeamRepository
-from application.ports.training_run_repository import TrainingRunRepository
-from application.ports.training_state_repository import TrainingStateRepository
+from application.ports.unit_of_work import UnitOfWorkFactory
 from domain.errors import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -82,30 +46,13 @@ def storage_unavailable(error: BaseException, url: URL | None) -> StorageUnavail
     return StorageUnavailable(f"{where} is unavailable: {detail}")
 
 
-class SqlAlchemyUnitOfWork:
-    """One transaction over all repositories and queries; leaving without `commit` rolls it back.
+class SqlAlchemyUnitOfWork(SqlAlchemyRepositories):
+    """One transaction over the repositories and queries of `SqlAlchemyRepositories`, each built on first use;
+    leaving without `commit` rolls it back.
 
     Connection failures from inside the block, from `commit` and from `rollback` leave as
     `domain.errors.StorageUnavailable`; every other exception passes through untouched.
     """
-
-    companies: CompanyRepository
-    teams: TeamRepository
-    analyses: AnalysisRepository
-    analysis_queries: AnalysisQueries
-    training_state: TrainingStateRepository
-    labelled_tickets: LabelledTicketRepository
-    labelled_ticket_queries: LabelledTicketQueries
-    training_runs: TrainingRunRepository
-    model_versions: ModelVersionRepository
-    admin_users: AdminUserRepository
-    login_failures: LoginFailureRepository
-    human_labels: HumanLabelRepository
-    catalogue_stamp: CatalogueStamp
-    review_queue: ReviewQueueQueries
-    decision_quality: DecisionQualityQueries
-    mislabel_candidates: MislabelCandidateRepository
-    labelled_ticket_curation: LabelledTicketCuration
 
     def __init__(
         self, session_factory: async_sessionmaker[AsyncSession], write_lock: SqliteWriteLock | None = None
@@ -126,23 +73,6 @@ class SqlAlchemyUnitOfWork:
                 raise storage_unavailable(error, bind.url if isinstance(bind, AsyncEngine) else None) from error
         session = self._session_factory()
         self._session = session
-        self.companies = SqlAlchemyCompanyRepository(session)
-        self.teams = SqlAlchemyTeamRepository(session)
-        self.analyses = SqlAlchemyAnalysisRepository(session)
-        self.analysis_queries = SqlAlchemyAnalysisQueries(session)
-        self.training_state = SqlAlchemyTrainingStateRepository(session)
-        self.labelled_tickets = SqlAlchemyLabelledTicketRepository(session)
-        self.labelled_ticket_queries = SqlAlchemyLabelledTicketQueries(session)
-        self.training_runs = SqlAlchemyTrainingRunRepository(session)
-        self.model_versions = SqlAlchemyModelVersionRepository(session)
-        self.admin_users = SqlAlchemyAdminUserRepository(session)
-        self.login_failures = SqlAlchemyLoginFailureRepository(session)
-        self.human_labels = SqlAlchemyHumanLabelRepository(session)
-        self.catalogue_stamp = SqlAlchemyCatalogueStamp(session)
-        self.review_queue = SqlAlchemyReviewQueueQueries(session)
-        self.decision_quality = SqlAlchemyDecisionQualityQueries(session)
-        self.mislabel_candidates = SqlAlchemyMislabelCandidateRepository(session)
-        self.labelled_ticket_curation = SqlAlchemyLabelledTicketCuration(session)
         return self
 
     async def __aexit__(
@@ -178,6 +108,9 @@ class SqlAlchemyUnitOfWork:
         except Exception as error:
             self._raise_translated(error)
 
+    def repository_source(self) -> AsyncSession:
+        return self._require_session()
+
     def _require_session(self) -> AsyncSession:
         if self._session is None:
             raise RuntimeError("the unit of work is used outside its `async with` block")
@@ -202,7 +135,7 @@ class SqlAlchemyUnitOfWork:
             logger.warning("closing a database session failed: %s", type(error).__name__)
 
 
-class SqlAlchemyUnitOfWorkFactory:
+class SqlAlchemyUnitOfWorkFactory(UnitOfWorkFactory):
     """Makes a fresh unit of work per use-case execution, all sharing the engine's connection pool. On a SQLite
     file, units of work that may write first queue for the file's write lock (`SqliteWriteLock`), held until they
     end; units of work that only read (`for_reads`) never wait for it."""

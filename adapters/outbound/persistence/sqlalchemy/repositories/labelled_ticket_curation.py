@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository, rowcount
+from adapters.outbound.persistence.sqlalchemy.repositories.training_state import advance_label_revision
 from adapters.outbound.persistence.sqlalchemy.tables import labelled_tickets
 
 
@@ -21,4 +22,8 @@ class SqlAlchemyLabelledTicketCuration(TableRepository):
 
     async def _change(self, ticket_id: int, **values: object) -> bool:
         statement = sa.update(labelled_tickets).where(labelled_tickets.c.id == ticket_id).values(**values)
-        return rowcount(await self._session.execute(statement)) > 0
+        changed = rowcount(await self._session.execute(statement)) > 0
+        if changed:
+            # A changed label is new training data too: the retraining trigger counts it.
+            await advance_label_revision(self._session, 1)
+        return changed

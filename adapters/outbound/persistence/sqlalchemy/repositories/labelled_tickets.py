@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository, rowcount
+from adapters.outbound.persistence.sqlalchemy.repositories.training_state import advance_label_revision
 from adapters.outbound.persistence.sqlalchemy.tables import labelled_tickets
 from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.priority import Priority
@@ -42,6 +43,7 @@ class SqlAlchemyLabelledTicketRepository(TableRepository):
             if len(ids) != len(batch):
                 raise RuntimeError(f"the database returned {len(ids)} ids for {len(batch)} inserted tickets")
             stored.extend(replace(ticket, id=ticket_id) for ticket, ticket_id in zip(batch, ids, strict=True))
+        await advance_label_revision(self._session, len(stored))
         return stored
 
     async def get(self, ticket_id: int) -> LabelledTicket | None:
@@ -66,7 +68,10 @@ class SqlAlchemyLabelledTicketRepository(TableRepository):
     async def set_status(self, ticket_id: int, status: TicketStatus, changed_by: str, changed_at: datetime) -> bool:
         values = {"status": status.value, "status_changed_by": changed_by, "status_changed_at": changed_at}
         statement = sa.update(labelled_tickets).where(labelled_tickets.c.id == ticket_id).values(**values)
-        return rowcount(await self._session.execute(statement)) > 0
+        changed = rowcount(await self._session.execute(statement)) > 0
+        if changed:
+            await advance_label_revision(self._session, 1)
+        return changed
 
     async def active_categories(self) -> Sequence[str]:
         c = labelled_tickets.c

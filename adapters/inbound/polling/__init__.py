@@ -1,0 +1,1 @@
+"""Inbound adapters driven by a timer rather than a request or a message."""
