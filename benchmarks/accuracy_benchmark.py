@@ -105,14 +105,14 @@ async def watch_linear_stage(container: object, started: float, held: list[dict[
     """Polls the registry until a linear-stage version is active; prints when, scores it, and ends if `stop`."""
     while True:
         versions = await container.list_models().execute()  # type: ignore[attr-defined]  # a DI container
-        active = next((v for v in versions if v.status.value == "active" and v.metrics.get("stage") == "linear"), None)
+        active = next((v for v in versions if v.status.value == "active" and v.metrics.stage == "linear"), None)
         if active is not None:
             seconds = time.perf_counter() - started
-            test = active.metrics.get("test", {})
+            test, training = active.metrics.test, active.metrics.training or {}
             print(
                 f"  linear stage: version {active.name} active {seconds:.1f} s after the job was triggered "
-                f"(job's test split accuracy {test.get('accuracy'):.4f}, macro-F1 {test.get('macro_f1'):.4f}; "
-                f"durations {active.metrics.get('training', {}).get('durations_s')})",
+                f"(job's test split accuracy {test.accuracy:.4f}, macro-F1 {test.macro_f1:.4f}; "
+                f"durations {training.get('durations_s')})",
                 flush=True,
             )
             await asyncio.to_thread(score_held_out, Path(active.location), held)
@@ -129,7 +129,7 @@ async def watch_hybrid_stage(container: object, started: float) -> None:
     it lists mislabel candidates after promoting)."""
     while True:
         versions = await container.list_models().execute()  # type: ignore[attr-defined]  # a DI container
-        active = next((v for v in versions if v.status.value == "active" and v.metrics.get("stage") != "linear"), None)
+        active = next((v for v in versions if v.status.value == "active" and v.metrics.stage != "linear"), None)
         if active is not None:
             seconds = time.perf_counter() - started
             print(f"  hybrid stage: version {active.name} active {seconds:.1f} s after the trigger", flush=True)
@@ -160,17 +160,18 @@ async def train_and_score(
     run = await container.export_tickets_and_retrain().execute(start.run_id)
     if watcher is not None and not watcher.done():
         watcher.cancel()
-    for stage in run.metrics.get("stages", []):
+    for stage in run.metrics.stages:
         print(f"  stage {stage}")
     usage_after = resource.getrusage(resource.RUSAGE_SELF)
     wall = time.perf_counter() - started_wall
     cpu = (usage_after.ru_utime - usage_before.ru_utime) + (usage_after.ru_stime - usage_before.ru_stime)
     print(f"job {job} = training run {run.id}: {run.status.value}; {run.decision or run.error}")
     print(f"  job wall time {wall / 60:.1f} min, CPU time {cpu / 60:.1f} min (user+sys, all threads)")
-    summary = {key: run.metrics.get(key) for key in ("accuracy", "macro_f1", "ece", "test_size")}
-    print(f"  job's own test split: {summary}; mislabel candidates {run.metrics.get('mislabel_candidates')}")
+    report = run.metrics
+    summary = (report.accuracy, report.macro_f1, report.ece, report.test_size)
+    print(f"  job's own test split (accuracy, macro-F1, ECE, size): {summary}; mislabels {report.mislabels}")
     (version,) = [v for v in await container.list_models().execute() if v.id == run.model_version_id]
-    training = version.metrics.get("training", {})
+    training = version.metrics.training or {}
     print(
         f"  trained version {version.name} ({version.status.value}); durations {training.get('durations_s')}, "
         f"blend weight {training.get('bert_weight')}, warm start {training.get('warm_start')}"

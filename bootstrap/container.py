@@ -1,8 +1,8 @@
 """The one place that decides which adapter serves which port (dependency-injector).
 
 Settings reach the application as typed policies built once here (`trigger_policy`, `analysis_settings`,
-`login_policy`): the retraining threshold, for one, is read from the settings in `_trigger_policy` only, and every
-object that needs it (the trigger, the training status, the dashboard) gets it from that policy.
+`routing_policy`, `login_policy`): the retraining threshold, for one, is read from the settings in `_trigger_policy`
+only, and every object that needs it (the trigger, the training status, the dashboard) gets it from that policy.
 """
 
 from __future__ import annotations
@@ -35,12 +35,12 @@ from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueu
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.system.clock import SystemClock
 from application.services.abandoned_runs import AbandonedRuns
+from application.services.analysis_recorder import AnalysisRecorder
 from application.services.company_catalogue import CompanyCatalogue
-from application.services.group_commit import GroupCommit
 from application.services.mislabel_listing import MislabelListing
 from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
-from application.services.served_team_readings import ServedTeamReadings
+from application.services.team_router import TeamRouter
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
 from application.use_cases.analyses import GetAnalysisDetail, ListAnalyses
@@ -75,10 +75,13 @@ TRAINING_QUEUE = "training"
 def _analysis_settings(settings: Settings) -> AnalysisSettings:
     return AnalysisSettings(
         thresholds=PriorityThresholds(settings.priority_high_below, settings.priority_medium_below),
-        routing=RoutingPolicy(settings.bert_conf_min, settings.sim_min),
         max_description_length=settings.max_description_length,
         max_batch_size=settings.analyze_batch_max,
     )
+
+
+def _routing_policy(settings: Settings) -> RoutingPolicy:
+    return RoutingPolicy(settings.bert_conf_min, settings.sim_min)
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
@@ -194,6 +197,7 @@ class Container(containers.DeclarativeContainer):
 
     trigger_policy = providers.Singleton(_trigger_policy, settings)
     analysis_settings = providers.Singleton(_analysis_settings, settings)
+    routing_policy = providers.Singleton(_routing_policy, settings)
 
     exporter = providers.Singleton(
         SpreadsheetTrainingExporter,
@@ -234,25 +238,24 @@ class Container(containers.DeclarativeContainer):
     )
     start_training_run = providers.Factory(StartTrainingRun, retraining_trigger)
     trigger_retraining = providers.Factory(TriggerRetraining, retraining_trigger)
-    # One per process: the cache of companies and teams, and the metrics every request reports to.
+    # One per process: the cache of companies and teams, the served model's readings of the teams (in the router),
+    # the group commit every request's analyses share (in the recorder), and the metrics every request reports to.
     company_catalogue = providers.Singleton(CompanyCatalogue)
+    team_router = providers.Singleton(TeamRouter, classifier, embedder, routing_policy)
+    analysis_recorder = providers.Singleton(AnalysisRecorder, retraining_trigger)
     metrics = providers.Singleton(PrometheusMetrics)
     reads_uow_factory = providers.Singleton(_for_reads, uow_factory)
-    team_readings = providers.Singleton(ServedTeamReadings, classifier)
-    group_commit = providers.Singleton(GroupCommit, retraining_trigger.provided.record)
     analyze_ticket = providers.Factory(
         AnalyzeTicket,
         reads_uow_factory,
         classifier,
         sentiment,
-        embedder,
-        retraining_trigger,
+        team_router,
+        analysis_recorder,
+        company_catalogue,
         clock,
         analysis_settings,
-        company_catalogue,
         metrics,
-        team_readings,
-        group_commit,
     )
     read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)

@@ -87,8 +87,8 @@ def train_now(settings: Settings) -> int:
         finally:
             await container.engine().dispose()
         print(f"run {run.id}: {run.status.value}; {run.decision or run.error or ''}")
-        if run.metrics:
-            print("metrics: " + ", ".join(f"{key} {value}" for key, value in run.metrics.items()))
+        if metrics := run.metrics.to_json():
+            print("metrics: " + ", ".join(f"{key} {value}" for key, value in metrics.items()))
         return 0 if run.status is not RunStatus.FAILED else 1
 
     return asyncio.run(run())

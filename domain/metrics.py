@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from domain.stored_json import JsonObject, array, count, number, obj, required, text
+
 
 @dataclass(frozen=True, slots=True)
 class LabelMetrics:
@@ -44,6 +46,31 @@ class EvaluationReport:
             },
             "confusion_matrix": [list(row) for row in self.confusion_matrix],
         }
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> EvaluationReport:
+        """The report `to_json` wrote; raises `domain.stored_json.Unreadable` for anything else."""
+        per_label = obj(data.get("per_label"), "per_label")
+        return cls(
+            accuracy=required(number(data.get("accuracy")), "accuracy"),
+            macro_f1=required(number(data.get("macro_f1")), "macro_f1"),
+            per_label={str(label): _label_metrics(obj(m, str(label))) for label, m in per_label.items()},
+            labels=tuple(required(text(label), "labels") for label in array(data.get("labels"), "labels")),
+            confusion_matrix=tuple(
+                tuple(required(count(cell), "confusion_matrix") for cell in array(row, "confusion_matrix"))
+                for row in array(data.get("confusion_matrix"), "confusion_matrix")
+            ),
+            size=required(count(data.get("size")), "size"),
+        )
+
+
+def _label_metrics(data: JsonObject) -> LabelMetrics:
+    return LabelMetrics(
+        precision=required(number(data.get("precision")), "precision"),
+        recall=required(number(data.get("recall")), "recall"),
+        f1=required(number(data.get("f1")), "f1"),
+        support=required(count(data.get("support")), "support"),
+    )
 
 
 def evaluate(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str] | None = None) -> EvaluationReport:

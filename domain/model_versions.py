@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from domain.training_reports import VersionEvaluation
+
 
 class ModelStatus(str, enum.Enum):
     CANDIDATE = "candidate"
@@ -28,8 +30,8 @@ class ModelVersion:
     labels: tuple[str, ...]
     status: ModelStatus
     created_at: datetime
-    metrics: dict[str, object] = field(default_factory=dict)
-    """Test-split evaluation of the version (EvaluationReport.to_json), plus training figures."""
+    metrics: VersionEvaluation = field(default_factory=VersionEvaluation)
+    """How the version measured when its run registered it (stored and shown as JSON: `VersionEvaluation`)."""
     training_size: int = 0
     training_run_id: int | None = None
     activated_at: datetime | None = None

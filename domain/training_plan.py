@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from domain.dataset_split import DatasetSplit, Example
+from domain.stored_json import JsonObject, Unreadable, required, text
 
 T = TypeVar("T")
 
@@ -47,6 +48,14 @@ class TrainingPlan:
 
     def to_json(self) -> dict[str, object]:
         return {"kind": self.kind.value, "reason": self.reason}
+
+    @classmethod
+    def from_json(cls, data: JsonObject) -> TrainingPlan:
+        """The plan `to_json` wrote; raises `domain.stored_json.Unreadable` for anything else."""
+        kind = required(text(data.get("kind")), "kind")
+        if kind not in {member.value for member in PlanKind}:
+            raise Unreadable(f"kind {kind!r} is not a plan kind")
+        return cls(PlanKind(kind), required(text(data.get("reason")), "reason"))
 
 
 def plan_training(

@@ -6,6 +6,8 @@ import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain.training_reports import RunReport
+
 
 class RunStatus(str, enum.Enum):
     QUEUED = "queued"
@@ -43,7 +45,8 @@ class TrainingRun:
     model_version_id: int | None = None
     promoted: bool = False
     decision: str | None = None
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: RunReport = field(default_factory=RunReport)
+    """What the run measured, stage by stage (stored and shown as JSON: `RunReport`)."""
     heartbeat_at: datetime | None = None
     """When the worker running it last said it was alive; every progress write is a heartbeat."""
     id: int | None = None

@@ -2,15 +2,15 @@
 
 A run of the hybrid recipe trains in two stages so a fresh install serves a trained model within minutes: the
 TF-IDF linear model is fitted, measured and promoted on its own when it is at least as good as the active model,
-then the transformer trains and the hybrid is promoted when it is better again. Each stage is recorded on the run
-as metrics["stages"] (JSON, one object per stage, in order); `stages_of` reads them back, skipping what it cannot
-read, so a run recorded before stages existed simply has none.
+then the transformer trains and the hybrid is promoted when it is better again. Each stage is recorded in the
+run's report (`domain.training_reports.RunReport.stages`); a run recorded before stages existed simply has none.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+
+from domain.stored_json import JsonObject, count, number, required, text
 
 LINEAR = "linear"
 """The TF-IDF linear model alone: quick to fit, served as soon as it is at least as good as the active model."""
@@ -48,38 +48,17 @@ class TrainingStage:
             "error": self.error,
         }
 
-
-def stages_of(metrics: Mapping[str, object]) -> list[TrainingStage]:
-    """The stages recorded in a run's metrics, in order; entries that are not readable stage objects are skipped."""
-    recorded = metrics.get("stages")
-    if not isinstance(recorded, Sequence) or isinstance(recorded, str):
-        return []
-    return [stage for entry in recorded if isinstance(entry, Mapping) and (stage := _stage(entry)) is not None]
-
-
-def _stage(entry: Mapping[str, object]) -> TrainingStage | None:
-    name = entry.get("stage")
-    if not isinstance(name, str):
-        return None
-    version = entry.get("model_version_id")
-    return TrainingStage(
-        stage=name,
-        model_version_id=version if isinstance(version, int) and not isinstance(version, bool) else None,
-        promoted=entry.get("promoted") is True,
-        decision=_text(entry.get("decision")),
-        accuracy=_number(entry.get("accuracy")),
-        macro_f1=_number(entry.get("macro_f1")),
-        ece=_number(entry.get("ece")),
-        seconds=_number(entry.get("seconds")),
-        error=_text(entry.get("error")),
-    )
-
-
-def _text(value: object) -> str | None:
-    return value if isinstance(value, str) else None
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
+    @classmethod
+    def from_json(cls, data: JsonObject) -> TrainingStage:
+        """The stage `to_json` wrote; only its name is required (`domain.stored_json.Unreadable` without it)."""
+        return cls(
+            stage=required(text(data.get("stage")), "stage"),
+            model_version_id=count(data.get("model_version_id")),
+            promoted=data.get("promoted") is True,
+            decision=text(data.get("decision")),
+            accuracy=number(data.get("accuracy")),
+            macro_f1=number(data.get("macro_f1")),
+            ece=number(data.get("ece")),
+            seconds=number(data.get("seconds")),
+            error=text(data.get("error")),
+        )

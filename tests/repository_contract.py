@@ -30,13 +30,18 @@ from domain.errors import Conflict, InvalidCredentials, LoginThrottled
 from domain.human_labels import HumanLabel, text_hash
 from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.login_throttle import LoginThrottlePolicy, user_key
+from domain.metrics import EvaluationReport, LabelMetrics
 from domain.mislabels import MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
+from domain.training_plan import PlanKind, TrainingPlan
+from domain.training_reports import MislabelSummary, RunReport, SplitSizes, VersionEvaluation
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
+from domain.training_stages import TrainingStage
 from tests.unit.fakes import FakePasswordHasher, FixedClock
+from tests.unit.trust_metrics import trust_report
 
 UowFactory = Callable[[], UnitOfWork]
 STALE_AFTER = timedelta(hours=6)
@@ -100,29 +105,25 @@ def _version(name: str, **overrides: Any) -> ModelVersion:
     return ModelVersion(**values)
 
 
-def _big_metrics(labels: int) -> dict[str, object]:
+def _big_metrics(labels: int) -> VersionEvaluation:
     rng = random.Random(labels)
     names = [f"label {index} ünïcode" for index in range(labels)]
-    return {
-        "test": {
-            "accuracy": 0.812345,
-            "macro_f1": 0.790001,
-            "size": 4303,
-            "labels": names,
-            "per_label": {
-                name: {
-                    "precision": rng.random(),
-                    "recall": rng.random(),
-                    "f1": rng.random(),
-                    "support": rng.randint(0, 999),
-                }
-                for name in names
-            },
-            "confusion_matrix": [[rng.randint(0, 500) for _ in names] for _ in names],
-        },
-        "training": {"seconds": 1234.5, "epochs": 3},
-        "split": {"train": 34421, "validation": 4303, "test": 4303, "train_only_labels": []},
-    }
+    test = EvaluationReport(
+        accuracy=0.812345,
+        macro_f1=0.790001,
+        per_label={name: LabelMetrics(rng.random(), rng.random(), rng.random(), rng.randint(0, 999)) for name in names},
+        labels=tuple(names),
+        confusion_matrix=tuple(tuple(rng.randint(0, 500) for _ in names) for _ in names),
+        size=4303,
+    )
+    return VersionEvaluation(
+        test=test,
+        training={"seconds": 1234.5, "epochs": 3, "nested": {"a": [1, 2.5, None, "x"]}},
+        split=SplitSizes(34421, 4303, 4303, (names[-1],)),
+        calibration=trust_report(),
+        stage="hybrid",
+        incumbent_test=replace(test, accuracy=0.8, macro_f1=0.78),
+    )
 
 
 def _filter_analysis(
@@ -698,7 +699,7 @@ class RepositoryContract:
             loaded = await uow.training_runs.get(stored.id)
             assert loaded == stored
             assert loaded is not None and loaded.progress == TrainingProgress("queued", 0.0, None)
-            assert loaded.metrics == {} and loaded.promoted is False and loaded.status is RunStatus.QUEUED
+            assert loaded.metrics == RunReport() and loaded.promoted is False and loaded.status is RunStatus.QUEUED
             assert await uow.training_runs.get(stored.id + 1) is None
             running = replace(
                 stored,
@@ -723,7 +724,21 @@ class RepositoryContract:
                 model_version_id=9,
                 promoted=True,
                 decision="promoted: macro-F1 0.81 > 0.79 " + "d" * 70_000,
-                metrics={"accuracy": 0.8125, "macro_f1": 0.79, "test_size": 4303, "nested": {"a": [1, 2.5, None, "x"]}},
+                metrics=RunReport(
+                    accuracy=0.8125,
+                    macro_f1=0.79,
+                    ece=0.021,
+                    test_size=4303,
+                    calibration=trust_report(),
+                    stages=(
+                        TrainingStage("linear", 8, True, "promoted", 0.8, 0.78, 0.03, 61.5),
+                        TrainingStage("hybrid"),
+                    ),
+                    plan=TrainingPlan(PlanKind.UPDATE, "+12 labelled tickets since the last full training"),
+                    new_tickets=12,
+                    replay=500,
+                    mislabels=MislabelSummary({"Access": 3, "ünïcode": 1}),
+                ),
             )
             await uow.training_runs.update(finished)
             await uow.commit()
@@ -1075,20 +1090,25 @@ class RepositoryContract:
 
     async def test_human_labels_are_one_per_company_and_text_and_put_replaces(self, uow_factory: UowFactory) -> None:
         first = HumanLabel(1, text_hash("Printer on fire"), "Hardware", 11, NOW)
+        other = HumanLabel(1, text_hash("VPN drops"), "Network", 14, NOW)
         async with uow_factory() as uow:
-            assert await uow.human_labels.get(1, first.text_hash) is None
+            assert await uow.human_labels.get_many(1, [first.text_hash]) == {}
             await uow.human_labels.put(first)
             await uow.human_labels.put(replace(first, company_id=2, category="Facilities", labelled_ticket_id=12))
             await uow.commit()
         async with uow_factory() as uow:
-            assert await uow.human_labels.get(1, first.text_hash) == first
-            assert (await uow.human_labels.get(2, first.text_hash)).category == "Facilities"
-            assert await uow.human_labels.get(1, text_hash("printer on fire")) is None
+            assert await uow.human_labels.get_many(1, [first.text_hash]) == {first.text_hash: first}
+            assert (await uow.human_labels.get_many(2, [first.text_hash]))[first.text_hash].category == "Facilities"
+            assert await uow.human_labels.get_many(1, [text_hash("printer on fire")]) == {}
             later = replace(first, category="Access", labelled_ticket_id=13, created_at=NOW + timedelta(minutes=1))
             await uow.human_labels.put(later)
+            await uow.human_labels.put(other)
             await uow.commit()
         async with uow_factory() as uow:
-            assert await uow.human_labels.get(1, first.text_hash) == later
+            asked = [first.text_hash, text_hash("never labelled"), other.text_hash, first.text_hash]
+            assert await uow.human_labels.get_many(1, asked) == {first.text_hash: later, other.text_hash: other}
+            assert await uow.human_labels.get_many(3, asked) == {}
+            assert await uow.human_labels.get_many(1, []) == {}
 
     async def test_labelled_ticket_status_company_and_training_selection(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:

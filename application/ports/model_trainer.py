@@ -4,10 +4,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from domain.calibration import DEFAULT_BINS, Calibration, ReliabilityBin
 from domain.dataset_split import Example
-from domain.decision_thresholds import CoverageReport, LabelCoverage
 from domain.model_versions import ModelVersion
+from domain.training_reports import CalibrationReport
 from domain.training_runs import TrainingProgress
 
 
@@ -23,79 +22,6 @@ class TrainedModel:
     """Durations, steps, validation figures, whether the time budget stopped it: JSON-able."""
     recipe: str = "model"
     """What the version holds ("hybrid", "bert", "linear"): a run names its stage after it."""
-
-
-@dataclass(frozen=True, slots=True)
-class CalibrationReport:
-    """How far a version's confidence can be trusted, as measured on the test split after `ModelTrainer.calibrate`.
-
-    `calibration` is the chosen temperature (1.0 when fitting one did not lower the test ECE); the reliability
-    bins are the test split's before and after the fitted temperature; `coverage` is the share of test tickets
-    the version's per-label thresholds (chosen on validation, on the served scale) decide automatically, and
-    how often those decisions were right.
-    """
-
-    calibration: Calibration
-    reliability_before: tuple[ReliabilityBin, ...]
-    reliability_after: tuple[ReliabilityBin, ...]
-    coverage: CoverageReport
-
-    @property
-    def served_ece(self) -> float:
-        """The test ECE of the confidences serving answers: after the temperature only where it is applied."""
-        calibration = self.calibration
-        return calibration.test_ece_after if calibration.applied else calibration.test_ece_before
-
-    def calibration_json(self) -> dict[str, object]:
-        """What the job stores as metrics["calibration"]."""
-        calibration = self.calibration
-        return {
-            "temperature": calibration.temperature,
-            "fitted_temperature": calibration.fitted_temperature,
-            "test_ece_before": calibration.test_ece_before,
-            "test_ece_after": calibration.test_ece_after,
-            "applied": calibration.applied,
-            "bins": DEFAULT_BINS,
-            "reliability_before": [_bin_json(b) for b in self.reliability_before],
-            "reliability_after": [_bin_json(b) for b in self.reliability_after],
-        }
-
-    def coverage_json(self) -> dict[str, object]:
-        """What the job stores as metrics["decision_coverage"]."""
-        overall = self.coverage.overall
-        return {
-            "target_precision": self.coverage.target_precision,
-            "overall": {
-                "coverage": overall.coverage,
-                "precision": overall.precision,
-                "automatic": overall.automatic,
-                "support": overall.tickets,
-            },
-            "per_label": {
-                line.label: {"threshold": line.threshold, **_line_json(line)}
-                for line in self.coverage.per_label
-                if line.label is not None
-            },
-        }
-
-
-def _bin_json(bin_: ReliabilityBin) -> dict[str, object]:
-    return {
-        "lower": bin_.lower,
-        "upper": bin_.upper,
-        "count": bin_.count,
-        "mean_confidence": bin_.mean_confidence,
-        "accuracy": bin_.accuracy,
-    }
-
-
-def _line_json(line: LabelCoverage) -> dict[str, object]:
-    return {
-        "coverage": line.coverage,
-        "precision": line.precision,
-        "automatic": line.automatic,
-        "support": line.tickets,
-    }
 
 
 class ModelTrainer(Protocol):

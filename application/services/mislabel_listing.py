@@ -1,7 +1,7 @@
 """After a training run: judge every labelled ticket's label out-of-fold and store the likeliest mislabels.
 
 A step beside the training, not part of it: whatever goes wrong here is logged and returned as the run's
-`mislabel_error` metric, never raised, so a trained and registered model is never lost to it.
+mislabel error (`MislabelSummary.error`), never raised, so a trained and registered model is never lost to it.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from domain.mislabels import (
     candidates_per_label,
     select_candidates,
 )
+from domain.training_reports import MislabelSummary
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +44,9 @@ class MislabelListing:
         self._max_candidates = max_candidates
         self._max_given_probability = max_given_probability
 
-    async def record(self, training_run_id: int, tickets: Sequence[LabelledTicket]) -> dict[str, object]:
+    async def record(self, training_run_id: int, tickets: Sequence[LabelledTicket]) -> MislabelSummary:
         """Stores the run's candidates (a ticket whose label an admin confirmed before is not listed again) and
-        returns the run's metrics: {"mislabel_candidates": {label: count}} or {"mislabel_error": reason}."""
+        returns what the run reports of them: the candidates per label, or why listing them failed."""
         try:
             judgements = await self._detector.find(tickets)
             async with self._uow_factory() as uow:
@@ -58,5 +59,5 @@ class MislabelListing:
                 await uow.commit()
         except Exception as failure:  # noqa: BLE001 - listing mislabels must never fail the training run
             logger.exception("listing likely mislabelled tickets for training run %s failed", training_run_id)
-            return {"mislabel_error": f"{type(failure).__name__}: {failure}"}
-        return {"mislabel_candidates": candidates_per_label(candidates)}
+            return MislabelSummary(error=f"{type(failure).__name__}: {failure}")
+        return MislabelSummary(candidates_per_label(candidates))

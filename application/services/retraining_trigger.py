@@ -14,9 +14,9 @@
 4. `enqueue`: the job is queued after the claim commits, so the worker always finds its run; when it cannot be
    queued the run fails with the reason and the slot is freed for the next trigger.
 
-The use cases compose these steps: `AnalyzeTicket` (1-3 in `record`, then 4 when it claimed), `TriggerRetraining`
-(3-4, manual, or automatic after labelled tickets arrived), `StartTrainingRun` (3 only; the caller runs the job
-itself).
+These compose the steps: `AnalysisRecorder` for `AnalyzeTicket` (1-3 in `record`, then 4 when it claimed),
+`TriggerRetraining` (3-4, manual, or automatic after labelled tickets arrived), `StartTrainingRun` (3 only; the
+caller runs the job itself).
 """
 
 from __future__ import annotations

@@ -1,15 +1,10 @@
-"""Categorise, prioritise and route one ticket, then store it and count it towards retraining.
-
-The retraining steps run in the order `application.services.retraining_trigger` describes: stored, counted and,
-when the count reached the threshold, the training slot claimed, all in one transaction; the job queued after it.
-"""
+"""Categorise, prioritise and route tickets, then record them (stored and counted towards retraining)."""
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
@@ -18,25 +13,15 @@ from application.ports.clock import Clock
 from application.ports.human_label_repository import HumanLabelRepository
 from application.ports.metrics import Metrics
 from application.ports.sentiment_analyzer import SentimentAnalyzer
-from application.ports.text_embedder import TextEmbedder
+from application.services.analysis_recorder import AnalysisRecorder
 from application.services.company_catalogue import CatalogueUnitOfWork, CompanyCatalogue, CompanyEntry
-from application.services.group_commit import GroupCommit
-from application.services.retraining_trigger import RetrainingTrigger
-from application.services.served_team_readings import (
-    ServedTeamReadings,
-    TeamReading,
-    derived_categories,
-    teams_in_model_space,
-)
+from application.services.team_router import TeamRouter
 from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
-from domain.companies import Team
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.human_labels import HumanLabel, text_hash
-from domain.predictions import CategoryPrediction, Vector
+from domain.predictions import CategoryPrediction
 from domain.priority import PriorityThresholds
-from domain.routing import RoutingPolicy, TeamAssignment, needs_embedding, route_ticket
-from domain.training import TriggerResult
 
 T = TypeVar("T")
 
@@ -48,25 +33,23 @@ class AnalyzeUnitOfWork(CatalogueUnitOfWork, Protocol):
     human_labels: HumanLabelRepository
 
 
-logger = logging.getLogger(__name__)
-
-
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
     thresholds: PriorityThresholds = PriorityThresholds()
-    routing: RoutingPolicy = RoutingPolicy()
     max_description_length: int = DEFAULT_MAX_DESCRIPTION_LENGTH
     max_batch_size: int = 256
 
 
 class AnalyzeTicket:
-    """Categorises, prioritises and routes tickets, decides what may be acted on without a person (the
-    company's decision policy, see `domain.analysis_decisions`), records them, and fires the retraining trigger
-    when due. A category a person already gave the identical text for the company answers instead of the model.
+    """Categorises, prioritises and routes tickets (`TeamRouter`), decides what may be acted on without a person
+    (the company's decision policy, see `domain.analysis_decisions`), and records them (`AnalysisRecorder`, which
+    fires the retraining trigger when due). A category a person already gave the identical text for the company
+    answers instead of the model.
 
-    Per call: one read transaction (the catalogue stamp, the company and its teams only when the stamp moved, the
-    human labels) and at most one write transaction (`RetrainingTrigger.record`), however many tickets it answers;
-    calls recording at the same moment share that transaction (`GroupCommit`, one per process).
+    Per call: one read transaction (the catalogue stamp, the company and its teams only when the stamp moved, and
+    the human labels of all its texts in one read) and at most one write transaction, however many tickets it
+    answers; calls recording at the same moment share that transaction. The router, the recorder and the
+    catalogue are one per process (bootstrap builds them once).
     """
 
     def __init__(
@@ -74,26 +57,22 @@ class AnalyzeTicket:
         uow_factory: Callable[[], AnalyzeUnitOfWork],
         classifier: CategoryClassifier,
         sentiment: SentimentAnalyzer,
-        embedder: TextEmbedder,
-        retraining: RetrainingTrigger,
+        router: TeamRouter,
+        recorder: AnalysisRecorder,
+        catalogue: CompanyCatalogue,
         clock: Clock,
         settings: AnalysisSettings,
-        catalogue: CompanyCatalogue | None = None,
         metrics: Metrics | None = None,
-        team_readings: ServedTeamReadings | None = None,
-        group_commit: GroupCommit | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._classifier = classifier
         self._sentiment = sentiment
-        self._embedder = embedder
-        self._retraining = retraining
+        self._router = router
+        self._recorder = recorder
+        self._catalogue = catalogue
         self._clock = clock
         self._settings = settings
-        self._catalogue = catalogue or CompanyCatalogue()
         self._metrics = metrics
-        self._team_readings = team_readings or ServedTeamReadings(classifier)
-        self._group_commit = group_commit or GroupCommit(retraining.record)
 
     async def execute(self, description: str, company_id: int) -> TicketAnalysis:
         request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
@@ -130,14 +109,12 @@ class AnalyzeTicket:
             if entry is None:
                 raise CompanyNotFound(company_id)
             human_labels: list[HumanLabel | None] = [None] * len(requests)
-            if entry.company.flags.auto_categorize:
-                for index, request in enumerate(requests):
-                    human_labels[index] = await uow.human_labels.get(company_id, text_hash(request.description))
+            if requests and entry.company.flags.auto_categorize:
+                hashes = [text_hash(request.description) for request in requests]
+                known = await uow.human_labels.get_many(company_id, hashes)
+                human_labels = [known.get(hashed) for hashed in hashes]
         analyses = await self._analyse(entry, requests, human_labels)
-        recorded = await self._group_commit.record(analyses) if analyses else None
-        if recorded is not None and recorded.claimed.run_id is not None:
-            await self._enqueue_quietly(recorded.claimed)
-        stored = iter(recorded.analyses if recorded is not None else ())
+        stored = iter(await self._recorder.record(analyses))
         answers = [next(stored) if isinstance(item, TicketRequest) else item for item in checked]
         if self._metrics is not None:
             self._metrics.analyses_counted(len(analyses))
@@ -149,7 +126,7 @@ class AnalyzeTicket:
     ) -> list[TicketAnalysis]:
         """Runs each model over every text at once, so each micro-batcher gets them together and forms full
         batches. Sentiment runs beside the classifier; the embedder runs after it, and only over the tickets whose
-        routing needs a similarity the classifier gave no vector for (see `_route`), so a ticket costs one encoder
+        routing needs a similarity the classifier gave no vector for (see `TeamRouter`), so a ticket costs one encoder
         pass."""
         company = entry.company
         flags = company.flags
@@ -168,7 +145,9 @@ class AnalyzeTicket:
                 predictions.append(next(model_predictions))
             else:
                 predictions.append(None)
-        assignments = await self._route(entry, texts, predictions) if flags.auto_assign else [None] * len(texts)
+        assignments = (
+            await self._router.route(entry.teams, texts, predictions) if flags.auto_assign else [None] * len(texts)
+        )
         analyses = []
         for index, request in enumerate(requests):
             prediction = predictions[index]
@@ -191,64 +170,10 @@ class AnalyzeTicket:
             )
         return analyses
 
-    async def _route(
-        self, entry: CompanyEntry, texts: Sequence[str], predictions: Sequence[CategoryPrediction | None]
-    ) -> list[TeamAssignment | None]:
-        """Routes every ticket (`domain.routing.route_ticket`), deriving the categories of teams without one when
-        a confident prediction could match them, and comparing a ticket with the teams only where the rule still
-        needs it: in the space of the model that classified it, when that model gave the ticket's vector with its
-        prediction (no second pass), else with the embedder's vectors."""
-        teams, policy = entry.teams, self._settings.routing
-        served = next((p.model_version for p in predictions if p is not None and p.model_version), None)
-        readings: dict[int, TeamReading] = {}
-        confident = [p for p in predictions if p is not None and p.confidence >= policy.category_confidence_min]
-        if confident and any(team.category is None for team in teams):
-            readings = await self._team_readings.for_teams(teams, served)
-        derived = derived_categories(teams, readings)
-        needed = [i for i, p in enumerate(predictions) if needs_embedding(teams, p, policy, derived)]
-        with_vectors = {i: p for i in needed if (p := predictions[i]) is not None and p.embedding is not None}
-        if with_vectors:
-            readings = readings or await self._team_readings.for_teams(teams, served)
-        embeddings, compared_with = _in_model_space(teams, readings, with_vectors)
-        rest = [i for i in needed if i not in embeddings]
-        vectors = await self._embedder.embed([texts[i] for i in rest]) if rest else []
-        embeddings.update(zip(rest, vectors, strict=True))
-        return [
-            route_ticket(embeddings.get(index), compared_with.get(index, teams), prediction, policy, derived)
-            for index, prediction in enumerate(predictions)
-        ]
-
-    async def _enqueue_quietly(self, claimed: TriggerResult) -> None:
-        """The analyses are already stored: failing the answer now would only make the platform send them twice.
-        A queue the broker refuses fails the run and frees the slot (`RetrainingTrigger.enqueue`)."""
-        try:
-            await self._retraining.enqueue(claimed)
-        except Exception:  # noqa: BLE001 - the slot stays claimed until the run is reaped or times out
-            logger.exception("queueing the retraining job failed")
-
 
 async def _each(model: Callable[[str], Awaitable[T]], texts: Sequence[str]) -> list[T]:
     """Submits every text before awaiting any, so a micro-batcher sees them all at once."""
     return list(await asyncio.gather(*(model(text) for text in texts)))
-
-
-def _in_model_space(
-    teams: Sequence[Team], readings: Mapping[int, TeamReading], predictions: Mapping[int, CategoryPrediction]
-) -> tuple[dict[int, Vector], dict[int, Sequence[Team]]]:
-    """For each ticket (by index) whose prediction carries its model's vector: that vector, and the teams carrying
-    the same model version's vectors of their texts. A ticket whose version has not read every team is left out,
-    for the embedder."""
-    embeddings: dict[int, Vector] = {}
-    compared_with: dict[int, Sequence[Team]] = {}
-    spaces: dict[str, list[Team] | None] = {}
-    for index, prediction in predictions.items():
-        version = prediction.model_version
-        if version not in spaces:
-            spaces[version] = teams_in_model_space(teams, readings, version)
-        placed = spaces[version]
-        if placed is not None and prediction.embedding is not None:
-            embeddings[index], compared_with[index] = prediction.embedding, placed
-    return embeddings, compared_with
 
 
 def _model_version(prediction: CategoryPrediction | None) -> str | None:

@@ -3,7 +3,7 @@
 A trainer whose recipe blends in a linear model trains in two stages: the linear model alone first, registered
 and promoted at once when it is at least as good as the active model (so a fresh install serves a trained model
 within minutes instead of after the transformer's fine-tuning), then the full hybrid, promoted when it is at least
-as good as whatever is active by then. Both stages are recorded on the run (metrics["stages"]); the run's top-level
+as good as whatever is active by then. Both stages are recorded on the run (`RunReport.stages`); the run's top-level
 fields describe the last one. Should the hybrid stage fail, the linear stage's version stays as decided and the
 run is failed with the reason, so the next trigger trains again.
 
@@ -33,11 +33,7 @@ from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.model_store import ModelStore
-from application.ports.model_trainer import (
-    CalibrationReport,
-    ModelTrainer,
-    TrainedModel,
-)
+from application.ports.model_trainer import ModelTrainer, TrainedModel
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.registry_changes import RegistryChanges
 from application.services.abandoned_runs import AbandonedRuns, ReapUnitOfWork
@@ -50,6 +46,7 @@ from domain.metrics import EvaluationReport, evaluate
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.training_plan import PlanKind, RetrainingPolicy, TrainingPlan, plan_training, replay_sample, train_on
 from domain.training_promotion import Incumbent, PromotionDecision, decide_promotion
+from domain.training_reports import CalibrationReport, RunReport, SplitSizes, VersionEvaluation
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 from domain.training_stages import HYBRID, LINEAR, UPDATE, TrainingStage
 
@@ -274,8 +271,10 @@ class ExportTicketsAndRetrain:
         )
         progress.report(TrainingProgress(f"{UPDATE}: evaluate", 95.0))
         stage = await self._finish_stage(UPDATE, run, split, trained, {}, started)
-        detail = plan.to_json() | {"new_tickets": len(encoder_examples) - len(replay), "replay": len(replay)}
-        metrics = stage.summary() | {"stages": [stage.record.to_json()], "plan": detail}
+        new_tickets = len(encoder_examples) - len(replay)
+        metrics = replace(
+            stage.summary(), stages=(stage.record,), plan=plan, new_tickets=new_tickets, replay=len(replay)
+        )
         return replace(stage.on(run), status=RunStatus.SUCCEEDED, metrics=metrics)
 
     async def _full(
@@ -328,13 +327,13 @@ class ExportTicketsAndRetrain:
                 first.on(run),
                 status=RunStatus.FAILED,
                 error=f"hybrid stage failed: {reason}",
-                metrics=first.summary() | {"stages": [first.record.to_json(), failed.to_json()]},
+                metrics=replace(first.summary(), stages=(first.record, failed)),
             )
-        stages = [stage.record.to_json() for stage in (first, final) if stage is not None]
-        metrics = final.summary() | {"stages": stages, "plan": plan.to_json()}
+        stages = tuple(stage.record for stage in (first, final) if stage is not None)
+        metrics = replace(final.summary(), stages=stages, plan=plan)
         if self._mislabels is not None and run.id is not None:
             progress.report(TrainingProgress("mislabels", 97.0))
-            metrics |= await self._mislabels.record(run.id, tickets)
+            metrics = replace(metrics, mislabels=await self._mislabels.record(run.id, tickets))
         return replace(final.on(run), status=RunStatus.SUCCEEDED, metrics=metrics)
 
     async def _finish_stage(
@@ -388,7 +387,7 @@ class ExportTicketsAndRetrain:
             stored = await uow.training_runs.get(run.id or 0)
             if stored is None or stored.status is not RunStatus.RUNNING:
                 return
-            await uow.training_runs.update(replace(stored, metrics=stored.metrics | {"stages": [stage.to_json()]}))
+            await uow.training_runs.update(replace(stored, metrics=replace(stored.metrics, stages=(stage,))))
             await uow.commit()
 
     def _split(self, tickets: Sequence[LabelledTicket]) -> DatasetSplit | Skipped:
@@ -424,20 +423,14 @@ class ExportTicketsAndRetrain:
         the active one when it is replaced."""
         location = await self._store.publish(trained.path, trained.name)
         now = self._clock.now()
-        metrics: dict[str, object] = {
-            "test": candidate.to_json(),
-            "training": trained.details,
-            "split": {
-                "train": len(split.train),
-                "validation": len(split.validation),
-                "test": len(split.test),
-                "train_only_labels": list(split.train_only_labels),
-            },
-            **_calibration_metrics(calibration),
-            "stage": stage,
-        }
-        if incumbent is not None:
-            metrics["incumbent_test"] = incumbent.report.to_json()
+        metrics = VersionEvaluation(
+            test=candidate,
+            training=trained.details,
+            split=SplitSizes(len(split.train), len(split.validation), len(split.test), tuple(split.train_only_labels)),
+            calibration=calibration,
+            stage=stage,
+            incumbent_test=incumbent.report if incumbent is not None else None,
+        )
         version = ModelVersion(
             name=trained.name,
             location=location,
@@ -460,11 +453,6 @@ class ExportTicketsAndRetrain:
         return stored
 
 
-def _calibration_metrics(report: CalibrationReport) -> dict[str, object]:
-    """The run's and the version's calibration and decision-coverage metrics (the admin pages read these keys)."""
-    return {"calibration": report.calibration_json(), "decision_coverage": report.coverage_json()}
-
-
 def _scaled(update: TrainingProgress, low: float, high: float) -> TrainingProgress:
     """The trainer reports 0-100 of its own work, which is `low`-`high` of the run."""
     return replace(update, percent=low + (high - low) * max(0.0, min(100.0, update.percent)) / 100.0)
@@ -472,7 +460,7 @@ def _scaled(update: TrainingProgress, low: float, high: float) -> TrainingProgre
 
 def _has_encoder(version: ModelVersion) -> bool:
     """Whether a version holds a transformer an update can continue (a linear stage's version does not)."""
-    return version.metrics.get("stage") != LINEAR
+    return version.metrics.stage != LINEAR
 
 
 def _warm_starts(versions: Sequence[ModelVersion]) -> list[ModelVersion]:
@@ -504,16 +492,7 @@ class _StageOutcome:
             run, model_version_id=self.stored.id, promoted=self.decision.promote, decision=self.decision.reason
         )
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> RunReport:
         """The run's top-level metrics describing this stage."""
-        summary: dict[str, object] = {
-            "accuracy": self.candidate.accuracy,
-            "macro_f1": self.candidate.macro_f1,
-            "ece": self.calibration.served_ece,
-            "test_size": self.candidate.size,
-            **_calibration_metrics(self.calibration),
-        }
-        if self.incumbent is not None:
-            old = self.incumbent.report
-            summary |= {"incumbent_accuracy": old.accuracy, "incumbent_macro_f1": old.macro_f1}
-        return summary
+        incumbent = self.incumbent.report if self.incumbent is not None else None
+        return RunReport.summary(self.candidate, self.calibration, incumbent)

@@ -105,21 +105,20 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
 
     manifest = json.loads(Path(version.location, "model.json").read_text(encoding="utf-8"))
     table = ThresholdTable.from_json(manifest["thresholds"])
-    sizes = version.metrics["split"]
+    sizes = version.metrics.to_json()["split"]  # as stored and shown by the API
     assert set(table.labels) <= set(version.labels)
     assert sum(len(p) for p in table.points.values()) == sizes["validation"]
-    for metrics in (run.metrics, version.metrics):
+    for metrics in (run.metrics.to_json(), version.metrics.to_json()):
         assert metrics["calibration"]["temperature"] == manifest["temperature"]
         coverage = metrics["decision_coverage"]
         assert coverage["target_precision"] == 0.95
         assert coverage["overall"]["support"] == sizes["test"]
         for label, line in coverage["per_label"].items():
             assert line["threshold"] == table.threshold_for(label, 0.95)
+    calibration = run.metrics.calibration.calibration
     assert math.isclose(
-        run.metrics["ece"],
-        run.metrics["calibration"]["test_ece_after"]
-        if manifest["temperature"] != 1.0
-        else run.metrics["calibration"]["test_ece_before"],
+        run.metrics.ece,
+        calibration.test_ece_after if manifest["temperature"] != 1.0 else calibration.test_ece_before,
     )
 
     # Force a temperature that is far from 1, so the check below cannot pass by serving the raw blend. A published

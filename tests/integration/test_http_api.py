@@ -31,6 +31,7 @@ def _settings(tmp: Path, database_url: str, **extra: str):
             "DATABASE_URL": database_url,
             "BROKER_URL": REDIS_URL,
             "ANALYZE_TRAINING_THRESHOLD": str(THRESHOLD),
+            "RETRAIN_MIN_NEW_LABELS": "0",  # the seed's trigger alone: the analysis count
             "MODEL_STORE_DIR": str(tmp / "models"),
             "SEED_DEMO_DATA": "true",
             "MODEL_POLL_SECONDS": "0.5",
@@ -41,11 +42,15 @@ def _settings(tmp: Path, database_url: str, **extra: str):
 
 
 async def reset_training_state() -> None:
-    """Earlier tests in this module may have triggered a training; start this one from a clean counter."""
+    """Earlier tests in this module may have triggered a training; start this one from a clean counter, with a
+    labelled ticket new since the last training (a trigger with nothing new to learn starts nothing)."""
     engine = create_engine_for(API_MYSQL_URL)
     try:
         async with engine.begin() as connection:
-            await connection.exec_driver_sql("UPDATE training_state SET analyses_since_trigger = 0, running = 0")
+            await connection.exec_driver_sql(
+                "UPDATE training_state SET analyses_since_trigger = 0, running = 0, "
+                "label_revision = trained_label_revision + 1"
+            )
             await connection.exec_driver_sql("DELETE FROM training_runs")
     finally:
         await engine.dispose()
@@ -273,6 +278,8 @@ async def test_broker_outage_keeps_analysing_and_reports_the_error(tmp_path: Pat
     run_in_thread(upgrade_to_head, database_url)
     settings = _settings(tmp_path, database_url, BROKER_URL="redis://127.0.0.1:1/0", ANALYZE_TRAINING_THRESHOLD="1")
     async with AsyncTestClient(app=create_http_app(settings), timeout=120) as broken_broker:
+        ticket = {"text": "printer jam", "category": "Hardware"}
+        assert (await broken_broker.post("/api/tickets", json=ticket)).status_code == 201
         response = await broken_broker.post("/api/analyze", json={"description": "printer jam", "company_id": 1})
         assert response.status_code == 200
         status = (await broken_broker.get("/api/training/status")).json()

@@ -14,7 +14,10 @@ import pytest_asyncio
 from dependency_injector import providers
 
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWork, SqlAlchemyUnitOfWorkFactory
+from application.services.analysis_recorder import AnalysisRecorder
+from application.services.company_catalogue import CompanyCatalogue
 from application.services.retraining_trigger import RetrainingTrigger
+from application.services.team_router import TeamRouter
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.companies import CompanyChanges
 from application.use_cases.teams import TeamDraft
@@ -24,6 +27,8 @@ from bootstrap.settings import Settings, load_settings
 from domain.companies import CompanyFlags
 from domain.decisions import DecisionPolicy
 from domain.errors import CompanyNotFound
+from domain.labelled_tickets import LabelledTicket
+from domain.routing import RoutingPolicy
 from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database, run_in_thread
 from tests.training_policies import trigger_policy
 from tests.unit.fakes import FakeClassifier, FakeEmbedder, FakeJobQueue, FakeSentiment, FixedClock
@@ -122,6 +127,9 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
     company = await container.create_company().execute("Acme", CompanyFlags())
     assert company.id is not None
     sql = SqlAlchemyUnitOfWorkFactory(container.engine())
+    async with sql() as uow:  # something new to learn, so the due count claims a training
+        await uow.labelled_tickets.add_many([LabelledTicket("printer jam", "Hardware", "test", FixedClock().now())])
+        await uow.commit()
     reads, writes = _CountingFactory(sql.for_reads()), _CountingFactory(sql)
     queue = FakeJobQueue()
     trigger = RetrainingTrigger(writes, queue, FixedClock(), trigger_policy(threshold=2))
@@ -129,8 +137,9 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
         reads,
         FakeClassifier(),
         FakeSentiment(),
-        FakeEmbedder(),
-        trigger,
+        TeamRouter(FakeClassifier(), FakeEmbedder(), RoutingPolicy()),
+        AnalysisRecorder(trigger),
+        CompanyCatalogue(),
         FixedClock(),
         AnalysisSettings(),
     )
@@ -156,7 +165,7 @@ async def test_concurrent_analyses_through_the_group_commit_are_each_stored_and_
     container, _ = two_processes
     company = await container.create_company().execute("Acme", CompanyFlags())
     assert company.id is not None
-    assert container.group_commit() is container.group_commit()  # one per process, shared by every request
+    assert container.analysis_recorder() is container.analysis_recorder()  # one per process, shared by requests
 
     texts = [f"monitor {n} flickers" for n in range(12)]
     answers = await asyncio.gather(*(container.analyze_ticket().execute(text, company.id) for text in texts))

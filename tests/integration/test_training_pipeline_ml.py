@@ -273,21 +273,21 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     await served.serve(None)
 
     assert run.status is RunStatus.SUCCEEDED, run.error
-    linear_stage, hybrid_stage = run.metrics["stages"]
-    assert linear_stage["stage"] == "linear" and linear_stage["promoted"] and hybrid_stage["stage"] == "hybrid"
-    linear = uow.store.versions[linear_stage["model_version_id"]]
-    hybrid = uow.store.versions[hybrid_stage["model_version_id"]]
+    linear_stage, hybrid_stage = run.metrics.stages
+    assert linear_stage.stage == "linear" and linear_stage.promoted and hybrid_stage.stage == "hybrid"
+    linear = uow.store.versions[linear_stage.model_version_id]
+    hybrid = uow.store.versions[hybrid_stage.model_version_id]
     assert seen_while_training == [(linear.location, "linear", "Access")], "the linear version served during training"
     assert not (Path(linear.location) / "bert").exists() and (Path(hybrid.location) / "bert").is_dir()
-    training = hybrid.metrics["training"]
+    training = hybrid.metrics.training
     assert training["linear_reused_from"] == linear.location
     assert training["warm_start"] is None, "a linear-only version is no warm start"
     reused = LoadedModelVersion(linear.location).predict_components(TICKET_TEXTS)["linear"]
     blended = LoadedModelVersion(hybrid.location, load_unused=True).predict_components(TICKET_TEXTS)["linear"]
     assert (reused == blended).all(), "the hybrid's linear part is the linear stage's fit"
-    expected_status = ModelStatus.ACTIVE if hybrid_stage["promoted"] else ModelStatus.REJECTED
+    expected_status = ModelStatus.ACTIVE if hybrid_stage.promoted else ModelStatus.REJECTED
     assert hybrid.status is expected_status
-    assert linear.status is (ModelStatus.RETIRED if hybrid_stage["promoted"] else ModelStatus.ACTIVE)
+    assert linear.status is (ModelStatus.RETIRED if hybrid_stage.promoted else ModelStatus.ACTIVE)
 
 
 TICKET_TEXTS = ["my laptop screen is broken please help", "mailbox quota full, need a bigger drive"]

@@ -4,11 +4,15 @@ from typing import Any
 
 import pytest
 
+from application.services.analysis_recorder import AnalysisRecorder
+from application.services.company_catalogue import CompanyCatalogue
 from application.services.retraining_trigger import RetrainingTrigger
+from application.services.team_router import TeamRouter
 from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
 from domain.decisions import DecisionPolicy
+from domain.routing import RoutingPolicy
 from tests.training_policies import trigger_policy
 from tests.unit.fakes import (
     FakeClassifier,
@@ -35,6 +39,9 @@ class World:
         self.policy = trigger_policy(threshold=threshold)
         self.retraining = RetrainingTrigger(self.uow, self.queue, self.clock, self.policy)
         self.trigger = TriggerRetraining(self.retraining)
+        # One per process, as bootstrap builds them: shared by every AnalyzeTicket of this world.
+        self.router = TeamRouter(self.classifier, self.embedder, RoutingPolicy())
+        self.recorder = AnalysisRecorder(self.retraining)
         self.analyze = self.analyze_ticket()
         store = self.uow.store
         store.companies[1] = Company(1, "Acme", flags or CompanyFlags(), policy or DecisionPolicy())
@@ -53,14 +60,18 @@ class World:
         for n in range(count):
             self.uow.store.add_labelled(f"taught ticket {n}", "Hardware", self.clock.now())
 
-    def analyze_ticket(self, settings: AnalysisSettings | None = None, **extras: Any) -> AnalyzeTicket:
-        """AnalyzeTicket over this world's fakes; `extras` are its optional collaborators (catalogue, metrics...)."""
+    def analyze_ticket(
+        self, settings: AnalysisSettings | None = None, catalogue: CompanyCatalogue | None = None, **extras: Any
+    ) -> AnalyzeTicket:
+        """AnalyzeTicket over this world's fakes, with a catalogue of its own unless given one; `extras` are its
+        optional collaborators (metrics)."""
         return AnalyzeTicket(
             self.uow,
             self.classifier,
             self.sentiment,
-            self.embedder,
-            self.retraining,
+            self.router,
+            self.recorder,
+            catalogue or CompanyCatalogue(),
             self.clock,
             settings or AnalysisSettings(),
             **extras,

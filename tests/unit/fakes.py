@@ -10,7 +10,7 @@ import math
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -77,6 +77,8 @@ class InMemoryStore:
     """Units of work entered (each one transaction), read-only ones included."""
     catalogue_seen: tuple[str, int] = ("", 0)
     """The catalogue stamp's fake: the companies and teams as last seen, and the version given for them."""
+    human_label_reads: int = 0
+    """Reads of people's labels (`HumanLabelRepository.get_many` calls), in any transaction."""
 
     def add_labelled(self, text: str, label: str, created_at: datetime, source: str = "test") -> int:
         """Stores an active labelled ticket as the repository would (the training data's revision moves); its id."""
@@ -240,8 +242,14 @@ class FakeLabelledTickets(_Repo):
 
 
 class FakeHumanLabels(_Repo):
-    async def get(self, company_id: int, text_hash: str) -> HumanLabel | None:
-        return self._data.human_labels.get((company_id, text_hash))
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__(uow)
+        self._store = uow.store
+
+    async def get_many(self, company_id: int, text_hashes: Collection[str]) -> dict[str, HumanLabel]:
+        self._store.human_label_reads += 1
+        stored = self._data.human_labels
+        return {hashed: stored[company_id, hashed] for hashed in text_hashes if (company_id, hashed) in stored}
 
     async def put(self, label: HumanLabel) -> None:
         self._data.human_labels[(label.company_id, label.text_hash)] = label
@@ -598,10 +606,10 @@ class FakeUnitOfWork:
 
     async def commit(self) -> None:
         commits = self.store.commits + 1
-        outside = self.store.transactions, self.store.catalogue_seen
+        outside = self.store.transactions, self.store.catalogue_seen, self.store.human_label_reads
         self.store.__dict__.update(copy.deepcopy(self.repository_source().working).__dict__)
         self.store.commits = commits
-        self.store.transactions, self.store.catalogue_seen = outside
+        self.store.transactions, self.store.catalogue_seen, self.store.human_label_reads = outside
 
     async def rollback(self) -> None:
         # In place, so the repositories already built see the rollback too.

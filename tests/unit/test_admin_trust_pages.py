@@ -14,10 +14,11 @@ import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
 from domain.model_versions import ModelStatus, ModelVersion
+from domain.training_reports import RunReport, VersionEvaluation
 from domain.training_runs import RunStatus, TrainingRun
 from tests.unit.admin_session import logged_in
 from tests.unit.http_world import http_world
-from tests.unit.trust_metrics import HOSTILE_LABEL, trust_metrics
+from tests.unit.trust_metrics import HOSTILE_LABEL, evaluation, trust_report
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -29,11 +30,16 @@ RUNS: dict[str, int] = {}
 @pytest_asyncio.fixture(loop_scope="module", scope="module")
 async def admin() -> AsyncIterator[AsyncTestClient]:
     await WORLD.add_admin()
-    metrics = trust_metrics()
+    report = trust_report()
     async with WORLD.uow() as unit:
         old_version = await unit.model_versions.add(
             ModelVersion(
-                "v-old", "m/v-old", ("A",), ModelStatus.RETIRED, NOW - timedelta(days=2), {"test": {"accuracy": 0.7}}
+                "v-old",
+                "m/v-old",
+                ("A",),
+                ModelStatus.RETIRED,
+                NOW - timedelta(days=2),
+                VersionEvaluation(test=evaluation(0.7)),
             )
         )
         old = await unit.training_runs.add(
@@ -42,7 +48,7 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
                 RunStatus.SUCCEEDED,
                 NOW - timedelta(days=2),
                 model_version_id=old_version.id,
-                metrics={"accuracy": 0.7, "macro_f1": 0.6},
+                metrics=RunReport(accuracy=0.7, macro_f1=0.6),
             )
         )
         rejected = await unit.model_versions.add(
@@ -52,7 +58,7 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
                 ("A",),
                 ModelStatus.REJECTED,
                 NOW - timedelta(days=1),
-                {"test": {"accuracy": 0.6}, **trust_metrics(applied=False)},
+                VersionEvaluation(test=evaluation(0.6), calibration=trust_report(applied=False)),
             )
         )
         version = await unit.model_versions.add(
@@ -62,7 +68,7 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
                 ("Access", HOSTILE_LABEL),
                 ModelStatus.ACTIVE,
                 NOW,
-                {"test": {"accuracy": 0.9}, **metrics},
+                VersionEvaluation(test=evaluation(0.9), calibration=report),
             )
         )
         new = await unit.training_runs.add(
@@ -71,7 +77,7 @@ async def admin() -> AsyncIterator[AsyncTestClient]:
                 RunStatus.SUCCEEDED,
                 NOW,
                 model_version_id=version.id,
-                metrics={"accuracy": 0.9, "macro_f1": 0.85, "ece": 0.0213, **metrics},
+                metrics=RunReport(accuracy=0.9, macro_f1=0.85, ece=0.0213, calibration=report),
             )
         )
         queued = await unit.training_runs.add(TrainingRun("manual", RunStatus.QUEUED, NOW))

@@ -12,6 +12,7 @@ from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.labelled_tickets import SubmitFeedback
 from application.use_cases.review_queue import ListReviewQueue
 from domain.access import AccessLevel, Actor
+from domain.analysis import TicketAnalysis
 from domain.companies import Company, CompanyFlags
 from domain.decision_thresholds import ThresholdTable
 from domain.decisions import (
@@ -174,6 +175,24 @@ async def test_a_person_s_label_answers_the_identical_text_without_the_model() -
     different = await world.analyze.execute("Please reset my password ", 1)  # not the identical text
     assert world.classifier.calls == calls + 1 and different.category is not None
     assert different.category.label == "Access"
+
+
+async def test_a_batch_reads_the_people_s_labels_of_all_its_texts_at_once() -> None:
+    world = _world(confidence=0.6)
+    first = await world.analyze.execute("Please reset my password", 1)
+    await _feedback(world).execute(first.id or 0, category="Hardware", actor=SERVICE)
+    reads = world.uow.store.human_label_reads
+
+    texts = ["Please reset my password", LAPTOP, "Please reset my password", "   "]
+    answers = await world.analyze.execute_many(texts, 1)
+
+    assert world.uow.store.human_label_reads == reads + 1
+    labelled, laptop, again, blank = answers
+    assert isinstance(labelled, TicketAnalysis) and isinstance(again, TicketAnalysis)
+    for answer in (labelled, again):
+        assert answer.decisions.category_reason is CategoryReason.HUMAN_LABEL and answer.model_version is None
+    assert isinstance(laptop, TicketAnalysis) and laptop.decisions.category_reason is not CategoryReason.HUMAN_LABEL
+    assert isinstance(blank, InvalidInput)
 
 
 async def test_a_person_s_label_is_per_company() -> None:

@@ -18,7 +18,7 @@ from tests.unit.conftest import World
 
 async def test_concurrent_analyses_share_one_write_transaction_and_each_gets_its_own_row() -> None:
     world = World()
-    analyze = world.analyze_ticket(group_commit=GroupCommit(world.retraining.record))
+    analyze = world.analyze
     commits_before = world.uow.store.commits
 
     texts = [f"laptop {n} is broken" for n in range(6)]
@@ -33,7 +33,7 @@ async def test_concurrent_analyses_share_one_write_transaction_and_each_gets_its
 async def test_a_due_claim_in_a_shared_transaction_queues_the_training_once() -> None:
     world = World(threshold=3)
     world.teach()
-    analyze = world.analyze_ticket(group_commit=GroupCommit(world.retraining.record))
+    analyze = world.analyze
 
     await asyncio.gather(*(analyze.execute(f"printer {n} jammed", 1) for n in range(5)))
 
@@ -42,7 +42,7 @@ async def test_a_due_claim_in_a_shared_transaction_queues_the_training_once() ->
 
 async def test_analyses_one_after_another_each_commit_alone() -> None:
     world = World()
-    analyze = world.analyze_ticket(group_commit=GroupCommit(world.retraining.record))
+    analyze = world.analyze
     commits_before = world.uow.store.commits
 
     for n in range(3):

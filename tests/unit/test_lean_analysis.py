@@ -55,6 +55,7 @@ async def test_a_silent_run_is_reaped_in_the_analysis_transaction_and_the_slot_c
     from datetime import timedelta
 
     from application.services.abandoned_runs import AbandonedRuns
+    from application.services.analysis_recorder import AnalysisRecorder
     from application.services.retraining_trigger import RetrainingTrigger
 
     world = World(threshold=1)
@@ -62,6 +63,7 @@ async def test_a_silent_run_is_reaped_in_the_analysis_transaction_and_the_slot_c
     world.retraining = RetrainingTrigger(
         world.uow, world.queue, world.clock, world.policy, AbandonedRuns(world.uow, world.clock, timedelta(minutes=5))
     )
+    world.recorder = AnalysisRecorder(world.retraining)
     world.analyze = world.analyze_ticket()
     await world.analyze.execute("laptop broken", 1)
     (run_id,) = world.queue.enqueued

@@ -116,7 +116,7 @@ async def test_a_training_run_stores_its_candidates_and_counts_them_per_label(pi
     wrong = [pipeline.add("Access", "Storage"), pipeline.add("Hardware", "Storage"), pipeline.add("Storage", "Access")]
     run = await pipeline.run()
     assert run.status is RunStatus.SUCCEEDED
-    assert run.metrics["mislabel_candidates"] == {"Access": 1, "Storage": 2}
+    assert run.metrics.to_json()["mislabel_candidates"] == {"Access": 1, "Storage": 2}
     stored = pipeline.uow.store.mislabel_candidates.values()
     assert sorted(c.labelled_ticket_id for c in stored) == wrong
     assert {c.training_run_id for c in stored} == {run.id}
@@ -128,8 +128,8 @@ async def test_a_failing_detector_is_recorded_and_the_run_still_succeeds(pipelin
     pipeline.detector.fail_with = MemoryError("out of memory in fold 3")
     run = await pipeline.run()
     assert run.status is RunStatus.SUCCEEDED and run.model_version_id is not None
-    assert run.metrics["mislabel_error"] == "MemoryError: out of memory in fold 3"
-    assert "mislabel_candidates" not in run.metrics and pipeline.uow.store.mislabel_candidates == {}
+    assert run.metrics.to_json()["mislabel_error"] == "MemoryError: out of memory in fold 3"
+    assert "mislabel_candidates" not in run.metrics.to_json() and pipeline.uow.store.mislabel_candidates == {}
 
 
 async def test_a_confirmed_label_is_not_listed_again(pipeline: Pipeline) -> None:
@@ -139,7 +139,7 @@ async def test_a_confirmed_label_is_not_listed_again(pipeline: Pipeline) -> None
     await ResolveMislabelCandidate(pipeline.uow, pipeline.clock).execute(candidate.id or 0, "confirm", "alice")
     pipeline.add("Hardware")
     second = await pipeline.run()
-    assert second.metrics["mislabel_candidates"] == {}
+    assert second.metrics.to_json()["mislabel_candidates"] == {}
     assert [c.labelled_ticket_id for c in pipeline.uow.store.mislabel_candidates.values()] == [disputed]
 
 

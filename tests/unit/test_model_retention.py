@@ -50,7 +50,8 @@ async def test_old_versions_leave_the_store_and_their_records_stay_as_history() 
     statuses = [versions[run.model_version_id].status for run in runs]
     assert statuses == [ModelStatus.DELETED, ModelStatus.DELETED, ModelStatus.RETIRED, ModelStatus.ACTIVE]
     assert await pipeline.store.versions() == ["v3", "v4"], "the active version and the one before it"
-    assert versions[runs[0].model_version_id].metrics["test"]["accuracy"] == 1.0, "the record keeps its metrics"
+    kept = versions[runs[0].model_version_id].metrics.test
+    assert kept is not None and kept.accuracy == 1.0, "the record keeps its metrics"
     usage = await GetModelStoreUsage(pipeline.store).execute()
     assert usage is not None and usage.versions == 2
 

@@ -82,7 +82,7 @@ async def test_first_model_is_promoted_and_the_mark_cleared(pipeline: Pipeline) 
     run = await pipeline.run()
     assert run.status is RunStatus.SUCCEEDED and run.promoted
     (active,) = pipeline.active()
-    assert active.id == run.model_version_id and active.metrics["test"]["accuracy"] == 1.0
+    assert active.id == run.model_version_id and active.metrics.test.accuracy == 1.0
     assert pipeline.exporter.exported == [30]
     assert not pipeline.uow.store.training_state.running
     assert pipeline.uow.store.runs[run.id].status is RunStatus.SUCCEEDED
@@ -177,7 +177,7 @@ async def test_a_model_store_out_of_reach_condemns_no_version(pipeline: Pipeline
 
 async def test_every_stage_is_published_to_the_store_before_it_is_registered(progressive: Pipeline) -> None:
     run = await progressive.run()
-    names = [progressive.uow.store.versions[stage["model_version_id"]].name for stage in run.metrics["stages"]]
+    names = [progressive.uow.store.versions[stage.model_version_id].name for stage in run.metrics.stages]
     assert await progressive.store.versions() == sorted(names)
     assert not any(Path(progressive.store.staging_area()).iterdir()), "publishing consumed every staged folder"
 
@@ -186,7 +186,7 @@ async def test_the_run_and_the_version_record_calibration_and_decision_coverage(
     run = await pipeline.run()
     (active,) = pipeline.active()
     assert pipeline.trainer.calibrated == [active.name]
-    for metrics in (run.metrics, active.metrics):
+    for metrics in (run.metrics.to_json(), active.metrics.to_json()):  # as stored and shown by the API
         calibration = metrics["calibration"]
         assert set(calibration) == {
             "temperature",
@@ -213,20 +213,20 @@ async def test_the_run_and_the_version_record_calibration_and_decision_coverage(
             assert set(line) == {"threshold", "coverage", "precision", "automatic", "support"}
             # Ten tickets a label leave every label short of the 20 validation predictions a threshold needs.
             assert line["threshold"] is None and line["automatic"] == 0 and line["precision"] is None
-    assert run.metrics["ece"] == run.metrics["calibration"]["test_ece_after"]
-    assert {"accuracy", "macro_f1", "ece"} <= set(run.metrics)
+    assert run.metrics.ece == run.metrics.calibration.calibration.test_ece_after
+    assert None not in (run.metrics.accuracy, run.metrics.macro_f1, run.metrics.ece)
 
 
 async def test_a_calibrator_that_does_not_lower_the_test_ece_is_not_applied(pipeline: Pipeline) -> None:
     pipeline.trainer.calibration_helps = False
     run = await pipeline.run()
-    calibration = run.metrics["calibration"]
+    calibration = run.metrics.to_json()["calibration"]
     assert calibration["temperature"] == 1.0 and not calibration["applied"]
     assert calibration["fitted_temperature"] > 1.0
     assert calibration["test_ece_after"] >= calibration["test_ece_before"]
-    assert run.metrics["ece"] == calibration["test_ece_before"]
+    assert run.metrics.ece == calibration["test_ece_before"]
     (active,) = pipeline.active()
-    assert active.metrics["calibration"] == calibration
+    assert active.metrics.to_json()["calibration"] == calibration
 
 
 async def test_an_unloadable_version_gives_way_to_the_newest_good_one_in_the_registry(pipeline: Pipeline) -> None:
@@ -282,18 +282,18 @@ def progressive(pipeline: Pipeline) -> Pipeline:
 async def test_a_fresh_install_promotes_the_linear_version_then_the_hybrid(progressive: Pipeline) -> None:
     run = await progressive.run()
     assert run.status is RunStatus.SUCCEEDED and run.promoted
-    linear_stage, hybrid_stage = run.metrics["stages"]
-    assert linear_stage["stage"] == "linear" and linear_stage["promoted"]
-    assert hybrid_stage["stage"] == "hybrid" and hybrid_stage["promoted"]
-    assert "no active model" in linear_stage["decision"] and "at least as good as active v1" in hybrid_stage["decision"]
-    linear = progressive.uow.store.versions[linear_stage["model_version_id"]]
-    hybrid = progressive.uow.store.versions[hybrid_stage["model_version_id"]]
-    assert linear.status is ModelStatus.RETIRED and linear.metrics["stage"] == "linear"
+    linear_stage, hybrid_stage = run.metrics.stages
+    assert linear_stage.stage == "linear" and linear_stage.promoted
+    assert hybrid_stage.stage == "hybrid" and hybrid_stage.promoted
+    assert "no active model" in linear_stage.decision and "at least as good as active v1" in hybrid_stage.decision
+    linear = progressive.uow.store.versions[linear_stage.model_version_id]
+    hybrid = progressive.uow.store.versions[hybrid_stage.model_version_id]
+    assert linear.status is ModelStatus.RETIRED and linear.metrics.stage == "linear"
     assert hybrid.status is ModelStatus.ACTIVE and hybrid.id == run.model_version_id
     assert linear.activated_at is not None, "the linear version served before the hybrid replaced it"
     assert progressive.trainer.trained_from == [None], "a linear-only version is no warm start: the base model is"
     assert progressive.trainer.reused == [linear.location], "the hybrid takes the linear stage's fit"
-    assert run.metrics["accuracy"] == 1.0 and run.metrics["ece"] == hybrid_stage["ece"]
+    assert run.metrics.accuracy == 1.0 and run.metrics.ece == hybrid_stage.ece
 
 
 async def test_the_hybrid_warm_starts_from_the_newest_transformer_behind_an_active_linear_version(
@@ -304,9 +304,9 @@ async def test_the_hybrid_warm_starts_from_the_newest_transformer_behind_an_acti
     progressive.trainer.next_rule = "poor"
     second = await progressive.run()
     first_hybrid = "v2"
-    assert second.metrics["stages"][0]["promoted"] and not second.promoted
+    assert second.metrics.stages[0].promoted and not second.promoted
     (active,) = progressive.active()
-    assert active.location == "v3" and active.metrics["stage"] == "linear"
+    assert active.location == "v3" and active.metrics.stage == "linear"
     progressive.add_tickets(1)
     progressive.trainer.next_rule = "perfect"
     await progressive.run()
@@ -320,32 +320,28 @@ async def test_a_linear_stage_worse_than_the_active_model_is_kept_back_and_the_h
     progressive.add_tickets(1)
     progressive.trainer.linear_rule = "poor"
     second = await progressive.run()
-    linear_stage, hybrid_stage = second.metrics["stages"]
-    assert not linear_stage["promoted"] and "kept the active model" in linear_stage["decision"]
-    assert progressive.uow.store.versions[linear_stage["model_version_id"]].status is ModelStatus.REJECTED
-    assert hybrid_stage["promoted"] and second.status is RunStatus.SUCCEEDED
+    linear_stage, hybrid_stage = second.metrics.stages
+    assert not linear_stage.promoted and "kept the active model" in linear_stage.decision
+    assert progressive.uow.store.versions[linear_stage.model_version_id].status is ModelStatus.REJECTED
+    assert hybrid_stage.promoted and second.status is RunStatus.SUCCEEDED
     assert progressive.uow.store.versions[first.model_version_id].status is ModelStatus.RETIRED
-    assert [v.id for v in progressive.active()] == [hybrid_stage["model_version_id"]]
+    assert [v.id for v in progressive.active()] == [hybrid_stage.model_version_id]
 
 
 async def test_a_failed_hybrid_stage_keeps_the_linear_promotion_and_fails_the_run(progressive: Pipeline) -> None:
     progressive.trainer.fail_hybrid_with = RuntimeError("out of memory")
     run = await progressive.run()
     assert run.status is RunStatus.FAILED and run.error == "hybrid stage failed: RuntimeError: out of memory"
-    linear_stage, hybrid_stage = run.metrics["stages"]
-    assert linear_stage["promoted"] and hybrid_stage == {
-        **hybrid_stage,
-        "stage": "hybrid",
-        "promoted": False,
-        "model_version_id": None,
-        "error": "RuntimeError: out of memory",
-    }
+    linear_stage, hybrid_stage = run.metrics.stages
+    assert linear_stage.promoted and hybrid_stage == replace(
+        hybrid_stage, stage="hybrid", promoted=False, model_version_id=None, error="RuntimeError: out of memory"
+    )
     (active,) = progressive.active()
-    assert active.id == linear_stage["model_version_id"] == run.model_version_id and run.promoted
+    assert active.id == linear_stage.model_version_id == run.model_version_id and run.promoted
     state = progressive.uow.store.training_state
     assert not state.running and "out of memory" in (state.last_error or "")
     stored = progressive.uow.store.runs[run.id]
-    assert stored.status is RunStatus.FAILED and stored.metrics["stages"] == run.metrics["stages"]
+    assert stored.status is RunStatus.FAILED and stored.metrics.stages == run.metrics.stages
 
 
 async def test_the_next_run_after_a_failed_hybrid_stage_trains_again(progressive: Pipeline) -> None:
@@ -353,13 +349,13 @@ async def test_the_next_run_after_a_failed_hybrid_stage_trains_again(progressive
     await progressive.run()
     progressive.trainer.fail_hybrid_with = None
     again = await progressive.run()
-    assert again.status is RunStatus.SUCCEEDED and again.metrics["stages"][1]["promoted"]
+    assert again.status is RunStatus.SUCCEEDED and again.metrics.stages[1].promoted
 
 
 async def test_a_single_stage_recipe_records_one_stage(pipeline: Pipeline) -> None:
     run = await pipeline.run()
-    (stage,) = run.metrics["stages"]
-    assert stage["stage"] == "bert" and stage["promoted"] and stage["model_version_id"] == run.model_version_id
+    (stage,) = run.metrics.stages
+    assert stage.stage == "bert" and stage.promoted and stage.model_version_id == run.model_version_id
     assert len(pipeline.uow.store.versions) == 1
 
 
@@ -370,9 +366,9 @@ async def test_the_running_run_shows_the_linear_stage_while_the_hybrid_trains(pr
 
     async def watching(*args, **kwargs):
         (running,) = [run for run in progressive.uow.store.runs.values() if run.status is RunStatus.RUNNING]
-        seen.append(running.metrics.get("stages"))
+        seen.append(running.metrics.stages)
         return await train(*args, **kwargs)
 
     trainer.train = watching
     run = await progressive.run()
-    assert seen == [[run.metrics["stages"][0]]]
+    assert seen == [(run.metrics.stages[0],)]

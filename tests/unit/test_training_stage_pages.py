@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 from litestar.testing import AsyncTestClient
 
+from domain.training_reports import RunReport
 from domain.training_runs import RunStatus, TrainingRun
 from tests.unit.admin_session import logged_in
 from tests.unit.http_world import ADMIN_KEY, http_world
@@ -58,10 +59,13 @@ async def client() -> AsyncIterator[AsyncTestClient]:
                 model_version_id=7,
                 promoted=True,
                 error="hybrid stage failed",
-                metrics={"accuracy": 0.861, "stages": [*STAGES, "not a stage"]},
+                # As stored (JSON): an entry that is not a stage object is skipped when read back.
+                metrics=RunReport.from_json({"accuracy": 0.861, "stages": [*STAGES, "not a stage"]}),
             )
         )
-        old = await unit.training_runs.add(TrainingRun("manual", RunStatus.SUCCEEDED, NOW, metrics={"accuracy": 0.7}))
+        old = await unit.training_runs.add(
+            TrainingRun("manual", RunStatus.SUCCEEDED, NOW, metrics=RunReport(accuracy=0.7))
+        )
         await unit.commit()
     RUNS.update(staged=staged.id or 0, old=old.id or 0)
     async with logged_in(WORLD.app) as test_client:

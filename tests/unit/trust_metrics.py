@@ -1,10 +1,11 @@
-"""Calibration and decision-coverage metrics as the retraining job writes them, for the admin page tests."""
+"""Calibration and decision-coverage measurements as the retraining job records them, for the admin page tests."""
 
 from __future__ import annotations
 
-from application.ports.model_trainer import CalibrationReport
 from domain.calibration import Calibration, ReliabilityBin
 from domain.decision_thresholds import CoverageReport, LabelCoverage
+from domain.metrics import EvaluationReport, evaluate
+from domain.training_reports import CalibrationReport
 
 HOSTILE_LABEL = "<script>alert(1)</script> & co"
 
@@ -20,16 +21,25 @@ def reliability(counts: list[int], shift: float) -> tuple[ReliabilityBin, ...]:
     return tuple(bins)
 
 
-def trust_metrics(applied: bool = True) -> dict[str, object]:
+def trust_report(applied: bool = True) -> CalibrationReport:
     counts = [0] * 5 + [2, 3, 0, 5, 8, 13, 21, 34, 55, 1200]
     lines = (
         LabelCoverage("Access", 0.8125, 40, 30, 29),
         LabelCoverage(HOSTILE_LABEL, None, 12, 0, 0),
     )
-    report = CalibrationReport(
+    return CalibrationReport(
         calibration=Calibration(1.375 if applied else 1.0, 1.375, 0.0871, 0.0213 if applied else 0.0991),
         reliability_before=reliability(counts, 0.12),
         reliability_after=reliability(counts, 0.02),
         coverage=CoverageReport(0.95, lines, LabelCoverage(None, None, 52, 30, 29)),
     )
-    return {"calibration": report.calibration_json(), "decision_coverage": report.coverage_json()}
+
+
+def evaluation(accuracy: float) -> EvaluationReport:
+    """A hundred test tickets of two labels, right as often as `accuracy` says (to the hundredth), the mistakes
+    shared evenly between the labels (so macro-F1 equals accuracy)."""
+    wrong = round((1 - accuracy) * 100)
+    truth = ["Access"] * 50 + ["Hardware"] * 50
+    mistaken = set(range(wrong // 2)) | set(range(50, 50 + wrong - wrong // 2))
+    swapped = {"Access": "Hardware", "Hardware": "Access"}
+    return evaluate(truth, [swapped[label] if n in mistaken else label for n, label in enumerate(truth)])

@@ -27,7 +27,6 @@ from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
 from domain.training_runs import TrainingRun
-from domain.training_stages import stages_of
 
 
 def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
@@ -149,8 +148,7 @@ def labelled_ticket_body(ticket: LabelledTicket) -> LabelledTicketBody:
 
 def model_version_body(version: ModelVersion) -> ModelVersionBody:
     assert version.id is not None
-    test = version.metrics.get("test")
-    test_metrics = test if isinstance(test, dict) else {}
+    test = version.metrics.test
     return ModelVersionBody(
         id=version.id,
         name=version.name,
@@ -161,9 +159,9 @@ def model_version_body(version: ModelVersion) -> ModelVersionBody:
         training_size=version.training_size,
         training_run_id=version.training_run_id,
         note=version.note,
-        accuracy=test_metrics.get("accuracy"),
-        macro_f1=test_metrics.get("macro_f1"),
-        metrics=version.metrics,
+        accuracy=test.accuracy if test is not None else None,
+        macro_f1=test.macro_f1 if test is not None else None,
+        metrics=version.metrics.to_json(),
     )
 
 
@@ -182,7 +180,7 @@ def training_run_body(run: TrainingRun) -> TrainingRunBody:
         model_version_id=run.model_version_id,
         promoted=run.promoted,
         decision=run.decision,
-        metrics=run.metrics,
+        metrics=run.metrics.to_json(),
         stages=[
             TrainingStageBody(
                 stage.stage,
@@ -195,6 +193,6 @@ def training_run_body(run: TrainingRun) -> TrainingRunBody:
                 stage.seconds,
                 stage.error,
             )
-            for stage in stages_of(run.metrics)
+            for stage in run.metrics.stages
         ],
     )

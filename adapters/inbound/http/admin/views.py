@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from adapters.inbound.http.admin.charts import VersionPoint
 from domain.model_versions import ModelStatus, ModelVersion
@@ -20,16 +19,6 @@ ROUTING_EXPLAINED = {
 }
 
 
-def evaluation_of(version: ModelVersion) -> dict[str, Any]:
-    """The version's evaluation on its test split (EvaluationReport.to_json), or {} before it has one."""
-    test = version.metrics.get("test")
-    return test if isinstance(test, dict) else {}
-
-
-def number(value: object) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
 def version_points(versions: Sequence[ModelVersion]) -> list[VersionPoint]:
     """Oldest first, for the accuracy-across-versions chart."""
     ordered = sorted(versions, key=lambda version: (version.created_at, version.id or 0))
@@ -37,8 +26,8 @@ def version_points(versions: Sequence[ModelVersion]) -> list[VersionPoint]:
         VersionPoint(
             f"#{version.id}",
             version.name,
-            number(evaluation_of(version).get("accuracy")),
-            number(evaluation_of(version).get("macro_f1")),
+            test.accuracy if (test := version.metrics.test) is not None else None,
+            test.macro_f1 if test is not None else None,
             version.status is ModelStatus.ACTIVE,
         )
         for version in ordered

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from application.ports.model_trainer import CalibrationReport
 from domain.calibration import (
     apply_temperature,
     choose_calibration,
@@ -19,6 +18,7 @@ from domain.calibration import (
 )
 from domain.decision_thresholds import ThresholdTable, ValidationPoint, coverage_report
 from domain.decisions import DEFAULT_TARGET_PRECISION
+from domain.training_reports import CalibrationReport
 
 UNKNOWN_LABEL = -1
 """The true index of a ticket whose label the version does not know: always counted as wrong."""

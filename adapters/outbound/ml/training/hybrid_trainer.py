@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from application.ports.model_store import CorruptVersion, ModelStore
-from application.ports.model_trainer import CalibrationReport, TrainedModel
+from application.ports.model_trainer import TrainedModel
 from domain.dataset_split import Example
 from domain.model_versions import ModelVersion
+from domain.training_reports import CalibrationReport
 from domain.training_runs import TrainingProgress
 
 # Where each phase of `train_model_version` sits in the trainer's own 0-100 progress.

@@ -7,7 +7,6 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 
 from adapters.inbound.http.admin.rendering import page
-from adapters.inbound.http.admin.views import evaluation_of
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.review_queue import ListReviewQueue
@@ -32,7 +31,7 @@ class DashboardController(Controller):
             request,
             "dashboard.html",
             summary=summary,
-            active_metrics=evaluation_of(active) if active else {},
+            active_test=active.metrics.test if active else None,
             quality=quality,
             review_total=pending,
         )

@@ -8,11 +8,10 @@ from litestar.response import Redirect, Template
 
 from adapters.inbound.http.admin.charts import accuracy_chart_svg
 from adapters.inbound.http.admin.rendering import page, redirect
-from adapters.inbound.http.admin.trust_views import coverage_of, ece_of
-from adapters.inbound.http.admin.views import evaluation_of, number, version_points
+from adapters.inbound.http.admin.views import version_points
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.models import ActivateModel, GetModelStoreUsage, ListModels
-from domain.model_versions import ModelStatus
+from domain.model_versions import ModelStatus, ModelVersion
 
 
 class ModelPagesController(Controller):
@@ -27,18 +26,7 @@ class ModelPagesController(Controller):
     ) -> Template:
         versions = await list_models.execute()
         active = next((version for version in versions if version.status is ModelStatus.ACTIVE), None)
-        rows = [
-            {
-                "version": version,
-                "accuracy": number(evaluation_of(version).get("accuracy")),
-                "macro_f1": number(evaluation_of(version).get("macro_f1")),
-                "ece": ece_of(version.metrics),
-                "coverage": coverage_of(version.metrics),
-                # Activating a version older than the active one is a rollback; the page says so.
-                "rollback": active is not None and version.created_at < active.created_at,
-            }
-            for version in versions
-        ]
+        rows = [_row(version, active) for version in versions]
         chart = accuracy_chart_svg(version_points(versions))
         store = await get_model_store_usage.execute()
         return page(request, "models.html", rows=rows, active=active, chart=chart, store=store)
@@ -50,3 +38,16 @@ class ModelPagesController(Controller):
         version = await activate_model.execute(version_id)
         message = f"Model {version.name} is now active; every API process serves it within a few seconds."
         return redirect(request, "/admin/models", ("success", message))
+
+
+def _row(version: ModelVersion, active: ModelVersion | None) -> dict[str, object]:
+    test, calibration = version.metrics.test, version.metrics.calibration
+    return {
+        "version": version,
+        "accuracy": test.accuracy if test is not None else None,
+        "macro_f1": test.macro_f1 if test is not None else None,
+        "ece": version.metrics.served_ece,
+        "coverage": calibration.coverage if calibration is not None else None,
+        # Activating a version older than the active one is a rollback; the page says so.
+        "rollback": active is not None and version.created_at < active.created_at,
+    }

@@ -14,14 +14,13 @@ from adapters.inbound.http.admin.charts import (
     reliability_diagram_svg,
 )
 from adapters.inbound.http.admin.rendering import page, redirect
-from adapters.inbound.http.admin.trust_views import CalibrationView, calibration_of, coverage_of, ece_of
-from adapters.inbound.http.admin.views import evaluation_of, version_points
+from adapters.inbound.http.admin.views import version_points
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.models import ListModels
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.trigger_retraining import TriggerOutcome, TriggerRetraining
-from domain.training_stages import stages_of
+from domain.training_reports import CalibrationReport
 
 RUNS_SHOWN = 100
 _TRIGGER_MESSAGES = {
@@ -48,7 +47,7 @@ class TrainingRunPagesController(Controller):
             "training_runs.html",
             runs=runs,
             chart=chart,
-            eces={run.id: ece_of(run.metrics) for run in runs},
+            eces={run.id: run.metrics.served_ece for run in runs},
             any_unfinished=any(not run.status.finished for run in runs),
         )
 
@@ -71,23 +70,23 @@ class TrainingRunPagesController(Controller):
         get_training_run_report: NamedDependency[GetTrainingRunReport],
     ) -> Template:
         report = await get_training_run_report.execute(run_id)
-        evaluation = evaluation_of(report.version) if report.version else {}
-        labels = [str(label) for label in evaluation.get("labels", [])]
-        matrix = evaluation.get("confusion_matrix", [])
+        evaluation = report.version.metrics.test if report.version else None
         # The run and its version hold the same calibration figures; a run recorded before they did has neither.
-        sources = [report.run.metrics] + ([report.version.metrics] if report.version else [])
-        calibration = next((found for metrics in sources if (found := calibration_of(metrics))), None)
-        coverage = next((lines for metrics in sources if (lines := coverage_of(metrics))), None)
+        calibration = report.run.metrics.calibration or (report.version.metrics.calibration if report.version else None)
         return page(
             request,
             "training_run.html",
             run=report.run,
+            run_metrics=report.run.metrics.to_json(),
             version=report.version,
             evaluation=evaluation,
-            confusion=confusion_matrix_svg(labels, matrix) if labels else None,
+            confusion=(
+                confusion_matrix_svg(evaluation.labels, evaluation.confusion_matrix)
+                if evaluation and evaluation.labels
+                else None
+            ),
             calibration=calibration,
-            coverage=coverage,
-            stages=stages_of(report.run.metrics),
+            stages=report.run.metrics.stages,
             reliability=_reliability_diagram(calibration) if calibration else None,
         )
 
@@ -104,11 +103,12 @@ class TrainingRunPagesController(Controller):
         }
 
 
-def _reliability_diagram(calibration: CalibrationView) -> Markup:
+def _reliability_diagram(report: CalibrationReport) -> Markup:
+    calibration = report.calibration
     after = "After temperature scaling" if calibration.applied else "With the fitted temperature (not applied)"
     return reliability_diagram_svg(
         [
-            ReliabilityPanel("Before calibration", calibration.before, calibration.ece_before),
-            ReliabilityPanel(after, calibration.after, calibration.ece_after),
+            ReliabilityPanel("Before calibration", report.reliability_before, calibration.test_ece_before),
+            ReliabilityPanel(after, report.reliability_after, calibration.test_ece_after),
         ]
     )

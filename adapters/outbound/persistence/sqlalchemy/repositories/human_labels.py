@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -14,13 +16,18 @@ from domain.human_labels import HumanLabel
 class SqlAlchemyHumanLabelRepository(TableRepository):
     table = human_labels
 
-    async def get(self, company_id: int, text_hash: str) -> HumanLabel | None:
+    async def get_many(self, company_id: int, text_hashes: Collection[str]) -> dict[str, HumanLabel]:
+        """One `IN` query on the unique (company_id, text_hash) key."""
+        if not text_hashes:
+            return {}
         c = human_labels.c
-        statement = sa.select(human_labels).where(c.company_id == company_id, c.text_hash == text_hash)
-        row = (await self._session.execute(statement)).first()
-        if row is None:
-            return None
-        return HumanLabel(row.company_id, row.text_hash, row.category, int(row.labelled_ticket_id), row.created_at)
+        statement = sa.select(human_labels).where(c.company_id == company_id, c.text_hash.in_(set(text_hashes)))
+        return {
+            row.text_hash: HumanLabel(
+                row.company_id, row.text_hash, row.category, int(row.labelled_ticket_id), row.created_at
+            )
+            for row in await self._session.execute(statement)
+        }
 
     async def put(self, label: HumanLabel) -> None:
         """One atomic upsert on the unique (company_id, text_hash) key, so two people labelling the same new

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository
 from adapters.outbound.persistence.sqlalchemy.tables import model_versions
 from domain.model_versions import ModelStatus, ModelVersion
+from domain.training_reports import VersionEvaluation
 
 
 class SqlAlchemyModelVersionRepository(TableRepository):
@@ -51,7 +52,7 @@ def _values(version: ModelVersion) -> dict[str, Any]:
         "status": version.status.value,
         "created_at": version.created_at,
         "activated_at": version.activated_at,
-        "metrics": dict(version.metrics),
+        "metrics": version.metrics.to_json(),
         "training_size": version.training_size,
         "training_run_id": version.training_run_id,
         "note": version.note,
@@ -65,7 +66,7 @@ def _from_row(row: sa.Row[Any]) -> ModelVersion:
         labels=tuple(row.labels or ()),
         status=ModelStatus(row.status),
         created_at=row.created_at,
-        metrics=dict(row.metrics or {}),
+        metrics=VersionEvaluation.from_json(row.metrics),
         training_size=row.training_size,
         training_run_id=row.training_run_id,
         activated_at=row.activated_at,

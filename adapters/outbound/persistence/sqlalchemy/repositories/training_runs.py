@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from adapters.outbound.persistence.sqlalchemy.repositories._table import TableRepository, rowcount
 from adapters.outbound.persistence.sqlalchemy.tables import training_runs
+from domain.training_reports import RunReport
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
 
@@ -87,7 +88,7 @@ def _values(run: TrainingRun) -> dict[str, Any]:
         "model_version_id": run.model_version_id,
         "promoted": run.promoted,
         "decision": run.decision,
-        "metrics": dict(run.metrics),
+        "metrics": run.metrics.to_json(),
         "heartbeat_at": run.heartbeat_at,
     }
 
@@ -107,7 +108,7 @@ def _from_row(row: sa.Row[Any]) -> TrainingRun:
         model_version_id=row.model_version_id,
         promoted=bool(row.promoted),
         decision=row.decision,
-        metrics=dict(row.metrics or {}),
+        metrics=RunReport.from_json(row.metrics),
         heartbeat_at=row.heartbeat_at,
         id=row.id,
     )
