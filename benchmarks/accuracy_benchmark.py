@@ -115,7 +115,7 @@ async def watch_linear_stage(container: object, started: float, held: list[dict[
                 f"durations {training.get('durations_s')})",
                 flush=True,
             )
-            await asyncio.to_thread(score_held_out, Path(active.path), held)
+            await asyncio.to_thread(score_held_out, Path(active.location), held)
             if stop:
                 print("  stopping after the linear stage (--stop-after-linear)", flush=True)
                 os._exit(0)  # the transformer trains in a worker thread that nothing else can stop
@@ -178,7 +178,7 @@ async def train_and_score(
     )
     print(f"  fine-tune: {training.get('fine_tune')}")
     print(f"  validation per component: {training.get('validation')}")
-    await asyncio.to_thread(score_held_out, Path(version.path), held)
+    await asyncio.to_thread(score_held_out, Path(version.location), held)
     await container.engine().dispose()
 
 

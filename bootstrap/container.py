@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
@@ -22,6 +23,11 @@ from adapters.outbound.ml.serving.spacy_sentiment import SpacyTextBlobSentiment
 from adapters.outbound.ml.serving.zero_shot_classifier import EmbeddingZeroShotClassifier, load_label_descriptions
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.training.mislabel_detector import SklearnMislabelDetector
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
+from adapters.outbound.model_store.object_store import ObjectModelStore
+from adapters.outbound.model_store.version_cache import VersionCache
+from adapters.outbound.notifications.in_process_registry_changes import InProcessRegistryChanges
+from adapters.outbound.notifications.redis_registry_changes import RedisRegistryChanges
 from adapters.outbound.persistence.sqlalchemy.engine import SqlAlchemyStorageHealth, create_engine_for
 from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnitOfWorkFactory
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
@@ -32,6 +38,7 @@ from application.services.abandoned_runs import AbandonedRuns
 from application.services.analysis_recorder import AnalysisRecorder
 from application.services.company_catalogue import CompanyCatalogue
 from application.services.mislabel_listing import MislabelListing
+from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
 from application.services.team_router import TeamRouter
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
@@ -46,7 +53,7 @@ from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRet
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
 from application.use_cases.mislabels import ListMislabelCandidates, ResolveMislabelCandidate
-from application.use_cases.models import ActivateModel, ListModels, SyncServedModel
+from application.use_cases.models import ActivateModel, GetModelStoreUsage, ListModels, SyncServedModel
 from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.seed_demo_data import SeedDemoData
@@ -132,6 +139,22 @@ def _for_reads(uow_factory: Any) -> Any:
     return for_reads() if for_reads is not None else uow_factory
 
 
+def _model_store(settings: Settings) -> Any:
+    """The folder MODEL_STORE_DIR, or the bucket of MODEL_STORE_URL with this host's cache in MODEL_CACHE_DIR."""
+    if settings.model_store_url is None:
+        return FilesystemModelStore(settings.model_store_dir)
+    url = urlsplit(settings.model_store_url)
+    cache = VersionCache(settings.model_cache_dir, settings.model_cache_versions)
+    return ObjectModelStore(url.netloc, url.path, cache)
+
+
+def _registry_changes(settings: Settings) -> Any:
+    """Over the broker's Redis when there is one (every process on every host hears), else within this process."""
+    if settings.broker_url is None:
+        return InProcessRegistryChanges()
+    return RedisRegistryChanges(settings.broker_url)
+
+
 def _redis_broker(settings: Settings) -> Any:
     if settings.broker_url is None:
         return None
@@ -154,6 +177,9 @@ class Container(containers.DeclarativeContainer):
     uow_factory = providers.Singleton(SqlAlchemyUnitOfWorkFactory, engine)
     storage_health = providers.Singleton(SqlAlchemyStorageHealth, engine)
     broker = providers.Singleton(_redis_broker, settings)
+    model_store = providers.Singleton(_model_store, settings)
+    registry_changes = providers.Singleton(_registry_changes, settings)
+    model_retention = providers.Factory(ModelRetention, uow_factory, model_store, settings.provided.model_keep_last)
 
     embedder = providers.Singleton(MiniLmEmbedder)
     sentiment = providers.Singleton(SpacyTextBlobSentiment, settings.provided.spacy_pipeline)
@@ -164,6 +190,7 @@ class Container(containers.DeclarativeContainer):
     classifier = providers.Singleton(
         ServedCategoryModel,
         zero_shot_classifier,
+        store=model_store,
         runtime=settings.provided.inference_runtime,
         threads=settings.provided.torch_threads,
     )
@@ -180,7 +207,7 @@ class Container(containers.DeclarativeContainer):
     )
     trainer = providers.Singleton(
         HybridModelTrainer,
-        settings.provided.model_store_dir,
+        model_store,
         providers.Singleton(_fine_tune_config, settings),
         settings.provided.train_base_model_dir,
         settings.provided.train_model_kind,
@@ -193,7 +220,16 @@ class Container(containers.DeclarativeContainer):
     mislabel_detector = providers.Singleton(SklearnMislabelDetector)
     mislabel_listing = providers.Factory(MislabelListing, uow_factory, mislabel_detector)
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings, mislabel_listing
+        ExportTicketsAndRetrain,
+        uow_factory,
+        exporter,
+        trainer,
+        model_store,
+        clock,
+        retraining_settings,
+        mislabel_listing,
+        changes=registry_changes,
+        retention=model_retention,
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
@@ -245,7 +281,8 @@ class Container(containers.DeclarativeContainer):
     list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)
-    activate_model = providers.Factory(ActivateModel, uow_factory, clock)
+    activate_model = providers.Factory(ActivateModel, uow_factory, clock, registry_changes)
+    get_model_store_usage = providers.Factory(GetModelStoreUsage, model_store)
     list_training_runs = providers.Factory(ListTrainingRuns, uow_factory, abandoned_runs)
     get_training_run = providers.Factory(GetTrainingRun, uow_factory, abandoned_runs)
     sync_served_model = providers.Factory(SyncServedModel, uow_factory, classifier, clock)

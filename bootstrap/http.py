@@ -46,20 +46,22 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
     def report_served_version() -> None:
         container.metrics().model_served(container.classifier().serving_version_name())
 
+    # Every API process polls the registry, so a promotion anywhere is served everywhere within seconds; an
+    # announced change (`registry_changes`) wakes it at once.
+    polling = ActiveModelPolling(
+        container.sync_served_model,
+        container.classifier,
+        settings.model_poll_interval_s,
+        on_swap=freeze_loaded_models,
+        on_checked=report_served_version,
+    )
+
     async def warm_then_follow_active_model() -> None:
         # In this order: loading the active version while the fallback's models load would race in transformers.
         try:
             await warm_models()
         except Exception:  # noqa: BLE001 - readiness stays false and requests retry the lazy load
             logger.exception("loading the models failed")
-        # Every API process polls the registry, so a promotion anywhere is served everywhere within seconds.
-        polling = ActiveModelPolling(
-            container.sync_served_model,
-            container.classifier,
-            settings.model_poll_interval_s,
-            on_swap=freeze_loaded_models,
-            on_checked=report_served_version,
-        )
         await polling.run()
 
     async def hint_at_the_first_admin() -> None:
@@ -81,6 +83,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         await hint_at_the_first_admin()
         # Loading takes seconds; the server answers /health meanwhile and requests wait for the lazy load.
         in_background(warm_then_follow_active_model(), "models")
+        in_background(container.registry_changes().listen(polling.wake), "registry-changes")
 
     async def on_shutdown() -> None:
         for task in list(background):

@@ -63,6 +63,13 @@ def _redis_url(raw: str) -> str:
     return raw
 
 
+def _s3_url(raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError
+    return raw
+
+
 def _database_url(raw: str) -> str:
     if not raw.startswith(("mysql+aiomysql://", "sqlite+aiosqlite://")):
         raise ValueError
@@ -102,6 +109,8 @@ TRAIN_PRECISION = Parser(_one_of(*PRECISIONS), f"one of {', '.join(PRECISIONS)}"
 INFERENCE_RUNTIMES = ("onnx-int8", "onnx", "torch")
 INFERENCE_RUNTIME = Parser(_one_of(*INFERENCE_RUNTIMES), "one of onnx-int8, onnx, torch")
 REDIS_URL = Parser(_redis_url, "a redis:// or rediss:// URL")
+S3_URL = Parser(_s3_url, "an s3://bucket or s3://bucket/prefix URL")
+CACHED_VERSIONS = Parser(_bounded(int, lambda value: value >= 2), "an integer of at least 2")
 DATABASE_URL = Parser(_database_url, "a URL starting with mysql+aiomysql:// or sqlite+aiosqlite://")
 EXISTING_FILE = Parser(_bounded(Path, Path.is_file), "the path of an existing JSON file")
 EXISTING_DIR = Parser(_bounded(Path, Path.is_dir), "the path of an existing folder")

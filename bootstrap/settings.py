@@ -20,6 +20,7 @@ from dotenv import dotenv_values
 from bootstrap.setting_parsers import (
     API_KEYS,
     BOOL,
+    CACHED_VERSIONS,
     DATABASE_URL,
     EXISTING_DIR,
     EXISTING_FILE,
@@ -34,6 +35,7 @@ from bootstrap.setting_parsers import (
     POSITIVE_SECONDS,
     PROBABILITY,
     REDIS_URL,
+    S3_URL,
     SESSION_SECRET,
     SHEET_NAME,
     TCP_PORT,
@@ -140,6 +142,11 @@ class Settings:
     training_data_dir: Path = setting(Path("training_data"), "TRAINING_DATA_DIR", PATH)
     model_store_dir: Path = setting(Path("models"), "MODEL_STORE_DIR", PATH)
     model_poll_interval_s: float = setting(2.0, "MODEL_POLL_SECONDS", POSITIVE_FLOAT)
+    model_store_url: str | None = setting(None, "MODEL_STORE_URL", S3_URL)
+    """Unset: versions live in `model_store_dir`; set: in that bucket, every host keeping copies in its cache."""
+    model_cache_dir: Path = setting(Path("model_cache"), "MODEL_CACHE_DIR", PATH)
+    model_cache_versions: int = setting(3, "MODEL_CACHE_VERSIONS", CACHED_VERSIONS)
+    model_keep_last: int = setting(5, "MODEL_KEEP_LAST", POSITIVE_INT)
     labels_file: Path | None = setting(None, "LABELS_FILE", EXISTING_FILE)
     bert_conf_min: float = setting(0.5, "BERT_CONF_MIN", PROBABILITY)
     sim_min: float = setting(0.1, "SIM_MIN", UNIT_INTERVAL)
@@ -187,7 +194,7 @@ class Settings:
             "port": self.port,
             "analyze_training_threshold": self.analyze_training_threshold,
             "retrain_min_new_labels": self.retrain_min_new_labels,
-            "model_store_dir": str(self.model_store_dir),
+            "model_store": self.model_store_url or str(self.model_store_dir),
             "embedded": self.embedded,
             # Counts only: a key or a secret never reaches a log.
             "api_keys": f"{len(self.service_api_keys)} service, {len(self.admin_api_keys)} admin"

@@ -97,7 +97,7 @@ def _run(**overrides: Any) -> TrainingRun:
 def _version(name: str, **overrides: Any) -> ModelVersion:
     values: dict[str, Any] = {
         "name": name,
-        "path": f"models/{name}",
+        "location": f"models/{name}",
         "labels": ("Access", "Hardware", "HR Support"),
         "status": ModelStatus.CANDIDATE,
         "created_at": datetime(2025, 8, 1, 10, 0, tzinfo=UTC),
@@ -775,7 +775,7 @@ class RepositoryContract:
     async def test_model_version_round_trip_with_big_metrics(self, uow_factory: UowFactory) -> None:
         full = _version(
             "bert-2025-08-01T10-00",
-            path="/var/lib/ticket-utils/models/" + "p" * 900,
+            location="/var/lib/ticket-utils/models/" + "p" * 900,
             labels=tuple(f"label {index} ünïcode" for index in range(120)),
             status=ModelStatus.ACTIVE,
             metrics=_big_metrics(120),

@@ -8,8 +8,10 @@ from domain.model_versions import ModelVersion
 class ServedModel(Protocol):
     """The category model this process answers with, swappable while requests are in flight.
 
-    Contract: `serve` loads the version off the event loop and switches to it atomically (requests already
-    running finish on the old one); when loading fails it raises and the previous model keeps serving.
+    Contract: `serve` opens the version through the model store, loads it off the event loop and switches to it
+    atomically (requests already running finish on the old one); when loading fails it raises and the previous
+    model keeps serving: ModelStoreUnavailable when its files could not be fetched now, anything else when the
+    version itself is broken (CorruptVersion for files that differ from its manifest).
     `serve(None)` goes back to the built-in zero-shot classifier. Until `mark_in_step` is first called, the
     model reports itself not ready: the registry has not been checked, so what serves may not be what should.
     """

@@ -32,10 +32,13 @@ from typing import Protocol
 from application.ports.clock import Clock
 from application.ports.dataset_exporter import DatasetExporter
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
+from application.ports.model_store import ModelStore
 from application.ports.model_trainer import ModelTrainer, TrainedModel
 from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.registry_changes import RegistryChanges
 from application.services.abandoned_runs import AbandonedRuns, ReapUnitOfWork
 from application.services.mislabel_listing import MislabelListing
+from application.services.model_retention import ModelRetention
 from application.services.training_progress import ProgressUnitOfWork, TrainingProgressRecorder
 from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
@@ -109,16 +112,23 @@ class ExportTicketsAndRetrain:
         uow_factory: Callable[[], RetrainingUnitOfWork],
         exporter: DatasetExporter,
         trainer: ModelTrainer,
+        store: ModelStore,
         clock: Clock,
         settings: RetrainingSettings,
         mislabels: MislabelListing | None = None,
+        *,
+        changes: RegistryChanges,
+        retention: ModelRetention,
     ) -> None:
         self._uow_factory = uow_factory
         self._exporter = exporter
         self._trainer = trainer
+        self._store = store
         self._clock = clock
         self._settings = settings
         self._mislabels = mislabels
+        self._changes = changes
+        self._retention = retention
 
     async def execute(self, run_id: int) -> TrainingRun:
         started = await self._start(run_id)
@@ -164,7 +174,15 @@ class ExportTicketsAndRetrain:
             if run.status is RunStatus.SUCCEEDED:
                 await uow.training_state.clear_error()
             await uow.commit()
+        await self._prune(run)
         return run
+
+    async def _prune(self, run: TrainingRun) -> None:
+        """Retention, whatever the run's outcome; a failure is logged and the next run's pass tries again."""
+        try:
+            await self._retention.prune()
+        except Exception:
+            logger.exception("retention after training run %s failed", run.id)
 
     async def _start(self, run_id: int) -> TrainingRun | NotStarted:
         """Takes the queued run (and with it the slot its trigger claimed), or says why this job must not train."""
@@ -291,7 +309,7 @@ class ExportTicketsAndRetrain:
                 split.labels,
                 _warm_starts(versions),
                 lambda update: progress.report(_scaled(update, low, 95.0)),
-                reuse_linear=linear,
+                reuse_linear=first.stored if first is not None else None,
             )
             progress.report(TrainingProgress("evaluate", 95.0))
             final = await self._finish_stage(
@@ -338,7 +356,8 @@ class ExportTicketsAndRetrain:
         if active is not None:
             report = evaluations.get(active.id) if active.id is not None else None
             if report is None:
-                report = await self._evaluate(active.path, split.test)
+                async with self._store.open(active.location) as folder:
+                    report = await self._evaluate(folder, split.test)
                 if active.id is not None:
                     evaluations[active.id] = report
             incumbent = Incumbent(active.name, report)
@@ -400,7 +419,9 @@ class ExportTicketsAndRetrain:
         active: ModelVersion | None,
         stage: str,
     ) -> ModelVersion:
-        """Stores the version (active or rejected, as decided) and retires the active one when it is replaced."""
+        """Publishes the version to the model store, then registers it (active or rejected, as decided) and retires
+        the active one when it is replaced."""
+        location = await self._store.publish(trained.path, trained.name)
         now = self._clock.now()
         metrics = VersionEvaluation(
             test=candidate,
@@ -412,7 +433,7 @@ class ExportTicketsAndRetrain:
         )
         version = ModelVersion(
             name=trained.name,
-            path=trained.path,
+            location=location,
             labels=tuple(trained.labels),
             status=ModelStatus.ACTIVE if decision.promote else ModelStatus.REJECTED,
             created_at=now,
@@ -427,6 +448,8 @@ class ExportTicketsAndRetrain:
                 await uow.model_versions.update(replace(active, status=ModelStatus.RETIRED))
             stored = await uow.model_versions.add(version)
             await uow.commit()
+        if decision.promote:
+            await self._changes.announce()
         return stored
 
 

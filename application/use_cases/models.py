@@ -8,11 +8,13 @@ from dataclasses import replace
 from typing import Protocol
 
 from application.ports.clock import Clock
+from application.ports.model_store import ModelStore, ModelStoreUnavailable, StoreUsage
 from application.ports.model_version_repository import ModelVersionRepository
+from application.ports.registry_changes import RegistryChanges
 from application.ports.served_model import ServedModel
 from application.ports.unit_of_work import Transaction
-from domain.errors import NotFound
-from domain.model_versions import ModelStatus, ModelVersion
+from domain.errors import Conflict, NotFound
+from domain.model_versions import ModelStatus, ModelVersion, newest_good_version
 
 
 class ModelRegistryUnitOfWork(Transaction, Protocol):
@@ -33,18 +35,38 @@ class ListModels:
             return await uow.model_versions.list()
 
 
-class ActivateModel:
-    """An operator's promotion or rollback: the chosen version becomes active, the current one retires."""
+class GetModelStoreUsage:
+    """How many versions the model store holds and their size; None while the store cannot be reached."""
 
-    def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], clock: Clock) -> None:
+    def __init__(self, store: ModelStore) -> None:
+        self._store = store
+
+    async def execute(self) -> StoreUsage | None:
+        try:
+            return await self._store.usage()
+        except ModelStoreUnavailable:
+            logger.warning("could not measure the model store", exc_info=True)
+            return None
+
+
+class ActivateModel:
+    """An operator's promotion or rollback: the chosen version becomes active, the current one retires, and every
+    API process is told to check the registry now. A version whose files retention deleted cannot come back."""
+
+    def __init__(
+        self, uow_factory: Callable[[], ModelRegistryUnitOfWork], clock: Clock, changes: RegistryChanges
+    ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
+        self._changes = changes
 
     async def execute(self, version_id: int) -> ModelVersion:
         async with self._uow_factory() as uow:
             chosen = await uow.model_versions.get(version_id)
             if chosen is None:
                 raise NotFound("Model version", version_id)
+            if chosen.status is ModelStatus.DELETED:
+                raise Conflict(f"Model version {version_id} ({chosen.name}) was deleted from the model store.")
             current = await uow.model_versions.active()
             if current is not None and current.id != chosen.id:
                 await uow.model_versions.update(replace(current, status=ModelStatus.RETIRED))
@@ -53,6 +75,7 @@ class ActivateModel:
             )
             await uow.model_versions.update(activated)
             await uow.commit()
+        await self._changes.announce()
         return activated
 
 
@@ -63,7 +86,9 @@ class SyncServedModel:
     in its note, and in the same transaction the newest good version (the most recently activated retired one)
     becomes active again in the registry, so every process and every restart serves it; that one is then loaded
     in turn. Run every few seconds by every API process, so a promotion anywhere reaches all of them; the first
-    completed check makes the served model ready (`ServedModel.mark_in_step`).
+    completed check makes the served model ready (`ServedModel.mark_in_step`). A model store that cannot be
+    reached condemns no version: ModelStoreUnavailable propagates, what was served keeps serving, and the next
+    check tries again.
     """
 
     def __init__(self, uow_factory: Callable[[], ModelRegistryUnitOfWork], served: ServedModel, clock: Clock) -> None:
@@ -81,6 +106,8 @@ class SyncServedModel:
                 break
             try:
                 await self._served.serve(active)
+            except ModelStoreUnavailable:
+                raise
             except Exception as error:  # noqa: BLE001 - whatever broke the load, the old model keeps serving
                 logger.error("model version %s failed to load, marking it bad: %s", active.id, error)
                 await self._mark_bad_and_fall_back(active, f"failed to load: {type(error).__name__}: {error}")
@@ -107,12 +134,3 @@ class SyncServedModel:
 
 
 _MAX_FALLBACKS = 20
-
-
-def newest_good_version(versions: Sequence[ModelVersion], excluding: int | None) -> ModelVersion | None:
-    """The version that served most recently before the broken one: a retired one, latest activation first.
-    Rejected candidates were worse than the model of their day, and bad ones did not load: neither comes back."""
-    retired = [v for v in versions if v.status is ModelStatus.RETIRED and v.id != excluding]
-    return max(
-        retired, key=lambda v: (v.activated_at is not None, v.activated_at or v.created_at, v.id or 0), default=None
-    )

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import select
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -62,6 +67,56 @@ def redis_url() -> str:
     finally:
         client.close()
     return REDIS_URL
+
+
+_MOTO_SERVER = """
+import threading
+from moto.server import ThreadedMotoServer
+server = ThreadedMotoServer("127.0.0.1", 0, verbose=False)
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+threading.Event().wait()
+"""
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """A real S3 API: moto's standalone server (as s3fs's own tests use), in a subprocess on a free port."""
+    server = subprocess.Popen(
+        [sys.executable, "-c", _MOTO_SERVER], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    try:
+        assert server.stdout is not None
+        ready, _, _ = select.select([server.stdout], [], [], 120)
+        port = server.stdout.readline().strip() if ready else ""
+        if not port.isdigit():
+            pytest.fail("moto's S3 server did not start (is moto[server] installed?)", pytrace=False)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def s3_environment(endpoint: str) -> dict[str, str]:
+    """The usual AWS variables, pointing boto3 at the test server."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+    }
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new, empty bucket on the test server; this process's AWS variables point at it."""
+    import boto3
+
+    for name, value in s3_environment(s3_endpoint).items():
+        monkeypatch.setenv(name, value)
+    bucket = f"models-{uuid.uuid4().hex[:12]}"
+    boto3.session.Session().client("s3").create_bucket(Bucket=bucket)
+    return bucket
 
 
 @pytest.fixture

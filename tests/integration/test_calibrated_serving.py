@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +23,8 @@ from adapters.outbound.ml.serving.model_version import (
 from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
 from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
 from adapters.outbound.ml.training.version_trainer import update_manifest
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
+from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import (
     ExportTicketsAndRetrain,
@@ -40,6 +44,7 @@ from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
+    FakeRegistryChanges,
     FakeUnitOfWorkFactory,
     FixedClock,
 )
@@ -81,12 +86,16 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
         uow.store.add_labelled(text, label, FixedClock().now())
     clock = FixedClock()
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, trigger_policy(threshold=100)))
+    store = FilesystemModelStore(tmp_path / "store")
     job = ExportTicketsAndRetrain(
         uow,
         FakeExporter(),
-        HybridModelTrainer(tmp_path / "store", fast_config(), base_model_dir=str(tiny_base)),
+        HybridModelTrainer(store, fast_config(), base_model_dir=str(tiny_base)),
+        store,
         clock,
         retraining_settings(validation_share=0.25, test_share=0.25),
+        changes=FakeRegistryChanges(),
+        retention=ModelRetention(uow, store, keep_last=5),
     )
     started = await trigger.execute(manual=True)
     assert started.run_id is not None
@@ -94,7 +103,7 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     assert run.status is RunStatus.SUCCEEDED, run.error
     (version,) = [v for v in uow.store.versions.values() if v.status is ModelStatus.ACTIVE]
 
-    manifest = json.loads(Path(version.path, "model.json").read_text(encoding="utf-8"))
+    manifest = json.loads(Path(version.location, "model.json").read_text(encoding="utf-8"))
     table = ThresholdTable.from_json(manifest["thresholds"])
     sizes = version.metrics.to_json()["split"]  # as stored and shown by the API
     assert set(table.labels) <= set(version.labels)
@@ -112,11 +121,15 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
         calibration.test_ece_after if manifest["temperature"] != 1.0 else calibration.test_ece_before,
     )
 
-    # Force a temperature that is far from 1, so the check below cannot pass by serving the raw blend.
-    update_manifest(Path(version.path), {"temperature": 1.7})
-    served = ServedCategoryModel(StaticFallback())
+    # Force a temperature that is far from 1, so the check below cannot pass by serving the raw blend. A published
+    # version never changes, so the copy with that temperature is published as a version of its own.
+    forced = Path(store.staging_area(), "forced")
+    shutil.copytree(version.location, forced)
+    update_manifest(forced, {"temperature": 1.7})
+    version = replace(version, name="forced", location=await store.publish(str(forced), "forced"))
+    served = ServedCategoryModel(StaticFallback(), store=store)
     await served.serve(version)
-    raw = LoadedModelVersion(version.path).predict_components(TICKETS)["hybrid"].tolist()
+    raw = LoadedModelVersion(version.location).predict_components(TICKETS)["hybrid"].tolist()
     for text, raw_row in zip(TICKETS, raw, strict=True):
         prediction = await served.classify(text)
         expected = dict(zip(version.labels, apply_temperature(raw_row, 1.7), strict=True))

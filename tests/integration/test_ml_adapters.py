@@ -27,6 +27,7 @@ from adapters.outbound.ml.serving.zero_shot_classifier import (
     load_label_descriptions,
     validate_label_descriptions,
 )
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction
 from tests.integration.tiny_models import tiny_classifier
@@ -226,7 +227,7 @@ class StaticFallback:
 
 
 async def test_served_model_answers_from_the_version_it_serves(tiny_checkpoint: Path, tmp_path: Path) -> None:
-    served = ServedCategoryModel(StaticFallback())
+    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
     assert (await served.classify("anything")).model_version == "fallback"
     version = version_folder(tiny_checkpoint, tmp_path, "v-one")
 
@@ -254,15 +255,15 @@ async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(
     import torch
     from safetensors.torch import load_file
 
-    served = ServedCategoryModel(StaticFallback())
+    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
     good = version_folder(tiny_checkpoint, tmp_path, "v-good")
     await served.serve(good)
     pickled = version_folder(tiny_checkpoint, tmp_path, "v-pickled")
     state = {}
-    for weights in Path(pickled.path, "bert").glob("*.safetensors"):
+    for weights in Path(pickled.location, "bert").glob("*.safetensors"):
         state.update(load_file(weights))
         weights.unlink()
-    torch.save(state, Path(pickled.path, "bert", "pytorch_model.bin"))
+    torch.save(state, Path(pickled.location, "bert", "pytorch_model.bin"))
 
     with pytest.raises(FileNotFoundError, match="safetensors"):
         await served.serve(pickled)
@@ -272,12 +273,12 @@ async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(
 
 async def test_served_model_checks_id2label_against_the_manifest(tiny_checkpoint: Path, tmp_path: Path) -> None:
     broken = version_folder(tiny_checkpoint, tmp_path, "v-broken")
-    config_path = Path(broken.path, "bert", "config.json")
+    config_path = Path(broken.location, "bert", "config.json")
     config = json.loads(config_path.read_text())
     config["id2label"] = {"0": "Access", "1": "Storage", "2": "Hardware"}
     config_path.write_text(json.dumps(config))
 
-    served = ServedCategoryModel(StaticFallback())
+    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
     with pytest.raises(ValueError, match="id2label"):
         await served.serve(broken)
     assert served.serving_version_id() is None

@@ -270,7 +270,7 @@ async def test_model_version_names_are_unique(uow_factory: SqlAlchemyUnitOfWorkF
     with pytest.raises(sa.exc.IntegrityError):
         async with uow_factory() as uow:
             await uow.model_versions.add(_version("same"))
-            await uow.model_versions.add(_version("same", path="models/other"))
+            await uow.model_versions.add(_version("same", location="models/other"))
 
 
 async def test_storage_health_reports_a_reachable_database(engine: AsyncEngine) -> None:

@@ -20,6 +20,7 @@ import pytest
 from adapters.outbound.ml.serving.model_version import LoadedModelVersion
 from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
+from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from tests.integration.tiny_models import tiny_base_model
 from tests.training_policies import retraining_settings, trigger_policy
 
@@ -197,7 +198,9 @@ async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tupl
     from domain.model_versions import ModelStatus, ModelVersion
 
     out, _ = version
-    trainer = HybridModelTrainer(tmp_path / "store", fast_config(epochs=4), kind="bert", warm_start_epochs=0.5)
+    trainer = HybridModelTrainer(
+        FilesystemModelStore(tmp_path / "store"), fast_config(epochs=4), kind="bert", warm_start_epochs=0.5
+    )
     active = ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC))
     train, val = make_split(16, 9), make_split(3, 10)  # 64 tickets: 4 batches of 16 an epoch
     trained = await trainer.train(
@@ -217,13 +220,14 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     the transformer trains), then the hybrid, which takes the linear fit over and starts from the base model."""
     from adapters.outbound.ml.serving.served_classifier import ServedCategoryModel
     from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+    from application.services.model_retention import ModelRetention
     from application.services.retraining_trigger import RetrainingTrigger
     from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
     from application.use_cases.trigger_retraining import TriggerRetraining
     from domain.model_versions import ModelStatus
     from domain.predictions import CategoryPrediction
     from domain.training_runs import RunStatus
-    from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
+    from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeRegistryChanges, FakeUnitOfWorkFactory, FixedClock
 
     class NoFallback:
         async def classify(self, text: str) -> CategoryPrediction:
@@ -233,7 +237,8 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
             return True
 
     uow = FakeUnitOfWorkFactory()
-    served = ServedCategoryModel(NoFallback())
+    store = FilesystemModelStore(tmp_path / "store")
+    served = ServedCategoryModel(NoFallback(), store=store)
     seen_while_training: list[tuple[str, str, str]] = []
 
     class ServingWhileTraining(HybridModelTrainer):
@@ -242,7 +247,7 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
             await served.serve(active)
             answer = await served.classify("cannot login, my password expired")
             seen_while_training.append(
-                (active.path, json.loads(Path(active.path, "model.json").read_text())["kind"], answer.label)
+                (active.location, json.loads(Path(active.location, "model.json").read_text())["kind"], answer.label)
             )
             return await super().train(train, validation, labels, warm_starts, on_progress, reuse_linear)
 
@@ -251,9 +256,16 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
         uow.store.add_labelled(text, label, FixedClock().now())
     clock = FixedClock()
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, trigger_policy(threshold=100)))
-    trainer = ServingWhileTraining(tmp_path / "store", fast_config(), base_model_dir=str(tiny_base))
+    trainer = ServingWhileTraining(store, fast_config(), base_model_dir=str(tiny_base))
     job = ExportTicketsAndRetrain(
-        uow, FakeExporter(), trainer, clock, retraining_settings(validation_share=0.25, test_share=0.25)
+        uow,
+        FakeExporter(),
+        trainer,
+        store,
+        clock,
+        retraining_settings(validation_share=0.25, test_share=0.25),
+        changes=FakeRegistryChanges(),
+        retention=ModelRetention(uow, store, keep_last=5),
     )
     started = await trigger.execute(manual=True)
     assert started.run_id is not None
@@ -265,13 +277,13 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
     assert linear_stage.stage == "linear" and linear_stage.promoted and hybrid_stage.stage == "hybrid"
     linear = uow.store.versions[linear_stage.model_version_id]
     hybrid = uow.store.versions[hybrid_stage.model_version_id]
-    assert seen_while_training == [(linear.path, "linear", "Access")], "the linear version served during training"
-    assert not (Path(linear.path) / "bert").exists() and (Path(hybrid.path) / "bert").is_dir()
+    assert seen_while_training == [(linear.location, "linear", "Access")], "the linear version served during training"
+    assert not (Path(linear.location) / "bert").exists() and (Path(hybrid.location) / "bert").is_dir()
     training = hybrid.metrics.training
-    assert training["linear_reused_from"] == linear.path
+    assert training["linear_reused_from"] == linear.location
     assert training["warm_start"] is None, "a linear-only version is no warm start"
-    reused = LoadedModelVersion(linear.path).predict_components(TICKET_TEXTS)["linear"]
-    blended = LoadedModelVersion(hybrid.path, load_unused=True).predict_components(TICKET_TEXTS)["linear"]
+    reused = LoadedModelVersion(linear.location).predict_components(TICKET_TEXTS)["linear"]
+    blended = LoadedModelVersion(hybrid.location, load_unused=True).predict_components(TICKET_TEXTS)["linear"]
     assert (reused == blended).all(), "the hybrid's linear part is the linear stage's fit"
     expected_status = ModelStatus.ACTIVE if hybrid_stage.promoted else ModelStatus.REJECTED
     assert hybrid.status is expected_status
@@ -311,7 +323,7 @@ async def test_the_served_version_runs_on_onnx_close_to_torch(bert_version: Path
     from domain.model_versions import ModelStatus, ModelVersion
 
     out = bert_version
-    served = ServedCategoryModel(NeverAsked(), runtime="onnx-int8", threads=1)
+    served = ServedCategoryModel(NeverAsked(), store=FilesystemModelStore(out.parent), runtime="onnx-int8", threads=1)
     await served.serve(ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
     try:
         runtime = served.serving_runtime()
@@ -351,7 +363,7 @@ async def test_a_served_version_with_broken_graphs_falls_back_to_torch_and_answe
     shutil.copytree(bert_version, broken)
     for name in ("model.onnx", "model.int8.onnx"):
         (broken / "bert" / name).write_bytes(b"not an onnx graph")
-    served = ServedCategoryModel(NeverAsked(), runtime="onnx-int8")
+    served = ServedCategoryModel(NeverAsked(), store=FilesystemModelStore(tmp_path), runtime="onnx-int8")
     with caplog.at_level(logging.WARNING):
         await served.serve(ModelVersion("v1", str(broken), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
     try:
@@ -464,7 +476,7 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
     version = tmp_path / "version"
     shutil.copytree(bert_version, version)
     validation, test = make_split(8, 21), make_split(8, 22)
-    trainer = HybridModelTrainer(tmp_path / "store", fast_config(), serving_runtime=runtime)
+    trainer = HybridModelTrainer(FilesystemModelStore(tmp_path / "store"), fast_config(), serving_runtime=runtime)
 
     report = await trainer.calibrate(
         str(version),

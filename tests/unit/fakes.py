@@ -7,10 +7,14 @@ from __future__ import annotations
 import copy
 import hashlib
 import math
+import shutil
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Collection, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from types import TracebackType
 
 from adapters.outbound.persistence.lazy_repository import LazyRepository
@@ -26,6 +30,7 @@ from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.login_failure_repository import LoginFailureRepository
 from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
+from application.ports.model_store import CorruptVersion, ModelStoreUnavailable, StoredFile, StoreUsage, VersionManifest
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
@@ -748,22 +753,27 @@ class FakeExporter:
 
 
 class FakeTrainer:
-    """'Trains' a model that answers from a fixed rule; `quality` picks how good each new model is."""
+    """'Trains' a model that answers from a fixed rule; `next_rule` picks how good each new model is.
 
-    def __init__(self) -> None:
-        self.rules: dict[str, str] = {}
+    Like the real trainer it writes each version as a folder in the store's staging area (its rule in rule.txt,
+    and a bert/ folder unless it is linear-only) and reads the versions it continues from through the store.
+    """
+
+    def __init__(self, store: FakeModelStore) -> None:
+        self.store = store
         self.next_rule = "perfect"
         self.fail_with: Exception | None = None
         self.trained_from: list[str | None] = []
+        """The location of each training's warm start (None: the base model)."""
         self.count = 0
         self.calibration_helps = True
         """False: the test split's tickets are all right, so softening the (over-confident) validation fit hurts."""
         self.calibrated: list[str] = []
+        """The name of each version calibrated."""
         self.linear_stage = False
         """True: a hybrid recipe, whose `train_linear` writes a linear-only version first (ruled by `linear_rule`)."""
         self.linear_rule = "perfect"
         self.fail_hybrid_with: Exception | None = None
-        self.linear_paths: set[str] = set()
         self.reused: list[str | None] = []
 
     async def train_linear(self, train, validation, labels, on_progress):
@@ -775,13 +785,12 @@ class FakeTrainer:
         if self.fail_with is not None:
             raise self.fail_with
         on_progress(TrainingProgress("linear", 50.0))
-        self.count += 1
-        path = f"models/v{self.count}"
-        self.rules[path] = self.linear_rule
-        self.linear_paths.add(path)
-        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0}, "linear")
+        folder = self._write(self.linear_rule, transformer=False)
+        return TrainedModel(folder.name, str(folder), tuple(labels), {"seconds": 1.0}, "linear")
 
-    async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None):
+    async def train(
+        self, train, validation, labels, warm_starts, on_progress, reuse_linear=None, epochs=None, encoder_examples=None
+    ):
         from application.ports.model_trainer import TrainedModel
         from domain.training_runs import TrainingProgress
 
@@ -790,18 +799,33 @@ class FakeTrainer:
         if self.fail_hybrid_with is not None:
             raise self.fail_hybrid_with
         on_progress(TrainingProgress("train", 50.0, 0.7))
-        self.count += 1
-        path = f"models/v{self.count}"
-        self.rules[path] = self.next_rule
         # Like the real trainer: only a version with a transformer (not a linear-only one) is a warm start.
-        base = next((version.path for version in warm_starts if version.path not in self.linear_paths), None)
+        base = None
+        for version in warm_starts:
+            if (await self.store.manifest(version.location)).has_folder("bert"):
+                base = version.location
+                break
         self.trained_from.append(base)
-        self.reused.append(reuse_linear.path if reuse_linear else None)
+        if reuse_linear is not None:
+            async with self.store.open(reuse_linear.location):
+                pass
+        self.reused.append(reuse_linear.location if reuse_linear else None)
+        folder = self._write(self.next_rule, transformer=True)
         recipe = "hybrid" if self.linear_stage else "bert"
-        return TrainedModel(f"v{self.count}", path, tuple(labels), {"seconds": 1.0}, recipe)
+        return TrainedModel(folder.name, str(folder), tuple(labels), {"seconds": 1.0}, recipe)
+
+    def _write(self, rule: str, transformer: bool) -> Path:
+        self.count += 1
+        folder = Path(self.store.staging_area()) / f"v{self.count}"
+        folder.mkdir(parents=True)
+        (folder / "rule.txt").write_text(rule)
+        if transformer:
+            (folder / "bert").mkdir()
+            (folder / "bert" / "weights").write_text(folder.name)
+        return folder
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
-        rule = self.rules[path]
+        rule = (Path(path) / "rule.txt").read_text()
         # Test texts are "<label> ticket <n>": a perfect model reads the label back, a poor one says "Access".
         return [text.split(" ticket ")[0] if rule == "perfect" else "Access" for text in texts]
 
@@ -811,7 +835,7 @@ class FakeTrainer:
         when `calibration_helps`, else all right."""
         from adapters.outbound.ml.training.calibration_fit import measure_calibration
 
-        self.calibrated.append(path)
+        self.calibrated.append(Path(path).name)
         labels = sorted({e.label for e in [*validation, *test]})
 
         def rows(examples, wrong_every):
@@ -834,10 +858,102 @@ class FakeTrainer:
         return report
 
 
+class FakeModelStore:
+    """An in-memory ModelStore: a version is its files' bytes and the manifest taken when it was published.
+
+    `open` writes the files into a fresh temporary folder for the context's lifetime; `tamper` changes them behind
+    the store's back, as a damaged disk or bucket would; `unavailable` makes every call fail as an outage does.
+    tests/model_store_contract.py runs over it.
+    """
+
+    def __init__(self) -> None:
+        self._area = tempfile.TemporaryDirectory(prefix="fake-model-store-")
+        self.files: dict[str, dict[str, bytes]] = {}
+        self.manifests: dict[str, VersionManifest] = {}
+        self.opened: list[str] = []
+        self.deleted: list[str] = []
+        self.unavailable = False
+
+    def staging_area(self) -> str:
+        return str(Path(self._area.name) / "staging")
+
+    async def publish(self, staging: str, name: str) -> str:
+        from adapters.outbound.model_store.manifests import check_version_name
+
+        self._reachable()
+        if check_version_name(name) in self.files:
+            raise FileExistsError(name)
+        folder = Path(staging)
+        files = {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+        shutil.rmtree(folder)
+        self.files[name] = files
+        stored = (StoredFile(path, len(data), hashlib.sha256(data).hexdigest()) for path, data in files.items())
+        self.manifests[name] = VersionManifest(name, tuple(stored))
+        return name
+
+    @asynccontextmanager
+    async def open(self, location: str) -> AsyncIterator[str]:
+        manifest = await self.manifest(location)
+        files = self.files[location]
+        for expected in manifest.files:
+            data = files.get(expected.path)
+            if data is None or len(data) != expected.size:
+                raise CorruptVersion(f"version {location}: {expected.path} is missing or cut short")
+            if hashlib.sha256(data).hexdigest() != expected.sha256:
+                raise CorruptVersion(f"version {location}: the sha256 of {expected.path} differs from its manifest")
+        self.opened.append(location)
+        with tempfile.TemporaryDirectory(dir=self._area.name) as folder:
+            for path, data in files.items():
+                (Path(folder) / path).parent.mkdir(parents=True, exist_ok=True)
+                (Path(folder) / path).write_bytes(data)
+            yield folder
+
+    async def manifest(self, location: str) -> VersionManifest:
+        self._reachable()
+        if location not in self.manifests:
+            raise CorruptVersion(f"no model version {location}")
+        return self.manifests[location]
+
+    async def versions(self) -> list[str]:
+        self._reachable()
+        return sorted(self.manifests)
+
+    async def delete(self, location: str) -> None:
+        self._reachable()
+        self.deleted.append(location)
+        self.manifests.pop(location, None)
+        self.files.pop(location, None)
+
+    async def usage(self) -> StoreUsage:
+        self._reachable()
+        return StoreUsage(len(self.manifests), sum(manifest.size for manifest in self.manifests.values()))
+
+    def tamper(self, location: str, path: str, data: bytes | None) -> None:
+        if data is None:
+            del self.files[location][path]
+        else:
+            self.files[location][path] = data
+
+    def _reachable(self) -> None:
+        if self.unavailable:
+            raise ModelStoreUnavailable("the fake model store is down")
+
+
+class FakeRegistryChanges:
+    """Counts the announcements."""
+
+    def __init__(self) -> None:
+        self.announced = 0
+
+    async def announce(self) -> None:
+        self.announced += 1
+
+
 class FakeServedModel:
     def __init__(self) -> None:
         self.version_id: int | None = None
         self.broken_paths: set[str] = set()
+        self.store_down = False
         self.in_step = False
 
     def serving_version_id(self) -> int | None:
@@ -850,8 +966,10 @@ class FakeServedModel:
         self.in_step = True
 
     async def serve(self, version: ModelVersion | None) -> None:
-        if version is not None and version.path in self.broken_paths:
-            raise OSError(f"cannot read {version.path}")
+        if version is not None and self.store_down:
+            raise ModelStoreUnavailable("the model store is down")
+        if version is not None and version.location in self.broken_paths:
+            raise OSError(f"cannot read {version.location}")
         self.version_id = version.id if version else None
 
 

@@ -17,7 +17,9 @@ from tests.unit.fakes import (
     FakeClassifier,
     FakeEmbedder,
     FakeJobQueue,
+    FakeModelStore,
     FakePasswordHasher,
+    FakeRegistryChanges,
     FakeSentiment,
     FakeUnitOfWorkFactory,
     FixedClock,
@@ -51,6 +53,8 @@ def http_world(keys: bool = True, cookie_secure: bool = False) -> HttpWorld:
     container.sentiment.override(providers.Object(FakeSentiment()))
     container.job_queue.override(providers.Object(FakeJobQueue()))
     container.password_hasher.override(providers.Object(hasher))
+    container.model_store.override(providers.Object(FakeModelStore()))
+    container.registry_changes.override(providers.Object(FakeRegistryChanges()))
     ring = ApiKeyRing((SERVICE_KEY,), (ADMIN_KEY,)) if keys else ApiKeyRing()
     app = create_app(
         use_cases=container_use_cases(container),

@@ -9,7 +9,6 @@ from datetime import timedelta
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.retraining_trigger import RetrainingTrigger
 from application.services.training_progress import TrainingProgressRecorder
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.training import TriggerOutcome
@@ -31,7 +30,7 @@ class Cluster(Pipeline):
         self.trigger = TriggerRetraining(retraining)
         self.status = GetTrainingStatus(self.uow, trigger_policy(threshold=100), self.abandoned)
         settings = retraining_settings(heartbeat_grace_s=GRACE.total_seconds())
-        self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.clock, settings)
+        self.job = self.retraining_job(settings)
 
     async def killed_mid_training(self) -> int:
         """A run taken by a worker that then died: running, slot held, no more heartbeats."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -90,3 +91,28 @@ async def test_run_keeps_checking_until_cancelled() -> None:
     with pytest.raises(asyncio.CancelledError):
         await polling
     assert world.served.version_id == version_id and world.swaps == 1
+
+
+async def test_a_wake_checks_at_once_instead_of_at_the_end_of_the_interval() -> None:
+    world = World()
+    world.polling = ActiveModelPolling(
+        lambda: SyncServedModel(world.uow, world.served, FixedClock()),
+        lambda: world.served,
+        3600.0,
+        on_swap=lambda: None,
+        on_checked=lambda: None,
+    )
+    running = asyncio.create_task(world.polling.run())
+
+    async def until(condition: Callable[[], bool]) -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    try:
+        await asyncio.wait_for(until(lambda: world.served.in_step), 30)
+        version_id = world.activate("v1")
+        world.polling.wake()
+        await asyncio.wait_for(until(lambda: world.served.version_id == version_id), 30)
+    finally:
+        running.cancel()
+        await asyncio.gather(running, return_exceptions=True)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from application.ports.spreadsheet_reader import SheetRow
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from domain.dataset_split import Example
-from tests.unit.fakes import FakeTrainer, FixedClock
+from tests.unit.fakes import FakeModelStore, FakeTrainer, FixedClock
 from tests.unit.test_retraining import Pipeline
 
 FORMULA_LIKE = ["=1+1", "\t=cmd", "-5 degrees", "@home", "+44 phone", "  padded  "]
@@ -22,8 +22,8 @@ class ListReader:
 
 
 class RecordingTrainer(FakeTrainer):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, store: FakeModelStore) -> None:
+        super().__init__(store)
         self.seen: list[str] = []
 
     async def train(
@@ -42,7 +42,7 @@ class RecordingTrainer(FakeTrainer):
 async def test_imported_texts_are_stored_and_trained_on_exactly_as_given() -> None:
     pipeline = Pipeline()
     pipeline.add_tickets()
-    trainer = RecordingTrainer()
+    trainer = RecordingTrainer(pipeline.store)
     pipeline.job._trainer = trainer
     rows = [SheetRow(index + 2, text, "Hardware") for index, text in enumerate(FORMULA_LIKE)]
     report = await ImportLabelledTickets(pipeline.uow, ListReader(rows), FixedClock(), 10_000).execute("f.csv")

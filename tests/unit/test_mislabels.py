@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from application.services.mislabel_listing import MislabelListing
+from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
 from application.use_cases.mislabels import ListMislabelCandidates, MislabelAction, ResolveMislabelCandidate
@@ -27,6 +28,8 @@ from tests.unit.fakes import (
     FakeExporter,
     FakeJobQueue,
     FakeMislabelDetector,
+    FakeModelStore,
+    FakeRegistryChanges,
     FakeTrainer,
     FakeUnitOfWorkFactory,
     FixedClock,
@@ -72,8 +75,17 @@ class Pipeline:
         self.clock = FixedClock()
         self.detector = FakeMislabelDetector()
         listing = MislabelListing(self.uow, self.detector, max_candidates=10)
+        store = FakeModelStore()
         self.job = ExportTicketsAndRetrain(
-            self.uow, FakeExporter(), FakeTrainer(), self.clock, retraining_settings(), listing
+            self.uow,
+            FakeExporter(),
+            FakeTrainer(store),
+            store,
+            self.clock,
+            retraining_settings(),
+            listing,
+            changes=FakeRegistryChanges(),
+            retention=ModelRetention(self.uow, store, keep_last=5),
         )
         self.trigger = TriggerRetraining(
             RetrainingTrigger(self.uow, FakeJobQueue(), self.clock, trigger_policy(threshold=100))

@@ -2,17 +2,29 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+from application.ports.model_store import ModelStoreUnavailable
+from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain
+from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.models import ActivateModel, SyncServedModel
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.model_versions import ModelStatus
 from domain.training_runs import RunStatus
 from tests.training_policies import retraining_settings, trigger_policy
-from tests.unit.fakes import FakeExporter, FakeJobQueue, FakeServedModel, FakeTrainer, FakeUnitOfWorkFactory, FixedClock
+from tests.unit.fakes import (
+    FakeExporter,
+    FakeJobQueue,
+    FakeModelStore,
+    FakeRegistryChanges,
+    FakeServedModel,
+    FakeTrainer,
+    FakeUnitOfWorkFactory,
+    FixedClock,
+)
 
 LABELS = ("Access", "Hardware", "Storage")
 
@@ -21,12 +33,27 @@ class Pipeline:
     def __init__(self) -> None:
         self.uow = FakeUnitOfWorkFactory()
         self.clock = FixedClock()
-        self.trainer = FakeTrainer()
+        self.store = FakeModelStore()
+        self.trainer = FakeTrainer(self.store)
         self.exporter = FakeExporter()
         self.queue = FakeJobQueue()
         retraining = RetrainingTrigger(self.uow, self.queue, self.clock, trigger_policy(threshold=100))
         self.trigger = TriggerRetraining(retraining)
-        self.job = ExportTicketsAndRetrain(self.uow, self.exporter, self.trainer, self.clock, retraining_settings())
+        self.changes = FakeRegistryChanges()
+        self.retention = ModelRetention(self.uow, self.store, keep_last=5)
+        self.job = self.retraining_job(retraining_settings())
+
+    def retraining_job(self, settings: RetrainingSettings) -> ExportTicketsAndRetrain:
+        return ExportTicketsAndRetrain(
+            self.uow,
+            self.exporter,
+            self.trainer,
+            self.store,
+            self.clock,
+            settings,
+            changes=self.changes,
+            retention=self.retention,
+        )
 
     def add_tickets(self, per_label: int = 10) -> None:
         for label in LABELS:
@@ -71,7 +98,7 @@ async def test_a_worse_candidate_is_registered_but_not_promoted(pipeline: Pipeli
     (active,) = pipeline.active()
     assert active.id == first.model_version_id
     assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.REJECTED
-    assert pipeline.trainer.trained_from == [None, "models/v1"], "the second run warm-starts from the active model"
+    assert pipeline.trainer.trained_from == [None, "v1"], "the second run warm-starts from the active model"
 
 
 async def test_an_equally_good_candidate_replaces_the_active_one(pipeline: Pipeline) -> None:
@@ -117,7 +144,7 @@ async def test_operator_can_roll_back_to_an_earlier_version(pipeline: Pipeline) 
     first = await pipeline.run()
     pipeline.add_tickets(1)
     second = await pipeline.run()
-    await ActivateModel(pipeline.uow, pipeline.clock).execute(first.model_version_id)
+    await ActivateModel(pipeline.uow, pipeline.clock, pipeline.changes).execute(first.model_version_id)
     assert [v.id for v in pipeline.active()] == [first.model_version_id]
     assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.RETIRED
 
@@ -129,16 +156,36 @@ async def test_sync_serves_the_active_version_and_marks_an_unloadable_one_bad(pi
     assert await sync.execute() == first.model_version_id
     pipeline.add_tickets(1)
     second = await pipeline.run()
-    served.broken_paths.add(pipeline.uow.store.versions[second.model_version_id].path)
+    served.broken_paths.add(pipeline.uow.store.versions[second.model_version_id].location)
     assert await sync.execute() == first.model_version_id, "the previous version keeps serving"
     assert pipeline.uow.store.versions[second.model_version_id].status is ModelStatus.BAD
     assert await sync.execute() == first.model_version_id
 
 
+async def test_a_model_store_out_of_reach_condemns_no_version(pipeline: Pipeline) -> None:
+    served = FakeServedModel()
+    sync = SyncServedModel(pipeline.uow, served, pipeline.clock)
+    first = await pipeline.run()
+    served.store_down = True
+    with pytest.raises(ModelStoreUnavailable):
+        await sync.execute()
+    assert not served.in_step, "not ready while the active version could not be fetched"
+    assert pipeline.uow.store.versions[first.model_version_id].status is ModelStatus.ACTIVE
+    served.store_down = False
+    assert await sync.execute() == first.model_version_id and served.in_step
+
+
+async def test_every_stage_is_published_to_the_store_before_it_is_registered(progressive: Pipeline) -> None:
+    run = await progressive.run()
+    names = [progressive.uow.store.versions[stage.model_version_id].name for stage in run.metrics.stages]
+    assert await progressive.store.versions() == sorted(names)
+    assert not any(Path(progressive.store.staging_area()).iterdir()), "publishing consumed every staged folder"
+
+
 async def test_the_run_and_the_version_record_calibration_and_decision_coverage(pipeline: Pipeline) -> None:
     run = await pipeline.run()
     (active,) = pipeline.active()
-    assert pipeline.trainer.calibrated == [active.path]
+    assert pipeline.trainer.calibrated == [active.name]
     for metrics in (run.metrics.to_json(), active.metrics.to_json()):  # as stored and shown by the API
         calibration = metrics["calibration"]
         assert set(calibration) == {
@@ -190,7 +237,7 @@ async def test_an_unloadable_version_gives_way_to_the_newest_good_one_in_the_reg
     pipeline.add_tickets(1)
     third = await pipeline.run()
     restarted = FakeServedModel()  # a fresh process: nothing loaded yet
-    restarted.broken_paths |= {pipeline.uow.store.versions[third.model_version_id].path}
+    restarted.broken_paths |= {pipeline.uow.store.versions[third.model_version_id].location}
     sync = SyncServedModel(pipeline.uow, restarted, pipeline.clock)
     assert not restarted.in_step
     assert await sync.execute() == second.model_version_id and restarted.in_step
@@ -210,9 +257,9 @@ async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipelin
     served = FakeServedModel()
     sync = SyncServedModel(pipeline.uow, served, pipeline.clock)
     assert await sync.execute() == first.model_version_id
-    served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].path)
+    served.broken_paths.add(pipeline.uow.store.versions[worse.model_version_id].location)
     pipeline.clock.advance(seconds=1)
-    await ActivateModel(pipeline.uow, pipeline.clock).execute(worse.model_version_id)
+    await ActivateModel(pipeline.uow, pipeline.clock, pipeline.changes).execute(worse.model_version_id)
     assert await sync.execute() == first.model_version_id
     assert [v.id for v in pipeline.active()] == [first.model_version_id]
     assert pipeline.uow.store.versions[worse.model_version_id].status is ModelStatus.BAD
@@ -221,7 +268,7 @@ async def test_activating_a_corrupt_version_brings_the_previous_one_back(pipelin
 async def test_with_no_good_version_left_nothing_is_active_and_the_process_is_in_step(pipeline: Pipeline) -> None:
     only = await pipeline.run()
     served = FakeServedModel()
-    served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].path)
+    served.broken_paths.add(pipeline.uow.store.versions[only.model_version_id].location)
     assert await SyncServedModel(pipeline.uow, served, pipeline.clock).execute() is None
     assert pipeline.active() == [] and served.in_step
 
@@ -245,7 +292,7 @@ async def test_a_fresh_install_promotes_the_linear_version_then_the_hybrid(progr
     assert hybrid.status is ModelStatus.ACTIVE and hybrid.id == run.model_version_id
     assert linear.activated_at is not None, "the linear version served before the hybrid replaced it"
     assert progressive.trainer.trained_from == [None], "a linear-only version is no warm start: the base model is"
-    assert progressive.trainer.reused == [linear.path], "the hybrid takes the linear stage's fit"
+    assert progressive.trainer.reused == [linear.location], "the hybrid takes the linear stage's fit"
     assert run.metrics.accuracy == 1.0 and run.metrics.ece == hybrid_stage.ece
 
 
@@ -256,10 +303,10 @@ async def test_the_hybrid_warm_starts_from_the_newest_transformer_behind_an_acti
     progressive.add_tickets(1)
     progressive.trainer.next_rule = "poor"
     second = await progressive.run()
-    first_hybrid = "models/v2"
+    first_hybrid = "v2"
     assert second.metrics.stages[0].promoted and not second.promoted
     (active,) = progressive.active()
-    assert active.path == "models/v3" and active.metrics.stage == "linear"
+    assert active.location == "v3" and active.metrics.stage == "linear"
     progressive.add_tickets(1)
     progressive.trainer.next_rule = "perfect"
     await progressive.run()

@@ -1,7 +1,8 @@
 """Every API process follows the registry's active model version, so a promotion anywhere is served everywhere.
 
 A timer drives `SyncServedModel` here as a request drives a handler: every `interval_s` the use case loads the
-active version if this process does not serve it yet (or marks it bad and falls back when it does not load).
+active version if this process does not serve it yet (or marks it bad and falls back when it does not load). `wake`
+cuts the wait short when a change to the registry is announced.
 """
 
 from __future__ import annotations
@@ -34,11 +35,20 @@ class ActiveModelPolling:
         self._on_swap = on_swap
         self._on_checked = on_checked
         self._failures = 0
+        self._woken = asyncio.Event()
 
     async def run(self) -> None:
         while True:
             await self.check()
-            await asyncio.sleep(self._interval_s)
+            try:
+                await asyncio.wait_for(self._woken.wait(), self._interval_s)
+            except TimeoutError:
+                pass
+            self._woken.clear()
+
+    def wake(self) -> None:
+        """Check now rather than at the end of the interval (the registry announced a change)."""
+        self._woken.set()
 
     async def check(self) -> None:
         """One check. A failure (the database away, say) is logged at the first of a run of failures and never

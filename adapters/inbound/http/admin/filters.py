@@ -1,4 +1,4 @@
-"""Jinja filters for the admin templates: dates in UTC, shares as percentages, booleans as words."""
+"""Jinja filters for the admin templates: dates in UTC, shares as percentages, booleans as words, byte counts."""
 
 from __future__ import annotations
 
@@ -25,5 +25,15 @@ def yesno(value: Any) -> str:
     return "yes" if value else "no"
 
 
+def size(value: int) -> str:
+    """A byte count in the largest binary unit that keeps it at least 1 (1.5 MiB)."""
+    amount = float(value)
+    for unit in ("bytes", "KiB", "MiB", "GiB"):
+        if amount < 1024 or unit == "GiB":
+            break
+        amount /= 1024
+    return f"{value} bytes" if unit == "bytes" else f"{amount:.1f} {unit}"
+
+
 def register_filters(engine: JinjaTemplateEngine) -> None:
-    engine.engine.filters.update({"when": when, "pct": pct, "yesno": yesno})
+    engine.engine.filters.update({"when": when, "pct": pct, "yesno": yesno, "size": size})

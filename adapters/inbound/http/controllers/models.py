@@ -43,7 +43,7 @@ class ModelRegistryController(Controller):
         "/models/{version_id:int}/activate",
         status_code=HTTP_200_OK,
         summary="Promote or roll back to a version",
-        responses=api_errors(GUARDED, WITH_ID),
+        responses=api_errors(GUARDED, WITH_ID, (409,)),
     )
     async def activate(self, version_id: PathKey, activate_model: NamedDependency[ActivateModel]) -> ModelVersionBody:
         return model_version_body(await activate_model.execute(version_id))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from adapters.outbound.ml.serving.micro_batcher import MicroBatcher
 from application.ports.category_classifier import CategoryClassifier
+from application.ports.model_store import ModelStore
 from domain.decision_thresholds import ThresholdTable
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
@@ -43,17 +44,23 @@ class ServedCategoryModel:
 
     `runtime` and `threads` say how each version's transformer runs (`LoadedModelVersion`); a version without a
     usable graph for `runtime` is served by the next runtime down, and the log says which one serves it.
+
+    A version's files come from `store`, opened (and, from a remote store, downloaded and checked) only while it
+    loads: requests never touch the store.
     """
 
     def __init__(
         self,
         fallback: CategoryClassifier,
+        *,
+        store: ModelStore,
         max_batch_size: int = 32,
         max_wait_ms: float = 2.0,
         runtime: str = "torch",
         threads: int | None = None,
     ) -> None:
         self._fallback = fallback
+        self._store = store
         self._max_batch_size = max_batch_size
         self._max_wait_ms = max_wait_ms
         self._runtime = runtime
@@ -106,7 +113,8 @@ class ServedCategoryModel:
             self._serving = None
             return
         assert version.id is not None
-        loaded = await asyncio.to_thread(_load_and_check, version.path, self._runtime, self._threads)
+        async with self._store.open(version.location) as folder:
+            loaded = await asyncio.to_thread(_load_and_check, folder, self._runtime, self._threads)
         logger.info(
             "model version %s (%s): transformer served by %s (asked for %s)",
             version.id,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Callable, Sequence
+from contextlib import AsyncExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from application.ports.model_store import CorruptVersion, ModelStore
 from application.ports.model_trainer import TrainedModel
 from domain.dataset_split import Example
 from domain.model_versions import ModelVersion
@@ -33,15 +35,9 @@ _PHASE_SPANS = {
 _LINEAR_SPANS = {"linear": (0.0, 95.0), "blending": (96.0, 96.0), "done": (99.0, 99.0)}
 
 
-def _has_transformer(version_dir: Path) -> bool:
-    """Whether the version folder holds a transformer to continue training (a linear-only one does not)."""
-    from adapters.outbound.ml.serving.model_version import BERT_DIR
-
-    return (version_dir / BERT_DIR).is_dir()
-
-
 class HybridModelTrainer:
-    """Writes each version to `<store_dir>/<name>` (via a `.partial` folder renamed when complete).
+    """Writes each version to `<staging area>/<name>` (via a `.partial` folder renamed when complete), the store's
+    staging area, for the job to publish; the versions it continues from are opened through the store.
 
     Warm-starts from the first offered version with a transformer (the active one, or the newest that has one
     when the active one is linear-only), else from `base_model_dir` (all-MiniLM-L6-v2 from the
@@ -58,7 +54,7 @@ class HybridModelTrainer:
 
     def __init__(
         self,
-        store_dir: Path,
+        store: ModelStore,
         config: Any,
         base_model_dir: str | None = None,
         kind: str = "hybrid",
@@ -66,7 +62,7 @@ class HybridModelTrainer:
         serving_runtime: str = "torch",
     ) -> None:
         self._serving_runtime = serving_runtime
-        self._store_dir = store_dir
+        self._store = store
         self._config = config
         self._base_model_dir = base_model_dir
         self._kind = kind
@@ -91,22 +87,44 @@ class HybridModelTrainer:
         labels: Sequence[str],
         warm_starts: Sequence[ModelVersion],
         on_progress: Callable[[TrainingProgress], None],
-        reuse_linear: TrainedModel | None = None,
+        reuse_linear: ModelVersion | None = None,
         epochs: float | None = None,
         encoder_examples: Sequence[Example] | None = None,
     ) -> TrainedModel:
-        base = next((version for version in warm_starts if _has_transformer(Path(version.path))), None)
-        linear_from = Path(reuse_linear.path) if reuse_linear is not None else None
-        return await self._write_version(
-            train, validation, labels, base, on_progress, self._kind, linear_from, epochs, encoder_examples
-        )
+        base = await self._warm_start(warm_starts)
+        async with AsyncExitStack() as opened:
+            base_dir = Path(await opened.enter_async_context(self._store.open(base.location))) if base else None
+            linear_from = None
+            if reuse_linear is not None:
+                linear_from = Path(await opened.enter_async_context(self._store.open(reuse_linear.location)))
+            trained = await self._write_version(
+                train, validation, labels, base_dir, on_progress, self._kind, linear_from, epochs, encoder_examples
+            )
+        # Which versions it came from, by their location in the store (the folders opened were local copies).
+        details = trained.details | {"warm_start": base.location if base is not None else None}
+        if reuse_linear is not None and details.get("linear_reused_from") is not None:
+            details["linear_reused_from"] = reuse_linear.location
+        return replace(trained, details=details)
+
+    async def _warm_start(self, warm_starts: Sequence[ModelVersion]) -> ModelVersion | None:
+        """The first of `warm_starts` holding a transformer to continue (a linear-only version has none; one no
+        longer in the store is passed over)."""
+        from adapters.outbound.ml.serving.model_version import BERT_DIR
+
+        for version in warm_starts:
+            try:
+                if (await self._store.manifest(version.location)).has_folder(BERT_DIR):
+                    return version
+            except CorruptVersion:
+                continue
+        return None
 
     async def _write_version(
         self,
         train: Sequence[Example],
         validation: Sequence[Example],
         labels: Sequence[str],
-        base: ModelVersion | None,
+        base: Path | None,
         on_progress: Callable[[TrainingProgress], None],
         kind: str,
         linear_from: Path | None,
@@ -114,9 +132,9 @@ class HybridModelTrainer:
         encoder_examples: Sequence[Example] | None = None,
     ) -> TrainedModel:
         name = f"v{datetime.now(UTC):%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
-        out_dir = self._store_dir / name
+        out_dir = Path(self._store.staging_area()) / name
         # A linear-only version needs no transformer, so it does not look for the base model at all.
-        base_dir = Path(base.path) if base is not None else Path() if kind == "linear" else self._default_base()
+        base_dir = base if base is not None else Path() if kind == "linear" else self._default_base()
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
         # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
         config = self._warm_start_config() if base is not None else self._config
@@ -139,9 +157,9 @@ class HybridModelTrainer:
         details["validation"] = {
             name: {"accuracy": m["accuracy"], "macro_f1": m["macro_f1"]} for name, m in report["val"].items()
         }
-        details["warm_start"] = str(base_dir) if base is not None else None
         details["fine_tune"] = report.get("fine_tune", {})
         details["config"] = config.to_json()
+        details["warm_start"] = None  # `train` names the version it continued from
         if encoder_examples is not None:
             details["encoder_examples"] = len(encoder_examples)
         if linear_from is not None:
@@ -186,7 +204,7 @@ class HybridModelTrainer:
             low, high = spans.get(phase, (0.0, 100.0))
             on_progress(TrainingProgress(phase, low + (high - low) * percent / 100.0, loss))
 
-        self._store_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
         return train_model_version(
             _texts(train),
             _texts(validation),

@@ -10,7 +10,7 @@ from adapters.inbound.http.admin.charts import accuracy_chart_svg
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.admin.views import version_points
 from adapters.inbound.http.bounds import PathKey
-from application.use_cases.models import ActivateModel, ListModels
+from application.use_cases.models import ActivateModel, GetModelStoreUsage, ListModels
 from domain.model_versions import ModelStatus, ModelVersion
 
 
@@ -18,12 +18,18 @@ class ModelPagesController(Controller):
     path = "/models"
 
     @get("/")
-    async def models(self, request: Request[Any, Any, Any], list_models: NamedDependency[ListModels]) -> Template:
+    async def models(
+        self,
+        request: Request[Any, Any, Any],
+        list_models: NamedDependency[ListModels],
+        get_model_store_usage: NamedDependency[GetModelStoreUsage],
+    ) -> Template:
         versions = await list_models.execute()
         active = next((version for version in versions if version.status is ModelStatus.ACTIVE), None)
         rows = [_row(version, active) for version in versions]
         chart = accuracy_chart_svg(version_points(versions))
-        return page(request, "models.html", rows=rows, active=active, chart=chart)
+        store = await get_model_store_usage.execute()
+        return page(request, "models.html", rows=rows, active=active, chart=chart, store=store)
 
     @post("/{version_id:int}/activate")
     async def activate(

@@ -47,7 +47,7 @@ class SqlAlchemyModelVersionRepository(TableRepository):
 def _values(version: ModelVersion) -> dict[str, Any]:
     return {
         "name": version.name,
-        "path": version.path,
+        "path": version.location,
         "labels": list(version.labels),
         "status": version.status.value,
         "created_at": version.created_at,
@@ -62,7 +62,7 @@ def _values(version: ModelVersion) -> dict[str, Any]:
 def _from_row(row: sa.Row[Any]) -> ModelVersion:
     return ModelVersion(
         name=row.name,
-        path=row.path,
+        location=row.path,
         labels=tuple(row.labels or ()),
         status=ModelStatus(row.status),
         created_at=row.created_at,
