@@ -43,18 +43,6 @@ def held_out_tickets() -> list[dict[str, str]]:
     return held
 
 
-async def wait_ready(client: httpx.AsyncClient, timeout_s: float = 300) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        try:
-            if (await client.get("/health/ready")).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        await asyncio.sleep(0.5)
-    raise RuntimeError("the service did not become ready")
-
-
 async def analyse(client: httpx.AsyncClient, text: str, company_id: int) -> dict[str, Any]:
     answer = await client.post("/api/analyze", json={"description": text, "company_id": company_id})
     answer.raise_for_status()
@@ -98,8 +86,10 @@ async def correct_one(client: httpx.AsyncClient, ticket: dict[str, str], agents:
 
 
 async def run(url: str, corrections: int) -> None:
+    from analyze_load import wait_ready
+
+    await wait_ready(url, timeout_s=300)
     async with httpx.AsyncClient(base_url=url, timeout=120) as client:
-        await wait_ready(client)
         agents, model_only = [await company_id(client, name) for name in ("Agents", "Model only")]
         wrong = []
         for ticket in held_out_tickets():
