@@ -56,6 +56,7 @@ from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings
+from bootstrap.training_job import RetrainingJob, training_process_for
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
@@ -83,6 +84,14 @@ def _retraining_settings(settings: Settings) -> RetrainingSettings:
 
 def _heartbeat_grace(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.training_heartbeat_grace_s)
+
+
+def _retraining_job(
+    uow_factory: Any, exporter: Any, clock: Any, settings: RetrainingSettings, process: Any
+) -> RetrainingJob:
+    """One job: its training process is its trainer and its mislabel detector, and ends with the job."""
+    mislabels = MislabelListing(uow_factory, process)
+    return RetrainingJob(ExportTicketsAndRetrain(uow_factory, exporter, process, clock, settings, mislabels), process)
 
 
 def _login_policy(settings: Settings) -> LoginThrottlePolicy:
@@ -172,9 +181,11 @@ class Container(containers.DeclarativeContainer):
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
     abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, heartbeat_grace)
     mislabel_detector = providers.Singleton(SklearnMislabelDetector)
-    mislabel_listing = providers.Factory(MislabelListing, uow_factory, mislabel_detector)
+    # `trainer` and `mislabel_detector` run inside the training process (bootstrap.training_process); every job
+    # (worker, embedded API, `ticket-utils train`) reaches them through a training process of its own.
+    training_process = providers.Factory(training_process_for, settings)
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain, uow_factory, exporter, trainer, clock, retraining_settings, mislabel_listing
+        _retraining_job, uow_factory, exporter, clock, retraining_settings, training_process
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 
