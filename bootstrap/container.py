@@ -63,6 +63,7 @@ from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings
+from bootstrap.training_job import RetrainingJob, training_process_for
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
@@ -108,6 +109,24 @@ def retraining_settings(settings: Settings) -> RetrainingSettings:
 
 def _heartbeat_grace(settings: Settings) -> timedelta:
     return timedelta(seconds=settings.training_heartbeat_grace_s)
+
+
+def _retraining_job(
+    uow_factory: Any,
+    exporter: Any,
+    store: Any,
+    clock: Any,
+    settings: RetrainingSettings,
+    changes: Any,
+    retention: Any,
+    process: Any,
+) -> RetrainingJob:
+    """One job: its training process is its trainer and its mislabel detector, and ends with the job."""
+    mislabels = MislabelListing(uow_factory, process)
+    job = ExportTicketsAndRetrain(
+        uow_factory, exporter, process, store, clock, settings, mislabels, changes=changes, retention=retention
+    )
+    return RetrainingJob(job, process)
 
 
 def _login_policy(settings: Settings) -> LoginThrottlePolicy:
@@ -218,18 +237,19 @@ class Container(containers.DeclarativeContainer):
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
     abandoned_runs = providers.Factory(AbandonedRuns, uow_factory, clock, heartbeat_grace)
     mislabel_detector = providers.Singleton(SklearnMislabelDetector)
-    mislabel_listing = providers.Factory(MislabelListing, uow_factory, mislabel_detector)
+    # `trainer` and `mislabel_detector` run inside the training process (bootstrap.training_process); every job
+    # (worker, embedded API, `ticket-utils train`) reaches them through a training process of its own.
+    training_process = providers.Factory(training_process_for, settings)
     export_tickets_and_retrain = providers.Factory(
-        ExportTicketsAndRetrain,
+        _retraining_job,
         uow_factory,
         exporter,
-        trainer,
         model_store,
         clock,
         retraining_settings,
-        mislabel_listing,
-        changes=registry_changes,
-        retention=model_retention,
+        registry_changes,
+        model_retention,
+        training_process,
     )
     job_queue = providers.Singleton(_job_queue, settings, broker, export_tickets_and_retrain.provider)
 

@@ -168,6 +168,8 @@ class Settings:
     train_base_model_dir: Path | None = setting(None, "TRAIN_BASE_MODEL_DIR", EXISTING_DIR)
     train_model_kind: str = setting("hybrid", "TRAIN_MODEL_KIND", MODEL_KIND)
     train_precision: str = setting("auto", "TRAIN_PRECISION", TRAIN_PRECISION)
+    training_threads: int | None = setting(None, "TRAINING_THREADS", POSITIVE_INT)
+    """The training process's intra-op threads; None: one per core it may run on."""
     service_api_keys: tuple[str, ...] = setting((), "SERVICE_API_KEYS", API_KEYS, secret=True)
     admin_api_keys: tuple[str, ...] = setting((), "ADMIN_API_KEYS", API_KEYS, secret=True)
     session_secret: str | None = setting(None, "SESSION_SECRET", SESSION_SECRET, secret=True)

@@ -1,6 +1,6 @@
-"""A Dramatiq worker killed with SIGKILL mid-training: the run is abandoned once its heartbeat is older than the
-grace period, the slot is freed, a new trigger trains on a fresh worker, and the dead run's job delivered again
-trains nothing.
+"""A Dramatiq worker killed with SIGKILL mid-training takes its training process with it; the run is abandoned once
+its heartbeat is older than the grace period, the slot is freed, a new trigger trains on a fresh worker, and the
+dead run's job delivered again trains nothing.
 
 Real processes throughout: `ticket-utils worker` subprocesses over MariaDB and Redis, a tiny BERT (as in
 test_retraining_pipeline) set to train for far longer than the test waits, so the kill lands mid-training. State
@@ -30,6 +30,7 @@ from domain.training import TriggerOutcome
 from domain.training_runs import RunStatus, TrainingRun
 from tests.integration.conftest import API_MYSQL_URL, REDIS_URL, fresh_mysql_database
 from tests.integration.test_retraining_pipeline import labelled_tickets, tiny_training_env
+from tests.processes import training_processes, wait_until_gone
 
 pytestmark = [pytest.mark.integration, pytest.mark.asyncio]
 
@@ -118,9 +119,11 @@ async def test_a_worker_killed_mid_training_frees_the_slot_and_its_redelivered_j
 
         running = await eventually(training, "the run reaching its training phase", root)
         assert running.heartbeat_at is not None
+        trainers = training_processes(doomed.pid)
     finally:
         doomed.send_signal(signal.SIGKILL)
         doomed.wait(timeout=60)
+    assert len(trainers) == 1 and wait_until_gone(trainers[0]), "the worker's training process died with it"
     killed_at = time.monotonic()
     assert (await container.get_training_status().execute()).state.running, "a fresh heartbeat still holds the slot"
 

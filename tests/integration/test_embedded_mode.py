@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from bootstrap.settings import load_settings
 from tests.integration.conftest import run_in_thread
 from tests.integration.test_retraining_pipeline import labelled_tickets
 from tests.integration.tiny_models import tiny_base_model
+from tests.processes import training_processes
 
 pytestmark = pytest.mark.integration
 
@@ -59,3 +61,9 @@ async def test_threshold_trains_in_process_and_the_new_model_serves(tmp_path: Pa
             await asyncio.sleep(0.25)
         assert answer["model_version"] == model["name"]
         assert not (await client.get("/api/training/status")).json()["running"]
+    # The API process trained in a child at the lowest priority, which ended with the job.
+    details = model["metrics"]["training"]
+    assert details["training_process"]["nice"] == 19 and details["peak_rss_mib"] > 0
+    if hasattr(os, "SCHED_IDLE"):
+        assert details["training_process"]["scheduler"] == "idle"
+    assert training_processes() == []

@@ -158,6 +158,8 @@ async def test_labelled_tickets_train_a_model_that_the_api_then_serves(
     test_metrics = model["metrics"]["test"]
     assert set(test_metrics) >= {"accuracy", "macro_f1", "per_label", "confusion_matrix", "labels"}
     assert test_metrics["accuracy"] >= 0.75, "keyword tickets are easy; the pipeline must learn them"
+    # The worker trained in a training process of its own, at the lowest priority.
+    assert model["metrics"]["training"]["training_process"]["nice"] == 19
     assert not list(Path(settings.model_store_dir).rglob("*.bin")) and not list(
         Path(settings.model_store_dir).rglob("*.pkl")
     )

@@ -10,7 +10,8 @@ logger = logging.getLogger(__name__)
 class InProcessRetrainingQueue:
     """Runs the retraining job as a background task of this process: the embedded mode has no broker.
 
-    The job's heavy parts run in threads, so the event loop keeps answering requests meanwhile.
+    Only the job's orchestration runs here (its transactions, progress and heartbeat); its heavy parts run in a
+    training process of its own at the lowest CPU priority, so the event loop keeps answering requests meanwhile.
     """
 
     def __init__(self, run_job: Callable[[int], Awaitable[object]]) -> None:
