@@ -17,8 +17,8 @@ class RetrainingJobQueue(Protocol):
     async def is_reachable(self) -> bool: ...
 
     async def drain(self) -> None:
-        """Waits for the jobs this process runs itself (at shutdown); returns at once where another process runs
-        them."""
+        """At shutdown: stops the jobs this process runs itself (each records its run as failed) and waits until they
+        have; returns at once where another process runs them."""
         ...
 
 

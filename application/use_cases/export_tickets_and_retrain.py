@@ -23,6 +23,7 @@ says why, so two trainings never run at once. A worker killed mid-run is caught 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -51,6 +52,8 @@ from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 from domain.training_stages import HYBRID, LINEAR, UPDATE, TrainingStage
 
 logger = logging.getLogger(__name__)
+
+CANCELLED = "cancelled: the process running the job shut down"
 
 
 class RetrainingUnitOfWork(ReapUnitOfWork, ProgressUnitOfWork, Protocol):
@@ -150,12 +153,23 @@ class ExportTicketsAndRetrain:
             else:
                 run = outcome
                 error = run.error if run.status is RunStatus.FAILED else None
+        except asyncio.CancelledError:
+            # The process is shutting down: the run ends failed, and its labels stay new for the next trigger.
+            run = replace(run, status=RunStatus.FAILED, error=CANCELLED)
+            await asyncio.shield(self._finish(run, CANCELLED, plan, progress.latest.loss))
+            raise
         except Exception as failure:
             logger.exception("training run %s failed", run.id)
             error = f"{type(failure).__name__}: {failure}"
             run = replace(run, status=RunStatus.FAILED, error=error)
+        return await self._finish(run, error, plan, progress.latest.loss)
+
+    async def _finish(
+        self, run: TrainingRun, error: str | None, plan: TrainingPlan | None, loss: float | None
+    ) -> TrainingRun:
+        """Records how the run ended, releases the trigger's slot and applies retention."""
         now = self._clock.now()
-        finished = TrainingProgress(run.status.value, 100.0, progress.latest.loss)
+        finished = TrainingProgress(run.status.value, 100.0, loss)
         run = replace(run, finished_at=now, heartbeat_at=now, progress=finished)
         async with self._uow_factory() as uow:
             stored = await uow.training_runs.get(run.id or 0)

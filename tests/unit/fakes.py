@@ -4,6 +4,7 @@ The repositories keep the same contract as the SQL ones: tests/repository_contra
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import math
@@ -775,6 +776,10 @@ class FakeTrainer:
         self.linear_rule = "perfect"
         self.fail_hybrid_with: Exception | None = None
         self.reused: list[str | None] = []
+        self.started = asyncio.Event()
+        """Set when `train` begins."""
+        self.hold: asyncio.Event | None = None
+        """When set to an event, `train` waits for it before it 'trains' (a training that takes its time)."""
 
     async def train_linear(self, train, validation, labels, on_progress):
         from application.ports.model_trainer import TrainedModel
@@ -798,6 +803,9 @@ class FakeTrainer:
             raise self.fail_with
         if self.fail_hybrid_with is not None:
             raise self.fail_hybrid_with
+        self.started.set()
+        if self.hold is not None:
+            await self.hold.wait()
         on_progress(TrainingProgress("train", 50.0, 0.7))
         # Like the real trainer: only a version with a transformer (not a linear-only one) is a warm start.
         base = None

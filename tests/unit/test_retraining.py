@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueue
 from application.ports.model_store import ModelStoreUnavailable
 from application.services.model_retention import ModelRetention
 from application.services.retraining_trigger import RetrainingTrigger
-from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
+from application.use_cases.export_tickets_and_retrain import CANCELLED, ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.models import ActivateModel, SyncServedModel
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.model_versions import ModelStatus
@@ -119,6 +121,24 @@ async def test_failure_records_the_error_clears_the_mark_and_keeps_the_active_mo
     state = pipeline.uow.store.training_state
     assert not state.running and "out of memory" in (state.last_error or "")
     assert [v.id for v in pipeline.active()] == [first.model_version_id]
+
+
+async def test_shutting_down_mid_training_ends_the_run_failed_and_keeps_its_labels_new(pipeline: Pipeline) -> None:
+    queue = InProcessRetrainingQueue(pipeline.job.execute)
+    pipeline.trainer.hold = asyncio.Event()
+    claimed = await pipeline.trigger.execute(manual=True)
+    assert claimed.run_id is not None
+    await queue.enqueue_retraining(claimed.run_id)
+    await pipeline.trainer.started.wait()
+
+    await queue.drain()
+
+    run = pipeline.uow.store.runs[claimed.run_id]
+    assert run.status is RunStatus.FAILED and run.error == CANCELLED and run.finished_at is not None
+    assert not pipeline.uow.store.training_state.running and not pipeline.active()
+    pipeline.trainer.hold = None
+    again = await pipeline.run()
+    assert again.status is RunStatus.SUCCEEDED, "the cancelled run's tickets are still to learn"
 
 
 async def test_no_new_tickets_since_the_last_success_is_skipped(pipeline: Pipeline) -> None:

@@ -33,5 +33,9 @@ class InProcessRetrainingQueue:
         return True
 
     async def drain(self) -> None:
+        # A training takes minutes: shutting down must not wait for it. Cancelling ends the run failed (its labels
+        # stay new for the next trigger) and stops its training process.
+        for task in self._tasks:
+            task.cancel()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)

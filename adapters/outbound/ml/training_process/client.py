@@ -178,7 +178,12 @@ class TrainingProcess:
         if self._process is None or self._process.returncode is not None:
             # stderr is inherited: the child's log lines land in this process's log.
             process = await asyncio.create_subprocess_exec(
-                *self._command, str(os.getpid()), stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE
+                *self._command,
+                str(os.getpid()),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                # Its own session: a Ctrl+C in the terminal reaches the API, which stops the child itself.
+                start_new_session=True,
             )
             assert process.stdin is not None
             process.stdin.write(frame(self._configuration))
