@@ -82,7 +82,7 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
 
 
 def _routing_policy(settings: Settings) -> RoutingPolicy:
-    return RoutingPolicy(settings.bert_conf_min, settings.sim_min)
+    return RoutingPolicy(settings.bert_conf_min, settings.sim_min, settings.team_evidence_prior)
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
@@ -297,7 +297,9 @@ class Container(containers.DeclarativeContainer):
         RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length, retraining_trigger
     )
     list_labelled_tickets = providers.Factory(ListLabelledTickets, uow_factory)
-    submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock, retraining_trigger)
+    submit_feedback = providers.Factory(
+        SubmitFeedback, uow_factory, clock, retraining_trigger, settings.provided.team_evidence_per_team
+    )
     list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)
