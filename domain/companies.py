@@ -12,6 +12,7 @@ from domain.team_evidence import TeamEvidence
 
 MAX_NAME_LENGTH = 200
 MAX_TEAM_DESCRIPTION_LENGTH = 5_000
+MAX_TEAM_CATEGORIES = 50
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,8 @@ def team_categories(
     """A team's main category and its extra ones from a caller's `category` and `categories`: the main one is
     `category`, else the first of `categories`; the rest are the extra ones (duplicates, case-insensitive, and
     blanks dropped)."""
+    if categories is not None and len(categories) > MAX_TEAM_CATEGORIES:
+        raise InvalidInput(field_name, f"must hold at most {MAX_TEAM_CATEGORIES} categories")
     listed: list[str] = []
     for index, value in enumerate(categories or ()):
         text = optional_text(value, f"{field_name}[{index}]", MAX_NAME_LENGTH)
