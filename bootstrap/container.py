@@ -57,6 +57,7 @@ from application.use_cases.models import ActivateModel, GetModelStoreUsage, List
 from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.seed_demo_data import SeedDemoData
+from application.use_cases.team_derivations import DerivationLimits, ReadTeamDerivations
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns, StartTrainingRun
@@ -288,6 +289,14 @@ class Container(containers.DeclarativeContainer):
     delete_company = providers.Factory(DeleteCompany, uow_factory)
     list_teams = providers.Factory(ListTeams, uow_factory)
     get_team = providers.Factory(GetTeam, uow_factory)
+    read_team_derivations = providers.Factory(
+        ReadTeamDerivations,
+        uow_factory,
+        team_router,
+        providers.Factory(
+            DerivationLimits, settings.provided.derived_confidence_min, settings.provided.derived_margin_min
+        ),
+    )
     create_team = providers.Factory(CreateTeam, uow_factory, embedder)
     update_team = providers.Factory(UpdateTeam, uow_factory, embedder)
     delete_team = providers.Factory(DeleteTeam, uow_factory)
