@@ -17,7 +17,7 @@ from application.ports.text_embedder import TextEmbedder
 from application.services.served_team_readings import (
     ServedTeamReadings,
     TeamReading,
-    derived_categories,
+    derived_owners,
     teams_in_model_space,
 )
 from domain.companies import Team
@@ -54,7 +54,7 @@ class TeamRouter:
         confident = [p for p in predictions if p is not None and p.confidence >= policy.category_confidence_min]
         if confident and any(team.category is None for team in teams):
             readings = await self._readings.for_teams(teams, served)
-        derived = derived_categories(teams, readings)
+        derived = derived_owners(teams, readings, policy.label_share_min)
         needed = [i for i, p in enumerate(predictions) if needs_embedding(teams, p, policy, derived)]
         with_vectors = {i: p for i in needed if (p := predictions[i]) is not None and p.embedding is not None}
         if with_vectors:
