@@ -253,12 +253,15 @@ def route_with_evidence(
     derived = derived_owners(team_list, readings, policy.label_share_min)
     placed = teams_in_model_space(team_list, readings, "v")
     ticket_vectors: Sequence[Any] | None = None
-    if placed is None:
+    if placed is None:  # as TeamRouter: the stored description vectors blended with the evidence's, base MiniLM
+        from domain.team_evidence import blend_vectors
+
         vectors = base_encode([team.embedding_text() for team in team_list])
-        placed = [
-            Team(t.id, t.company_id, t.name, None, t.description, tuple(v), evidence=t.evidence)
-            for t, v in zip(team_list, vectors, strict=True)
-        ]
+        placed = []
+        for team, vector in zip(team_list, vectors, strict=True):
+            found = [tuple(v) for v in base_encode([e.text for e in team.evidence])] if team.evidence else []
+            blended = blend_vectors(tuple(vector), found, prior) or tuple(vector)
+            placed.append(Team(team.id, 1, team.name, None, team.description, blended, evidence=team.evidence))
         ticket_vectors = base_vectors()
     thresholds = version.thresholds
     right, auto, auto_right, reasons = 0, 0, 0, Counter[str]()

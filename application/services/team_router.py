@@ -11,6 +11,7 @@ vectors.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from application.ports.category_classifier import CategoryClassifier
 from application.ports.text_embedder import TextEmbedder
@@ -23,6 +24,10 @@ from application.services.served_team_readings import (
 from domain.companies import Team
 from domain.predictions import CategoryPrediction, Vector
 from domain.routing import RoutingPolicy, TeamAssignment, needs_embedding, route_ticket
+from domain.team_evidence import blend_vectors
+
+_EVIDENCE_VECTORS_KEPT = 20_000
+"""The embedder's vectors of evidence texts kept per process (a company keeps TEAM_EVIDENCE_PER_TEAM per team)."""
 
 
 class TeamRouter:
@@ -33,6 +38,7 @@ class TeamRouter:
         self._readings = ServedTeamReadings(classifier, policy.evidence_prior)
         self._embedder = embedder
         self._policy = policy
+        self._evidence_vectors: dict[str, Vector] = {}
 
     def can_read(self) -> bool:
         """Whether reading teams now would not wait for a model to load."""
@@ -63,10 +69,29 @@ class TeamRouter:
         rest = [i for i in needed if i not in embeddings]
         vectors = await self._embedder.embed([texts[i] for i in rest]) if rest else []
         embeddings.update(zip(rest, vectors, strict=True))
+        in_base_space = await self._with_evidence_vectors(teams) if rest else teams
         return [
-            route_ticket(embeddings.get(index), compared_with.get(index, teams), prediction, policy, derived)
+            route_ticket(embeddings.get(index), compared_with.get(index, in_base_space), prediction, policy, derived)
             for index, prediction in enumerate(predictions)
         ]
+
+    async def _with_evidence_vectors(self, teams: Sequence[Team]) -> Sequence[Team]:
+        """The teams with their stored (embedder) vectors blended with the embedder's vectors of their evidence, as
+        in the model's space (`domain.team_evidence.blend_vectors`); each evidence text is embedded once."""
+        if not any(team.evidence for team in teams):
+            return teams
+        missing = list(dict.fromkeys(e.text for t in teams for e in t.evidence if e.text not in self._evidence_vectors))
+        if missing:
+            if len(self._evidence_vectors) + len(missing) > _EVIDENCE_VECTORS_KEPT:
+                self._evidence_vectors.clear()  # rare: more evidence than any company keeps; start over
+            vectors = await self._embedder.embed(missing)
+            self._evidence_vectors.update(zip(missing, (tuple(v) for v in vectors), strict=True))
+        blended = []
+        for team in teams:
+            found = [self._evidence_vectors[e.text] for e in team.evidence if e.text in self._evidence_vectors]
+            vector = blend_vectors(team.embedding, found, self._policy.evidence_prior) if team.embedding else None
+            blended.append(replace(team, embedding=vector) if vector is not None and found else team)
+        return blended
 
 
 def _in_model_space(

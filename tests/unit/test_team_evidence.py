@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
@@ -78,14 +80,16 @@ def test_categories_from_a_caller_keep_the_main_category_first() -> None:
     assert raised.value.field == "categories[1]"
 
 
-async def test_team_feedback_changes_the_routing_of_a_similar_ticket() -> None:
+@pytest.mark.parametrize("model_vectors", [True, False], ids=["model space", "embedder space"])
+async def test_team_feedback_changes_the_routing_of_a_similar_ticket(model_vectors: bool) -> None:
     world = World()
-    world.classifier.vectors = _model_space
-    _description_teams(
-        world,
+    if model_vectors:
+        world.classifier.vectors = _model_space
+    teams = [
         Team(20, 1, "Payroll", None, "salary payslips and pay questions"),
-        Team(21, 1, "Front desk", None, "general requests of every kind"),
-    )
+        Team(21, 1, "Front desk", None, "printer toner and paper on every floor"),
+    ]
+    _description_teams(world, *(replace(t, embedding=world.embedder._vector(t.embedding_text())) for t in teams))
     feedback = SubmitFeedback(world.uow, world.clock, world.retraining, evidence_per_team=50)
     first = await world.analyze.execute("printer toner is empty on floor two", 1)
     assert first.decisions.suggested_team_id == 21
