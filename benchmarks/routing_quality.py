@@ -28,15 +28,15 @@ Description sets and team evidence (issue 21):
     .venv/bin/python benchmarks/routing_quality.py --model-dir models/v... --service-only \
         --descriptions benchmarks/team_descriptions/long.json --confirmed 0,1,5 --priors 1
 
-  --descriptions FILE     the eight teams' names and descriptions from a JSON file ({label: {name, description}};
-                          benchmarks/team_descriptions/ holds sets written independently: short, long, vague)
-                          instead of TEAMS below
+  --descriptions FILE...  (with --service-only) the eight teams' names and descriptions from JSON files
+                          ({label: {name, description}}), each measured in turn, instead of TEAMS below;
+                          benchmarks/team_descriptions/ holds sets written independently: short, long, vague
   --service-only          only the service's rule for description teams ((d)), with evidence: no base-MiniLM
                           rules, so a run costs one classification of the held-out tickets
   --confirmed 0,5         confirmed tickets per team (team evidence, as feedback with `team_id` gives it), drawn
                           per label from the tickets outside the holdout (seeded); one line per count
   --priors 1              TEAM_EVIDENCE_PRIOR values to try (tune on one description set, report the others)
-  --share-mins 0.1        TEAM_LABEL_SHARE_MIN values to try
+  --share-mins 0.2        TEAM_LABEL_SHARE_MIN values to try
 Each line also prints the share decided automatically (a category or derived match whose category the version's
 thresholds trust at 0.95, as `team_decision: auto`) and its realised routing precision.
 """
@@ -290,13 +290,9 @@ def service_only(args: argparse.Namespace) -> None:
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
     from domain.predictions import CategoryPrediction
 
-    descriptions = load_descriptions(args.descriptions)
     held = held_out_tickets(args.csv, args.sample)
     texts, truth = [row["Document"] for row in held], [row["Topic_group"] for row in held]
     version = LoadedModelVersion(args.model_dir)
-    missing = set(descriptions) ^ set(version.labels)
-    if missing:
-        raise SystemExit(f"the version's labels differ from the description set's: {sorted(missing)}")
     started = time.perf_counter()
     scored = version.predict_with_reasons(texts)
     predictions = [
@@ -306,8 +302,7 @@ def service_only(args: argparse.Namespace) -> None:
     accuracy = np.mean([p.label == t for p, t in zip(predictions, truth, strict=True)])
     print(
         f"version {args.model_dir.name} (kind {version.kind}); "
-        f"{len(held)} held-out tickets classified in {time.perf_counter() - started:.0f} s, accuracy {accuracy:.4f}; "
-        f"descriptions {args.descriptions or 'built-in TEAMS'}"
+        f"{len(held)} held-out tickets classified in {time.perf_counter() - started:.0f} s, accuracy {accuracy:.4f}"
     )
     base: MiniLmEmbedder | None = None
     cached: list[Sequence[Any]] = []
@@ -324,6 +319,28 @@ def service_only(args: argparse.Namespace) -> None:
 
     counts = [int(part) for part in args.confirmed.split(",")]
     pool = evidence_pool(args.csv, max(counts))
+    for path in args.descriptions or [None]:
+        descriptions = load_descriptions(path)
+        missing = set(descriptions) ^ set(version.labels)
+        if missing:
+            raise SystemExit(f"the version's labels differ from the description set's: {sorted(missing)}")
+        print(f"descriptions {path or 'built-in TEAMS'}")
+        measure_set(args, descriptions, pool, counts, truth, predictions, version, base_vectors, base_encode)
+    if base is not None:
+        base.close()
+
+
+def measure_set(
+    args: argparse.Namespace,
+    descriptions: dict[str, tuple[str, str]],
+    pool: dict[str, list[str]],
+    counts: list[int],
+    truth: Sequence[str],
+    predictions: Sequence[Any],
+    version: Any,
+    base_vectors: Callable[[], Sequence[Any]],
+    base_encode: Callable[[list[str]], list[Any]],
+) -> None:
     for prior, share_min, count in itertools.product(
         [float(part) for part in args.priors.split(",")], [float(part) for part in args.share_mins.split(",")], counts
     ):
@@ -335,8 +352,6 @@ def service_only(args: argparse.Namespace) -> None:
             f"  prior {prior:<4g} share_min {share_min:<4g} confirmed/team {count:<3d} routing accuracy "
             f"{accuracy:.4f}   automatic {auto:.3f} at precision {precision:.3f}   ({dict(reasons)})"
         )
-    if base is not None:
-        base.close()
 
 
 def main() -> None:
@@ -345,11 +360,13 @@ def main() -> None:
     parser.add_argument("--csv", type=Path, default=SHARED_CSV)
     parser.add_argument("--sample", type=int, default=2000, help="held-out tickets to route (0 = all)")
     parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
-    parser.add_argument("--descriptions", type=Path, help="a description set (JSON); default: TEAMS")
+    parser.add_argument(
+        "--descriptions", type=Path, nargs="+", help="description sets (JSON), each measured in turn; default: TEAMS"
+    )
     parser.add_argument("--service-only", action="store_true", help="only the service's rule, with evidence")
     parser.add_argument("--confirmed", default="0", help="confirmed tickets per team, comma-separated")
     parser.add_argument("--priors", default="1", help="TEAM_EVIDENCE_PRIOR values, comma-separated")
-    parser.add_argument("--share-mins", default="0.1", help="TEAM_LABEL_SHARE_MIN values, comma-separated")
+    parser.add_argument("--share-mins", default="0.2", help="TEAM_LABEL_SHARE_MIN values, comma-separated")
     args = parser.parse_args()
     if args.service_only:
         from adapters.outbound.ml.torch_threads import configure_torch_threads
