@@ -49,6 +49,10 @@ class TeamRouter:
         that read them last; for pages that show them."""
         return await self._readings.for_teams(teams, None)
 
+    async def labels_taken(self, teams: Sequence[Team]) -> dict[int, tuple[str, ...]]:
+        """Team id -> the labels each team without a category of its own takes by its reading (as `route`)."""
+        return derived_owners(teams, await self.readings(teams), self._policy.label_share_min)
+
     async def route(
         self, teams: Sequence[Team], texts: Sequence[str], predictions: Sequence[CategoryPrediction | None]
     ) -> list[TeamAssignment | None]:
