@@ -15,7 +15,9 @@ rule's reach, not what it would do unaided). Rules:
   wilson z         the same walk on the Wilson lower bound of the precision (z = 1.0 or 1.64)
   smoothed k       the same walk on (right + k * mean confidence) / (support + k): each label's few points are pulled
                    towards what its calibrated confidences promise, as k pseudo-tickets
-  pooled           one cut for every label, from all labels' points together (the label's own when it has none)
+  shrunk k         the same walk on the label's precision shrunk towards all labels' precision at the same cut,
+                   as k pseudo-tickets (k = 20, 50, 100, 300)
+  pooled           one cut for every label, from all labels' points together
   first-ok         the lowest cut whose cumulative precision is >= target, ignoring dips above it (more noise)
   lb-first-ok z    the lowest cut whose precision's Wilson lower bound (z = 0.5, 1.0, 1.64) is >= target, ignoring
                    dips above it: the bound, not the walk, guards against a lucky cut
@@ -84,6 +86,45 @@ def rules() -> dict[str, Rule]:
     return found
 
 
+def pooled_precision(pooled: Points) -> Callable[[float], float]:
+    """The precision of all labels' validation predictions at or above a confidence."""
+    import bisect
+
+    confidences = [confidence for confidence, _ in pooled]
+    right_from = [0] * (len(pooled) + 1)
+    for index in range(len(pooled) - 1, -1, -1):
+        right_from[index] = right_from[index + 1] + pooled[index][1]
+
+    def at(cut: float) -> float:
+        start = bisect.bisect_left(confidences, cut)
+        support = len(pooled) - start
+        return right_from[start] / support if support else 1.0
+
+    return at
+
+
+def shrunk(
+    points: Points, target: float, min_support: int, k: float, pooled_at: Callable[[float], float]
+) -> float | None:
+    """The service's walk on the label's precision shrunk towards all labels' precision at the same cut, as k
+    pseudo-tickets: a label with few points follows the pooled curve, one with many its own."""
+    support = right = 0
+    found = None
+    index = len(points) - 1
+    while index >= 0:
+        cut = points[index][0]
+        while index >= 0 and points[index][0] == cut:
+            support += 1
+            right += points[index][1]
+            index -= 1
+        if support < min_support:
+            continue
+        if (right + k * pooled_at(cut)) / (support + k) < target - 1e-9:
+            break
+        found = cut
+    return found
+
+
 def first_ok(points: Points, target: float, min_support: int, z: float = 0.0) -> float | None:
     """The lowest cut whose precision (its Wilson lower bound with `z` > 0) is >= target, dips above ignored."""
     support = right = 0
@@ -140,9 +181,13 @@ def main() -> None:
         return len(taken) / len(tests), (sum(taken) / len(taken) if taken else 0.0)
 
     pooled_points = tuple(sorted(p for points in table.points.values() for p in points))
+    pooled_at = pooled_precision(pooled_points)
+    extra: dict[str, Rule] = {
+        f"shrunk {k}": (lambda pts, t, m, k=k: shrunk(pts, t, m, k, pooled_at)) for k in (20, 50, 100, 300)
+    }
     targets = [round(0.90 + 0.005 * step, 3) for step in range(20)]
     print(f"  {'rule':14s} {'target 0.95: share':>20s} {'precision':>10s}   best target with realised >= 0.95")
-    for name, rule in [*rules().items(), ("pooled", None)]:
+    for name, rule in [*rules().items(), *extra.items(), ("pooled", None)]:
         rows = []
         for target in targets:
             if rule is None:
