@@ -110,9 +110,9 @@ def route_all(
     truth: Sequence[str],
     predictions: Sequence[Any] | None,
 ) -> tuple[float, Counter[str]]:
-    from domain.routing import RoutingPolicy, route_ticket
+    from domain.routing import route_ticket
 
-    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    policy, right, reasons = _routing_policy(), 0, Counter[str]()
     for index, vector in enumerate(ticket_vectors):
         prediction = predictions[index] if predictions is not None else None
         assignment = route_ticket(tuple(vector), team_list, prediction, policy)
@@ -139,7 +139,7 @@ def route_service_path(
         teams_in_model_space,
     )
     from domain.predictions import CategoryPrediction
-    from domain.routing import RoutingPolicy, needs_embedding, route_ticket
+    from domain.routing import needs_embedding, route_ticket
 
     class VersionClassifier:
         async def classify(self, text: str) -> CategoryPrediction:
@@ -154,7 +154,7 @@ def route_service_path(
     placed = teams_in_model_space(team_list, readings, "v")
     if placed is None:
         raise SystemExit("the version gives no text vectors (no transformer): the service would embed separately")
-    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    policy, right, reasons = _routing_policy(), 0, Counter[str]()
     for index, prediction in enumerate(predictions):
         needed = needs_embedding(team_list, prediction, policy, derived)
         reasons["compared"] += needed
@@ -270,6 +270,15 @@ def main() -> None:
     print(f"(goal for the description-only rule: {GOAL:.2f})")
     base.close()
     tuned.close()
+
+
+def _routing_policy() -> Any:
+    """The service's routing thresholds as a start without any environment sets them (BERT_CONF_MIN, SIM_MIN)."""
+    from bootstrap.settings import load_settings
+    from domain.routing import RoutingPolicy
+
+    defaults = load_settings(environ={}, env_file=None)
+    return RoutingPolicy(defaults.bert_conf_min, defaults.sim_min)
 
 
 if __name__ == "__main__":

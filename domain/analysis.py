@@ -11,8 +11,6 @@ from domain.predictions import CategoryPrediction
 from domain.priority import Priority
 from domain.routing import TeamAssignment
 
-DEFAULT_MAX_DESCRIPTION_LENGTH = 10_000
-
 
 @dataclass(frozen=True, slots=True)
 class TicketRequest:

@@ -26,8 +26,8 @@ class RoutingReason(str, enum.Enum):
 class RoutingPolicy:
     """`category_confidence_min` is BERT_CONF_MIN, `similarity_min` is SIM_MIN."""
 
-    category_confidence_min: float = 0.5
-    similarity_min: float = 0.1
+    category_confidence_min: float
+    similarity_min: float
 
 
 @dataclass(frozen=True, slots=True)
