@@ -139,7 +139,8 @@ def _login_policy(settings: Settings) -> LoginThrottlePolicy:
     )
 
 
-def _fine_tune_config(settings: Settings) -> Any:
+def fine_tune_config(settings: Settings) -> Any:
+    """The trainer's FineTuneConfig from the settings (benchmarks and tests start from it as well)."""
     from adapters.outbound.ml.training.config import FineTuneConfig
 
     return FineTuneConfig(
@@ -227,11 +228,11 @@ class Container(containers.DeclarativeContainer):
     trainer = providers.Singleton(
         HybridModelTrainer,
         model_store,
-        providers.Singleton(_fine_tune_config, settings),
-        settings.provided.train_base_model_dir,
-        settings.provided.train_model_kind,
-        settings.provided.train_warm_start_epochs,
-        settings.provided.inference_runtime,
+        providers.Singleton(fine_tune_config, settings),
+        base_model_dir=settings.provided.train_base_model_dir,
+        kind=settings.provided.train_model_kind,
+        warm_start_epochs=settings.provided.train_warm_start_epochs,
+        serving_runtime=settings.provided.inference_runtime,
     )
     retraining_settings = providers.Singleton(retraining_settings, settings)
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)

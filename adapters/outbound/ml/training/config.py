@@ -17,7 +17,7 @@ from typing import Any
 PRECISIONS = ("auto", "bf16", "fp32")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FineTuneConfig:
     """Settings for `train_sequence_classifier` (and the hybrid model built around it).
 
@@ -40,20 +40,20 @@ class FineTuneConfig:
     are; the schedule was planned for `epochs`).
     """
 
-    epochs: float = 1.0
-    batch_size: int = 32
-    max_length: int = 128
-    learning_rate: float = 1e-4
+    epochs: float
+    batch_size: int
+    max_length: int
+    learning_rate: float
     weight_decay: float = 0.01
     warmup_ratio: float = 0.06
-    time_budget_s: float | None = None
+    time_budget_s: float | None
     seed: int = 42
     length_bucketing: bool = True
     device: str = "auto"
     freeze_embeddings: bool = True
     eval_batch_size: int = 64
     frozen_layers: int = 0
-    precision: str = "auto"
+    precision: str
     early_stop_min_delta: float | None = None
 
     def __post_init__(self) -> None:

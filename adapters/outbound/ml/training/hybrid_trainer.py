@@ -56,10 +56,11 @@ class HybridModelTrainer:
         self,
         store: ModelStore,
         config: Any,
-        base_model_dir: str | None = None,
-        kind: str = "hybrid",
-        warm_start_epochs: float | None = None,
-        serving_runtime: str = "torch",
+        *,
+        base_model_dir: str | None,
+        kind: str,
+        warm_start_epochs: float | None,
+        serving_runtime: str,
     ) -> None:
         self._serving_runtime = serving_runtime
         self._store = store
