@@ -12,10 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from application.use_cases.analyze_ticket import AnalysisSettings
 from bootstrap.settings import Settings, load_settings
+from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
 
 if TYPE_CHECKING:
+    from adapters.inbound.http.security.config import HttpSecurity
+    from adapters.outbound.datasets.import_limits import ImportLimits
     from adapters.outbound.ml.training.config import FineTuneConfig
 
 DEFAULTS: Settings = load_settings(environ={}, env_file=None)
@@ -61,5 +64,47 @@ def trainer_options(**overrides: Any) -> dict[str, Any]:
         "kind": DEFAULTS.train_model_kind,
         "warm_start_epochs": DEFAULTS.train_warm_start_epochs,
         "serving_runtime": DEFAULTS.inference_runtime,
+    }
+    return values | overrides
+
+
+def login_policy(**overrides: Any) -> LoginThrottlePolicy:
+    """The admin login throttle as the container builds it from LOGIN_MAX_FAILURES and LOGIN_LOCKOUT_SECONDS, with
+    `overrides`."""
+    from bootstrap.container import Container
+
+    policy: LoginThrottlePolicy = Container(settings=DEFAULTS).login_policy()
+    return replace(policy, **overrides)
+
+
+def import_limits(**overrides: Any) -> ImportLimits:
+    """IMPORT_MAX_ROWS and IMPORT_MAX_UNPACKED_BYTES, with `overrides`."""
+    from adapters.outbound.datasets.import_limits import ImportLimits
+
+    values = {"max_rows": DEFAULTS.import_max_rows, "max_unpacked_bytes": DEFAULTS.import_max_unpacked_bytes}
+    return ImportLimits(**(values | overrides))
+
+
+def http_security(**overrides: Any) -> HttpSecurity:
+    """Access control as the settings give it (SERVICE_API_KEYS, ADMIN_API_KEYS: none, so the API is open;
+    COOKIE_SECURE, SESSION_MAX_AGE; a random secret), with `overrides`."""
+    from adapters.inbound.http.security.config import HttpSecurity
+    from domain.access import ApiKeyRing
+
+    values: dict[str, Any] = {
+        "api_keys": ApiKeyRing(DEFAULTS.service_api_keys, DEFAULTS.admin_api_keys),
+        "cookie_secure": DEFAULTS.cookie_secure,
+        "session_max_age_s": DEFAULTS.session_max_age_s,
+    }
+    return HttpSecurity(**(values | overrides))
+
+
+def app_options(**overrides: Any) -> dict[str, Any]:
+    """`create_app`'s settings as production passes them (MAX_BODY_BYTES, MAX_UPLOAD_BYTES, `http_security()`), with
+    `overrides`: `create_app(use_cases=..., **app_options())`."""
+    values: dict[str, Any] = {
+        "max_body_bytes": DEFAULTS.max_body_bytes,
+        "max_upload_bytes": DEFAULTS.max_upload_bytes,
+        "security": http_security(),
     }
     return values | overrides

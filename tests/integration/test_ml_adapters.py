@@ -31,7 +31,7 @@ from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction
 from tests.integration.tiny_models import tiny_classifier
-from tests.settings_defaults import serving_options
+from tests.settings_defaults import DEFAULTS, serving_options
 
 pytestmark = pytest.mark.integration
 
@@ -60,7 +60,7 @@ def embedder() -> Iterator[MiniLmEmbedder]:
 
 @pytest.fixture(scope="module")
 def sentiment() -> Iterator[SpacyTextBlobSentiment]:
-    analyzer = SpacyTextBlobSentiment()
+    analyzer = SpacyTextBlobSentiment(DEFAULTS.spacy_pipeline)
     analyzer.load()
     yield analyzer
     analyzer.close()
