@@ -1,12 +1,11 @@
 """Hyper-parameters of one fine-tuning run, in one frozen object so a run is reproducible from its metadata.
 
-Why these defaults: measured on the 8-group helpdesk tickets on 2 shared CPU cores (benchmarks/accuracy_experiment.py).
-Tickets are short (median ~30 word pieces), so max_length 128 truncates only ~6% of them while keeping each step
-cheap; length bucketing makes batches of similar length, so dynamic padding wastes almost nothing (~40 tokens per
-ticket on average). With the token embeddings frozen, one step of 32 tickets takes ~0.47 s on 2 idle cores (2-4x
-that on busy ones), so an epoch over ~31,000 training tickets is ~7 min: the service trains 3 epochs from MiniLM
-(transformer alone 0.857 -> 0.881 on held-out tickets from 1 to 3 epochs) and 1 per warm-started retraining,
-and the time budget caps a slow machine. lr 1e-4 suits MiniLM-L6 with a fresh head.
+The values the service trains with are the TRAIN_* settings (bootstrap/settings.py). Why those: tickets are short,
+so the maximum length truncates few of them while keeping each step cheap; length bucketing makes batches of similar
+length, so dynamic padding wastes almost nothing; with the token embeddings frozen an epoch over the helpdesk tickets
+takes minutes on a CPU, so a first training runs a few epochs from MiniLM and a warm-started retraining fewer, and
+the time budget caps a slow machine. The figures (benchmarks/accuracy_experiment.py) are in the README's "Figures
+behind choices in the code".
 """
 
 from __future__ import annotations
@@ -27,7 +26,7 @@ class FineTuneConfig:
     the budget would never reach. None means no budget.
 
     freeze_embeddings keeps the (30k x 384) token-embedding table fixed: on CPU its dense AdamW update and
-    backward pass cost about half of every step, while fine-tuning it buys little on a few ten-thousand tickets.
+    backward pass are a large share of every step, while fine-tuning it buys little on a few ten-thousand tickets.
 
     frozen_layers: the lowest encoder layers also kept fixed (0: all six of MiniLM-L6 train).
 

