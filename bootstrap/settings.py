@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote_plus, urlsplit
 
 from dotenv import dotenv_values
@@ -46,9 +46,12 @@ from bootstrap.setting_parsers import (
 )
 from bootstrap.setting_parsers import MIN_SESSION_SECRET_LENGTH as MIN_SESSION_SECRET_LENGTH
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 T = TypeVar("T")
 D = TypeVar("D")
-S = TypeVar("S")
+S = TypeVar("S", bound="DataclassInstance")
 DEFAULT_SQLITE_PATH = "data/ticket_utils.sqlite3"
 DEFAULT_SESSION_SECRET_FILE = "data/session_secret"
 _ENV = "env"
@@ -228,13 +231,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
 
 def environment_variables() -> tuple[str, ...]:
     """Every variable name the service reads, in declaration order (the README documents each one)."""
-    tables: tuple[type[object], ...] = (DatabaseVariables, Settings)
+    tables: tuple[type[DataclassInstance], ...] = (DatabaseVariables, Settings)
     return tuple(name for table in tables for _, variable in _variables(table) for name in variable.names)
 
 
-def _variables(table: type[object]) -> list[tuple[str, Variable]]:
-    # `fields` is typed for dataclass instances or classes; every settings table here is a dataclass class.
-    return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]  # type: ignore[arg-type]
+def _variables(table: type[DataclassInstance]) -> list[tuple[str, Variable]]:
+    return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]
 
 
 def _read(table: type[S], reader: _Reader, known: Mapping[str, object]) -> S:
