@@ -52,6 +52,7 @@ from domain.mislabels import LabelJudgement, MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.similar_tickets import StoredVector, TicketToEmbed
+from domain.team_evidence import TeamEvidence
 from domain.training import TrainingState, TriggerDue, TriggerPolicy
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 
@@ -163,12 +164,17 @@ class FakeTeams(_Repo):
         return [t for _, t in sorted(self._data.teams.items()) if t.company_id == company_id]
 
     async def add(self, team: Team) -> Team:
-        stored = replace(team, id=self._data.new_id())
+        stored = replace(team, id=self._data.new_id(), evidence=())
         self._data.teams[stored.id] = stored
         return stored
 
     async def update(self, team: Team) -> None:
-        self._data.teams[team.id] = team
+        kept = self._data.teams[team.id].evidence if team.id in self._data.teams else ()
+        self._data.teams[team.id] = replace(team, evidence=kept)
+
+    async def add_evidence(self, team_id: int, company_id: int, evidence: TeamEvidence, keep: int) -> None:
+        team = self._data.teams[team_id]
+        self._data.teams[team_id] = replace(team, evidence=(*team.evidence, evidence)[-max(keep, 1) :])
 
     async def delete(self, team_id: int) -> None:
         del self._data.teams[team_id]
