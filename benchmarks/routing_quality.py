@@ -278,7 +278,7 @@ def _routing_policy() -> Any:
     from domain.routing import RoutingPolicy
 
     defaults = load_settings(environ={}, env_file=None)
-    return RoutingPolicy(defaults.bert_conf_min, defaults.sim_min)
+    return RoutingPolicy(defaults.bert_conf_min, defaults.sim_min, defaults.team_evidence_prior)
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ from application.use_cases.models import ActivateModel, GetModelStoreUsage, List
 from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.seed_demo_data import SeedDemoData
+from application.use_cases.team_derivations import DerivationLimits, ReadTeamDerivations
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns, StartTrainingRun
@@ -82,7 +83,7 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
 
 
 def _routing_policy(settings: Settings) -> RoutingPolicy:
-    return RoutingPolicy(settings.bert_conf_min, settings.sim_min)
+    return RoutingPolicy(settings.bert_conf_min, settings.sim_min, settings.team_evidence_prior)
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
@@ -289,6 +290,14 @@ class Container(containers.DeclarativeContainer):
     delete_company = providers.Factory(DeleteCompany, uow_factory)
     list_teams = providers.Factory(ListTeams, uow_factory)
     get_team = providers.Factory(GetTeam, uow_factory)
+    read_team_derivations = providers.Factory(
+        ReadTeamDerivations,
+        uow_factory,
+        team_router,
+        providers.Factory(
+            DerivationLimits, settings.provided.derived_confidence_min, settings.provided.derived_margin_min
+        ),
+    )
     create_team = providers.Factory(CreateTeam, uow_factory, embedder)
     update_team = providers.Factory(UpdateTeam, uow_factory, embedder)
     delete_team = providers.Factory(DeleteTeam, uow_factory)
@@ -298,7 +307,9 @@ class Container(containers.DeclarativeContainer):
         RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length, retraining_trigger
     )
     list_labelled_tickets = providers.Factory(ListLabelledTickets, uow_factory)
-    submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock, retraining_trigger)
+    submit_feedback = providers.Factory(
+        SubmitFeedback, uow_factory, clock, retraining_trigger, settings.provided.team_evidence_per_team
+    )
     list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)

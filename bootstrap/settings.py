@@ -153,6 +153,13 @@ class Settings:
     labels_file: Path | None = setting(None, "LABELS_FILE", EXISTING_FILE)
     bert_conf_min: float = setting(0.5, "BERT_CONF_MIN", PROBABILITY)
     sim_min: float = setting(0.1, "SIM_MIN", UNIT_INTERVAL)
+    team_evidence_per_team: int = setting(50, "TEAM_EVIDENCE_PER_TEAM", POSITIVE_INT)
+    """Confirmed tickets kept per team as its evidence (the newest)."""
+    team_evidence_prior: float = setting(1.0, "TEAM_EVIDENCE_PRIOR", POSITIVE_FLOAT)
+    """What a team's description weighs, in confirmed tickets: n tickets weigh n / (n + prior)."""
+    derived_confidence_min: float = setting(0.65, "DERIVED_CONFIDENCE_MIN", PROBABILITY)
+    derived_margin_min: float = setting(0.2, "DERIVED_MARGIN_MIN", PROBABILITY)
+    """A derived team category below either is flagged weak on the dashboard."""
     priority_high_below: float = setting(-0.3, "PRIORITY_HIGH_BELOW", UNIT_INTERVAL)
     priority_medium_below: float = setting(0.3, "PRIORITY_MEDIUM_BELOW", UNIT_INTERVAL)
     max_description_length: int = setting(10_000, "MAX_DESCRIPTION_LENGTH", POSITIVE_INT)

@@ -24,10 +24,12 @@ class RoutingReason(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class RoutingPolicy:
-    """`category_confidence_min` is BERT_CONF_MIN, `similarity_min` is SIM_MIN."""
+    """`category_confidence_min` is BERT_CONF_MIN, `similarity_min` is SIM_MIN, `evidence_prior` is
+    TEAM_EVIDENCE_PRIOR (what a team's description weighs against its confirmed tickets, see domain.team_evidence)."""
 
     category_confidence_min: float
     similarity_min: float
+    evidence_prior: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,12 +99,13 @@ def category_owners(
     derived_categories: Mapping[int, str] | None = None,
 ) -> tuple[list[Team], RoutingReason]:
     """The teams owning the predicted category when the prediction is confident enough, and why: the teams whose
-    own category it is (`category_match`) or, when none is, the teams without a category whose derived category
-    it is (`derived_category_match`). No owner: an empty list (the reason is then `similarity`, the next rule)."""
+    own category (main or extra) it is (`category_match`) or, when none is, the teams without a category whose
+    derived category it is (`derived_category_match`). No owner: an empty list (the reason is then `similarity`,
+    the next rule)."""
     if prediction is None or prediction.confidence < policy.category_confidence_min:
         return [], RoutingReason.SIMILARITY
     wanted = prediction.label.casefold()
-    owners = [team for team in teams if team.category is not None and team.category.casefold() == wanted]
+    owners = [team for team in teams if team.owns(wanted)]
     if owners:
         return owners, RoutingReason.CATEGORY_MATCH
     derived = derived_categories or {}

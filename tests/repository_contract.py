@@ -37,6 +37,7 @@ from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
+from domain.team_evidence import TeamEvidence
 from domain.training_plan import PlanKind, TrainingPlan
 from domain.training_reports import MislabelSummary, RunReport, SplitSizes, VersionEvaluation
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
@@ -226,6 +227,36 @@ class RepositoryContract:
             assert await uow.teams.get(billing.id) == changed
             assert await uow.teams.get(bare.id) is None
             assert await uow.teams.list_for_company(company.id) == [changed]
+
+    async def test_extra_categories_and_bounded_evidence_round_trip(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            company = await uow.companies.add(Company(None, "Acme"))
+            other = await uow.companies.add(Company(None, "Globex"))
+            assert company.id is not None and other.id is not None
+            desk = await uow.teams.add(Team(None, company.id, "Desk", "Hardware", "", (1.0,), ("Purchase", "Storage")))
+            plain = await uow.teams.add(Team(None, other.id, "Plain", None, "anything", (1.0,)))
+            await uow.commit()
+        assert desk.id is not None and plain.id is not None and desk.extra_categories == ("Purchase", "Storage")
+
+        async with uow_factory() as uow:
+            for number in range(5):
+                await uow.teams.add_evidence(desk.id, company.id, TeamEvidence(f"ticket {number}", "Hardware"), keep=3)
+            await uow.teams.add_evidence(plain.id, other.id, TeamEvidence("elsewhere", "Access"), keep=3)
+            await uow.commit()
+
+        kept = tuple(TeamEvidence(f"ticket {number}", "Hardware") for number in (2, 3, 4))
+        async with uow_factory() as uow:
+            stored = await uow.teams.get(desk.id)
+            assert stored is not None and stored.evidence == kept
+            assert stored.categories == ("Hardware", "Purchase", "Storage")
+            assert [t.evidence for t in await uow.teams.list_for_company(company.id)] == [kept]
+            await uow.teams.update(replace(stored, description="laptops", extra_categories=(), evidence=()))
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            stored = await uow.teams.get(desk.id)
+            assert stored is not None and stored.evidence == kept and stored.extra_categories == ()
+            assert (await uow.teams.list_for_company(other.id))[0].evidence == (TeamEvidence("elsewhere", "Access"),)
 
     async def test_analysis_round_trip_with_every_field_and_with_none(self, uow_factory: UowFactory) -> None:
         full = _analysis(7)

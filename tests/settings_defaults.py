@@ -29,7 +29,7 @@ def priority_thresholds() -> PriorityThresholds:
 
 
 def routing_policy() -> RoutingPolicy:
-    return RoutingPolicy(DEFAULTS.bert_conf_min, DEFAULTS.sim_min)
+    return RoutingPolicy(DEFAULTS.bert_conf_min, DEFAULTS.sim_min, DEFAULTS.team_evidence_prior)
 
 
 def analysis_settings(**overrides: Any) -> AnalysisSettings:

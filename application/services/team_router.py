@@ -29,9 +29,19 @@ class TeamRouter:
     """One per process: it keeps the served model's readings of the teams' texts between calls."""
 
     def __init__(self, classifier: CategoryClassifier, embedder: TextEmbedder, policy: RoutingPolicy) -> None:
-        self._readings = ServedTeamReadings(classifier)
+        self._classifier = classifier
+        self._readings = ServedTeamReadings(classifier, policy.evidence_prior)
         self._embedder = embedder
         self._policy = policy
+
+    def can_read(self) -> bool:
+        """Whether reading teams now would not wait for a model to load."""
+        return self._classifier.is_ready()
+
+    async def readings(self, teams: Sequence[Team]) -> dict[int, TeamReading]:
+        """The served model's readings of the teams (derived categories with their evidence), kept from any version
+        that read them last; for pages that show them."""
+        return await self._readings.for_teams(teams, None)
 
     async def route(
         self, teams: Sequence[Team], texts: Sequence[str], predictions: Sequence[CategoryPrediction | None]

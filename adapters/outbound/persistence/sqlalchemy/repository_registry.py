@@ -27,6 +27,7 @@ from adapters.outbound.persistence.sqlalchemy.repositories.mislabel_candidates i
 )
 from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.ticket_vectors import SqlAlchemyTicketVectorRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_state import SqlAlchemyTrainingStateRepository
 from application.ports.admin_user_repository import AdminUserRepository
@@ -44,6 +45,7 @@ from application.ports.mislabel_candidate_repository import MislabelCandidateRep
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
 
@@ -68,3 +70,4 @@ class SqlAlchemyRepositories:
     decision_quality = LazyRepository[DecisionQualityQueries](SqlAlchemyDecisionQualityQueries)
     mislabel_candidates = LazyRepository[MislabelCandidateRepository](SqlAlchemyMislabelCandidateRepository)
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](SqlAlchemyLabelledTicketCuration)
+    ticket_vectors = LazyRepository[TicketVectorRepository](SqlAlchemyTicketVectorRepository)
