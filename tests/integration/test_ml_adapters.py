@@ -79,8 +79,11 @@ def test_importing_the_ml_adapters_loads_no_framework() -> None:
         "serving.served_classifier",
         "serving.model_version",
         "torch_threads",
+        "allocator",
         "training.hybrid_trainer",
         "training.version_trainer",
+        "training.fine_tune",
+        "training.token_corpus",
     ]
     code = (
         "import sys\n"

@@ -505,3 +505,61 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
         served.labels, raw[: len(validation.texts)], validation.labels, raw[len(validation.texts) :], test.labels
     )
     assert report == expected
+
+
+def test_micro_batches_accumulate_the_gradient_of_the_whole_batch(tiny_base: Path) -> None:
+    """Gradient accumulation over micro-batches gives the step the whole batch would (dropout off, so both see the
+    same network: up to float rounding, the same loss and the same gradient)."""
+    import numpy as np
+    import torch
+    from transformers import AutoTokenizer
+
+    from adapters.outbound.ml.training.classifier_head import load_classifier
+    from adapters.outbound.ml.training.fine_tune import accumulate_gradients
+    from adapters.outbound.ml.training.token_corpus import tokenize_compact
+
+    split = make_split(4, 12)
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_base), local_files_only=True)
+    corpus = tokenize_compact(tokenizer, [*split.texts[:-1], "printer " * 40], max_length=24, chunk_size=5)
+    targets = np.asarray([LABELS.index(label) for label in split.labels], dtype=np.int64)
+    torch.manual_seed(3)
+    model, _ = load_classifier(tiny_base, LABELS)
+    model.eval()  # no dropout: its draws depend on the batch's shape
+    batch = [5, 0, 15, 9, 2, 11, 7]
+
+    def gradients(micro_batch_size: int | None) -> tuple[float, int, dict[str, torch.Tensor]]:
+        model.zero_grad(set_to_none=True)
+        loss, tokens = accumulate_gradients(model, corpus, targets, batch, micro_batch_size, 0, "cpu", False)
+        return loss, tokens, {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
+
+    whole_loss, whole_tokens, whole = gradients(None)
+    for size in (1, 3):
+        loss, tokens, accumulated = gradients(size)
+        assert tokens == whole_tokens == sum(corpus.lengths()[i] for i in batch)
+        assert loss == pytest.approx(whole_loss, rel=1e-5)
+        assert accumulated.keys() == whole.keys() and whole
+        for name, gradient in whole.items():
+            torch.testing.assert_close(accumulated[name], gradient, atol=1e-6, rtol=1e-4)
+
+
+def test_the_compact_corpus_pads_batches_as_the_serving_helper_does() -> None:
+    import torch
+    from transformers import AutoTokenizer
+
+    from adapters.outbound.ml.serving.batching import pad_batch
+    from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
+    from adapters.outbound.ml.serving.transformer_inference import tokenize
+    from adapters.outbound.ml.training.token_corpus import tokenize_compact
+
+    tokenizer = AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True)
+    texts = make_split(5, 11).texts + ["a ticket far longer than the limit " * 20, "ok"]
+
+    corpus = tokenize_compact(tokenizer, texts, max_length=24, chunk_size=7)
+
+    as_lists = tokenize(tokenizer, texts, 24)
+    assert [corpus.row(i).tolist() for i in range(len(corpus))] == as_lists
+    picked = [3, 0, len(texts) - 2, len(texts) - 1]
+    padded, expected = corpus.padded(picked, 0), pad_batch([as_lists[i] for i in picked], 0)
+    assert padded.keys() == expected.keys()
+    for key, tensor in expected.items():
+        assert padded[key].dtype == torch.long and torch.equal(padded[key], tensor)

@@ -15,6 +15,7 @@ from tests.settings_defaults import fine_tune_config
         ({"early_stop_min_delta": 1.0}, "early_stop_min_delta"),
         ({"early_stop_min_delta": -0.1}, "early_stop_min_delta"),
         ({"epochs": 0}, "epochs"),
+        ({"micro_batch_size": 0}, "micro_batch_size"),
     ],
 )
 def test_a_meaningless_value_is_refused_by_name(changes: dict[str, object], named: str) -> None:

@@ -34,6 +34,10 @@ class FineTuneConfig:
     does not, "auto" uses bf16 where the device computes it natively (a CUDA GPU, or a CPU with AVX-512 BF16
     or AMX) and fp32 elsewhere.
 
+    micro_batch_size: each step's batch runs forward and backward this many tickets at a time, gradients
+    accumulated to the whole batch's (None: the batch at once). The step is the same; the activations alive at once
+    - what bounds a training's memory on a batch of long tickets - are a micro-batch's.
+
     early_stop_min_delta: when set, the validation split is scored after every full epoch but the last, and
     training stops once an epoch improved validation accuracy by less than this (the weights are kept as they
     are; the schedule was planned for `epochs`).
@@ -54,12 +58,15 @@ class FineTuneConfig:
     frozen_layers: int = 0
     precision: str
     early_stop_min_delta: float | None = None
+    micro_batch_size: int | None = 8
 
     def __post_init__(self) -> None:
         if self.epochs <= 0:
             raise ValueError(f"epochs must be positive, got {self.epochs}")
         if self.batch_size < 1 or self.eval_batch_size < 1:
             raise ValueError("batch sizes must be at least 1")
+        if self.micro_batch_size is not None and self.micro_batch_size < 1:
+            raise ValueError(f"micro_batch_size must be at least 1 or None, got {self.micro_batch_size}")
         if not 8 <= self.max_length <= 512:
             raise ValueError(f"max_length must be within 8..512, got {self.max_length}")
         if self.learning_rate <= 0:

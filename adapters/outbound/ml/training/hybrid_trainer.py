@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
@@ -11,12 +12,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.outbound.ml.allocator import resident_memory
 from application.ports.model_store import CorruptVersion, ModelStore
 from application.ports.model_trainer import TrainedModel
 from domain.dataset_split import Example
 from domain.model_versions import ModelVersion
 from domain.training_reports import CalibrationReport
 from domain.training_runs import TrainingProgress
+
+logger = logging.getLogger(__name__)
 
 # Where each phase of `train_model_version` sits in the trainer's own 0-100 progress.
 _PHASE_SPANS = {
@@ -199,8 +203,12 @@ class HybridModelTrainer:
         from adapters.outbound.ml.training.version_trainer import train_model_version
 
         spans = _LINEAR_SPANS if kind == "linear" else _PHASE_SPANS
+        phases: list[str] = []
 
         def progress(phase: str, percent: float, loss: float | None) -> None:
+            if not phases or phases[-1] != phase:
+                phases.append(phase)
+                logger.info("training phase %s starts: %s", phase, resident_memory())
             low, high = spans.get(phase, (0.0, 100.0))
             on_progress(TrainingProgress(phase, low + (high - low) * percent / 100.0, loss))
 
