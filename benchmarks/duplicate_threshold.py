@@ -109,6 +109,7 @@ class Encoder:
 
     def __init__(self, model_dir: Path | None) -> None:
         self.model_dir = model_dir
+        self._known: dict[str, Any] = {}
         if model_dir is None:
             from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
 
@@ -121,6 +122,13 @@ class Encoder:
             self.name = f"trained version {model_dir.name} ({self._version.runtime})"
 
     def encode(self, texts: list[str]) -> Any:
+        """Unit vectors of `texts`, in order; each distinct text is encoded once per run."""
+        missing = [text for text in dict.fromkeys(texts) if text not in self._known]
+        for text, vector in zip(missing, self._encode(missing) if missing else [], strict=True):
+            self._known[text] = vector
+        return np.stack([self._known[text] for text in texts])
+
+    def _encode(self, texts: list[str]) -> Any:
         if self.model_dir is None:
             vectors = self._embedder.encode(texts)
         else:
@@ -175,7 +183,7 @@ def main() -> None:
     parser.add_argument("--positives", type=int, default=2400)
     parser.add_argument("--negatives", type=int, default=900)
     parser.add_argument(
-        "--candidates", type=int, default=30, help="same-category tickets a hard negative is drawn from"
+        "--candidates", type=int, default=12, help="same-category tickets a hard negative is drawn from"
     )
     parser.add_argument("--min-words", type=int, default=5, help="shorter tickets are left out")
     parser.add_argument("--target-precision", type=float, default=0.99)

@@ -14,6 +14,7 @@ it on first use, in chunks, and what other processes stored since is read every 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -30,6 +31,8 @@ from domain.analysis import TicketAnalysis
 from domain.errors import InvalidInput, NotFound
 from domain.predictions import CategoryPrediction, Vector
 from domain.similar_tickets import SimilarTicket, SimilarTicketsPolicy, TextVector, pack_vector
+
+logger = logging.getLogger(__name__)
 
 LOAD_CHUNK = 2_000
 """Vectors read per query while loading a company's index: the event loop serves requests between chunks."""
@@ -80,12 +83,16 @@ class SimilarTickets:
         for space in {space for space, _ in placed}:
             await self._ready(company_id, space)
         policy = self.policy
-        found = await asyncio.gather(
-            *(
-                self._index.search(company_id, space, vector, policy.search_k, policy.search_min_similarity)
-                for space, vector in placed
+        try:
+            found = await asyncio.gather(
+                *(
+                    self._index.search(company_id, space, vector, policy.search_k, policy.search_min_similarity)
+                    for space, vector in placed
+                )
             )
-        )
+        except ValueError:  # a broken index must not fail the analysis: it is answered and stored without them
+            logger.exception("similar-ticket search failed for company %s", company_id)
+            found = [[] for _ in placed]
         return [
             replace(
                 analysis,
