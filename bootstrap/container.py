@@ -284,7 +284,7 @@ class Container(containers.DeclarativeContainer):
     metrics = providers.Singleton(PrometheusMetrics)
     reads_uow_factory = providers.Singleton(_for_reads, uow_factory)
     # One per process too: the similar-ticket index and what it loaded, and the re-embedding after a swap.
-    vector_index = providers.Singleton(NumpyVectorIndex)
+    vector_index = providers.Singleton(NumpyVectorIndex, settings.provided.similar_tickets_pass_ms)
     similar_tickets = providers.Singleton(
         SimilarTickets,
         reads_uow_factory,

@@ -188,6 +188,8 @@ class Settings:
     similar_tickets_refresh_s: float = setting(2.0, "SIMILAR_TICKETS_REFRESH_SECONDS", POSITIVE_FLOAT)
     """How often a process reads the vectors other processes stored since (its own are added at once)."""
     reembed_batch_size: int = setting(32, "REEMBED_BATCH_SIZE", POSITIVE_INT)
+    similar_tickets_pass_ms: int = setting(20, "SIMILAR_TICKETS_PASS_MS", NON_NEGATIVE_INT)
+    """Least time between two passes of the similar-ticket search over a company's vectors (numpy_index.py)."""
 
     @property
     def embedded(self) -> bool:

@@ -4,7 +4,11 @@ Why exact and numpy: a company's tickets number in the tens of thousands, where 
 vector is both exact and fast enough (README, "Similar tickets"); an approximate index would add a dependency and
 a recall figure to watch. Why one search thread taking every queued query at once: reading the company's matrix
 from memory is what a search costs, and queries that arrive together share one read (one matrix-matrix product
-instead of several matrix-vector ones), the way the models' micro-batchers share a forward pass.
+instead of several matrix-vector ones), the way the models' micro-batchers share a forward pass. Why passes are at
+least `min_pass_interval_ms` apart: under load, back-to-back passes of one or two queries each would keep a core
+reading the matrix all the time; spacing them bounds the search's share of the CPU, and the queries that arrive
+meanwhile join the next pass (a lone query after a quiet spell runs at once). Why one BLAS thread: the product is
+small and memory-bound, and OpenBLAS's second thread only spins on the core the web server and the models need.
 
 Rows are float32 and unit length (rebuilt from the stored fp16 bytes): numpy multiplies fp16 matrices many times
 slower than float32 ones. A key's rows live in a buffer a quarter larger than needed, grown when full, so adding a
@@ -17,6 +21,7 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -119,7 +124,9 @@ class _Query:
 class NumpyVectorIndex:
     """Implements VectorIndex; one per process."""
 
-    def __init__(self) -> None:
+    def __init__(self, min_pass_interval_ms: float = 20.0) -> None:
+        self._min_pass_interval_s = min_pass_interval_ms / 1000.0
+        self._last_pass = 0.0
         self._shelves: dict[tuple[int, str], _Shelf] = {}
         self._lock = threading.Lock()
         self._queries: queue.SimpleQueue[_Query | object] = queue.SimpleQueue()
@@ -208,10 +215,15 @@ class NumpyVectorIndex:
                 self._thread.start()
 
     def _serve(self) -> None:
+        _one_blas_thread()
         while True:
             first = self._queries.get()
             if first is _STOP:
                 return
+            wait = self._min_pass_interval_s - (time.monotonic() - self._last_pass)
+            if wait > 0:
+                time.sleep(wait)  # the queries arriving meanwhile join this pass
+            self._last_pass = time.monotonic()
             batch = [first]
             while len(batch) < _MAX_QUERIES:
                 try:
@@ -299,6 +311,14 @@ class NumpyVectorIndex:
             for vector in vectors:
                 if vector.id is not None and vector.id > shelf.last_id:
                     shelf.last_id = vector.id
+
+
+def _one_blas_thread() -> None:
+    try:
+        from threadpoolctl import threadpool_limits  # scikit-learn's dependency, so always installed with it
+    except ImportError:  # pragma: no cover - searches still run, on as many BLAS threads as numpy chose
+        return
+    threadpool_limits(1, user_api="blas")
 
 
 def _held(shelf: _Shelf, vector: StoredVector) -> bool:
