@@ -191,6 +191,15 @@ class Settings:
     max_upload_bytes: int = setting(20 * 1024 * 1024, "MAX_UPLOAD_BYTES", POSITIVE_INT)
     import_max_rows: int = setting(100_000, "IMPORT_MAX_ROWS", POSITIVE_INT)
     import_max_unpacked_bytes: int = setting(200 * 1024 * 1024, "IMPORT_MAX_UNPACKED_BYTES", POSITIVE_INT)
+    similar_tickets_k: int = setting(3, "SIMILAR_TICKETS_K", NON_NEGATIVE_INT)
+    similar_tickets_min_similarity: float = setting(0.5, "SIMILAR_TICKETS_MIN_SIMILARITY", UNIT_INTERVAL)
+    duplicate_similarity: float = setting(0.84, "DUPLICATE_SIMILARITY", UNIT_INTERVAL)
+    duplicate_window_hours: float = setting(24.0, "DUPLICATE_WINDOW_HOURS", POSITIVE_FLOAT)
+    similar_tickets_refresh_s: float = setting(2.0, "SIMILAR_TICKETS_REFRESH_SECONDS", POSITIVE_FLOAT)
+    """How often a process reads the vectors other processes stored since (its own are added at once)."""
+    reembed_batch_size: int = setting(32, "REEMBED_BATCH_SIZE", POSITIVE_INT)
+    similar_tickets_pass_ms: int = setting(20, "SIMILAR_TICKETS_PASS_MS", NON_NEGATIVE_INT)
+    """Least time between two passes of the similar-ticket search over a company's vectors (numpy_index.py)."""
 
     @property
     def embedded(self) -> bool:

@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from domain.predictions import Vector
 
 FP16_BYTES = 2
+DUPLICATE_CANDIDATES = 10
+"""Neighbours a search considers for a duplicate: the nearest recent one may rank below older near-identical ones."""
 
 
 def pack_vector(values: Sequence[float]) -> bytes:
@@ -26,6 +28,14 @@ def unpack_vector(data: bytes) -> Vector:
     if len(data) % FP16_BYTES:
         raise ValueError(f"an fp16 vector has an even number of bytes, got {len(data)}")
     return struct.unpack(f"<{len(data) // FP16_BYTES}e", data)
+
+
+@dataclass(frozen=True, slots=True)
+class TextVector:
+    """A ticket's vector (`pack_vector`'s bytes) in the space of `model_version`."""
+
+    model_version: str
+    vector: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +120,28 @@ class SimilarTicketsPolicy:
         if not -1.0 <= self.min_similarity <= 1.0 or not -1.0 <= self.duplicate_similarity <= 1.0:
             raise ValueError("similarities are cosines, between -1 and 1")
 
-    def duplicate_of(self, nearest: SimilarTicket | None, at: datetime) -> SimilarTicket | None:
-        """The nearest earlier ticket when it is a possible duplicate of a ticket answered at `at`."""
-        if nearest is None or nearest.similarity < self.duplicate_similarity:
-            return None
-        return nearest if at - nearest.created_at <= self.duplicate_window else None
+    @property
+    def search_k(self) -> int:
+        """How many neighbours a search asks for: the answer's k, and enough to find the nearest recent one."""
+        return max(self.k, DUPLICATE_CANDIDATES)
+
+    @property
+    def search_min_similarity(self) -> float:
+        return min(self.min_similarity, self.duplicate_similarity)
+
+    def similar(self, found: Sequence[SimilarTicket]) -> tuple[SimilarTicket, ...]:
+        """What the answer shows of a search's neighbours (most similar first)."""
+        return tuple(ticket for ticket in found if ticket.similarity >= self.min_similarity)[: self.k]
+
+    def duplicate_of(self, found: Sequence[SimilarTicket], at: datetime) -> SimilarTicket | None:
+        """The most similar earlier ticket of the last `duplicate_window` before `at` that is at least
+        `duplicate_similarity` close: a possible duplicate of the ticket answered at `at`."""
+        return next(
+            (
+                ticket
+                for ticket in found
+                if ticket.similarity >= self.duplicate_similarity
+                and timedelta(0) <= at - ticket.created_at <= self.duplicate_window
+            ),
+            None,
+        )

@@ -126,6 +126,7 @@ class TicketVectorContract:
         await _store(uow_factory, _vector(1, analysis_id=10), _vector(2, analysis_id=11))
         async with uow_factory() as uow:
             assert [v.analysis_id for v in await uow.ticket_vectors.load(1, "v1", after_id=last)] == [10]
+            assert [v.analysis_id for v in await uow.ticket_vectors.load(1, "v1", limit=2)] == [1, 2]
 
     async def test_writes_wait_for_the_commit(self, uow_factory: UowFactory) -> None:
         async with uow_factory() as uow:

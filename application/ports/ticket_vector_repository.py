@@ -20,9 +20,11 @@ class TicketVectorRepository(Protocol):
 
     async def add_many(self, vectors: Sequence[StoredVector]) -> None: ...
 
-    async def load(self, company_id: int, model_version: str, after_id: int = 0) -> Sequence[StoredVector]:
-        """The company's vectors in that version whose id is above `after_id`, in id order (all of them by
-        default; a later call with the last id seen reads only what came since)."""
+    async def load(
+        self, company_id: int, model_version: str, after_id: int = 0, limit: int | None = None
+    ) -> Sequence[StoredVector]:
+        """The company's vectors in that version whose id is above `after_id`, in id order, at most `limit` (all of
+        them by default; a later call with the last id seen reads only what came since)."""
         ...
 
     async def for_analysis(self, company_id: int, model_version: str, analysis_id: int) -> StoredVector | None:

@@ -573,8 +573,11 @@ class FakeTicketVectors(_Repo):
                 vector_id = self._data.new_id()
                 self._data.ticket_vectors[vector_id] = replace(vector, id=vector_id)
 
-    async def load(self, company_id: int, model_version: str, after_id: int = 0) -> Sequence[StoredVector]:
-        return [v for v in self._scoped(company_id, model_version) if v.id is not None and v.id > after_id]
+    async def load(
+        self, company_id: int, model_version: str, after_id: int = 0, limit: int | None = None
+    ) -> Sequence[StoredVector]:
+        found = [v for v in self._scoped(company_id, model_version) if v.id is not None and v.id > after_id]
+        return found[:limit] if limit is not None else found
 
     async def for_analysis(self, company_id: int, model_version: str, analysis_id: int) -> StoredVector | None:
         return next((v for v in self._scoped(company_id, model_version) if v.analysis_id == analysis_id), None)

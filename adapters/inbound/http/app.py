@@ -25,6 +25,7 @@ from adapters.inbound.http.controllers.labelled_tickets import LabelledTicketCon
 from adapters.inbound.http.controllers.metrics import MetricsController
 from adapters.inbound.http.controllers.models import ModelRegistryController
 from adapters.inbound.http.controllers.review_queue import ReviewQueueController
+from adapters.inbound.http.controllers.similar_tickets import SimilarTicketsController
 from adapters.inbound.http.controllers.teams import TeamController
 from adapters.inbound.http.controllers.training import TrainingStatusController
 from adapters.inbound.http.errors import EXCEPTION_HANDLERS
@@ -45,6 +46,7 @@ CONTROLLERS = [
     ReviewQueueController,
     HealthController,
     MetricsController,
+    SimilarTicketsController,
 ]
 
 CSRF_EXEMPT = ["^/api/", "^/health", "^/schema"]

@@ -33,11 +33,14 @@ class SqlAlchemyTicketVectorRepository:
             statement = sa.insert(_t).prefix_with(ignore).values(rows[start : start + INSERT_BATCH_ROWS])
             await self._session.execute(statement)
 
-    async def load(self, company_id: int, model_version: str, after_id: int = 0) -> Sequence[StoredVector]:
+    async def load(
+        self, company_id: int, model_version: str, after_id: int = 0, limit: int | None = None
+    ) -> Sequence[StoredVector]:
         statement = (
             sa.select(_t)
             .where(_t.c.company_id == company_id, _t.c.model_version == model_version, _t.c.id > after_id)
             .order_by(_t.c.id)
+            .limit(limit)
         )
         return [_from_row(row) for row in await self._session.execute(statement)]
 
