@@ -37,6 +37,7 @@ from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
 from adapters.outbound.system.clock import SystemClock
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.analysis_recorder import AnalysisRecorder
+from application.services.bursts import BurstWatch
 from application.services.company_catalogue import CompanyCatalogue
 from application.services.mislabel_listing import MislabelListing
 from application.services.model_retention import ModelRetention
@@ -68,6 +69,7 @@ from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings
+from bootstrap.ticket_groups import burst_policy
 from bootstrap.training_job import RetrainingJob, training_process_for
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
@@ -314,7 +316,16 @@ class Container(containers.DeclarativeContainer):
         metrics,
         similar_tickets,
     )
-    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
+    burst_watch = providers.Singleton(
+        BurstWatch,
+        uow_factory,
+        clock,
+        metrics,
+        providers.Singleton(burst_policy, settings),
+        settings.provided.burst_refresh_s,
+        settings.provided.burst_max_tickets,
+    )
+    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition), burst_watch)
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
     get_training_status = providers.Factory(GetTrainingStatus, uow_factory, trigger_policy, abandoned_runs)
 

@@ -24,6 +24,7 @@ from bootstrap.setting_parsers import (
     DATABASE_URL,
     EXISTING_DIR,
     EXISTING_FILE,
+    GROUP_SIZE,
     INFERENCE_RUNTIME,
     LOG_LEVEL,
     MODEL_KIND,
@@ -165,6 +166,13 @@ class Settings:
     max_description_length: int = setting(10_000, "MAX_DESCRIPTION_LENGTH", POSITIVE_INT)
     max_body_bytes: int = setting(1_048_576, "MAX_BODY_BYTES", POSITIVE_INT)
     analyze_batch_max: int = setting(256, "ANALYZE_BATCH_MAX", POSITIVE_INT)
+    burst_min: int = setting(5, "BURST_MIN", GROUP_SIZE)
+    burst_similarity: float = setting(0.85, "BURST_SIMILARITY", UNIT_INTERVAL)
+    burst_window_minutes: float = setting(60.0, "BURST_WINDOW_MINUTES", POSITIVE_FLOAT)
+    burst_refresh_s: float = setting(30.0, "BURST_REFRESH_SECONDS", POSITIVE_FLOAT)
+    """Bursts are detected again at most this often (each process, on the dashboard's or the scrape's read)."""
+    burst_max_tickets: int = setting(1000, "BURST_MAX_TICKETS", POSITIVE_INT)
+    """The newest tickets per company a detection looks at: its cost grows with their square."""
     spacy_pipeline: str = setting("blank:en", "SPACY_PIPELINE", TEXT)
     torch_threads: int | None = setting(None, "TORCH_THREADS", POSITIVE_INT)
     inference_runtime: str = setting("onnx-int8", "INFERENCE_RUNTIME", INFERENCE_RUNTIME)

@@ -35,6 +35,7 @@ from application.ports.model_store import CorruptVersion, ModelStoreUnavailable,
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
@@ -55,6 +56,7 @@ from domain.similar_tickets import StoredVector, TicketToEmbed
 from domain.team_evidence import TeamEvidence
 from domain.training import TrainingState, TriggerDue, TriggerPolicy
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
+from tests.unit.fake_ticket_groups import FakeTicketGroupQueries
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -674,6 +676,7 @@ class FakeUnitOfWork:
     mislabel_candidates = LazyRepository[MislabelCandidateRepository](FakeMislabelCandidates)
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](FakeLabelledTicketCuration)
     ticket_vectors = LazyRepository[TicketVectorRepository](FakeTicketVectors)
+    ticket_groups = LazyRepository[TicketGroupQueries](FakeTicketGroupQueries)
 
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
@@ -1097,6 +1100,7 @@ class FakeMetrics:
         self.answered: list[tuple[int, bool]] = []
         """(tickets, from the batch endpoint) per call."""
         self.counted = 0
+        self.burst_counts: dict[int, int] = {}
 
     def analyses_answered(self, count: int, seconds: float, batch: bool) -> None:
         assert seconds >= 0
@@ -1104,3 +1108,6 @@ class FakeMetrics:
 
     def analyses_counted(self, count: int) -> None:
         self.counted += count
+
+    def bursts(self, per_company: Mapping[int, int]) -> None:
+        self.burst_counts = dict(per_company)
