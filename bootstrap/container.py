@@ -103,7 +103,9 @@ def _similar_tickets_policy(settings: Settings) -> SimilarTicketsPolicy:
 
 
 def _routing_policy(settings: Settings) -> RoutingPolicy:
-    return RoutingPolicy(settings.bert_conf_min, settings.sim_min, settings.team_evidence_prior)
+    return RoutingPolicy(
+        settings.bert_conf_min, settings.sim_min, settings.team_evidence_prior, settings.team_label_share_min
+    )
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:

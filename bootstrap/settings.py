@@ -158,6 +158,8 @@ class Settings:
     """Confirmed tickets kept per team as its evidence (the newest)."""
     team_evidence_prior: float = setting(1.0, "TEAM_EVIDENCE_PRIOR", POSITIVE_FLOAT)
     """What a team's description weighs, in confirmed tickets: n tickets weigh n / (n + prior)."""
+    team_label_share_min: float = setting(0.2, "TEAM_LABEL_SHARE_MIN", PROBABILITY)
+    """The least share of a label a description-only team's reading must give it to take it (label_owners)."""
     derived_confidence_min: float = setting(0.65, "DERIVED_CONFIDENCE_MIN", PROBABILITY)
     derived_margin_min: float = setting(0.2, "DERIVED_MARGIN_MIN", PROBABILITY)
     """A derived team category below either is flagged weak on the dashboard."""

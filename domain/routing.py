@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from domain.companies import Team
 from domain.predictions import CategoryPrediction, Vector
 
+DerivedLabels = Mapping[int, str | tuple[str, ...]]
+"""Team id -> the label, or labels, a team without a category of its own takes by what its text reads as."""
+
 
 class RoutingReason(str, enum.Enum):
     CATEGORY_MATCH = "category_match"
@@ -25,11 +28,14 @@ class RoutingReason(str, enum.Enum):
 @dataclass(frozen=True, slots=True)
 class RoutingPolicy:
     """`category_confidence_min` is BERT_CONF_MIN, `similarity_min` is SIM_MIN, `evidence_prior` is
-    TEAM_EVIDENCE_PRIOR (what a team's description weighs against its confirmed tickets, see domain.team_evidence)."""
+    TEAM_EVIDENCE_PRIOR (what a team's description weighs against its confirmed tickets, see domain.team_evidence),
+    `label_share_min` is TEAM_LABEL_SHARE_MIN (the least share of a label a team's reading must give it to take it,
+    see domain.team_evidence.label_owners)."""
 
     category_confidence_min: float
     similarity_min: float
     evidence_prior: float
+    label_share_min: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,14 +59,14 @@ def route_ticket(
     teams: Sequence[Team],
     prediction: CategoryPrediction | None,
     policy: RoutingPolicy,
-    derived_categories: Mapping[int, str] | None = None,
+    derived_categories: DerivedLabels | None = None,
 ) -> TeamAssignment:
     """A confident category owned by a team wins (a team's own category before a category derived from its
     text); else the most similar team above the floor; else an admin.
 
-    `derived_categories` maps the id of a team without a category to the category the served model gives its
-    text. `ticket_embedding` may be None when `needs_embedding` says the rule will not read it; a category
-    match then carries no similarity score.
+    `derived_categories` maps the id of a team without a category to the category (or the categories) the served
+    model reads its text and evidence as (`domain.team_evidence.label_owners`). `ticket_embedding` may be None
+    when `needs_embedding` says the rule will not read it; a category match then carries no similarity score.
     """
     if not teams:
         return TeamAssignment(None, True, None, RoutingReason.NO_TEAMS)
@@ -82,7 +88,7 @@ def needs_embedding(
     teams: Sequence[Team],
     prediction: CategoryPrediction | None,
     policy: RoutingPolicy,
-    derived_categories: Mapping[int, str] | None = None,
+    derived_categories: DerivedLabels | None = None,
 ) -> bool:
     """Whether `route_ticket` reads the ticket's embedding: it does unless there are no teams or exactly one team
     owns the confident category (several owners are told apart by similarity)."""
@@ -96,7 +102,7 @@ def category_owners(
     teams: Sequence[Team],
     prediction: CategoryPrediction | None,
     policy: RoutingPolicy,
-    derived_categories: Mapping[int, str] | None = None,
+    derived_categories: DerivedLabels | None = None,
 ) -> tuple[list[Team], RoutingReason]:
     """The teams owning the predicted category when the prediction is confident enough, and why: the teams whose
     own category (main or extra) it is (`category_match`) or, when none is, the teams without a category whose
@@ -112,9 +118,13 @@ def category_owners(
     owners = [
         team
         for team in teams
-        if team.category is None and team.id is not None and derived.get(team.id, "").casefold() == wanted
+        if team.category is None and team.id is not None and wanted in _casefolded(derived.get(team.id, ()))
     ]
     return owners, RoutingReason.DERIVED_CATEGORY_MATCH if owners else RoutingReason.SIMILARITY
+
+
+def _casefolded(labels: str | tuple[str, ...]) -> set[str]:
+    return {labels.casefold()} if isinstance(labels, str) else {label.casefold() for label in labels}
 
 
 def _most_similar(ticket_embedding: Vector, teams: Sequence[Team]) -> tuple[float, Team]:

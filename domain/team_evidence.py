@@ -36,6 +36,10 @@ class DerivedCategory:
     runner_up_confidence: float
     evidence: int
     """How many confirmed tickets went into it."""
+    shares: tuple[tuple[str, float], ...] = ()
+    """Every label's share of the blend, largest first (what `label_owners` compares across teams)."""
+    confirmed: tuple[str, ...] = ()
+    """The categories of its evidence: people confirmed the team takes them."""
 
     @property
     def margin(self) -> float:
@@ -68,7 +72,33 @@ def derive_category(
     ranked = sorted(blended.items(), key=lambda item: (-item[1], item[0]))
     best, best_share = ranked[0]
     runner_up, runner_share = ranked[1] if len(ranked) > 1 and ranked[1][1] > 0 else (None, 0.0)
-    return DerivedCategory(best, best_share, runner_up, runner_share, len(evidence))
+    confirmed = tuple(dict.fromkeys(item.category for item in evidence))
+    return DerivedCategory(best, best_share, runner_up, runner_share, len(evidence), tuple(ranked), confirmed)
+
+
+def label_owners(derived: Mapping[int, DerivedCategory], share_min: float) -> dict[int, tuple[str, ...]]:
+    """Which labels each team takes: every label goes to the one team whose blend gives it the largest share (ties:
+    the lowest id), if that share is at least `share_min` (TEAM_LABEL_SHARE_MIN); and a team also takes every
+    label people confirmed tickets of for it (several owners of a label are told apart by similarity).
+
+    Why not each team's best label: teams described alike all read as the same label, and a label that is no
+    team's best has no owner at all; compared label by label, every label the teams' texts speak of has exactly
+    one owner, the team that speaks of it most. A person's confirmation outranks any reading of a text.
+    """
+    best: dict[str, tuple[float, int]] = {}
+    for team_id in sorted(derived):
+        for label, share in derived[team_id].shares:
+            key = label.casefold()
+            if share >= share_min and share > 0 and (key not in best or share > best[key][0]):
+                best[key] = (share, team_id)
+    owned: dict[int, list[str]] = {}
+    for team_id in sorted(derived):
+        confirmed = {label.casefold() for label in derived[team_id].confirmed}
+        for label, _ in derived[team_id].shares:
+            key = label.casefold()
+            if best.get(key, (0.0, None))[1] == team_id or key in confirmed:
+                owned.setdefault(team_id, []).append(label)
+    return {team_id: tuple(labels) for team_id, labels in owned.items()}
 
 
 def blend_vectors(description: Vector | None, evidence: Sequence[Vector], prior: float) -> Vector | None:

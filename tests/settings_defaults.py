@@ -29,7 +29,9 @@ def priority_thresholds() -> PriorityThresholds:
 
 
 def routing_policy() -> RoutingPolicy:
-    return RoutingPolicy(DEFAULTS.bert_conf_min, DEFAULTS.sim_min, DEFAULTS.team_evidence_prior)
+    return RoutingPolicy(
+        DEFAULTS.bert_conf_min, DEFAULTS.sim_min, DEFAULTS.team_evidence_prior, DEFAULTS.team_label_share_min
+    )
 
 
 def analysis_settings(**overrides: Any) -> AnalysisSettings:

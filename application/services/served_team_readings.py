@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from application.ports.category_classifier import CategoryClassifier
 from domain.companies import Team
 from domain.predictions import CategoryPrediction, Vector
-from domain.team_evidence import DerivedCategory, blend_vectors, derive_category
+from domain.team_evidence import DerivedCategory, blend_vectors, derive_category, label_owners
 
 ReadingKey = tuple[str, tuple[tuple[str, str], ...]]
 """What a reading depends on besides the model: the team's text and its evidence (texts and categories)."""
@@ -109,6 +109,19 @@ def derived_categories(teams: Sequence[Team], readings: Mapping[int, TeamReading
         for team in teams
         if team.category is None and team.id is not None and team.id in readings
     }
+
+
+def derived_owners(
+    teams: Sequence[Team], readings: Mapping[int, TeamReading], share_min: float
+) -> dict[int, tuple[str, ...]]:
+    """Team id -> the labels it takes by its reading (`domain.team_evidence.label_owners`), among the teams without
+    a category of their own that have a reading."""
+    derived = {
+        team.id: readings[team.id].derived
+        for team in teams
+        if team.category is None and team.id is not None and team.id in readings
+    }
+    return label_owners(derived, share_min)
 
 
 def teams_in_model_space(

@@ -8,7 +8,7 @@ the team's category in one click: `UpdateTeam`), and the dashboard lists the tea
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from application.ports.company_repository import CompanyRepository
@@ -41,6 +41,9 @@ class TeamDerivation:
     team: Team
     derived: DerivedCategory | None
     weak: bool
+    takes: tuple[str, ...] = ()
+    """The labels the team takes now by its reading, compared with its company's other teams (none when it has
+    a category of its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,9 +67,13 @@ class ReadTeamDerivations:
     async def for_team(self, team_id: int) -> TeamDerivation:
         async with self._uow_factory() as uow:
             team = await uow.teams.get(team_id)
+            company_teams = await uow.teams.list_for_company(team.company_id) if team is not None else ()
         if team is None:
             raise TeamNotFound(team_id)
         (derivation,) = await self._derivations([team])
+        if derivation.derived is not None and team.category is None:
+            taken = await self._router.labels_taken(company_teams)
+            derivation = replace(derivation, takes=taken.get(team_id, ()))
         return derivation
 
     async def weak(self) -> list[WeakDerivation]:

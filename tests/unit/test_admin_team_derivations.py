@@ -19,6 +19,7 @@ async def test_confirming_a_derived_category_makes_it_the_teams_category() -> No
         assert page.status_code == 200
         assert 'id="derived-label">HR Support<' in page.text  # the fake model reads "salary" as HR Support
         assert "90.0 %" in page.text and 'id="derived-runner-up"' in page.text
+        assert "Takes now: “HR Support”" in page.text
 
         token = await page_token(admin, f"/admin/teams/{team['id']}")
         refused = await admin.post(f"/admin/teams/{team['id']}/category", data={"category": "HR Support"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
@@ -79,14 +81,16 @@ def test_categories_from_a_caller_keep_the_main_category_first() -> None:
     assert raised.value.field == "categories[1]"
 
 
-async def test_team_feedback_changes_the_routing_of_a_similar_ticket() -> None:
+@pytest.mark.parametrize("model_vectors", [True, False], ids=["model space", "embedder space"])
+async def test_team_feedback_changes_the_routing_of_a_similar_ticket(model_vectors: bool) -> None:
     world = World()
-    world.classifier.vectors = _model_space
-    _description_teams(
-        world,
+    if model_vectors:
+        world.classifier.vectors = _model_space
+    teams = [
         Team(20, 1, "Payroll", None, "salary payslips and pay questions"),
-        Team(21, 1, "Front desk", None, "general requests of every kind"),
-    )
+        Team(21, 1, "Front desk", None, "printer toner and paper on every floor"),
+    ]
+    _description_teams(world, *(replace(t, embedding=world.embedder._vector(t.embedding_text())) for t in teams))
     feedback = SubmitFeedback(world.uow, world.clock, world.retraining, evidence_per_team=50)
     first = await world.analyze.execute("printer toner is empty on floor two", 1)
     assert first.decisions.suggested_team_id == 21
@@ -117,3 +121,17 @@ async def test_evidence_is_bounded_per_team(world: World) -> None:
         analysis = await world.analyze.execute(f"laptop broken {number}", 1)
         await feedback.execute(analysis.id or 0, Feedback(team_id=10))
     assert [item.text for item in world.uow.store.teams[10].evidence] == ["laptop broken 1", "laptop broken 2"]
+
+
+def test_each_label_goes_to_the_team_that_reads_most_of_it() -> None:
+    from domain.team_evidence import label_owners
+
+    alike = derive_category({"Hardware": 0.6, "Purchase": 0.3, "Access": 0.1}, (), 1.0)
+    more_alike = derive_category({"Hardware": 0.7, "Purchase": 0.2, "Access": 0.1}, (), 1.0)
+    # Both teams read best as Hardware: the second takes it, the first takes Purchase (which is no team's best).
+    assert label_owners({1: alike, 2: more_alike}, 0.2) == {1: ("Purchase",), 2: ("Hardware",)}
+    assert label_owners({1: alike, 2: more_alike}, 0.65) == {2: ("Hardware",)}
+    identity = derive_category({"Access": 0.95, "Hardware": 0.05}, (), 1.0)
+    confirmed = derive_category({"Hardware": 0.9, "Access": 0.1}, [TeamEvidence("vpn", "Access")], 1.0)
+    owners = label_owners({1: confirmed, 2: more_alike, 3: identity}, 0.2)
+    assert owners[1] == ("Access",) and owners[3] == ("Access",)  # a person confirmed Access for team 1 too
