@@ -12,7 +12,7 @@ from domain.errors import InvalidInput
 from domain.predictions import CategoryPrediction
 from domain.routing import RoutingReason, route_ticket
 from domain.team_evidence import TeamEvidence, blend_vectors, derive_category, evidence_weight
-from tests.settings_defaults import routing_policy
+from tests.settings_defaults import DEFAULTS, routing_policy
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeEmbedder
 
@@ -107,7 +107,7 @@ async def test_team_feedback_changes_the_routing_of_a_similar_ticket(model_vecto
 async def test_feedback_naming_another_companys_team_is_refused_naming_team_id(world: World) -> None:
     world.uow.store.teams[30] = Team(30, 2, "Elsewhere", "Hardware", "")
     analysis = await world.analyze.execute("laptop broken", 1)
-    feedback = SubmitFeedback(world.uow, world.clock, world.retraining)
+    feedback = SubmitFeedback(world.uow, world.clock, world.retraining, DEFAULTS.team_evidence_per_team)
     for team_id in (30, 999):
         with pytest.raises(InvalidInput) as raised:
             await feedback.execute(analysis.id or 0, Feedback(team_id=team_id))
