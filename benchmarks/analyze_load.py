@@ -23,6 +23,14 @@ over MariaDB and Redis; embedded and mariadb in the API's own child process):
     .venv/bin/python benchmarks/analyze_load.py --setup embedded --setup worker --model-dir ... --during-training \
         --concurrency 16 --requests 3000 --wait-training
 
+Similar tickets: `--stored-tickets N` writes N ticket vectors for company 1 (random unit vectors in the served
+space, through the ticket-vector repository) before the service starts, so every search runs over them;
+`--similar-tickets off` turns the company's similar tickets off for a comparison run:
+
+    .venv/bin/python benchmarks/analyze_load.py --model-dir M --concurrency 16 --stored-tickets 50000
+    .venv/bin/python benchmarks/analyze_load.py --model-dir M --concurrency 16 --stored-tickets 50000 \
+        --similar-tickets off
+
 Ticket texts come from ../shared/data/it_service_tickets.csv when present, else from a small built-in list.
 The load generator shares the machine with the service; its CPU time per request is printed beside each level
 (`--client raw`, the default, costs a fraction of what `--client httpx` does). It prints figures; it asserts
@@ -61,6 +69,8 @@ FALLBACK_TEXTS = [
 ]
 MARIADB_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_bench"
 REDIS_URL = "redis://127.0.0.1:6379/9"
+STORED_TICKETS: list[int] = []
+"""`--stored-tickets`, set by `main` (one value): seeded by `start_service` for every setup."""
 
 
 @functools.cache
@@ -215,8 +225,63 @@ def service_env(setup: str, port: int, workdir: Path, model_dir: Path | None, re
     if setup == "worker":
         env["BROKER_URL"] = os.environ.get("BENCH_REDIS_URL", REDIS_URL)
     if model_dir is not None:
-        env |= {"SQLITE_PATH": str(workdir / "db.sqlite3"), "MODEL_STORE_DIR": str(workdir / "models")}
+        env |= {"MODEL_STORE_DIR": str(workdir / "models")}
+    env["SQLITE_PATH"] = str(workdir / "db.sqlite3")
     return env
+
+
+EMBEDDER_SPACE = "base:all-minilm-l6-v2"  # bootstrap.container.EMBEDDER_SPACE: where zero-shot tickets are placed
+SEEDED_ID_BASE = 1_000_000_000  # analysis ids of the seeded vectors: far above any id the run creates
+
+
+def seed_stored_tickets(env: dict[str, str], count: int, space: str, dimensions: int = 384) -> None:
+    """Writes `count` vectors for company 1 in `space` directly through the repository (migrating first), in
+    transactions of 5,000: random unit vectors cost a search what real ones do."""
+    import numpy as np
+
+    subprocess.run(
+        [str(Path(sys.executable).with_name("ticket-utils")), "migrate"], env=env, check=True, stdout=subprocess.DEVNULL
+    )
+
+    async def seed() -> None:
+        from datetime import UTC, datetime, timedelta
+
+        from bootstrap.container import build_container
+        from bootstrap.settings import load_settings
+        from domain.similar_tickets import StoredVector
+
+        container = build_container(load_settings(environ=env, env_file=None))
+        rng = np.random.default_rng(11)
+        start_at = datetime.now(UTC) - timedelta(days=30)
+        labels = ("Hardware", "Access", "HR Support", "Storage", "Purchase")
+        for start in range(0, count, 5_000):
+            rows = rng.standard_normal((min(5_000, count - start), dimensions)).astype(np.float32)
+            rows /= np.linalg.norm(rows, axis=1, keepdims=True)
+            vectors = [
+                StoredVector(
+                    company_id=1,
+                    model_version=space,
+                    vector=row.astype("<f2").tobytes(),
+                    created_at=start_at + timedelta(seconds=start + n),
+                    analysis_id=SEEDED_ID_BASE + start + n,
+                    category=labels[(start + n) % len(labels)],
+                )
+                for n, row in enumerate(rows)
+            ]
+            async with container.uow_factory()() as uow:
+                await uow.ticket_vectors.add_many(vectors)
+                await uow.commit()
+        await container.engine().dispose()
+
+    started = time.monotonic()
+    asyncio.run(seed())
+    print(f"seeded {count} stored tickets for company 1 in {space} ({time.monotonic() - started:.1f} s)", flush=True)
+
+
+async def set_similar_tickets(url: str, enabled: bool) -> None:
+    async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+        response = await client.patch("/api/companies/1", json={"similar_tickets_enabled": enabled})
+        response.raise_for_status()
 
 
 def start_service(env: dict[str, str], setup: str, workdir: Path, model_dir: Path | None, workers: int) -> list[Any]:
@@ -238,6 +303,9 @@ def start_service(env: dict[str, str], setup: str, workdir: Path, model_dir: Pat
         subprocess.run(["redis-cli", "-u", env["BROKER_URL"], "flushdb"], check=True, stdout=subprocess.DEVNULL)
     if model_dir is not None:
         register_active_version(env, model_dir, workdir / "models")
+    if STORED_TICKETS:
+        space = model_dir.resolve().name if model_dir is not None else EMBEDDER_SPACE
+        seed_stored_tickets(env, STORED_TICKETS[0], space)
     processes = [subprocess.Popen(command, cwd=workdir, env=env, start_new_session=True)]
     if setup == "worker":
         worker = [str(Path(sys.executable).with_name("ticket-utils")), "worker"]
@@ -458,7 +526,18 @@ def main() -> None:
         "while its transformer fine-tunes",
     )
     parser.add_argument("--wait-training", action="store_true", help="with --during-training: report its wall time")
+    parser.add_argument(
+        "--stored-tickets", type=int, default=0, help="ticket vectors stored for company 1 before the service starts"
+    )
+    parser.add_argument(
+        "--similar-tickets",
+        choices=["on", "off"],
+        default="on",
+        help="on (default): answers carry similar tickets; off: company 1's flag turned off, for comparison",
+    )
     args = parser.parse_args()
+    if args.stored_tickets:
+        STORED_TICKETS.append(args.stored_tickets)
     print(f"cpu cores: {os.cpu_count()}; texts from {'shared CSV' if SHARED_CSV.is_file() else 'built-in list'}")
     if args.url:
         print(f"service at {args.url}")
@@ -478,6 +557,9 @@ def main() -> None:
                 if args.model_dir is not None:
                     asyncio.run(wait_serving(url, env, args.model_dir.resolve().name))
                     print(f"  serving the trained version {time.monotonic() - started:.1f} s after start")
+                if args.similar_tickets == "off":
+                    asyncio.run(set_similar_tickets(url, False))
+                    print("  similar tickets off for company 1", flush=True)
                 run_id = None
                 if args.during_training:
                     print(f"  imported {import_shared_tickets(env, Path(workdir))} labelled tickets", flush=True)

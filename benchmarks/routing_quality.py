@@ -44,6 +44,7 @@ thresholds trust at 0.95, as `team_decision: auto`) and its realised routing pre
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import itertools
 import json
 import sys
@@ -128,9 +129,9 @@ def route_all(
     truth: Sequence[str],
     predictions: Sequence[Any] | None,
 ) -> tuple[float, Counter[str]]:
-    from domain.routing import RoutingPolicy, route_ticket
+    from domain.routing import route_ticket
 
-    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    policy, right, reasons = _routing_policy(), 0, Counter[str]()
     for index, vector in enumerate(ticket_vectors):
         prediction = predictions[index] if predictions is not None else None
         assignment = route_ticket(tuple(vector), team_list, prediction, policy)
@@ -157,7 +158,7 @@ def route_service_path(
         teams_in_model_space,
     )
     from domain.predictions import CategoryPrediction
-    from domain.routing import RoutingPolicy, needs_embedding, route_ticket
+    from domain.routing import needs_embedding, route_ticket
 
     class VersionClassifier:
         async def classify(self, text: str) -> CategoryPrediction:
@@ -168,11 +169,11 @@ def route_service_path(
             return True
 
     readings = asyncio.run(ServedTeamReadings(VersionClassifier()).for_teams(team_list, "v"))
-    derived = derived_owners(team_list, readings, RoutingPolicy().label_share_min)
+    derived = derived_owners(team_list, readings, _routing_policy().label_share_min)
     placed = teams_in_model_space(team_list, readings, "v")
     if placed is None:
         raise SystemExit("the version gives no text vectors (no transformer): the service would embed separately")
-    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    policy, right, reasons = _routing_policy(), 0, Counter[str]()
     for index, prediction in enumerate(predictions):
         needed = needs_embedding(team_list, prediction, policy, derived)
         reasons["compared"] += needed
@@ -232,7 +233,7 @@ def route_with_evidence(
     )
     from domain.companies import Team
     from domain.predictions import CategoryPrediction
-    from domain.routing import RoutingPolicy, RoutingReason, needs_embedding, route_ticket
+    from domain.routing import RoutingReason, needs_embedding, route_ticket
     from domain.team_evidence import TeamEvidence
 
     class VersionClassifier:
@@ -248,7 +249,7 @@ def route_with_evidence(
         items = tuple(TeamEvidence(text, label) for text in evidence.get(label, ()))
         team_list.append(Team(position, 1, name, None, description, evidence=items))
         serves[position] = label
-    policy = RoutingPolicy(evidence_prior=prior, label_share_min=share_min)
+    policy = dataclasses.replace(_routing_policy(), evidence_prior=prior, label_share_min=share_min)
     readings = asyncio.run(ServedTeamReadings(VersionClassifier(), prior).for_teams(team_list, "v"))
     derived = derived_owners(team_list, readings, policy.label_share_min)
     placed = teams_in_model_space(team_list, readings, "v")
@@ -473,6 +474,17 @@ def main() -> None:
     print(f"(goal for the description-only rule: {GOAL:.2f})")
     base.close()
     tuned.close()
+
+
+def _routing_policy() -> Any:
+    """The service's routing thresholds as a start without any environment sets them (BERT_CONF_MIN, SIM_MIN)."""
+    from bootstrap.settings import load_settings
+    from domain.routing import RoutingPolicy
+
+    defaults = load_settings(environ={}, env_file=None)
+    return RoutingPolicy(
+        defaults.bert_conf_min, defaults.sim_min, defaults.team_evidence_prior, defaults.team_label_share_min
+    )
 
 
 if __name__ == "__main__":

@@ -33,13 +33,17 @@ from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnit
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
 from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueue
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
+from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
 from adapters.outbound.system.clock import SystemClock
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.analysis_recorder import AnalysisRecorder
+from application.services.bursts import BurstWatch
 from application.services.company_catalogue import CompanyCatalogue
 from application.services.mislabel_listing import MislabelListing
 from application.services.model_retention import ModelRetention
+from application.services.reembed_tickets import ReembedTickets
 from application.services.retraining_trigger import RetrainingTrigger
+from application.services.similar_tickets import SimilarTickets
 from application.services.team_router import TeamRouter
 from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdminUsers, CreateAdminUser
 from application.use_cases.admin_login import AuthenticateAdmin, LogoutAdmin, ResolveAdminSession
@@ -57,6 +61,7 @@ from application.use_cases.models import ActivateModel, GetModelStoreUsage, List
 from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.seed_demo_data import SeedDemoData
+from application.use_cases.similar_tickets import FindSimilarTickets
 from application.use_cases.team_derivations import DerivationLimits, ReadTeamDerivations
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
@@ -64,10 +69,12 @@ from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings
+from bootstrap.ticket_groups import burst_policy
 from bootstrap.training_job import RetrainingJob, training_process_for
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
+from domain.similar_tickets import SimilarTicketsPolicy
 from domain.training import TriggerPolicy
 from domain.training_plan import RetrainingPolicy
 
@@ -79,6 +86,19 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
         thresholds=PriorityThresholds(settings.priority_high_below, settings.priority_medium_below),
         max_description_length=settings.max_description_length,
         max_batch_size=settings.analyze_batch_max,
+    )
+
+
+EMBEDDER_SPACE = "base:all-minilm-l6-v2"
+"""The space of the embedder's vectors (the packaged MiniLM), where tickets go while no served version gives its own."""
+
+
+def _similar_tickets_policy(settings: Settings) -> SimilarTicketsPolicy:
+    return SimilarTicketsPolicy(
+        k=settings.similar_tickets_k,
+        min_similarity=settings.similar_tickets_min_similarity,
+        duplicate_similarity=settings.duplicate_similarity,
+        duplicate_window=timedelta(hours=settings.duplicate_window_hours),
     )
 
 
@@ -142,7 +162,8 @@ def _login_policy(settings: Settings) -> LoginThrottlePolicy:
     )
 
 
-def _fine_tune_config(settings: Settings) -> Any:
+def fine_tune_config(settings: Settings) -> Any:
+    """The trainer's FineTuneConfig from the settings (benchmarks and tests start from it as well)."""
     from adapters.outbound.ml.training.config import FineTuneConfig
 
     return FineTuneConfig(
@@ -230,11 +251,11 @@ class Container(containers.DeclarativeContainer):
     trainer = providers.Singleton(
         HybridModelTrainer,
         model_store,
-        providers.Singleton(_fine_tune_config, settings),
-        settings.provided.train_base_model_dir,
-        settings.provided.train_model_kind,
-        settings.provided.train_warm_start_epochs,
-        settings.provided.inference_runtime,
+        providers.Singleton(fine_tune_config, settings),
+        base_model_dir=settings.provided.train_base_model_dir,
+        kind=settings.provided.train_model_kind,
+        warm_start_epochs=settings.provided.train_warm_start_epochs,
+        serving_runtime=settings.provided.inference_runtime,
     )
     retraining_settings = providers.Singleton(retraining_settings, settings)
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
@@ -268,6 +289,22 @@ class Container(containers.DeclarativeContainer):
     analysis_recorder = providers.Singleton(AnalysisRecorder, retraining_trigger)
     metrics = providers.Singleton(PrometheusMetrics)
     reads_uow_factory = providers.Singleton(_for_reads, uow_factory)
+    # One per process too: the similar-ticket index and what it loaded, and the re-embedding after a swap.
+    vector_index = providers.Singleton(NumpyVectorIndex, settings.provided.similar_tickets_pass_ms)
+    similar_tickets = providers.Singleton(
+        SimilarTickets,
+        reads_uow_factory,
+        vector_index,
+        classifier,
+        embedder,
+        EMBEDDER_SPACE,
+        providers.Singleton(_similar_tickets_policy, settings),
+        settings.provided.similar_tickets_refresh_s,
+    )
+    reembed_tickets = providers.Singleton(
+        ReembedTickets, uow_factory, similar_tickets, settings.provided.reembed_batch_size
+    )
+    find_similar_tickets = providers.Factory(FindSimilarTickets, similar_tickets)
     analyze_ticket = providers.Factory(
         AnalyzeTicket,
         reads_uow_factory,
@@ -279,8 +316,18 @@ class Container(containers.DeclarativeContainer):
         clock,
         analysis_settings,
         metrics,
+        similar_tickets,
     )
-    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
+    burst_watch = providers.Singleton(
+        BurstWatch,
+        uow_factory,
+        clock,
+        metrics,
+        providers.Singleton(burst_policy, settings),
+        settings.provided.burst_refresh_s,
+        settings.provided.burst_max_tickets,
+    )
+    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition), burst_watch)
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
     get_training_status = providers.Factory(GetTrainingStatus, uow_factory, trigger_policy, abandoned_runs)
 
@@ -309,7 +356,12 @@ class Container(containers.DeclarativeContainer):
     )
     list_labelled_tickets = providers.Factory(ListLabelledTickets, uow_factory)
     submit_feedback = providers.Factory(
-        SubmitFeedback, uow_factory, clock, retraining_trigger, settings.provided.team_evidence_per_team
+        SubmitFeedback,
+        uow_factory,
+        clock,
+        retraining_trigger,
+        settings.provided.team_evidence_per_team,
+        similar_tickets,
     )
     list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)

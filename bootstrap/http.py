@@ -84,6 +84,7 @@ def create_http_app(settings: Settings | None = None, container: Container | Non
         # Loading takes seconds; the server answers /health meanwhile and requests wait for the lazy load.
         in_background(warm_then_follow_active_model(), "models")
         in_background(container.registry_changes().listen(polling.wake), "registry-changes")
+        in_background(container.reembed_tickets().run(), "reembed-tickets")
 
     async def on_shutdown() -> None:
         for task in list(background):

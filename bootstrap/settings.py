@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote_plus, urlsplit
 
 from dotenv import dotenv_values
@@ -24,6 +24,7 @@ from bootstrap.setting_parsers import (
     DATABASE_URL,
     EXISTING_DIR,
     EXISTING_FILE,
+    GROUP_SIZE,
     INFERENCE_RUNTIME,
     LOG_LEVEL,
     MODEL_KIND,
@@ -46,9 +47,12 @@ from bootstrap.setting_parsers import (
 )
 from bootstrap.setting_parsers import MIN_SESSION_SECRET_LENGTH as MIN_SESSION_SECRET_LENGTH
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 T = TypeVar("T")
 D = TypeVar("D")
-S = TypeVar("S")
+S = TypeVar("S", bound="DataclassInstance")
 DEFAULT_SQLITE_PATH = "data/ticket_utils.sqlite3"
 DEFAULT_SESSION_SECRET_FILE = "data/session_secret"
 _ENV = "env"
@@ -164,6 +168,13 @@ class Settings:
     max_description_length: int = setting(10_000, "MAX_DESCRIPTION_LENGTH", POSITIVE_INT)
     max_body_bytes: int = setting(1_048_576, "MAX_BODY_BYTES", POSITIVE_INT)
     analyze_batch_max: int = setting(256, "ANALYZE_BATCH_MAX", POSITIVE_INT)
+    burst_min: int = setting(5, "BURST_MIN", GROUP_SIZE)
+    burst_similarity: float = setting(0.85, "BURST_SIMILARITY", UNIT_INTERVAL)
+    burst_window_minutes: float = setting(60.0, "BURST_WINDOW_MINUTES", POSITIVE_FLOAT)
+    burst_refresh_s: float = setting(30.0, "BURST_REFRESH_SECONDS", POSITIVE_FLOAT)
+    """Bursts are detected again at most this often (each process, on the dashboard's or the scrape's read)."""
+    burst_max_tickets: int = setting(1000, "BURST_MAX_TICKETS", POSITIVE_INT)
+    """The newest tickets per company a detection looks at: its cost grows with their square."""
     spacy_pipeline: str = setting("blank:en", "SPACY_PIPELINE", TEXT)
     torch_threads: int | None = setting(None, "TORCH_THREADS", POSITIVE_INT)
     inference_runtime: str = setting("onnx-int8", "INFERENCE_RUNTIME", INFERENCE_RUNTIME)
@@ -190,6 +201,15 @@ class Settings:
     max_upload_bytes: int = setting(20 * 1024 * 1024, "MAX_UPLOAD_BYTES", POSITIVE_INT)
     import_max_rows: int = setting(100_000, "IMPORT_MAX_ROWS", POSITIVE_INT)
     import_max_unpacked_bytes: int = setting(200 * 1024 * 1024, "IMPORT_MAX_UNPACKED_BYTES", POSITIVE_INT)
+    similar_tickets_k: int = setting(3, "SIMILAR_TICKETS_K", NON_NEGATIVE_INT)
+    similar_tickets_min_similarity: float = setting(0.5, "SIMILAR_TICKETS_MIN_SIMILARITY", UNIT_INTERVAL)
+    duplicate_similarity: float = setting(0.84, "DUPLICATE_SIMILARITY", UNIT_INTERVAL)
+    duplicate_window_hours: float = setting(24.0, "DUPLICATE_WINDOW_HOURS", POSITIVE_FLOAT)
+    similar_tickets_refresh_s: float = setting(2.0, "SIMILAR_TICKETS_REFRESH_SECONDS", POSITIVE_FLOAT)
+    """How often a process reads the vectors other processes stored since (its own are added at once)."""
+    reembed_batch_size: int = setting(32, "REEMBED_BATCH_SIZE", POSITIVE_INT)
+    similar_tickets_pass_ms: int = setting(20, "SIMILAR_TICKETS_PASS_MS", NON_NEGATIVE_INT)
+    """Least time between two passes of the similar-ticket search over a company's vectors (numpy_index.py)."""
 
     @property
     def embedded(self) -> bool:
@@ -237,13 +257,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
 
 def environment_variables() -> tuple[str, ...]:
     """Every variable name the service reads, in declaration order (the README documents each one)."""
-    tables: tuple[type[object], ...] = (DatabaseVariables, Settings)
+    tables: tuple[type[DataclassInstance], ...] = (DatabaseVariables, Settings)
     return tuple(name for table in tables for _, variable in _variables(table) for name in variable.names)
 
 
-def _variables(table: type[object]) -> list[tuple[str, Variable]]:
-    # `fields` is typed for dataclass instances or classes; every settings table here is a dataclass class.
-    return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]  # type: ignore[arg-type]
+def _variables(table: type[DataclassInstance]) -> list[tuple[str, Variable]]:
+    return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]
 
 
 def _read(table: type[S], reader: _Reader, known: Mapping[str, object]) -> S:

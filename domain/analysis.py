@@ -10,8 +10,7 @@ from domain.errors import InvalidInput
 from domain.predictions import CategoryPrediction
 from domain.priority import Priority
 from domain.routing import TeamAssignment
-
-DEFAULT_MAX_DESCRIPTION_LENGTH = 10_000
+from domain.similar_tickets import SimilarTicket, StoredVector, TextVector
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +70,29 @@ class TicketAnalysis:
     created_at: datetime
     id: int | None = None
     decisions: AnalysisDecisions = AnalysisDecisions()
+    text_vector: TextVector | None = None
+    """The ticket's vector, stored beside the analysis for similar-ticket search (not read back with it)."""
+    similar_tickets: tuple[SimilarTicket, ...] | None = None
+    """Earlier tickets of the company close to this one, closest first; None when the company turned them off."""
+    possible_duplicate_of: SimilarTicket | None = None
+
+    def stored_vector(self) -> StoredVector | None:
+        """The row a similar-ticket search will find this analysis by, once it has an id and a vector: its
+        category (marked when a person gave it) and its team (assigned, else suggested)."""
+        if self.id is None or self.text_vector is None:
+            return None
+        assignment = self.assignment
+        team_id = assignment.assigned_team_id if assignment is not None else None
+        return StoredVector(
+            company_id=self.company_id,
+            model_version=self.text_vector.model_version,
+            vector=self.text_vector.vector,
+            created_at=self.created_at,
+            analysis_id=self.id,
+            category=self.category.label if self.category is not None else None,
+            label_is_human=self.decisions.category_reason is CategoryReason.HUMAN_LABEL,
+            team_id=team_id if team_id is not None else self.decisions.suggested_team_id,
+        )
 
 
 @dataclass(frozen=True, slots=True)

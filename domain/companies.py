@@ -22,6 +22,8 @@ class CompanyFlags:
     auto_categorize: bool = True
     auto_prioritize: bool = True
     auto_assign: bool = True
+    similar_tickets: bool = True
+    """Answers carry similar earlier tickets of the company and a possible duplicate (`domain.similar_tickets`)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,10 +32,10 @@ class RoutingPolicy:
     `label_share_min` is TEAM_LABEL_SHARE_MIN (the least share of a label a team's reading must give it to take it,
     see domain.team_evidence.label_owners)."""
 
-    category_confidence_min: float = 0.5
-    similarity_min: float = 0.1
-    evidence_prior: float = 1.0
-    label_share_min: float = 0.2
+    category_confidence_min: float
+    similarity_min: float
+    evidence_prior: float
+    label_share_min: float
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from domain.decisions import CategoryReason, Decision
 from domain.errors import Conflict, InvalidCredentials, LoginThrottled
 from domain.human_labels import HumanLabel, text_hash
 from domain.labelled_tickets import LabelledTicket, TicketStatus
-from domain.login_throttle import LoginThrottlePolicy, user_key
+from domain.login_throttle import user_key
 from domain.metrics import EvaluationReport, LabelMetrics
 from domain.mislabels import MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
@@ -42,6 +42,7 @@ from domain.training_plan import PlanKind, TrainingPlan
 from domain.training_reports import MislabelSummary, RunReport, SplitSizes, VersionEvaluation
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 from domain.training_stages import TrainingStage
+from tests.settings_defaults import login_policy
 from tests.unit.fakes import FakePasswordHasher, FixedClock
 from tests.unit.trust_metrics import trust_report
 
@@ -1042,7 +1043,7 @@ class RepositoryContract:
             await uow.admin_users.add(AdminUser("alice", "hashed:right password", AdminRole.ADMIN, NOW))
             await uow.commit()
         hasher = _YieldingHasher()
-        policy = LoginThrottlePolicy(max_failures_per_user=5, max_failures_per_address=100)
+        policy = login_policy(max_failures_per_user=5, max_failures_per_address=100)
         reads = getattr(uow_factory, "for_reads", lambda: uow_factory)()  # as the container wires it
         login = AuthenticateAdmin(uow_factory, hasher, FixedClock(NOW), policy, reads)
 

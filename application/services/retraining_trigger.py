@@ -29,6 +29,7 @@ from typing import Protocol
 from application.ports.analysis_repository import AnalysisRepository
 from application.ports.clock import Clock
 from application.ports.job_queue import RetrainingJobQueue
+from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.services.abandoned_runs import AbandonedRuns, ReapUnitOfWork
 from domain.analysis import TicketAnalysis
 from domain.errors import JobQueueUnavailable
@@ -43,6 +44,7 @@ class TriggerUnitOfWork(ReapUnitOfWork, Protocol):
     first, in the same transaction)."""
 
     analyses: AnalysisRepository
+    ticket_vectors: TicketVectorRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +82,9 @@ class RetrainingTrigger:
         claimed = TriggerResult(TriggerOutcome.NOT_DUE)
         async with self._uow_factory() as uow:
             stored = [await uow.analyses.add(replace(analysis, id=None)) for analysis in analyses]
+            vectors = [row for analysis in stored if (row := analysis.stored_vector()) is not None]
+            if vectors:  # beside its analysis, so a similar-ticket search never finds a vector without one
+                await uow.ticket_vectors.add_many(vectors)
             # Counted after the inserts so the row lock on the counter is held for the shortest time.
             state = await uow.training_state.count_analysis(len(stored))
             due = self.policy.due(state)

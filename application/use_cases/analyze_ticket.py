@@ -15,8 +15,9 @@ from application.ports.metrics import Metrics
 from application.ports.sentiment_analyzer import SentimentAnalyzer
 from application.services.analysis_recorder import AnalysisRecorder
 from application.services.company_catalogue import CatalogueUnitOfWork, CompanyCatalogue, CompanyEntry
+from application.services.similar_tickets import SimilarTickets
 from application.services.team_router import TeamRouter
-from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
+from domain.analysis import TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.human_labels import HumanLabel, text_hash
@@ -35,9 +36,11 @@ class AnalyzeUnitOfWork(CatalogueUnitOfWork, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
-    thresholds: PriorityThresholds = PriorityThresholds()
-    max_description_length: int = DEFAULT_MAX_DESCRIPTION_LENGTH
-    max_batch_size: int = 256
+    """PRIORITY_HIGH_BELOW and PRIORITY_MEDIUM_BELOW, MAX_DESCRIPTION_LENGTH and ANALYZE_BATCH_MAX."""
+
+    thresholds: PriorityThresholds
+    max_description_length: int
+    max_batch_size: int
 
 
 class AnalyzeTicket:
@@ -63,6 +66,7 @@ class AnalyzeTicket:
         clock: Clock,
         settings: AnalysisSettings,
         metrics: Metrics | None = None,
+        similar: SimilarTickets | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._classifier = classifier
@@ -73,6 +77,7 @@ class AnalyzeTicket:
         self._clock = clock
         self._settings = settings
         self._metrics = metrics
+        self._similar = similar
 
     async def execute(self, description: str, company_id: int) -> TicketAnalysis:
         request = TicketRequest.validated(description, company_id, self._settings.max_description_length)
@@ -114,7 +119,13 @@ class AnalyzeTicket:
                 known = await uow.human_labels.get_many(company_id, hashes)
                 human_labels = [known.get(hashed) for hashed in hashes]
         analyses = await self._analyse(entry, requests, human_labels)
-        stored = iter(await self._recorder.record(analyses))
+        similar = self._similar if entry.company.flags.similar_tickets else None
+        if similar is not None:
+            analyses = await similar.attach(analyses)
+        recorded = await self._recorder.record(analyses)
+        if similar is not None:
+            await similar.remember(recorded)
+        stored = iter(recorded)
         answers = [next(stored) if isinstance(item, TicketRequest) else item for item in checked]
         if self._metrics is not None:
             self._metrics.analyses_counted(len(analyses))

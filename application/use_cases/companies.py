@@ -36,12 +36,14 @@ class CompanyChanges:
     team_mode: DecisionMode | None = None
     target_precision: float | None = None
     trust_uncalibrated: bool | None = None
+    similar_tickets_enabled: bool | None = None
 
     def apply(self, company: Company) -> Company:
         flags = CompanyFlags(
             auto_categorize=_pick(self.auto_categorize, company.flags.auto_categorize),
             auto_prioritize=_pick(self.auto_prioritize, company.flags.auto_prioritize),
             auto_assign=_pick(self.auto_assign, company.flags.auto_assign),
+            similar_tickets=_pick(self.similar_tickets_enabled, company.flags.similar_tickets),
         )
         name = require_name(self.name, "name") if self.name is not None else company.name
         old = company.policy

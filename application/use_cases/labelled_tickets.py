@@ -13,8 +13,10 @@ from application.ports.labelled_ticket_queries import LabelledTicketQueries
 from application.ports.labelled_ticket_repository import LabelledTicketRepository
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.unit_of_work import Transaction
 from application.services.retraining_trigger import RetrainingTrigger
+from application.services.similar_tickets import SimilarTickets
 from domain.access import Actor
 from domain.errors import InvalidInput, NotFound
 from domain.human_labels import HumanLabel, text_hash
@@ -38,6 +40,7 @@ class FeedbackUnitOfWork(Transaction, Protocol):
     human_labels: HumanLabelRepository
     model_versions: ModelVersionRepository
     teams: TeamRepository
+    ticket_vectors: TicketVectorRepository
 
 
 class LabelledTicketPageUnitOfWork(Transaction, Protocol):
@@ -153,12 +156,14 @@ class SubmitFeedback:
         uow_factory: Callable[[], FeedbackUnitOfWork],
         clock: Clock,
         retraining: RetrainingTrigger,
-        evidence_per_team: int = 50,
+        evidence_per_team: int,
+        similar: SimilarTickets | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._retraining = retraining
         self._evidence_per_team = evidence_per_team
+        self._similar = similar
 
     async def execute(
         self, analysis_id: int, feedback: Feedback = CONFIRM, actor: Actor | None = None
@@ -206,10 +211,14 @@ class SubmitFeedback:
             (stored,) = await uow.labelled_tickets.add_many([ticket])
             assert stored.id is not None
             await uow.analyses.link_feedback(analysis_id, stored.id)
+            # Similar-ticket answers show the person's label for this analysis from now on.
+            await uow.ticket_vectors.label_analysis(analysis.company_id, analysis_id, stored.category)
             await uow.human_labels.put(
                 HumanLabel(analysis.company_id, text_hash(analysis.description), stored.category, stored.id, now)
             )
             await uow.commit()
+        if self._similar is not None:
+            self._similar.index.label_analysis(analysis.company_id, analysis_id, stored.category)
         await self._retraining.after_labels()
         return FeedbackResult(analysis_id, stored, corrected=stored.category != predicted, superseded_ticket_id=earlier)
 

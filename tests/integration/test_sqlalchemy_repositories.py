@@ -56,6 +56,7 @@ ALL_TABLES = (
     "admin_users",
     "login_failures",
     "mislabel_candidates",
+    "ticket_vectors",
 )
 
 

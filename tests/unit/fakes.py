@@ -35,6 +35,8 @@ from application.ports.model_store import CorruptVersion, ModelStoreUnavailable,
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_group_queries import TicketGroupQueries
+from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
 from domain.admin_users import AdminUser
@@ -50,9 +52,11 @@ from domain.login_throttle import RecentFailures
 from domain.mislabels import LabelJudgement, MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
+from domain.similar_tickets import StoredVector, TicketToEmbed
 from domain.team_evidence import TeamEvidence
 from domain.training import TrainingState, TriggerDue, TriggerPolicy
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
+from tests.unit.fake_ticket_groups import FakeTicketGroupQueries
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -73,6 +77,7 @@ class InMemoryStore:
     login_failures: dict[int, tuple[str, datetime]] = field(default_factory=dict)
     human_labels: dict[tuple[int, str], HumanLabel] = field(default_factory=dict)
     mislabel_candidates: dict[int, MislabelCandidate] = field(default_factory=dict)
+    ticket_vectors: dict[int, StoredVector] = field(default_factory=dict)
     next_id: int = 1
     commits: int = 0
     transactions: int = 0
@@ -545,6 +550,85 @@ class FakeLabelledTicketCuration(_Repo):
         return None if ticket is None else ticket.status.value
 
 
+class FakeTicketVectors(_Repo):
+    def _scoped(self, company_id: int, model_version: str) -> list[StoredVector]:
+        return [
+            vector
+            for _, vector in sorted(self._data.ticket_vectors.items())
+            if vector.company_id == company_id and vector.model_version == model_version
+        ]
+
+    @staticmethod
+    def _ticket(vector: StoredVector | TicketToEmbed) -> tuple[str, int | None]:
+        return (
+            ("analysis", vector.analysis_id)
+            if vector.analysis_id is not None
+            else ("labelled", vector.labelled_ticket_id)
+        )
+
+    async def add_many(self, vectors: Sequence[StoredVector]) -> None:
+        held = {(v.model_version, self._ticket(v)) for v in self._data.ticket_vectors.values()}
+        for vector in vectors:
+            key = (vector.model_version, self._ticket(vector))
+            if key not in held:
+                held.add(key)
+                vector_id = self._data.new_id()
+                self._data.ticket_vectors[vector_id] = replace(vector, id=vector_id)
+
+    async def load(
+        self, company_id: int, model_version: str, after_id: int = 0, limit: int | None = None
+    ) -> Sequence[StoredVector]:
+        found = [v for v in self._scoped(company_id, model_version) if v.id is not None and v.id > after_id]
+        return found[:limit] if limit is not None else found
+
+    async def for_analysis(self, company_id: int, model_version: str, analysis_id: int) -> StoredVector | None:
+        return next((v for v in self._scoped(company_id, model_version) if v.analysis_id == analysis_id), None)
+
+    async def count(self, company_id: int, model_version: str) -> int:
+        return len(self._scoped(company_id, model_version))
+
+    async def label_analysis(self, company_id: int, analysis_id: int, category: str) -> None:
+        for vector_id, vector in self._data.ticket_vectors.items():
+            if vector.company_id == company_id and vector.analysis_id == analysis_id:
+                self._data.ticket_vectors[vector_id] = replace(vector, category=category, label_is_human=True)
+
+    async def to_embed(self, company_id: int, model_version: str, limit: int) -> Sequence[TicketToEmbed]:
+        done = {self._ticket(v) for v in self._scoped(company_id, model_version)}
+        found: dict[tuple[str, int | None], TicketToEmbed] = {}
+        for _, vector in sorted(self._data.ticket_vectors.items()):
+            ticket = self._ticket(vector)
+            if vector.company_id != company_id or vector.model_version == model_version or ticket in done:
+                continue
+            if vector.analysis_id is not None:
+                analysis = self._data.analyses.get(vector.analysis_id)
+                text = analysis.description if analysis is not None else None
+            else:
+                labelled = self._data.labelled.get(vector.labelled_ticket_id or 0)
+                text = labelled.text if labelled is not None else None
+            if text is not None and ticket not in found:
+                found[ticket] = TicketToEmbed(
+                    vector.company_id,
+                    text,
+                    vector.created_at,
+                    vector.analysis_id,
+                    vector.labelled_ticket_id,
+                    vector.category,
+                    vector.label_is_human,
+                    vector.team_id,
+                )
+        return sorted(found.values(), key=lambda t: t.created_at)[:limit]
+
+    async def delete_other_versions(self, company_id: int, model_version: str) -> int:
+        doomed = [
+            vector_id
+            for vector_id, vector in self._data.ticket_vectors.items()
+            if vector.company_id == company_id and vector.model_version != model_version
+        ]
+        for vector_id in doomed:
+            del self._data.ticket_vectors[vector_id]
+        return len(doomed)
+
+
 class FakeMislabelDetector:
     """Reads the true label from test texts "<label> ticket <n>": a ticket labelled otherwise is judged
     unlikely (given probability 0.1), others likely (0.9). `fail_with` makes `find` raise."""
@@ -591,6 +675,8 @@ class FakeUnitOfWork:
     decision_quality = LazyRepository[DecisionQualityQueries](FakeDecisionQualityQueries)
     mislabel_candidates = LazyRepository[MislabelCandidateRepository](FakeMislabelCandidates)
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](FakeLabelledTicketCuration)
+    ticket_vectors = LazyRepository[TicketVectorRepository](FakeTicketVectors)
+    ticket_groups = LazyRepository[TicketGroupQueries](FakeTicketGroupQueries)
 
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
@@ -1014,6 +1100,7 @@ class FakeMetrics:
         self.answered: list[tuple[int, bool]] = []
         """(tickets, from the batch endpoint) per call."""
         self.counted = 0
+        self.burst_counts: dict[int, int] = {}
 
     def analyses_answered(self, count: int, seconds: float, batch: bool) -> None:
         assert seconds >= 0
@@ -1021,3 +1108,6 @@ class FakeMetrics:
 
     def analyses_counted(self, count: int) -> None:
         self.counted += count
+
+    def bursts(self, per_company: Mapping[int, int]) -> None:
+        self.burst_counts = dict(per_company)

@@ -10,8 +10,9 @@ from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
 from domain.companies import Team, team_categories
 from domain.errors import InvalidInput
 from domain.predictions import CategoryPrediction
-from domain.routing import RoutingPolicy, RoutingReason, route_ticket
+from domain.routing import RoutingReason, route_ticket
 from domain.team_evidence import TeamEvidence, blend_vectors, derive_category, evidence_weight
+from tests.settings_defaults import DEFAULTS, routing_policy
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeEmbedder
 
@@ -57,7 +58,7 @@ def test_a_team_owning_two_categories_receives_both() -> None:
     other = Team(2, 1, "Identity", "Access", "", (0.0, 1.0))
     for label in ("Hardware", "purchase"):
         prediction = CategoryPrediction.from_scores({label: 0.9, "Access": 0.1}, "v")
-        assignment = route_ticket(None, [desk, other], prediction, RoutingPolicy())
+        assignment = route_ticket(None, [desk, other], prediction, routing_policy())
         assert (assignment.assigned_team_id, assignment.reason) == (1, RoutingReason.CATEGORY_MATCH)
 
 
@@ -106,7 +107,7 @@ async def test_team_feedback_changes_the_routing_of_a_similar_ticket(model_vecto
 async def test_feedback_naming_another_companys_team_is_refused_naming_team_id(world: World) -> None:
     world.uow.store.teams[30] = Team(30, 2, "Elsewhere", "Hardware", "")
     analysis = await world.analyze.execute("laptop broken", 1)
-    feedback = SubmitFeedback(world.uow, world.clock, world.retraining)
+    feedback = SubmitFeedback(world.uow, world.clock, world.retraining, DEFAULTS.team_evidence_per_team)
     for team_id in (30, 999):
         with pytest.raises(InvalidInput) as raised:
             await feedback.execute(analysis.id or 0, Feedback(team_id=team_id))

@@ -12,6 +12,7 @@ from adapters.inbound.http.schemas import (
     ModelVersionBody,
     ReviewItemBody,
     ReviewPageBody,
+    SimilarTicketBody,
     TeamAssignmentBody,
     TeamBody,
     TrainingProgressBody,
@@ -26,6 +27,7 @@ from domain.companies import Company, Team
 from domain.labelled_tickets import LabelledTicket
 from domain.model_versions import ModelVersion
 from domain.predictions import CategoryPrediction
+from domain.similar_tickets import SimilarTicket
 from domain.training_runs import TrainingRun
 
 
@@ -60,6 +62,24 @@ def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
         team_decision=team_decision.value if team_decision else None,
         category_reason=decisions.category_reason.value if prediction and decisions.category_reason else None,
         reasons=list(prediction.reasons) if prediction else [],
+        similar_tickets=[similar_ticket_body(t) for t in analysis.similar_tickets]
+        if analysis.similar_tickets is not None
+        else None,
+        possible_duplicate_of=similar_ticket_body(analysis.possible_duplicate_of)
+        if analysis.possible_duplicate_of is not None
+        else None,
+    )
+
+
+def similar_ticket_body(ticket: SimilarTicket) -> SimilarTicketBody:
+    return SimilarTicketBody(
+        analysis_id=ticket.analysis_id,
+        labelled_ticket_id=ticket.labelled_ticket_id,
+        similarity=round(ticket.similarity, 6),
+        category=ticket.category,
+        category_is_human_label=ticket.category_is_human_label,
+        team_id=ticket.team_id,
+        created_at=ticket.created_at.isoformat(),
     )
 
 
@@ -105,6 +125,7 @@ def company_body(company: Company) -> CompanyBody:
         team_mode=company.policy.team_mode.value,
         target_precision=company.policy.target_precision,
         trust_uncalibrated=company.policy.trust_uncalibrated,
+        similar_tickets_enabled=company.flags.similar_tickets,
     )
 
 

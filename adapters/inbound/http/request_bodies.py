@@ -83,6 +83,8 @@ class CompanyCreate(msgspec.Struct, kw_only=True):
     team_mode: DecisionMode = _DEFAULT.policy.team_mode
     target_precision: TargetPrecision = _DEFAULT.policy.target_precision
     trust_uncalibrated: bool = _DEFAULT.policy.trust_uncalibrated
+    similar_tickets_enabled: bool = _DEFAULT.flags.similar_tickets
+    """Answers carry `similar_tickets` and `possible_duplicate_of`."""
 
     def to_command(self) -> CompanyChanges:
         return CompanyChanges(**msgspec.structs.asdict(self))
@@ -99,6 +101,7 @@ class CompanyPatch(msgspec.Struct, kw_only=True):
     team_mode: DecisionMode | UnsetType = UNSET
     target_precision: TargetPrecision | UnsetType = UNSET
     trust_uncalibrated: bool | UnsetType = UNSET
+    similar_tickets_enabled: bool | UnsetType = UNSET
 
     def to_command(self) -> CompanyChanges:
         return CompanyChanges(**_given(self))

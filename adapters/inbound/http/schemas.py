@@ -23,6 +23,23 @@ class TeamAssignmentBody(msgspec.Struct):
     """The team the routing chose; assigned (`assigned_team_id`) only when `team_decision` is auto."""
 
 
+class SimilarTicketBody(msgspec.Struct):
+    """An earlier ticket of the same company: an analysis or a labelled ticket (the other id is null)."""
+
+    analysis_id: int | None
+    labelled_ticket_id: int | None
+    similarity: float
+    category: str | None
+    category_is_human_label: bool
+    """True when `category` is a person's label rather than a model's prediction."""
+    team_id: int | None
+    created_at: str
+
+
+class SimilarTicketsBody(msgspec.Struct):
+    similar_tickets: list[SimilarTicketBody]
+
+
 class AnalyzeResponse(msgspec.Struct):
     analysis_id: int | None
     category: str | None
@@ -38,6 +55,11 @@ class AnalyzeResponse(msgspec.Struct):
     category_reason: str | None = None
     reasons: list[str] = msgspec.field(default_factory=list)
     """Words of the ticket that pushed towards the category, strongest first."""
+    similar_tickets: list[SimilarTicketBody] | None = None
+    """Earlier tickets of the same company closest to this one, most similar first; null when the company turned
+    them off."""
+    possible_duplicate_of: SimilarTicketBody | None = None
+    """The most similar ticket of the last DUPLICATE_WINDOW_HOURS when it is close enough to be a duplicate."""
 
 
 class BatchAnalysis(AnalyzeResponse, tag_field="outcome", tag="answered"):
@@ -66,6 +88,7 @@ class CompanyBody(msgspec.Struct):
     team_mode: str
     target_precision: float
     trust_uncalibrated: bool
+    similar_tickets_enabled: bool = True
 
 
 class TeamBody(msgspec.Struct):

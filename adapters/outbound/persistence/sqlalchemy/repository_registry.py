@@ -12,6 +12,7 @@ from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemy
 from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
 from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
 from adapters.outbound.persistence.sqlalchemy.queries.review_queue import SqlAlchemyReviewQueueQueries
+from adapters.outbound.persistence.sqlalchemy.queries.ticket_groups import SqlAlchemyTicketGroupQueries
 from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import SqlAlchemyCatalogueStamp
@@ -27,6 +28,7 @@ from adapters.outbound.persistence.sqlalchemy.repositories.mislabel_candidates i
 )
 from adapters.outbound.persistence.sqlalchemy.repositories.model_versions import SqlAlchemyModelVersionRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlchemyTeamRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.ticket_vectors import SqlAlchemyTicketVectorRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_state import SqlAlchemyTrainingStateRepository
 from application.ports.admin_user_repository import AdminUserRepository
@@ -44,6 +46,8 @@ from application.ports.mislabel_candidate_repository import MislabelCandidateRep
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_group_queries import TicketGroupQueries
+from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
 
@@ -68,3 +72,5 @@ class SqlAlchemyRepositories:
     decision_quality = LazyRepository[DecisionQualityQueries](SqlAlchemyDecisionQualityQueries)
     mislabel_candidates = LazyRepository[MislabelCandidateRepository](SqlAlchemyMislabelCandidateRepository)
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](SqlAlchemyLabelledTicketCuration)
+    ticket_vectors = LazyRepository[TicketVectorRepository](SqlAlchemyTicketVectorRepository)
+    ticket_groups = LazyRepository[TicketGroupQueries](SqlAlchemyTicketGroupQueries)

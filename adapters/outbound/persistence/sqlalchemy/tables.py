@@ -13,6 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
+from adapters.outbound.persistence.sqlalchemy.vector_bytes import RawBytes
+
 metadata = sa.MetaData()
 
 MYSQL_TABLE_OPTIONS: dict[str, Any] = {
@@ -74,6 +76,7 @@ companies = sa.Table(
     sa.Column("team_mode", sa.String(16), nullable=False, server_default="autofill"),
     sa.Column("target_precision", sa.Double, nullable=False, server_default="0.95"),
     sa.Column("trust_uncalibrated", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("similar_tickets_enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("created_at", UtcDateTime, nullable=False, default=_utc_now),
     **MYSQL_TABLE_OPTIONS,
 )
@@ -308,3 +311,27 @@ login_failures = sa.Table(
 )
 """One row per failed login and throttle key ("user:<name>" or "address:<ip>"): in the database, so that every
 process and host sees the same count. Rows older than the throttle window are pruned on each failure."""
+
+ticket_vectors = sa.Table(
+    "ticket_vectors",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True, autoincrement=True),
+    sa.Column("company_id", sa.Integer, nullable=False),
+    sa.Column("model_version", sa.String(200), nullable=False),
+    sa.Column("analysis_id", sa.BigInteger, nullable=True),
+    sa.Column("labelled_ticket_id", sa.BigInteger, nullable=True),
+    sa.Column("vector", RawBytes, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("category", sa.String(200), nullable=True),
+    sa.Column("label_is_human", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("team_id", sa.Integer, nullable=True),
+    sa.Index("ix_ticket_vectors_company_version_created", "company_id", "model_version", "created_at"),
+    sa.Index("ix_ticket_vectors_company_version_id", "company_id", "model_version", "id"),
+    sa.UniqueConstraint("model_version", "analysis_id", name="uq_ticket_vectors_version_analysis"),
+    sa.UniqueConstraint("model_version", "labelled_ticket_id", name="uq_ticket_vectors_version_labelled"),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""One text vector per ticket (an analysis or a labelled ticket) and model version (its name, as `analyses` records
+it), as fp16 bytes (`domain.similar_tickets.pack_vector`); what a similar-ticket answer shows about the ticket is
+copied in, so a search reads this table only. No foreign keys: like analyses, the vectors outlive a deleted
+company's catalogue, and rows are keyed by the ticket ids they were written with (migration 0007)."""

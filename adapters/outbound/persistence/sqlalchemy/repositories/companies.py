@@ -52,10 +52,13 @@ def _values(company: Company) -> dict[str, Any]:
         "team_mode": company.policy.team_mode.value,
         "target_precision": company.policy.target_precision,
         "trust_uncalibrated": company.policy.trust_uncalibrated,
+        "similar_tickets_enabled": flags.similar_tickets,
     }
 
 
 def company_from_row(row: sa.Row[Any]) -> Company:
-    flags = CompanyFlags(bool(row.auto_categorize), bool(row.auto_prioritize), bool(row.auto_assign))
+    flags = CompanyFlags(
+        bool(row.auto_categorize), bool(row.auto_prioritize), bool(row.auto_assign), bool(row.similar_tickets_enabled)
+    )
     policy = DecisionPolicy(row.category_mode, row.team_mode, float(row.target_precision), bool(row.trust_uncalibrated))
     return Company(row.id, row.name, flags, policy)

@@ -1,0 +1,1 @@
+"""Similar-ticket search over stored ticket vectors (`VectorIndex`)."""

@@ -1,0 +1,110 @@
+"""Similar tickets through the real wiring and a real database (SQLite and MariaDB), with fake models: vectors are
+written in the analyses' transaction, a second process finds them, and re-embedding after a swap completes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from dependency_injector import providers
+
+from adapters.outbound.persistence.sqlalchemy.migrate import upgrade_to_head
+from application.use_cases.companies import CompanyChanges
+from bootstrap.container import Container, build_container
+from bootstrap.settings import load_settings
+from domain.analysis import TicketAnalysis
+from tests.integration.conftest import fresh_mysql_database, run_in_thread
+from tests.unit.fakes import FakeClassifier, FakeEmbedder, FakeJobQueue, FakeModelStore, FakeSentiment
+
+pytestmark = pytest.mark.integration
+
+MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_similar"
+LAPTOP = "My laptop will not turn on before the client meeting"
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_path / 'similar.db'}"
+        run_in_thread(upgrade_to_head, url)
+        return url
+    return fresh_mysql_database(MYSQL_URL)
+
+
+def _container(url: str, classifier: FakeClassifier) -> Container:
+    settings = load_settings(
+        environ={"DATABASE_URL": url, "ANALYZE_TRAINING_THRESHOLD": "100000", "SEED_DEMO_DATA": "false"},
+        env_file=None,
+    )
+    container = build_container(settings)
+    container.embedder.override(providers.Object(FakeEmbedder()))
+    container.classifier.override(providers.Object(classifier))
+    container.sentiment.override(providers.Object(FakeSentiment()))
+    container.job_queue.override(providers.Object(FakeJobQueue()))
+    container.model_store.override(providers.Object(FakeModelStore()))
+    return container
+
+
+@pytest.fixture
+async def processes(database_url: str) -> AsyncIterator[Callable[[], Container]]:
+    """Builds containers (API processes) on one database, all sharing one classifier; disposed after the test."""
+    classifier = FakeClassifier(vectors=FakeEmbedder()._vector)
+    built: list[Container] = []
+
+    def process() -> Container:
+        built.append(_container(database_url, classifier))
+        return built[-1]
+
+    yield process
+    for container in built:
+        container.vector_index().close()
+        await container.engine().dispose()
+
+
+async def _analyse(container: Container, text: str, company_id: int = 1) -> TicketAnalysis:
+    return await container.analyze_ticket().execute(text, company_id)
+
+
+async def test_a_second_process_finds_the_tickets_of_the_first_and_never_another_companys(
+    processes: Callable[[], Container],
+) -> None:
+    first_process = processes()
+    for name in ("Initech", "Globex"):
+        await first_process.create_company().execute(CompanyChanges(name=name))
+    first = await _analyse(first_process, LAPTOP)
+    await _analyse(first_process, LAPTOP, company_id=2)
+    second_process = processes()
+    again = await _analyse(second_process, LAPTOP)
+    assert again.possible_duplicate_of is not None and again.possible_duplicate_of.analysis_id == first.id
+    assert again.similar_tickets is not None and [t.analysis_id for t in again.similar_tickets] == [first.id]
+    assert again.id is not None
+    found = await second_process.find_similar_tickets().execute(again.id, 10)
+    assert [t.analysis_id for t in found] == [first.id]
+
+
+async def test_reembedding_after_a_swap_completes_and_serving_answers_meanwhile(
+    processes: Callable[[], Container],
+) -> None:
+    container = processes()
+    await container.create_company().execute(CompanyChanges(name="Initech"))
+    for n in range(10):
+        await _analyse(container, f"{LAPTOP} number {n}")
+    classifier = container.classifier()
+    assert isinstance(classifier, FakeClassifier)
+    classifier.version = "fake-v2"
+    reembed = container.reembed_tickets()
+    runner = asyncio.create_task(reembed.run())
+    served = [await _analyse(container, f"{LAPTOP} number {n}") for n in range(3)]
+    async with container.uow_factory()() as uow:
+        while await uow.ticket_vectors.count(1, "fake-v1") > 0:
+            await asyncio.sleep(0.05)
+            await uow.rollback()
+        remaining_v2 = await uow.ticket_vectors.count(1, "fake-v2")
+    runner.cancel()
+    await asyncio.gather(runner, return_exceptions=True)
+    assert all(answer.id is not None for answer in served)
+    assert remaining_v2 == 13
+    answer = await _analyse(container, f"{LAPTOP} number 9")
+    assert answer.possible_duplicate_of is not None

@@ -1,0 +1,56 @@
+"""The domain rules of similar tickets: fp16 packing, what an answer shows, and when a ticket is a duplicate."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from domain.similar_tickets import SimilarTicket, SimilarTicketsPolicy, StoredVector, pack_vector, unpack_vector
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def _ticket(similarity: float, hours_ago: float, analysis_id: int = 1) -> SimilarTicket:
+    return SimilarTicket(similarity, NOW - timedelta(hours=hours_ago), analysis_id=analysis_id)
+
+
+def test_vectors_pack_to_two_bytes_a_value_and_back_within_fp16_precision() -> None:
+    values = (0.1, -0.25, 0.999, 0.0)
+    packed = pack_vector(values)
+    assert len(packed) == 8
+    assert unpack_vector(packed) == pytest.approx(values, abs=1e-3)
+    with pytest.raises(ValueError):
+        unpack_vector(b"\x00\x01\x02")
+
+
+def test_a_stored_vector_names_exactly_one_ticket() -> None:
+    with pytest.raises(ValueError):
+        StoredVector(1, "v", b"", NOW)
+    with pytest.raises(ValueError):
+        StoredVector(1, "v", b"", NOW, analysis_id=1, labelled_ticket_id=2)
+
+
+def test_the_answer_shows_the_k_closest_above_the_minimum() -> None:
+    policy = SimilarTicketsPolicy(k=2, min_similarity=0.5)
+    found = [_ticket(0.9, 1, 1), _ticket(0.8, 1, 2), _ticket(0.7, 1, 3), _ticket(0.4, 1, 4)]
+    assert [t.analysis_id for t in policy.similar(found)] == [1, 2]
+    assert policy.similar([_ticket(0.49, 1)]) == ()
+    assert policy.search_k >= 10 and policy.search_min_similarity == 0.5
+
+
+def test_the_duplicate_is_the_closest_recent_ticket_above_the_threshold() -> None:
+    policy = SimilarTicketsPolicy(duplicate_similarity=0.84, duplicate_window=timedelta(hours=24))
+    old_identical, recent_close = _ticket(1.0, 48, 1), _ticket(0.9, 2, 2)
+    assert policy.duplicate_of([old_identical, recent_close], NOW) == recent_close
+    assert policy.duplicate_of([_ticket(0.83, 1)], NOW) is None
+    assert policy.duplicate_of([_ticket(0.84, 24)], NOW) is not None
+    assert policy.duplicate_of([_ticket(0.95, 24.01)], NOW) is None
+    assert policy.duplicate_of([], NOW) is None
+
+
+def test_similarities_are_cosines() -> None:
+    with pytest.raises(ValueError):
+        SimilarTicketsPolicy(min_similarity=1.5)
+    with pytest.raises(ValueError):
+        SimilarTicketsPolicy(k=-1)

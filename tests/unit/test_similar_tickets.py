@@ -1,0 +1,258 @@
+"""Similar tickets and possible duplicates next to each answer, over fakes and the real numpy index."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
+from application.services.reembed_tickets import ReembedTickets
+from application.services.similar_tickets import SimilarTickets
+from application.use_cases.analyze_ticket import AnalyzeTicket
+from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
+from domain.analysis import TicketAnalysis
+from domain.companies import Company, CompanyFlags
+from domain.errors import InvalidInput, NotFound
+from domain.labelled_tickets import LabelledTicket
+from domain.similar_tickets import SimilarTicketsPolicy, StoredVector, pack_vector
+from tests.settings_defaults import DEFAULTS
+from tests.unit.conftest import World
+from tests.unit.fakes import FakeEmbedder
+
+EMBEDDER_SPACE = "base"
+LAPTOP = "My laptop will not turn on before the client meeting"
+PRINTER = "The printer on floor three jams on every page"
+
+
+class SimilarWorld(World):
+    """The fake world with similar tickets on: the classifier gives a vector with each prediction, as a trained
+    version's encoder does (bag of words, so texts sharing words are close)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.vectors = FakeEmbedder()
+        self.classifier.vectors = self.vectors._vector
+        self.index = NumpyVectorIndex()
+        self.similar = SimilarTickets(
+            self.uow, self.index, self.classifier, self.embedder, EMBEDDER_SPACE, SimilarTicketsPolicy()
+        )
+        self.analyze = self.analyze_ticket(similar=self.similar)
+        self.uow.store.companies[2] = Company(2, "Globex")
+
+    def reembed(self, batch_size: int = 2) -> ReembedTickets:
+        return ReembedTickets(self.uow, self.similar, batch_size=batch_size, idle_seconds=0.01, rest_ratio=0.0)
+
+
+@pytest.fixture
+def similar_world() -> Iterator[SimilarWorld]:
+    world = SimilarWorld()
+    yield world
+    world.index.close()
+
+
+async def test_an_earlier_ticket_is_similar_and_a_repeat_is_a_possible_duplicate(similar_world: SimilarWorld) -> None:
+    first = await similar_world.analyze.execute(LAPTOP, 1)
+    assert first.similar_tickets == () and first.possible_duplicate_of is None
+    similar_world.clock.advance(hours=1)
+    again = await similar_world.analyze.execute(LAPTOP, 1)
+    assert again.similar_tickets is not None
+    (nearest,) = again.similar_tickets
+    assert nearest.analysis_id == first.id and nearest.similarity == pytest.approx(1.0, abs=1e-3)
+    assert (nearest.category, nearest.category_is_human_label, nearest.team_id) == ("Hardware", False, 10)
+    assert nearest.created_at == first.created_at
+    assert again.possible_duplicate_of == nearest
+
+
+async def test_the_vector_is_stored_beside_the_analysis_without_a_second_encoder_pass(
+    similar_world: SimilarWorld,
+) -> None:
+    stored = await similar_world.analyze.execute(LAPTOP, 1)
+    (row,) = similar_world.uow.store.ticket_vectors.values()
+    assert (row.analysis_id, row.company_id, row.model_version) == (stored.id, 1, "fake-v1")
+    assert row.vector == pack_vector(similar_world.vectors._vector(LAPTOP))
+    assert similar_world.classifier.calls == 1 and similar_world.embedder.calls == []
+
+
+async def test_a_ticket_never_sees_another_companys_tickets(similar_world: SimilarWorld) -> None:
+    await similar_world.analyze.execute(LAPTOP, 1)
+    other = await similar_world.analyze.execute(LAPTOP, 2)
+    assert other.similar_tickets == () and other.possible_duplicate_of is None
+    again = await similar_world.analyze.execute(LAPTOP, 1)
+    assert again.similar_tickets is not None and len(again.similar_tickets) == 1
+
+
+async def test_vectors_of_two_versions_are_never_compared(similar_world: SimilarWorld) -> None:
+    await similar_world.analyze.execute(LAPTOP, 1)
+    similar_world.classifier.version = "fake-v2"
+    swapped = await similar_world.analyze.execute(LAPTOP, 1)
+    assert swapped.similar_tickets == ()
+    assert {row.model_version for row in similar_world.uow.store.ticket_vectors.values()} == {"fake-v1", "fake-v2"}
+
+
+async def test_only_close_tickets_are_similar_at_most_k_closest_first(similar_world: SimilarWorld) -> None:
+    for text in (PRINTER, f"{LAPTOP} today", LAPTOP, "salary question about overtime"):
+        await similar_world.analyze.execute(text, 1)
+    answer = await similar_world.analyze.execute(LAPTOP, 1)
+    assert answer.similar_tickets is not None
+    similarities = [ticket.similarity for ticket in answer.similar_tickets]
+    assert len(similarities) == 2 and similarities == sorted(similarities, reverse=True)
+    assert all(similarity >= 0.5 for similarity in similarities)
+
+
+async def test_an_old_repeat_is_similar_but_no_duplicate(similar_world: SimilarWorld) -> None:
+    await similar_world.analyze.execute(LAPTOP, 1)
+    similar_world.clock.advance(hours=25)
+    late = await similar_world.analyze.execute(LAPTOP, 1)
+    assert late.similar_tickets is not None and len(late.similar_tickets) == 1
+    assert late.possible_duplicate_of is None
+
+
+async def test_the_company_flag_turns_it_off(similar_world: SimilarWorld) -> None:
+    store = similar_world.uow.store
+    store.companies[1] = replace(store.companies[1], flags=CompanyFlags(similar_tickets=False))
+    await similar_world.analyze.execute(LAPTOP, 1)
+    answer = await similar_world.analyze.execute(LAPTOP, 1)
+    assert answer.similar_tickets is None and answer.possible_duplicate_of is None
+    assert store.ticket_vectors == {}
+    assert answer.id is not None
+    assert await similar_world.similar.for_analysis(answer.id, 5) == []
+
+
+async def test_a_batch_is_answered_and_stored_like_single_tickets(similar_world: SimilarWorld) -> None:
+    await similar_world.analyze.execute(LAPTOP, 1)
+    answers = await similar_world.analyze.execute_many([LAPTOP, PRINTER, " "], 1)
+    laptop, printer, blank = answers
+    assert isinstance(laptop, TicketAnalysis) and isinstance(printer, TicketAnalysis)
+    assert isinstance(blank, InvalidInput)
+    assert laptop.possible_duplicate_of is not None and printer.similar_tickets == ()
+    assert len(similar_world.uow.store.ticket_vectors) == 3
+
+
+async def test_a_model_without_vectors_places_tickets_with_the_embedder() -> None:
+    world = SimilarWorld()
+    world.classifier.vectors = None
+    await world.analyze.execute(LAPTOP, 1)
+    answer = await world.analyze.execute(LAPTOP, 1)
+    assert answer.possible_duplicate_of is not None
+    assert {row.model_version for row in world.uow.store.ticket_vectors.values()} == {EMBEDDER_SPACE}
+    world.index.close()
+
+
+async def test_a_persons_label_shows_on_the_similar_ticket(similar_world: SimilarWorld) -> None:
+    first = await similar_world.analyze.execute(LAPTOP, 1)
+    assert first.id is not None
+    feedback = SubmitFeedback(
+        similar_world.uow,
+        similar_world.clock,
+        similar_world.retraining,
+        DEFAULTS.team_evidence_per_team,
+        similar_world.similar,
+    )
+    await feedback.execute(first.id, Feedback(category="Access"))
+    again = await similar_world.analyze.execute(f"{LAPTOP} again", 1)
+    assert again.similar_tickets is not None
+    (nearest,) = again.similar_tickets
+    assert (nearest.category, nearest.category_is_human_label) == ("Access", True)
+    (row,) = [r for r in similar_world.uow.store.ticket_vectors.values() if r.analysis_id == first.id]
+    assert (row.category, row.label_is_human) == ("Access", True)
+
+
+async def test_more_similar_tickets_of_a_recorded_analysis(similar_world: SimilarWorld) -> None:
+    for n in range(6):
+        await similar_world.analyze.execute(f"{LAPTOP} {n}", 1)
+    await similar_world.analyze.execute(LAPTOP, 2)
+    asked = await similar_world.analyze.execute(LAPTOP, 1)
+    assert asked.id is not None
+    found = await similar_world.similar.for_analysis(asked.id, 5)
+    assert len(found) == 5 and asked.id not in {ticket.analysis_id for ticket in found}
+    with pytest.raises(NotFound):
+        await similar_world.similar.for_analysis(9_999, 5)
+    with pytest.raises(InvalidInput) as error:
+        await similar_world.similar.for_analysis(asked.id, 0)
+    assert error.value.field == "k"
+
+
+async def test_a_fresh_process_loads_the_stored_vectors_and_reads_what_others_stored(
+    similar_world: SimilarWorld,
+) -> None:
+    first = await similar_world.analyze.execute(LAPTOP, 1)
+    restarted = NumpyVectorIndex()
+    similar = SimilarTickets(
+        similar_world.uow,
+        restarted,
+        similar_world.classifier,
+        similar_world.embedder,
+        EMBEDDER_SPACE,
+        SimilarTicketsPolicy(),
+        refresh_seconds=0.0,
+    )
+    analyze: AnalyzeTicket = similar_world.analyze_ticket(similar=similar)
+    answer = await analyze.execute(LAPTOP, 1)
+    assert answer.possible_duplicate_of is not None and answer.possible_duplicate_of.analysis_id == first.id
+    other_process = await similar_world.analyze.execute(PRINTER, 1)  # stored by the first "process"
+    printer = await analyze.execute(PRINTER, 1)
+    assert printer.possible_duplicate_of is not None and printer.possible_duplicate_of.analysis_id == other_process.id
+    restarted.close()
+
+
+async def test_reembedding_after_a_swap_completes_while_serving_answers(similar_world: SimilarWorld) -> None:
+    texts = [f"{LAPTOP} number {n}" for n in range(7)]
+    for text in texts:
+        await similar_world.analyze.execute(text, 1)
+    async with similar_world.uow() as uow:
+        (labelled,) = await uow.labelled_tickets.add_many([LabelledTicket(PRINTER, "Printing", "api", NOW)])
+        assert labelled.id is not None
+        await uow.ticket_vectors.add_many(
+            [StoredVector(1, "fake-v1", pack_vector(similar_world.vectors._vector(PRINTER)), NOW, None, labelled.id)]
+        )
+        await uow.commit()
+    similar_world.classifier.version = "fake-v2"
+    reembed = similar_world.reembed(batch_size=3)
+    runner = asyncio.create_task(reembed.run())
+    answers = [await similar_world.analyze.execute(f"{LAPTOP} number {n}", 1) for n in range(3)]
+    assert all(answer.id is not None for answer in answers)
+    while any(row.model_version == "fake-v1" for row in similar_world.uow.store.ticket_vectors.values()):
+        await asyncio.sleep(0.01)
+    runner.cancel()
+    await asyncio.gather(runner, return_exceptions=True)
+    rows = list(similar_world.uow.store.ticket_vectors.values())
+    assert {row.model_version for row in rows} == {"fake-v2"}
+    assert len(rows) == len(texts) + 1 + 3
+    answer = await similar_world.analyze.execute(PRINTER, 1)
+    assert answer.possible_duplicate_of is not None and answer.possible_duplicate_of.labelled_ticket_id == labelled.id
+
+
+async def test_reembedding_waits_until_the_served_model_is_in_step(similar_world: SimilarWorld) -> None:
+    await similar_world.analyze.execute(LAPTOP, 1)
+    similar_world.classifier.version = "fake-v2"
+    similar_world.classifier.is_ready = lambda: False  # type: ignore[method-assign]
+    assert await similar_world.reembed().run_once() == 0
+    assert {row.model_version for row in similar_world.uow.store.ticket_vectors.values()} == {"fake-v1"}
+
+
+async def test_the_index_answers_concurrent_searches_of_several_companies_together() -> None:
+    index = NumpyVectorIndex()
+    embed = FakeEmbedder()._vector
+    texts = [LAPTOP, PRINTER, "salary question"]
+    for company in (1, 2):
+        await index.add(
+            company,
+            "v",
+            [
+                StoredVector(company, "v", pack_vector(embed(text)), NOW + timedelta(minutes=n), company * 100 + n)
+                for n, text in enumerate(texts)
+            ],
+        )
+    found = await asyncio.gather(*(index.search(c, "v", embed(t), 1, 0.9) for c in (1, 2) for t in texts))
+    assert [[ticket.analysis_id for ticket in answer] for answer in found] == [[100], [101], [102], [200], [201], [202]]
+    assert await index.search(3, "v", embed(LAPTOP), 3, 0.0) == []
+    assert await index.search(1, "w", embed(LAPTOP), 3, 0.0) == []
+    assert index.size(1, "v") == 3 and index.memory_bytes() > 0
+    index.close()
+
+
+NOW = World().clock.now()
