@@ -60,7 +60,7 @@ class TeamDraft:
 class TeamChanges:
     """Fields to change: `Keep.KEEP` (the default) leaves a field as it is; None clears the category or the
     description. `categories` replaces every category the team owns (the main one first, unless `category` is
-    given too); a new `category` alone keeps the extra ones."""
+    given too); a new `category` alone keeps the extra ones, and clearing it alone clears them."""
 
     name: str | Keep = Keep.KEEP
     category: str | None | Keep = Keep.KEEP
@@ -69,11 +69,13 @@ class TeamChanges:
 
     def applied_to(self, team: Team) -> TeamDraft:
         given = not isinstance(self.categories, Keep)
+        # Clearing the main category alone clears the others too: the team is then routed by its description.
+        extra = () if self.category is None else team.extra_categories
         return TeamDraft(
             name=_kept(self.name, team.name),
             category=_kept(self.category, None if given else team.category),
             description=_kept(self.description, team.description),
-            categories=_kept(self.categories, team.extra_categories),
+            categories=_kept(self.categories, extra),
         )
 
 

@@ -20,6 +20,8 @@ async def test_a_team_owns_several_categories_through_the_api() -> None:
 
         patched = await client.patch(f"/api/teams/{body['id']}", json={"category": "Storage"})
         assert patched.json()["categories"] == ["Storage", "Purchase"]
+        cleared = await client.patch(f"/api/teams/{body['id']}", json={"category": None})
+        assert (cleared.json()["category"], cleared.json()["categories"]) == (None, [])
         patched = await client.patch(f"/api/teams/{body['id']}", json={"categories": ["Access"]})
         assert (patched.json()["category"], patched.json()["categories"]) == ("Access", ["Access"])
         plain = await client.post("/api/companies/1/teams", json={"name": "Plain", "description": "anything"})
