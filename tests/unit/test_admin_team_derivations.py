@@ -81,3 +81,23 @@ async def test_a_team_chosen_in_the_review_queue_becomes_its_evidence() -> None:
         assert response.status_code == 303, response.text
         assert [e.text for e in world.uow.store.teams[other["id"]].evidence] == ["laptop broken"]
         assert world.uow.store.teams[desk["id"]].evidence == ()
+
+
+async def test_the_team_form_edits_the_other_categories() -> None:
+    world = http_world(keys=False)
+    await world.add_admin()
+    async with logged_in(world.app) as admin:
+        company = (await admin.post("/api/companies", json={"name": "Initech"})).json()["id"]
+        team = (
+            await admin.post(f"/api/companies/{company}/teams", json={"name": "Desk", "category": "Hardware"})
+        ).json()
+        token = await page_token(admin, f"/admin/teams/{team['id']}")
+        form = {"name": "Desk", "category": "Hardware", "description": "", "_csrf_token": token}
+        saved = await admin.post(
+            f"/admin/teams/{team['id']}", data={**form, "other_categories": "Purchase, Storage"}, follow_redirects=False
+        )
+        assert saved.status_code == 303, saved.text
+        assert world.uow.store.teams[team["id"]].categories == ("Hardware", "Purchase", "Storage")
+        assert 'value="Purchase, Storage"' in (await admin.get(f"/admin/teams/{team['id']}")).text
+        refused = await admin.post(f"/admin/teams/{team['id']}", data={**form, "other_categories": "x" * 201})
+        assert refused.status_code == 400 and 'id="other_categories-error"' in refused.text

@@ -15,7 +15,7 @@ from application.use_cases.team_derivations import ReadTeamDerivations
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, TeamChanges, TeamDraft, UpdateTeam
 from domain.errors import InvalidInput
 
-TEAM_FIELDS = ("name", "category", "description")
+TEAM_FIELDS = ("name", "category", "description", "other_categories")
 
 
 class TeamPagesController(Controller):
@@ -46,12 +46,11 @@ class TeamPagesController(Controller):
         company = await get_company.execute(company_id)
         values = _team_values(await request.form())
         try:
-            team = await create_team.execute(
-                company_id, TeamDraft(values["name"], values["category"] or None, values["description"])
-            )
+            draft = TeamDraft(values["name"], values["category"] or None, values["description"], _categories(values))
+            team = await create_team.execute(company_id, draft)
         except InvalidInput as error:
             errors = FieldErrors()
-            errors.add(error)
+            errors.add(_on_form(error))
             return page(
                 request,
                 "team_form.html",
@@ -73,7 +72,12 @@ class TeamPagesController(Controller):
         read_team_derivations: NamedDependency[ReadTeamDerivations],
     ) -> Template:
         team = await get_team.execute(team_id)
-        values = {"name": team.name, "category": team.category or "", "description": team.description}
+        values = {
+            "name": team.name,
+            "category": team.category or "",
+            "description": team.description,
+            "other_categories": ", ".join(team.extra_categories),
+        }
         return page(
             request,
             "team_form.html",
@@ -117,11 +121,13 @@ class TeamPagesController(Controller):
         values = _team_values(await request.form())
         try:
             # The use case recomputes the routing embedding whenever the name, category or description changed.
-            changes = TeamChanges(values["name"], values["category"] or None, values["description"])
+            changes = TeamChanges(
+                values["name"], values["category"] or None, values["description"], _categories(values)
+            )
             updated = await update_team.execute(team_id, changes)
         except InvalidInput as error:
             errors = FieldErrors()
-            errors.add(error)
+            errors.add(_on_form(error))
             return page(
                 request,
                 "team_form.html",
@@ -162,3 +168,14 @@ class TeamPagesController(Controller):
 def _team_values(form: Any) -> dict[str, str]:
     # The description keeps its line breaks; only the ends are trimmed (by the domain too).
     return {name: text(form, name) for name in TEAM_FIELDS}
+
+
+def _categories(values: dict[str, str]) -> list[str]:
+    """Every category the form gives the team: the main one, then the others (comma-separated)."""
+    others = [part.strip() for part in values["other_categories"].split(",") if part.strip()]
+    return [values["category"], *others] if values["category"] else others
+
+
+def _on_form(error: InvalidInput) -> InvalidInput:
+    """The form field to show an error next to: the other categories for any of the team's `categories[i]`."""
+    return InvalidInput("other_categories", error.message) if error.field.startswith("categories") else error
