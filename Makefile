@@ -26,7 +26,7 @@ worker: install
 migrate: install
 	$(BIN)/ticket-utils migrate
 
-# The gate: architecture contracts, lint and format, and types (strict on domain/ and application/).
+# The gate: architecture contracts, lint and format, and types (strict on every layer).
 lint: install
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .

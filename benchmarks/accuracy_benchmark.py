@@ -71,7 +71,7 @@ def environment(workdir: Path, args: argparse.Namespace) -> dict[str, str]:
         "TRAINING_EXPORT_PATH": str(workdir / "exports" / "tickets_training.xlsx"),
         "TRAINING_DATA_DIR": str(workdir / "training_data"),
         "SEED_DEMO_DATA": "false",
-        "LOG_LEVEL": "WARNING",
+        "LOG_LEVEL": args.log_level,
     }
     for flag, variable in (
         ("epochs", "TRAIN_EPOCHS"),
@@ -226,6 +226,11 @@ def main() -> None:
     )
     parser.add_argument(
         "--later", type=int, default=0, help="keep back this many tickets, import them after the first job and retrain"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        help="LOG_LEVEL of the job (INFO: the training process logs its memory at every phase and call)",
     )
     args = parser.parse_args()
     with args.csv.open(newline="", encoding="utf-8") as handle:

@@ -21,15 +21,17 @@ import json
 import resource
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from adapters.outbound.ml.serving.model_version import LoadedModelVersion
-from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.tfidf_fit import LinearSettings
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
+from bootstrap.container import fine_tune_config
+from bootstrap.settings import load_settings
 from domain.metrics import evaluate
 
 DEFAULT_CSV = Path("/work/shared/data/it_service_tickets.csv")
@@ -93,7 +95,8 @@ def main() -> None:
         train = stratified_sample(train, args.sample, args.seed)
     labels = sorted(set(train.labels) | set(val.labels) | set(test.labels))
     out = args.out or Path(f"/tmp/ticket-utils-bench/{time.strftime('%Y%m%d-%H%M%S')}")
-    config = FineTuneConfig(
+    config = replace(
+        fine_tune_config(load_settings(environ={}, env_file=None)),
         epochs=args.epochs,
         batch_size=args.batch_size,
         max_length=args.max_length,

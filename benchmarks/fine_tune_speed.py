@@ -16,6 +16,7 @@ import csv
 import random
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,8 +26,9 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
-    from adapters.outbound.ml.training.config import FineTuneConfig
     from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+    from bootstrap.container import fine_tune_config
+    from bootstrap.settings import load_settings
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--csv", type=Path, default=SHARED_CSV)
@@ -40,8 +42,14 @@ def main() -> None:
         precision, batch, steps, *rest = run.split(":")
         frozen, max_length = (int(rest[0]) if rest else 0), (int(rest[1]) if len(rest) > 1 else 128)
         sample = rows[: int(batch) * int(steps)]
-        config = FineTuneConfig(
-            epochs=1.0, batch_size=int(batch), precision=precision, frozen_layers=frozen, max_length=max_length
+        config = replace(
+            fine_tune_config(load_settings(environ={}, env_file=None)),
+            epochs=1.0,
+            time_budget_s=None,
+            batch_size=int(batch),
+            precision=precision,
+            frozen_layers=frozen,
+            max_length=max_length,
         )
         with tempfile.TemporaryDirectory() as out:
             outcome = train_sequence_classifier(

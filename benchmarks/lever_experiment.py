@@ -87,10 +87,12 @@ def blend_on_validation(bert_val: Any, linear_val: Any, val_truth: list[int]) ->
 def transformer_lever(name: str, context: dict[str, Any]) -> dict[str, Any]:
     from adapters.outbound.ml.serving.devices import resolve_device
     from adapters.outbound.ml.serving.transformer_inference import predict_probabilities
-    from adapters.outbound.ml.training.config import FineTuneConfig
     from adapters.outbound.ml.training.fine_tune import train_sequence_classifier
+    from bootstrap.container import fine_tune_config
+    from bootstrap.settings import load_settings
 
-    config = replace(FineTuneConfig(epochs=3.0, time_budget_s=None), **TRANSFORMER_LEVERS[name])
+    service = fine_tune_config(load_settings(environ={}, env_file=None))
+    config = replace(service, time_budget_s=None, **TRANSFORMER_LEVERS[name])
     train, val, labels = context["train"], context["val"], context["labels"]
     started = time.monotonic()
     outcome = train_sequence_classifier(

@@ -22,11 +22,30 @@ service's own `domain.routing.route_ticket` with its default policy:
   (e) service path        the same for teams with a category: the similarity fallback compares the version's
                           own vectors instead of base MiniLM's (one transformer pass per ticket)
 Prints accuracy for each (the issue's goal for the description-only rule: at least 0.80). Asserts nothing.
+
+Description sets and team evidence (issue 21):
+
+    .venv/bin/python benchmarks/routing_quality.py --model-dir models/v... --service-only \
+        --descriptions benchmarks/team_descriptions/long.json --confirmed 0,1,5 --priors 1
+
+  --descriptions FILE...  (with --service-only) the eight teams' names and descriptions from JSON files
+                          ({label: {name, description}}), each measured in turn, instead of TEAMS below;
+                          benchmarks/team_descriptions/ holds sets written independently: short, long, vague
+  --service-only          only the service's rule for description teams ((d)), with evidence: no base-MiniLM
+                          rules, so a run costs one classification of the held-out tickets
+  --confirmed 0,5         confirmed tickets per team (team evidence, as feedback with `team_id` gives it), drawn
+                          per label from the tickets outside the holdout (seeded); one line per count
+  --priors 1              TEAM_EVIDENCE_PRIOR values to try (tune on one description set, report the others)
+  --share-mins 0.2        TEAM_LABEL_SHARE_MIN values to try
+Each line also prints the share decided automatically (a category or derived match whose category the version's
+thresholds trust at 0.95, as `team_decision: auto`) and its realised routing precision.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import json
 import sys
 import time
@@ -110,9 +129,9 @@ def route_all(
     truth: Sequence[str],
     predictions: Sequence[Any] | None,
 ) -> tuple[float, Counter[str]]:
-    from domain.routing import RoutingPolicy, route_ticket
+    from domain.routing import route_ticket
 
-    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    policy, right, reasons = _routing_policy(), 0, Counter[str]()
     for index, vector in enumerate(ticket_vectors):
         prediction = predictions[index] if predictions is not None else None
         assignment = route_ticket(tuple(vector), team_list, prediction, policy)
@@ -135,11 +154,11 @@ def route_service_path(
 
     from application.services.served_team_readings import (
         ServedTeamReadings,
-        derived_categories,
+        derived_owners,
         teams_in_model_space,
     )
     from domain.predictions import CategoryPrediction
-    from domain.routing import RoutingPolicy, needs_embedding, route_ticket
+    from domain.routing import needs_embedding, route_ticket
 
     class VersionClassifier:
         async def classify(self, text: str) -> CategoryPrediction:
@@ -150,11 +169,11 @@ def route_service_path(
             return True
 
     readings = asyncio.run(ServedTeamReadings(VersionClassifier()).for_teams(team_list, "v"))
-    derived = derived_categories(team_list, readings)
+    derived = derived_owners(team_list, readings, _routing_policy().label_share_min)
     placed = teams_in_model_space(team_list, readings, "v")
     if placed is None:
         raise SystemExit("the version gives no text vectors (no transformer): the service would embed separately")
-    policy, right, reasons = RoutingPolicy(), 0, Counter[str]()
+    policy, right, reasons = _routing_policy(), 0, Counter[str]()
     for index, prediction in enumerate(predictions):
         needed = needs_embedding(team_list, prediction, policy, derived)
         reasons["compared"] += needed
@@ -164,13 +183,198 @@ def route_service_path(
     return right / len(truth), reasons
 
 
+def load_descriptions(path: Path | None) -> dict[str, tuple[str, str]]:
+    """{label: (name, description)} from a description set (keys starting with `_` are notes), or TEAMS."""
+    if path is None:
+        return dict(TEAMS)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {label: (entry["name"], entry["description"]) for label, entry in data.items() if not label.startswith("_")}
+
+
+def evidence_pool(csv_path: Path, count: int, seed: int = 7) -> dict[str, list[str]]:
+    """`count` ticket texts per label from the tickets outside the holdout (those a company's agents would have
+    confirmed before), drawn with a fixed seed."""
+    import csv
+    import random
+
+    from accuracy_benchmark import stratified_holdout
+
+    with csv_path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    kept, _ = stratified_holdout(rows, 0.1, seed=1234)
+    by_label: dict[str, list[str]] = {}
+    for row in kept:
+        by_label.setdefault(row["Topic_group"], []).append(row["Document"])
+    rng = random.Random(seed)
+    return {label: rng.sample(texts, min(count, len(texts))) for label, texts in sorted(by_label.items())}
+
+
+def route_with_evidence(
+    descriptions: dict[str, tuple[str, str]],
+    evidence: dict[str, list[str]],
+    prior: float,
+    share_min: float,
+    truth: Sequence[str],
+    predictions: Sequence[Any],
+    version: Any,
+    base_vectors: Callable[[], Sequence[Any]],
+    base_encode: Callable[[list[str]], list[Any]],
+) -> tuple[float, float, float, Counter[str]]:
+    """The service's rule for description-only teams carrying `evidence` (confirmed tickets with their true
+    label), read by the version through `ServedTeamReadings` with TEAM_EVIDENCE_PRIOR `prior`. Where the version
+    gives no vectors (a linear-only version), tickets and teams are compared in base MiniLM's space as the service
+    does (the teams' stored description vectors). Returns accuracy, automatic share and its precision, reasons."""
+    import asyncio
+
+    from application.services.served_team_readings import (
+        ServedTeamReadings,
+        derived_owners,
+        teams_in_model_space,
+    )
+    from domain.companies import Team
+    from domain.predictions import CategoryPrediction
+    from domain.routing import RoutingReason, needs_embedding, route_ticket
+    from domain.team_evidence import TeamEvidence
+
+    class VersionClassifier:
+        async def classify(self, text: str) -> CategoryPrediction:
+            ((row, _, vector),) = version.predict_with_reasons([text])
+            return CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v", embedding=vector)
+
+        def is_ready(self) -> bool:
+            return True
+
+    team_list, serves = [], {}
+    for position, (label, (name, description)) in enumerate(descriptions.items(), start=1):
+        items = tuple(TeamEvidence(text, label) for text in evidence.get(label, ()))
+        team_list.append(Team(position, 1, name, None, description, evidence=items))
+        serves[position] = label
+    policy = dataclasses.replace(_routing_policy(), evidence_prior=prior, label_share_min=share_min)
+    readings = asyncio.run(ServedTeamReadings(VersionClassifier(), prior).for_teams(team_list, "v"))
+    derived = derived_owners(team_list, readings, policy.label_share_min)
+    placed = teams_in_model_space(team_list, readings, "v")
+    ticket_vectors: Sequence[Any] | None = None
+    if placed is None:  # as TeamRouter: the stored description vectors blended with the evidence's, base MiniLM
+        from domain.team_evidence import blend_vectors
+
+        vectors = base_encode([team.embedding_text() for team in team_list])
+        placed = []
+        for team, vector in zip(team_list, vectors, strict=True):
+            found = [tuple(v) for v in base_encode([e.text for e in team.evidence])] if team.evidence else []
+            blended = blend_vectors(tuple(vector), found, prior) or tuple(vector)
+            placed.append(Team(team.id, 1, team.name, None, team.description, blended, evidence=team.evidence))
+        ticket_vectors = base_vectors()
+    thresholds = version.thresholds
+    right, auto, auto_right, reasons = 0, 0, 0, Counter[str]()
+    for index, prediction in enumerate(predictions):
+        needed = needs_embedding(team_list, prediction, policy, derived)
+        vector = None
+        if needed:
+            vector = tuple(ticket_vectors[index]) if ticket_vectors is not None else prediction.embedding
+        assignment = route_ticket(vector, placed, prediction, policy, derived)
+        reasons[assignment.reason.value] += 1
+        correct = assignment.assigned_team_id is not None and serves[assignment.assigned_team_id] == truth[index]
+        right += correct
+        by_category = assignment.reason in (RoutingReason.CATEGORY_MATCH, RoutingReason.DERIVED_CATEGORY_MATCH)
+        trusted = thresholds is not None and thresholds.allows(prediction.label, prediction.confidence, 0.95)
+        if by_category and trusted:
+            auto += 1
+            auto_right += correct
+    total = len(truth)
+    return right / total, auto / total, (auto_right / auto if auto else 0.0), reasons
+
+
+def service_only(args: argparse.Namespace) -> None:
+    import numpy as np
+
+    from adapters.outbound.ml.serving.minilm_embedder import MiniLmEmbedder
+    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+    from domain.predictions import CategoryPrediction
+
+    held = held_out_tickets(args.csv, args.sample)
+    texts, truth = [row["Document"] for row in held], [row["Topic_group"] for row in held]
+    version = LoadedModelVersion(args.model_dir)
+    started = time.perf_counter()
+    scored = version.predict_with_reasons(texts)
+    predictions = [
+        CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v", embedding=vector)
+        for row, _, vector in scored
+    ]
+    accuracy = np.mean([p.label == t for p, t in zip(predictions, truth, strict=True)])
+    print(
+        f"version {args.model_dir.name} (kind {version.kind}); "
+        f"{len(held)} held-out tickets classified in {time.perf_counter() - started:.0f} s, accuracy {accuracy:.4f}"
+    )
+    base: MiniLmEmbedder | None = None
+    cached: list[Sequence[Any]] = []
+
+    def base_encode(batch: list[str]) -> list[Any]:
+        nonlocal base
+        base = base or MiniLmEmbedder(max_length=256)
+        return list(base.encode(batch))
+
+    def base_vectors() -> Sequence[Any]:
+        if not cached:
+            cached.append(base_encode(texts))
+        return cached[0]
+
+    counts = [int(part) for part in args.confirmed.split(",")]
+    pool = evidence_pool(args.csv, max(counts))
+    for path in args.descriptions or [None]:
+        descriptions = load_descriptions(path)
+        missing = set(descriptions) ^ set(version.labels)
+        if missing:
+            raise SystemExit(f"the version's labels differ from the description set's: {sorted(missing)}")
+        print(f"descriptions {path or 'built-in TEAMS'}")
+        measure_set(args, descriptions, pool, counts, truth, predictions, version, base_vectors, base_encode)
+    if base is not None:
+        base.close()
+
+
+def measure_set(
+    args: argparse.Namespace,
+    descriptions: dict[str, tuple[str, str]],
+    pool: dict[str, list[str]],
+    counts: list[int],
+    truth: Sequence[str],
+    predictions: Sequence[Any],
+    version: Any,
+    base_vectors: Callable[[], Sequence[Any]],
+    base_encode: Callable[[list[str]], list[Any]],
+) -> None:
+    for prior, share_min, count in itertools.product(
+        [float(part) for part in args.priors.split(",")], [float(part) for part in args.share_mins.split(",")], counts
+    ):
+        evidence = {label: texts_[:count] for label, texts_ in pool.items()}
+        accuracy, auto, precision, reasons = route_with_evidence(
+            descriptions, evidence, prior, share_min, truth, predictions, version, base_vectors, base_encode
+        )
+        print(
+            f"  prior {prior:<4g} share_min {share_min:<4g} confirmed/team {count:<3d} routing accuracy "
+            f"{accuracy:.4f}   automatic {auto:.3f} at precision {precision:.3f}   ({dict(reasons)})"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model-dir", type=Path, required=True, help="a version folder (model.json, bert/, linear/)")
     parser.add_argument("--csv", type=Path, default=SHARED_CSV)
     parser.add_argument("--sample", type=int, default=2000, help="held-out tickets to route (0 = all)")
     parser.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    parser.add_argument(
+        "--descriptions", type=Path, nargs="+", help="description sets (JSON), each measured in turn; default: TEAMS"
+    )
+    parser.add_argument("--service-only", action="store_true", help="only the service's rule, with evidence")
+    parser.add_argument("--confirmed", default="0", help="confirmed tickets per team, comma-separated")
+    parser.add_argument("--priors", default="1", help="TEAM_EVIDENCE_PRIOR values, comma-separated")
+    parser.add_argument("--share-mins", default="0.2", help="TEAM_LABEL_SHARE_MIN values, comma-separated")
     args = parser.parse_args()
+    if args.service_only:
+        from adapters.outbound.ml.torch_threads import configure_torch_threads
+
+        configure_torch_threads(args.threads)
+        service_only(args)
+        return
 
     import numpy as np
 
@@ -270,6 +474,17 @@ def main() -> None:
     print(f"(goal for the description-only rule: {GOAL:.2f})")
     base.close()
     tuned.close()
+
+
+def _routing_policy() -> Any:
+    """The service's routing thresholds as a start without any environment sets them (BERT_CONF_MIN, SIM_MIN)."""
+    from bootstrap.settings import load_settings
+    from domain.routing import RoutingPolicy
+
+    defaults = load_settings(environ={}, env_file=None)
+    return RoutingPolicy(
+        defaults.bert_conf_min, defaults.sim_min, defaults.team_evidence_prior, defaults.team_label_share_min
+    )
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
 from adapters.outbound.system.clock import SystemClock
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.analysis_recorder import AnalysisRecorder
+from application.services.bursts import BurstWatch
 from application.services.company_catalogue import CompanyCatalogue
 from application.services.mislabel_listing import MislabelListing
 from application.services.model_retention import ModelRetention
@@ -61,12 +62,14 @@ from application.use_cases.read_metrics import ReadMetrics
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.seed_demo_data import SeedDemoData
 from application.use_cases.similar_tickets import FindSimilarTickets
+from application.use_cases.team_derivations import DerivationLimits, ReadTeamDerivations
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, ListTeams, UpdateTeam
 from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns, StartTrainingRun
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings
+from bootstrap.ticket_groups import burst_policy
 from bootstrap.training_job import RetrainingJob, training_process_for
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
@@ -100,7 +103,9 @@ def _similar_tickets_policy(settings: Settings) -> SimilarTicketsPolicy:
 
 
 def _routing_policy(settings: Settings) -> RoutingPolicy:
-    return RoutingPolicy(settings.bert_conf_min, settings.sim_min)
+    return RoutingPolicy(
+        settings.bert_conf_min, settings.sim_min, settings.team_evidence_prior, settings.team_label_share_min
+    )
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
@@ -157,7 +162,8 @@ def _login_policy(settings: Settings) -> LoginThrottlePolicy:
     )
 
 
-def _fine_tune_config(settings: Settings) -> Any:
+def fine_tune_config(settings: Settings) -> Any:
+    """The trainer's FineTuneConfig from the settings (benchmarks and tests start from it as well)."""
     from adapters.outbound.ml.training.config import FineTuneConfig
 
     return FineTuneConfig(
@@ -245,11 +251,11 @@ class Container(containers.DeclarativeContainer):
     trainer = providers.Singleton(
         HybridModelTrainer,
         model_store,
-        providers.Singleton(_fine_tune_config, settings),
-        settings.provided.train_base_model_dir,
-        settings.provided.train_model_kind,
-        settings.provided.train_warm_start_epochs,
-        settings.provided.inference_runtime,
+        providers.Singleton(fine_tune_config, settings),
+        base_model_dir=settings.provided.train_base_model_dir,
+        kind=settings.provided.train_model_kind,
+        warm_start_epochs=settings.provided.train_warm_start_epochs,
+        serving_runtime=settings.provided.inference_runtime,
     )
     retraining_settings = providers.Singleton(retraining_settings, settings)
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)
@@ -312,7 +318,16 @@ class Container(containers.DeclarativeContainer):
         metrics,
         similar_tickets,
     )
-    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition))
+    burst_watch = providers.Singleton(
+        BurstWatch,
+        uow_factory,
+        clock,
+        metrics,
+        providers.Singleton(burst_policy, settings),
+        settings.provided.burst_refresh_s,
+        settings.provided.burst_max_tickets,
+    )
+    read_metrics = providers.Factory(ReadMetrics, uow_factory, providers.Singleton(PrometheusExposition), burst_watch)
     check_readiness = providers.Factory(CheckReadiness, storage_health, classifier, sentiment, embedder, job_queue)
     get_training_status = providers.Factory(GetTrainingStatus, uow_factory, trigger_policy, abandoned_runs)
 
@@ -323,6 +338,14 @@ class Container(containers.DeclarativeContainer):
     delete_company = providers.Factory(DeleteCompany, uow_factory)
     list_teams = providers.Factory(ListTeams, uow_factory)
     get_team = providers.Factory(GetTeam, uow_factory)
+    read_team_derivations = providers.Factory(
+        ReadTeamDerivations,
+        uow_factory,
+        team_router,
+        providers.Factory(
+            DerivationLimits, settings.provided.derived_confidence_min, settings.provided.derived_margin_min
+        ),
+    )
     create_team = providers.Factory(CreateTeam, uow_factory, embedder)
     update_team = providers.Factory(UpdateTeam, uow_factory, embedder)
     delete_team = providers.Factory(DeleteTeam, uow_factory)
@@ -332,7 +355,14 @@ class Container(containers.DeclarativeContainer):
         RecordLabelledTickets, uow_factory, clock, settings.provided.max_description_length, retraining_trigger
     )
     list_labelled_tickets = providers.Factory(ListLabelledTickets, uow_factory)
-    submit_feedback = providers.Factory(SubmitFeedback, uow_factory, clock, retraining_trigger, similar_tickets)
+    submit_feedback = providers.Factory(
+        SubmitFeedback,
+        uow_factory,
+        clock,
+        retraining_trigger,
+        settings.provided.team_evidence_per_team,
+        similar_tickets,
+    )
     list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)

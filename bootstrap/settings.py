@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote_plus, urlsplit
 
 from dotenv import dotenv_values
@@ -24,6 +24,7 @@ from bootstrap.setting_parsers import (
     DATABASE_URL,
     EXISTING_DIR,
     EXISTING_FILE,
+    GROUP_SIZE,
     INFERENCE_RUNTIME,
     LOG_LEVEL,
     MODEL_KIND,
@@ -46,9 +47,12 @@ from bootstrap.setting_parsers import (
 )
 from bootstrap.setting_parsers import MIN_SESSION_SECRET_LENGTH as MIN_SESSION_SECRET_LENGTH
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 T = TypeVar("T")
 D = TypeVar("D")
-S = TypeVar("S")
+S = TypeVar("S", bound="DataclassInstance")
 DEFAULT_SQLITE_PATH = "data/ticket_utils.sqlite3"
 DEFAULT_SESSION_SECRET_FILE = "data/session_secret"
 _ENV = "env"
@@ -150,11 +154,27 @@ class Settings:
     labels_file: Path | None = setting(None, "LABELS_FILE", EXISTING_FILE)
     bert_conf_min: float = setting(0.5, "BERT_CONF_MIN", PROBABILITY)
     sim_min: float = setting(0.1, "SIM_MIN", UNIT_INTERVAL)
+    team_evidence_per_team: int = setting(50, "TEAM_EVIDENCE_PER_TEAM", POSITIVE_INT)
+    """Confirmed tickets kept per team as its evidence (the newest)."""
+    team_evidence_prior: float = setting(1.0, "TEAM_EVIDENCE_PRIOR", POSITIVE_FLOAT)
+    """What a team's description weighs, in confirmed tickets: n tickets weigh n / (n + prior)."""
+    team_label_share_min: float = setting(0.2, "TEAM_LABEL_SHARE_MIN", PROBABILITY)
+    """The least share of a label a description-only team's reading must give it to take it (label_owners)."""
+    derived_confidence_min: float = setting(0.65, "DERIVED_CONFIDENCE_MIN", PROBABILITY)
+    derived_margin_min: float = setting(0.2, "DERIVED_MARGIN_MIN", PROBABILITY)
+    """A derived team category below either is flagged weak on the dashboard."""
     priority_high_below: float = setting(-0.3, "PRIORITY_HIGH_BELOW", UNIT_INTERVAL)
     priority_medium_below: float = setting(0.3, "PRIORITY_MEDIUM_BELOW", UNIT_INTERVAL)
     max_description_length: int = setting(10_000, "MAX_DESCRIPTION_LENGTH", POSITIVE_INT)
     max_body_bytes: int = setting(1_048_576, "MAX_BODY_BYTES", POSITIVE_INT)
     analyze_batch_max: int = setting(256, "ANALYZE_BATCH_MAX", POSITIVE_INT)
+    burst_min: int = setting(5, "BURST_MIN", GROUP_SIZE)
+    burst_similarity: float = setting(0.85, "BURST_SIMILARITY", UNIT_INTERVAL)
+    burst_window_minutes: float = setting(60.0, "BURST_WINDOW_MINUTES", POSITIVE_FLOAT)
+    burst_refresh_s: float = setting(30.0, "BURST_REFRESH_SECONDS", POSITIVE_FLOAT)
+    """Bursts are detected again at most this often (each process, on the dashboard's or the scrape's read)."""
+    burst_max_tickets: int = setting(1000, "BURST_MAX_TICKETS", POSITIVE_INT)
+    """The newest tickets per company a detection looks at: its cost grows with their square."""
     spacy_pipeline: str = setting("blank:en", "SPACY_PIPELINE", TEXT)
     torch_threads: int | None = setting(None, "TORCH_THREADS", POSITIVE_INT)
     inference_runtime: str = setting("onnx-int8", "INFERENCE_RUNTIME", INFERENCE_RUNTIME)
@@ -237,13 +257,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: str | Path
 
 def environment_variables() -> tuple[str, ...]:
     """Every variable name the service reads, in declaration order (the README documents each one)."""
-    tables: tuple[type[object], ...] = (DatabaseVariables, Settings)
+    tables: tuple[type[DataclassInstance], ...] = (DatabaseVariables, Settings)
     return tuple(name for table in tables for _, variable in _variables(table) for name in variable.names)
 
 
-def _variables(table: type[object]) -> list[tuple[str, Variable]]:
-    # `fields` is typed for dataclass instances or classes; every settings table here is a dataclass class.
-    return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]  # type: ignore[arg-type]
+def _variables(table: type[DataclassInstance]) -> list[tuple[str, Variable]]:
+    return [(f.name, f.metadata[_ENV]) for f in fields(table) if _ENV in f.metadata]
 
 
 def _read(table: type[S], reader: _Reader, known: Mapping[str, object]) -> S:

@@ -12,8 +12,6 @@ from domain.priority import Priority
 from domain.routing import TeamAssignment
 from domain.similar_tickets import SimilarTicket, StoredVector, TextVector
 
-DEFAULT_MAX_DESCRIPTION_LENGTH = 10_000
-
 
 @dataclass(frozen=True, slots=True)
 class TicketRequest:

@@ -51,7 +51,8 @@ class LabelledTicket:
         created_at: datetime,
         priority: object = None,
         team_id: object = None,
-        max_text_length: int = 10_000,
+        *,
+        max_text_length: int,
         field_prefix: str = "",
     ) -> LabelledTicket:
         """Checks every field; `field_prefix` (e.g. "tickets[3].") makes errors point into a batch.

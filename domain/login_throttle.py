@@ -15,7 +15,7 @@ class RecentFailures:
     last_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class LoginThrottlePolicy:
     """Failures are counted per username and per client address within `window`.
 
@@ -23,11 +23,11 @@ class LoginThrottlePolicy:
     `max_lockout`. The address limit is higher because an office can share one address.
     """
 
-    max_failures_per_user: int = 5
-    max_failures_per_address: int = 20
+    max_failures_per_user: int
+    max_failures_per_address: int
     window: timedelta = timedelta(minutes=15)
-    first_lockout: timedelta = timedelta(seconds=30)
-    max_lockout: timedelta = timedelta(minutes=15)
+    first_lockout: timedelta
+    max_lockout: timedelta
 
     def __post_init__(self) -> None:
         if self.max_failures_per_user < 1 or self.max_failures_per_address < 1:

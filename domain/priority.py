@@ -19,8 +19,8 @@ class PriorityThresholds:
     Angry or negative wording signals a user who is blocked, hence urgent.
     """
 
-    high_below: float = -0.3
-    medium_below: float = 0.3
+    high_below: float
+    medium_below: float
 
     def __post_init__(self) -> None:
         if not -1.0 <= self.high_below <= self.medium_below <= 1.0:

@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from domain.companies import Team
 from domain.predictions import CategoryPrediction, Vector
 
+DerivedLabels = Mapping[int, str | tuple[str, ...]]
+"""Team id -> the label, or labels, a team without a category of its own takes by what its text reads as."""
+
 
 class RoutingReason(str, enum.Enum):
     CATEGORY_MATCH = "category_match"
@@ -24,10 +27,15 @@ class RoutingReason(str, enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class RoutingPolicy:
-    """`category_confidence_min` is BERT_CONF_MIN, `similarity_min` is SIM_MIN."""
+    """`category_confidence_min` is BERT_CONF_MIN, `similarity_min` is SIM_MIN, `evidence_prior` is
+    TEAM_EVIDENCE_PRIOR (what a team's description weighs against its confirmed tickets, see domain.team_evidence),
+    `label_share_min` is TEAM_LABEL_SHARE_MIN (the least share of a label a team's reading must give it to take it,
+    see domain.team_evidence.label_owners)."""
 
-    category_confidence_min: float = 0.5
-    similarity_min: float = 0.1
+    category_confidence_min: float
+    similarity_min: float
+    evidence_prior: float
+    label_share_min: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +59,14 @@ def route_ticket(
     teams: Sequence[Team],
     prediction: CategoryPrediction | None,
     policy: RoutingPolicy,
-    derived_categories: Mapping[int, str] | None = None,
+    derived_categories: DerivedLabels | None = None,
 ) -> TeamAssignment:
     """A confident category owned by a team wins (a team's own category before a category derived from its
     text); else the most similar team above the floor; else an admin.
 
-    `derived_categories` maps the id of a team without a category to the category the served model gives its
-    text. `ticket_embedding` may be None when `needs_embedding` says the rule will not read it; a category
-    match then carries no similarity score.
+    `derived_categories` maps the id of a team without a category to the category (or the categories) the served
+    model reads its text and evidence as (`domain.team_evidence.label_owners`). `ticket_embedding` may be None
+    when `needs_embedding` says the rule will not read it; a category match then carries no similarity score.
     """
     if not teams:
         return TeamAssignment(None, True, None, RoutingReason.NO_TEAMS)
@@ -80,7 +88,7 @@ def needs_embedding(
     teams: Sequence[Team],
     prediction: CategoryPrediction | None,
     policy: RoutingPolicy,
-    derived_categories: Mapping[int, str] | None = None,
+    derived_categories: DerivedLabels | None = None,
 ) -> bool:
     """Whether `route_ticket` reads the ticket's embedding: it does unless there are no teams or exactly one team
     owns the confident category (several owners are told apart by similarity)."""
@@ -94,24 +102,29 @@ def category_owners(
     teams: Sequence[Team],
     prediction: CategoryPrediction | None,
     policy: RoutingPolicy,
-    derived_categories: Mapping[int, str] | None = None,
+    derived_categories: DerivedLabels | None = None,
 ) -> tuple[list[Team], RoutingReason]:
     """The teams owning the predicted category when the prediction is confident enough, and why: the teams whose
-    own category it is (`category_match`) or, when none is, the teams without a category whose derived category
-    it is (`derived_category_match`). No owner: an empty list (the reason is then `similarity`, the next rule)."""
+    own category (main or extra) it is (`category_match`) or, when none is, the teams without a category whose
+    derived category it is (`derived_category_match`). No owner: an empty list (the reason is then `similarity`,
+    the next rule)."""
     if prediction is None or prediction.confidence < policy.category_confidence_min:
         return [], RoutingReason.SIMILARITY
     wanted = prediction.label.casefold()
-    owners = [team for team in teams if team.category is not None and team.category.casefold() == wanted]
+    owners = [team for team in teams if team.owns(wanted)]
     if owners:
         return owners, RoutingReason.CATEGORY_MATCH
     derived = derived_categories or {}
     owners = [
         team
         for team in teams
-        if team.category is None and team.id is not None and derived.get(team.id, "").casefold() == wanted
+        if team.category is None and team.id is not None and wanted in _casefolded(derived.get(team.id, ()))
     ]
     return owners, RoutingReason.DERIVED_CATEGORY_MATCH if owners else RoutingReason.SIMILARITY
+
+
+def _casefolded(labels: str | tuple[str, ...]) -> set[str]:
+    return {labels.casefold()} if isinstance(labels, str) else {label.casefold() for label in labels}
 
 
 def _most_similar(ticket_embedding: Vector, teams: Sequence[Team]) -> tuple[float, Team]:

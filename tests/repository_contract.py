@@ -30,17 +30,19 @@ from domain.decisions import CategoryReason, Decision
 from domain.errors import Conflict, InvalidCredentials, LoginThrottled
 from domain.human_labels import HumanLabel, text_hash
 from domain.labelled_tickets import LabelledTicket, TicketStatus
-from domain.login_throttle import LoginThrottlePolicy, user_key
+from domain.login_throttle import user_key
 from domain.metrics import EvaluationReport, LabelMetrics
 from domain.mislabels import MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, LabelScore
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
+from domain.team_evidence import TeamEvidence
 from domain.training_plan import PlanKind, TrainingPlan
 from domain.training_reports import MislabelSummary, RunReport, SplitSizes, VersionEvaluation
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
 from domain.training_stages import TrainingStage
+from tests.settings_defaults import login_policy
 from tests.unit.fakes import FakePasswordHasher, FixedClock
 from tests.unit.trust_metrics import trust_report
 
@@ -225,6 +227,36 @@ class RepositoryContract:
             assert await uow.teams.get(billing.id) == changed
             assert await uow.teams.get(bare.id) is None
             assert await uow.teams.list_for_company(company.id) == [changed]
+
+    async def test_extra_categories_and_bounded_evidence_round_trip(self, uow_factory: UowFactory) -> None:
+        async with uow_factory() as uow:
+            company = await uow.companies.add(Company(None, "Acme"))
+            other = await uow.companies.add(Company(None, "Globex"))
+            assert company.id is not None and other.id is not None
+            desk = await uow.teams.add(Team(None, company.id, "Desk", "Hardware", "", (1.0,), ("Purchase", "Storage")))
+            plain = await uow.teams.add(Team(None, other.id, "Plain", None, "anything", (1.0,)))
+            await uow.commit()
+        assert desk.id is not None and plain.id is not None and desk.extra_categories == ("Purchase", "Storage")
+
+        async with uow_factory() as uow:
+            for number in range(5):
+                await uow.teams.add_evidence(desk.id, company.id, TeamEvidence(f"ticket {number}", "Hardware"), keep=3)
+            await uow.teams.add_evidence(plain.id, other.id, TeamEvidence("elsewhere", "Access"), keep=3)
+            await uow.commit()
+
+        kept = tuple(TeamEvidence(f"ticket {number}", "Hardware") for number in (2, 3, 4))
+        async with uow_factory() as uow:
+            stored = await uow.teams.get(desk.id)
+            assert stored is not None and stored.evidence == kept
+            assert stored.categories == ("Hardware", "Purchase", "Storage")
+            assert [t.evidence for t in await uow.teams.list_for_company(company.id)] == [kept]
+            await uow.teams.update(replace(stored, description="laptops", extra_categories=(), evidence=()))
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            stored = await uow.teams.get(desk.id)
+            assert stored is not None and stored.evidence == kept and stored.extra_categories == ()
+            assert (await uow.teams.list_for_company(other.id))[0].evidence == (TeamEvidence("elsewhere", "Access"),)
 
     async def test_analysis_round_trip_with_every_field_and_with_none(self, uow_factory: UowFactory) -> None:
         full = _analysis(7)
@@ -1011,7 +1043,7 @@ class RepositoryContract:
             await uow.admin_users.add(AdminUser("alice", "hashed:right password", AdminRole.ADMIN, NOW))
             await uow.commit()
         hasher = _YieldingHasher()
-        policy = LoginThrottlePolicy(max_failures_per_user=5, max_failures_per_address=100)
+        policy = login_policy(max_failures_per_user=5, max_failures_per_address=100)
         reads = getattr(uow_factory, "for_reads", lambda: uow_factory)()  # as the container wires it
         login = AuthenticateAdmin(uow_factory, hasher, FixedClock(NOW), policy, reads)
 

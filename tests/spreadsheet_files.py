@@ -1,6 +1,6 @@
 """Spreadsheet files for tests, built fast: an XLSX as a hand-written minimal zip, streamed row by row.
 
-openpyxl needs a second or more to write 100,000 rows; writing the sheet XML directly takes a fraction of that,
+openpyxl builds every cell as an object before it writes a row; writing the sheet XML directly costs far less,
 and lets a test append what openpyxl would never write (a malformed tail, a member that unpacks huge).
 """
 

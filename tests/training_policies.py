@@ -8,6 +8,7 @@ from typing import Any
 from application.use_cases.export_tickets_and_retrain import RetrainingSettings
 from domain.training import TriggerPolicy
 from domain.training_plan import RetrainingPolicy
+from tests.settings_defaults import DEFAULTS
 
 TIMEOUT = timedelta(hours=6)
 
@@ -23,5 +24,5 @@ def retraining_settings(
     return RetrainingSettings(
         policy=RetrainingPolicy(full_growth=full_growth, full_every=full_every, replay=replay),
         update_epochs=1.0,
-        **overrides,
+        **({"heartbeat_grace_s": DEFAULTS.training_heartbeat_grace_s} | overrides),
     )

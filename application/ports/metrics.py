@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Protocol
 
 
@@ -18,4 +19,8 @@ class Metrics(Protocol):
 
     def analyses_counted(self, count: int) -> None:
         """`count` recorded analyses were counted towards the retraining threshold."""
+        ...
+
+    def bursts(self, per_company: Mapping[int, int]) -> None:
+        """The bursts found now, per company (companies without one at 0): the latest detection replaces the last."""
         ...

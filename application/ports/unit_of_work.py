@@ -21,6 +21,7 @@ from application.ports.mislabel_candidate_repository import MislabelCandidateRep
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
@@ -76,6 +77,7 @@ class UnitOfWork(Transaction, Protocol):
     mislabel_candidates: MislabelCandidateRepository
     labelled_ticket_curation: LabelledTicketCuration
     ticket_vectors: TicketVectorRepository
+    ticket_groups: TicketGroupQueries
 
 
 class UnitOfWorkFactory(Protocol):

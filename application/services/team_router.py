@@ -11,27 +11,47 @@ vectors.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from application.ports.category_classifier import CategoryClassifier
 from application.ports.text_embedder import TextEmbedder
 from application.services.served_team_readings import (
     ServedTeamReadings,
     TeamReading,
-    derived_categories,
+    derived_owners,
     teams_in_model_space,
 )
 from domain.companies import Team
 from domain.predictions import CategoryPrediction, Vector
 from domain.routing import RoutingPolicy, TeamAssignment, needs_embedding, route_ticket
+from domain.team_evidence import blend_vectors
+
+_EVIDENCE_VECTORS_KEPT = 20_000
+"""The embedder's vectors of evidence texts kept per process (a company keeps TEAM_EVIDENCE_PER_TEAM per team)."""
 
 
 class TeamRouter:
     """One per process: it keeps the served model's readings of the teams' texts between calls."""
 
     def __init__(self, classifier: CategoryClassifier, embedder: TextEmbedder, policy: RoutingPolicy) -> None:
-        self._readings = ServedTeamReadings(classifier)
+        self._classifier = classifier
+        self._readings = ServedTeamReadings(classifier, policy.evidence_prior)
         self._embedder = embedder
         self._policy = policy
+        self._evidence_vectors: dict[str, Vector] = {}
+
+    def can_read(self) -> bool:
+        """Whether reading teams now would not wait for a model to load."""
+        return self._classifier.is_ready()
+
+    async def readings(self, teams: Sequence[Team]) -> dict[int, TeamReading]:
+        """The served model's readings of the teams (derived categories with their evidence), kept from any version
+        that read them last; for pages that show them."""
+        return await self._readings.for_teams(teams, None)
+
+    async def labels_taken(self, teams: Sequence[Team]) -> dict[int, tuple[str, ...]]:
+        """Team id -> the labels each team without a category of its own takes by its reading (as `route`)."""
+        return derived_owners(teams, await self.readings(teams), self._policy.label_share_min)
 
     async def route(
         self, teams: Sequence[Team], texts: Sequence[str], predictions: Sequence[CategoryPrediction | None]
@@ -44,7 +64,7 @@ class TeamRouter:
         confident = [p for p in predictions if p is not None and p.confidence >= policy.category_confidence_min]
         if confident and any(team.category is None for team in teams):
             readings = await self._readings.for_teams(teams, served)
-        derived = derived_categories(teams, readings)
+        derived = derived_owners(teams, readings, policy.label_share_min)
         needed = [i for i, p in enumerate(predictions) if needs_embedding(teams, p, policy, derived)]
         with_vectors = {i: p for i in needed if (p := predictions[i]) is not None and p.embedding is not None}
         if with_vectors:
@@ -53,10 +73,29 @@ class TeamRouter:
         rest = [i for i in needed if i not in embeddings]
         vectors = await self._embedder.embed([texts[i] for i in rest]) if rest else []
         embeddings.update(zip(rest, vectors, strict=True))
+        in_base_space = await self._with_evidence_vectors(teams) if rest else teams
         return [
-            route_ticket(embeddings.get(index), compared_with.get(index, teams), prediction, policy, derived)
+            route_ticket(embeddings.get(index), compared_with.get(index, in_base_space), prediction, policy, derived)
             for index, prediction in enumerate(predictions)
         ]
+
+    async def _with_evidence_vectors(self, teams: Sequence[Team]) -> Sequence[Team]:
+        """The teams with their stored (embedder) vectors blended with the embedder's vectors of their evidence, as
+        in the model's space (`domain.team_evidence.blend_vectors`); each evidence text is embedded once."""
+        if not any(team.evidence for team in teams):
+            return teams
+        missing = list(dict.fromkeys(e.text for t in teams for e in t.evidence if e.text not in self._evidence_vectors))
+        if missing:
+            if len(self._evidence_vectors) + len(missing) > _EVIDENCE_VECTORS_KEPT:
+                self._evidence_vectors.clear()  # rare: more evidence than any company keeps; start over
+            vectors = await self._embedder.embed(missing)
+            self._evidence_vectors.update(zip(missing, (tuple(v) for v in vectors), strict=True))
+        blended = []
+        for team in teams:
+            found = [self._evidence_vectors[e.text] for e in team.evidence if e.text in self._evidence_vectors]
+            vector = blend_vectors(team.embedding, found, self._policy.evidence_prior) if team.embedding else None
+            blended.append(replace(team, embedding=vector) if vector is not None and found else team)
+        return blended
 
 
 def _in_model_space(

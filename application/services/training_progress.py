@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from types import TracebackType
 from typing import Protocol
 
 from application.ports.clock import Clock
@@ -57,7 +58,9 @@ class TrainingProgressRecorder:
         self._task = asyncio.get_running_loop().create_task(self._flush_periodically())
         return self
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)

@@ -17,7 +17,7 @@ from application.services.analysis_recorder import AnalysisRecorder
 from application.services.company_catalogue import CatalogueUnitOfWork, CompanyCatalogue, CompanyEntry
 from application.services.similar_tickets import SimilarTickets
 from application.services.team_router import TeamRouter
-from domain.analysis import DEFAULT_MAX_DESCRIPTION_LENGTH, TicketAnalysis, TicketRequest
+from domain.analysis import TicketAnalysis, TicketRequest
 from domain.analysis_decisions import decide_analysis
 from domain.errors import CompanyNotFound, InvalidInput
 from domain.human_labels import HumanLabel, text_hash
@@ -36,9 +36,11 @@ class AnalyzeUnitOfWork(CatalogueUnitOfWork, Protocol):
 
 @dataclass(frozen=True, slots=True)
 class AnalysisSettings:
-    thresholds: PriorityThresholds = PriorityThresholds()
-    max_description_length: int = DEFAULT_MAX_DESCRIPTION_LENGTH
-    max_batch_size: int = 256
+    """PRIORITY_HIGH_BELOW and PRIORITY_MEDIUM_BELOW, MAX_DESCRIPTION_LENGTH and ANALYZE_BATCH_MAX."""
+
+    thresholds: PriorityThresholds
+    max_description_length: int
+    max_batch_size: int
 
 
 class AnalyzeTicket:

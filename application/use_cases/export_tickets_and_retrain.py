@@ -69,13 +69,13 @@ class RetrainingSettings:
     """When a run is a full training and when an update (`domain.training_plan`)."""
     update_epochs: float
     """Passes an update's transformer makes over the new tickets and the replay sample."""
+    heartbeat_grace_s: float
+    """A running run whose heartbeat is older than this is abandoned (its worker died) and frees the slot."""
     validation_share: float = 0.1
     test_share: float = 0.1
     split_seed: int = 42
     min_tickets: int = 20
     progress_interval_s: float = 2.0
-    heartbeat_grace_s: float = 300.0
-    """A running run whose heartbeat is older than this is abandoned (its worker died) and frees the slot."""
 
     @property
     def heartbeat_interval_s(self) -> float:

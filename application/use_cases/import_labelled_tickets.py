@@ -61,7 +61,7 @@ class ImportLabelledTickets:
         rows = await self._reader.read(path, text_column, label_column, sheet)
         if not rows:
             raise InvalidInput("file", f"{PurePath(path).name} has no data rows")
-        # Checking 100,000 rows takes a noticeable fraction of a second: off the event loop too.
+        # Checking up to IMPORT_MAX_ROWS rows is CPU work that would stall other requests: off the event loop too.
         tickets, problems = await asyncio.to_thread(
             self._validated, rows, text_column, label_column, source, self._clock.now()
         )

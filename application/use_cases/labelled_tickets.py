@@ -22,6 +22,7 @@ from domain.errors import InvalidInput, NotFound
 from domain.human_labels import HumanLabel, text_hash
 from domain.labelled_tickets import LabelledTicket, TicketStatus
 from domain.priority import Priority
+from domain.team_evidence import TeamEvidence
 
 
 class LabelledTicketUnitOfWork(Transaction, Protocol):
@@ -143,6 +144,9 @@ class SubmitFeedback:
       category of an active labelled ticket; compared case-insensitively), unless `actor` is an admin: a new
       label is a taxonomy change, which only an admin may make. Confirming the predicted category is always
       allowed.
+    - A `team_id` must be a team of the analysis's company (else InvalidInput naming `team_id`); the person's
+      choice becomes that team's evidence (`domain.team_evidence`: the newest `evidence_per_team` are kept), so
+      the team's derived category and vector learn from it.
     - Then a training starts when the new label made one due (`RETRAIN_MIN_NEW_LABELS`), so a correction is
       learned without waiting for the next analysis.
     """
@@ -152,11 +156,13 @@ class SubmitFeedback:
         uow_factory: Callable[[], FeedbackUnitOfWork],
         clock: Clock,
         retraining: RetrainingTrigger,
+        evidence_per_team: int,
         similar: SimilarTickets | None = None,
     ) -> None:
         self._uow_factory = uow_factory
         self._clock = clock
         self._retraining = retraining
+        self._evidence_per_team = evidence_per_team
         self._similar = similar
 
     async def execute(
@@ -186,6 +192,16 @@ class SubmitFeedback:
             changed_by = actor.name if actor is not None else "system"
             if actor is not None and not actor.is_admin and ticket.category != predicted:
                 await _require_known_label(uow, analysis.company_id, ticket.category)
+            if feedback.team_id is not None:
+                team = await uow.teams.get(feedback.team_id)
+                if team is None or team.company_id != analysis.company_id:
+                    raise InvalidInput("team_id", f"{feedback.team_id} is not a team of this analysis's company")
+                await uow.teams.add_evidence(
+                    feedback.team_id,
+                    analysis.company_id,
+                    TeamEvidence(analysis.description, ticket.category),
+                    self._evidence_per_team,
+                )
             ticket = replace(
                 ticket, company_id=analysis.company_id, status_changed_by=changed_by, status_changed_at=now
             )
@@ -213,7 +229,7 @@ async def _require_known_label(uow: FeedbackUnitOfWork, company_id: int, categor
     active = await uow.model_versions.active()
     if active is not None:
         known.update(active.labels)
-    known.update(team.category for team in await uow.teams.list_for_company(company_id) if team.category)
+    known.update(category for team in await uow.teams.list_for_company(company_id) for category in team.categories)
     if category.casefold() not in {label.casefold() for label in known}:
         raise InvalidInput(
             "category",

@@ -17,6 +17,7 @@ from domain.companies import (
     Team,
     optional_text,
     require_name,
+    team_categories,
 )
 from domain.errors import CompanyNotFound, TeamNotFound
 
@@ -40,32 +41,39 @@ class Keep(enum.Enum):
 @dataclass(frozen=True, slots=True)
 class TeamDraft:
     """A team as a caller describes it; `to_team` checks each field (InvalidInput naming it). A category or a
-    description of None (or blank) means none."""
+    description of None (or blank) means none. `categories` are every category the team owns: the main one is
+    `category`, else the first of them (`domain.companies.team_categories`)."""
 
     name: str
     category: str | None = None
     description: str | None = None
+    categories: Sequence[str] | None = None
 
     def to_team(self, company_id: int, team_id: int | None = None) -> Team:
         category = optional_text(self.category, "category", MAX_NAME_LENGTH) or None
+        category, extra = team_categories(category, self.categories)
         description = optional_text(self.description, "description", MAX_TEAM_DESCRIPTION_LENGTH)
-        return Team(team_id, company_id, require_name(self.name, "name"), category, description)
+        return Team(team_id, company_id, require_name(self.name, "name"), category, description, (), extra)
 
 
 @dataclass(frozen=True, slots=True)
 class TeamChanges:
     """Fields to change: `Keep.KEEP` (the default) leaves a field as it is; None clears the category or the
-    description."""
+    description. `categories` replaces every category the team owns (the main one first, unless `category` is
+    given too); a new `category` alone keeps the extra ones."""
 
     name: str | Keep = Keep.KEEP
     category: str | None | Keep = Keep.KEEP
     description: str | None | Keep = Keep.KEEP
+    categories: Sequence[str] | Keep = Keep.KEEP
 
     def applied_to(self, team: Team) -> TeamDraft:
+        given = not isinstance(self.categories, Keep)
         return TeamDraft(
             name=_kept(self.name, team.name),
-            category=_kept(self.category, team.category),
+            category=_kept(self.category, None if given else team.category),
             description=_kept(self.description, team.description),
+            categories=_kept(self.categories, team.extra_categories),
         )
 
 

@@ -40,6 +40,7 @@ from tests.integration.test_training_pipeline_ml import (  # noqa: F401 - fixtur
     make_split,
     tiny_base,
 )
+from tests.settings_defaults import serving_options, trainer_options
 from tests.training_policies import retraining_settings, trigger_policy
 from tests.unit.fakes import (
     FakeExporter,
@@ -90,7 +91,12 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     job = ExportTicketsAndRetrain(
         uow,
         FakeExporter(),
-        HybridModelTrainer(store, fast_config(), base_model_dir=str(tiny_base)),
+        HybridModelTrainer(
+            store,
+            fast_config(),
+            # torch: the checks below compare the served answers with torch's raw probabilities
+            **trainer_options(base_model_dir=str(tiny_base), warm_start_epochs=None, serving_runtime="torch"),
+        ),
         store,
         clock,
         retraining_settings(validation_share=0.25, test_share=0.25),
@@ -127,7 +133,7 @@ async def test_the_job_stores_a_calibration_that_a_fresh_serving_process_applies
     shutil.copytree(version.location, forced)
     update_manifest(forced, {"temperature": 1.7})
     version = replace(version, name="forced", location=await store.publish(str(forced), "forced"))
-    served = ServedCategoryModel(StaticFallback(), store=store)
+    served = ServedCategoryModel(StaticFallback(), store=store, **serving_options(runtime="torch"))
     await served.serve(version)
     raw = LoadedModelVersion(version.location).predict_components(TICKETS)["hybrid"].tolist()
     for text, raw_row in zip(TICKETS, raw, strict=True):

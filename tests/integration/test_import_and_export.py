@@ -15,6 +15,7 @@ from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExpo
 from bootstrap.cli import main
 from domain.errors import InvalidInput
 from domain.labelled_tickets import LabelledTicket
+from tests.settings_defaults import import_limits
 
 pytestmark = pytest.mark.integration
 
@@ -77,12 +78,14 @@ def test_import_reports_wrong_sheet_and_non_spreadsheets(
 
 
 async def test_reader_gives_spreadsheet_row_numbers(tmp_path: Path) -> None:
-    rows = await SpreadsheetFileReader().read(
+    rows = await SpreadsheetFileReader(import_limits()).read(
         str(write_csv(tmp_path / "t.csv", [("a", "X"), ("b", "Y")])), "Document", "Topic_group", None
     )
     assert [(row.number, row.text, row.label) for row in rows] == [(2, "a", "X"), (3, "b", "Y")]
     with pytest.raises(InvalidInput, match="does not exist"):
-        await SpreadsheetFileReader().read(str(tmp_path / "missing.csv"), "Document", "Topic_group", None)
+        await SpreadsheetFileReader(import_limits()).read(
+            str(tmp_path / "missing.csv"), "Document", "Topic_group", None
+        )
 
 
 async def test_export_writes_the_seed_xlsx_and_a_full_csv(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from application.ports.spreadsheet_reader import SheetRow
 from bootstrap.cli import main
 from domain.errors import InvalidInput
+from tests.settings_defaults import import_limits
 from tests.spreadsheet_files import ticket_rows, write_xlsx
 
 pytestmark = pytest.mark.integration
@@ -24,24 +25,24 @@ UNREADABLE_TAIL = '<row r="999999"><c r="A999999" t="inlineStr"><is><t>unclosed'
 
 
 def read(path: Path, limits: ImportLimits | None = None) -> list[SheetRow]:
-    return SpreadsheetFileReader(limits).read_blocking(str(path), "Document", "Topic_group", None)
+    return SpreadsheetFileReader(limits or import_limits()).read_blocking(str(path), "Document", "Topic_group", None)
 
 
 def test_a_workbook_that_unpacks_past_the_limit_is_refused_from_its_zip_directory(tmp_path: Path) -> None:
     bomb = write_xlsx(tmp_path / "bomb.xlsx", ticket_rows(3), padding_bytes=8 * MIB)
     assert bomb.stat().st_size < 100_000
     with pytest.raises(InvalidInput, match=r"bomb\.xlsx unpacks to 8\.0 MiB, over the import limit of 4\.0 MiB"):
-        read(bomb, ImportLimits(max_unpacked_bytes=4 * MIB))
-    assert len(read(bomb, ImportLimits(max_unpacked_bytes=16 * MIB))) == 3
+        read(bomb, import_limits(max_unpacked_bytes=4 * MIB))
+    assert len(read(bomb, import_limits(max_unpacked_bytes=16 * MIB))) == 3
 
 
 def test_a_sheet_over_the_row_limit_is_refused_without_reading_the_rest(tmp_path: Path) -> None:
     big = write_xlsx(tmp_path / "big.xlsx", ticket_rows(5_000), tail=UNREADABLE_TAIL)
     with pytest.raises(InvalidInput, match=r"big\.xlsx has more than 100 data rows, the import limit"):
-        read(big, ImportLimits(max_rows=100))
+        read(big, import_limits(max_rows=100))
     with pytest.raises(InvalidInput, match=r"big\.xlsx is not a readable XLSX workbook"):
-        read(big, ImportLimits(max_rows=10_000))
-    assert len(read(write_xlsx(tmp_path / "exact.xlsx", ticket_rows(100)), ImportLimits(max_rows=100))) == 100
+        read(big, import_limits(max_rows=10_000))
+    assert len(read(write_xlsx(tmp_path / "exact.xlsx", ticket_rows(100)), import_limits(max_rows=100))) == 100
 
 
 def test_a_csv_over_the_row_or_size_limit_is_refused_without_reading_the_rest(tmp_path: Path) -> None:
@@ -49,11 +50,11 @@ def test_a_csv_over_the_row_or_size_limit_is_refused_without_reading_the_rest(tm
     lines = "".join(f"printer jam {index},Hardware\n" for index in range(5_000))
     big.write_bytes(("Document,Topic_group\n" + lines).encode() + b"\xff\xfe not utf-8")
     with pytest.raises(InvalidInput, match=r"big\.csv has more than 100 data rows"):
-        read(big, ImportLimits(max_rows=100))
+        read(big, import_limits(max_rows=100))
     with pytest.raises(InvalidInput, match=r"big\.csv is not UTF-8 text"):
-        read(big, ImportLimits(max_rows=10_000))
+        read(big, import_limits(max_rows=10_000))
     with pytest.raises(InvalidInput, match=r"big\.csv is 0\.1 MiB, over the import limit of 0\.0 MiB"):
-        read(big, ImportLimits(max_unpacked_bytes=1_000))
+        read(big, import_limits(max_unpacked_bytes=1_000))
 
 
 @pytest.mark.parametrize(
@@ -106,7 +107,7 @@ async def test_reading_happens_off_the_event_loop(tmp_path: Path, monkeypatch: p
 
     monkeypatch.setattr(SpreadsheetFileReader, "read_blocking", recording)
     path = write_xlsx(tmp_path / "t.xlsx", ticket_rows(2))
-    assert len(await SpreadsheetFileReader().read(str(path), "Document", "Topic_group", None)) == 2
+    assert len(await SpreadsheetFileReader(import_limits()).read(str(path), "Document", "Topic_group", None)) == 2
     assert seen and seen[0] != threading.get_ident()
 
 
@@ -137,7 +138,7 @@ def test_a_workbook_with_shared_strings_reads_as_excel_wrote_it(tmp_path: Path) 
     found = [(row.number, row.text, row.label) for row in read(path)]
     assert found == [(2, "\t=cmd", "Hardware"), (3, "  padded  ", "Hardware"), (5, "x", "Access")]
     with pytest.raises(InvalidInput, match=r"shared\.xlsx has more than 2 data rows"):
-        read(path, ImportLimits(max_rows=2))
+        read(path, import_limits(max_rows=2))
 
 
 def test_only_the_shared_strings_the_rows_use_are_read(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from application.services.analysis_recorder import AnalysisRecorder
 from application.services.company_catalogue import CompanyCatalogue
 from application.services.retraining_trigger import RetrainingTrigger
 from application.services.team_router import TeamRouter
-from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
+from application.use_cases.analyze_ticket import AnalyzeTicket
 from application.use_cases.companies import CompanyChanges
 from application.use_cases.teams import TeamDraft
 from bootstrap.cli import _prepare_database
@@ -26,8 +26,8 @@ from bootstrap.container import Container, build_container
 from bootstrap.settings import Settings, load_settings
 from domain.errors import CompanyNotFound
 from domain.labelled_tickets import LabelledTicket
-from domain.routing import RoutingPolicy
 from tests.integration.conftest import API_MYSQL_URL, fresh_mysql_database, run_in_thread
+from tests.settings_defaults import analysis_settings, routing_policy
 from tests.training_policies import trigger_policy
 from tests.unit.fakes import FakeClassifier, FakeEmbedder, FakeJobQueue, FakeSentiment, FixedClock
 
@@ -135,11 +135,11 @@ async def test_an_analysis_costs_one_sql_write_transaction_even_while_a_training
         reads,
         FakeClassifier(),
         FakeSentiment(),
-        TeamRouter(FakeClassifier(), FakeEmbedder(), RoutingPolicy()),
+        TeamRouter(FakeClassifier(), FakeEmbedder(), routing_policy()),
         AnalysisRecorder(trigger),
         CompanyCatalogue(),
         FixedClock(),
-        AnalysisSettings(),
+        analysis_settings(),
     )
     costs = []
     for _ in range(6):

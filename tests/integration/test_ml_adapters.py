@@ -31,6 +31,7 @@ from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction
 from tests.integration.tiny_models import tiny_classifier
+from tests.settings_defaults import DEFAULTS, serving_options
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +60,7 @@ def embedder() -> Iterator[MiniLmEmbedder]:
 
 @pytest.fixture(scope="module")
 def sentiment() -> Iterator[SpacyTextBlobSentiment]:
-    analyzer = SpacyTextBlobSentiment()
+    analyzer = SpacyTextBlobSentiment(DEFAULTS.spacy_pipeline)
     analyzer.load()
     yield analyzer
     analyzer.close()
@@ -78,8 +79,11 @@ def test_importing_the_ml_adapters_loads_no_framework() -> None:
         "serving.served_classifier",
         "serving.model_version",
         "torch_threads",
+        "allocator",
         "training.hybrid_trainer",
         "training.version_trainer",
+        "training.fine_tune",
+        "training.token_corpus",
     ]
     code = (
         "import sys\n"
@@ -227,7 +231,9 @@ class StaticFallback:
 
 
 async def test_served_model_answers_from_the_version_it_serves(tiny_checkpoint: Path, tmp_path: Path) -> None:
-    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
+    served = ServedCategoryModel(
+        StaticFallback(), store=FilesystemModelStore(tmp_path), **serving_options(runtime="torch")
+    )
     assert (await served.classify("anything")).model_version == "fallback"
     version = version_folder(tiny_checkpoint, tmp_path, "v-one")
 
@@ -255,7 +261,9 @@ async def test_served_model_refuses_a_pickled_checkpoint_and_keeps_serving(
     import torch
     from safetensors.torch import load_file
 
-    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
+    served = ServedCategoryModel(
+        StaticFallback(), store=FilesystemModelStore(tmp_path), **serving_options(runtime="torch")
+    )
     good = version_folder(tiny_checkpoint, tmp_path, "v-good")
     await served.serve(good)
     pickled = version_folder(tiny_checkpoint, tmp_path, "v-pickled")
@@ -278,7 +286,9 @@ async def test_served_model_checks_id2label_against_the_manifest(tiny_checkpoint
     config["id2label"] = {"0": "Access", "1": "Storage", "2": "Hardware"}
     config_path.write_text(json.dumps(config))
 
-    served = ServedCategoryModel(StaticFallback(), store=FilesystemModelStore(tmp_path))
+    served = ServedCategoryModel(
+        StaticFallback(), store=FilesystemModelStore(tmp_path), **serving_options(runtime="torch")
+    )
     with pytest.raises(ValueError, match="id2label"):
         await served.serve(broken)
     assert served.serving_version_id() is None

@@ -22,6 +22,7 @@ from adapters.outbound.ml.training.config import FineTuneConfig
 from adapters.outbound.ml.training.version_trainer import LabelledTexts, train_model_version
 from adapters.outbound.model_store.filesystem_store import FilesystemModelStore
 from tests.integration.tiny_models import tiny_base_model
+from tests.settings_defaults import fine_tune_config, serving_options, trainer_options
 from tests.training_policies import retraining_settings, trigger_policy
 
 pytestmark = pytest.mark.integration
@@ -61,9 +62,10 @@ def fast_config(**overrides: object) -> FineTuneConfig:
         "warmup_ratio": 0.1,
         "device": "cpu",
         "seed": 7,
+        "time_budget_s": None,
     }
     settings.update(overrides)
-    return FineTuneConfig(**settings)
+    return fine_tune_config(**settings)
 
 
 @pytest.fixture(scope="module")
@@ -199,7 +201,9 @@ async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tupl
 
     out, _ = version
     trainer = HybridModelTrainer(
-        FilesystemModelStore(tmp_path / "store"), fast_config(epochs=4), kind="bert", warm_start_epochs=0.5
+        FilesystemModelStore(tmp_path / "store"),
+        fast_config(epochs=4),
+        **trainer_options(kind="bert", warm_start_epochs=0.5, serving_runtime="torch"),
     )
     active = ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC))
     train, val = make_split(16, 9), make_split(3, 10)  # 64 tickets: 4 batches of 16 an epoch
@@ -238,7 +242,7 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
 
     uow = FakeUnitOfWorkFactory()
     store = FilesystemModelStore(tmp_path / "store")
-    served = ServedCategoryModel(NoFallback(), store=store)
+    served = ServedCategoryModel(NoFallback(), store=store, **serving_options(runtime="torch"))
     seen_while_training: list[tuple[str, str, str]] = []
 
     class ServingWhileTraining(HybridModelTrainer):
@@ -256,7 +260,11 @@ async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Pa
         uow.store.add_labelled(text, label, FixedClock().now())
     clock = FixedClock()
     trigger = TriggerRetraining(RetrainingTrigger(uow, FakeJobQueue(), clock, trigger_policy(threshold=100)))
-    trainer = ServingWhileTraining(store, fast_config(), base_model_dir=str(tiny_base))
+    trainer = ServingWhileTraining(
+        store,
+        fast_config(),
+        **trainer_options(base_model_dir=str(tiny_base), warm_start_epochs=None, serving_runtime="torch"),
+    )
     job = ExportTicketsAndRetrain(
         uow,
         FakeExporter(),
@@ -323,7 +331,9 @@ async def test_the_served_version_runs_on_onnx_close_to_torch(bert_version: Path
     from domain.model_versions import ModelStatus, ModelVersion
 
     out = bert_version
-    served = ServedCategoryModel(NeverAsked(), store=FilesystemModelStore(out.parent), runtime="onnx-int8", threads=1)
+    served = ServedCategoryModel(
+        NeverAsked(), store=FilesystemModelStore(out.parent), **serving_options(runtime="onnx-int8", threads=1)
+    )
     await served.serve(ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
     try:
         runtime = served.serving_runtime()
@@ -363,7 +373,9 @@ async def test_a_served_version_with_broken_graphs_falls_back_to_torch_and_answe
     shutil.copytree(bert_version, broken)
     for name in ("model.onnx", "model.int8.onnx"):
         (broken / "bert" / name).write_bytes(b"not an onnx graph")
-    served = ServedCategoryModel(NeverAsked(), store=FilesystemModelStore(tmp_path), runtime="onnx-int8")
+    served = ServedCategoryModel(
+        NeverAsked(), store=FilesystemModelStore(tmp_path), **serving_options(runtime="onnx-int8")
+    )
     with caplog.at_level(logging.WARNING):
         await served.serve(ModelVersion("v1", str(broken), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC), id=1))
     try:
@@ -476,7 +488,9 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
     version = tmp_path / "version"
     shutil.copytree(bert_version, version)
     validation, test = make_split(8, 21), make_split(8, 22)
-    trainer = HybridModelTrainer(FilesystemModelStore(tmp_path / "store"), fast_config(), serving_runtime=runtime)
+    trainer = HybridModelTrainer(
+        FilesystemModelStore(tmp_path / "store"), fast_config(), **trainer_options(serving_runtime=runtime)
+    )
 
     report = await trainer.calibrate(
         str(version),
@@ -491,3 +505,61 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
         served.labels, raw[: len(validation.texts)], validation.labels, raw[len(validation.texts) :], test.labels
     )
     assert report == expected
+
+
+def test_micro_batches_accumulate_the_gradient_of_the_whole_batch(tiny_base: Path) -> None:
+    """Gradient accumulation over micro-batches gives the step the whole batch would (dropout off, so both see the
+    same network: up to float rounding, the same loss and the same gradient)."""
+    import numpy as np
+    import torch
+    from transformers import AutoTokenizer
+
+    from adapters.outbound.ml.training.classifier_head import load_classifier
+    from adapters.outbound.ml.training.fine_tune import accumulate_gradients
+    from adapters.outbound.ml.training.token_corpus import tokenize_compact
+
+    split = make_split(4, 12)
+    tokenizer = AutoTokenizer.from_pretrained(str(tiny_base), local_files_only=True)
+    corpus = tokenize_compact(tokenizer, [*split.texts[:-1], "printer " * 40], max_length=24, chunk_size=5)
+    targets = np.asarray([LABELS.index(label) for label in split.labels], dtype=np.int64)
+    torch.manual_seed(3)
+    model, _ = load_classifier(tiny_base, LABELS)
+    model.eval()  # no dropout: its draws depend on the batch's shape
+    batch = [5, 0, 15, 9, 2, 11, 7]
+
+    def gradients(micro_batch_size: int | None) -> tuple[float, int, dict[str, torch.Tensor]]:
+        model.zero_grad(set_to_none=True)
+        loss, tokens = accumulate_gradients(model, corpus, targets, batch, micro_batch_size, 0, "cpu", False)
+        return loss, tokens, {name: p.grad.clone() for name, p in model.named_parameters() if p.grad is not None}
+
+    whole_loss, whole_tokens, whole = gradients(None)
+    for size in (1, 3):
+        loss, tokens, accumulated = gradients(size)
+        assert tokens == whole_tokens == sum(corpus.lengths()[i] for i in batch)
+        assert loss == pytest.approx(whole_loss, rel=1e-5)
+        assert accumulated.keys() == whole.keys() and whole
+        for name, gradient in whole.items():
+            torch.testing.assert_close(accumulated[name], gradient, atol=1e-6, rtol=1e-4)
+
+
+def test_the_compact_corpus_pads_batches_as_the_serving_helper_does() -> None:
+    import torch
+    from transformers import AutoTokenizer
+
+    from adapters.outbound.ml.serving.batching import pad_batch
+    from adapters.outbound.ml.serving.minilm_embedder import default_minilm_dir
+    from adapters.outbound.ml.serving.transformer_inference import tokenize
+    from adapters.outbound.ml.training.token_corpus import tokenize_compact
+
+    tokenizer = AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True)
+    texts = make_split(5, 11).texts + ["a ticket far longer than the limit " * 20, "ok"]
+
+    corpus = tokenize_compact(tokenizer, texts, max_length=24, chunk_size=7)
+
+    as_lists = tokenize(tokenizer, texts, 24)
+    assert [corpus.row(i).tolist() for i in range(len(corpus))] == as_lists
+    picked = [3, 0, len(texts) - 2, len(texts) - 1]
+    padded, expected = corpus.padded(picked, 0), pad_batch([as_lists[i] for i in picked], 0)
+    assert padded.keys() == expected.keys()
+    for key, tensor in expected.items():
+        assert padded[key].dtype == torch.long and torch.equal(padded[key], tensor)

@@ -16,11 +16,14 @@ def _tiny_config(**fields: Any) -> Any:
 
 
 def tiny_base_model(directory: Path, max_position_embeddings: int = 128) -> Path:
-    """A base checkpoint (no head) saved in `directory`, for training to start from."""
+    """A seeded base checkpoint (no head) saved in `directory`, for training to start from: the same weights
+    whichever tests ran before it, so what a test trains on top of it does not depend on the order tests run in."""
+    import torch
     from transformers import AutoTokenizer, BertModel
 
     tokenizer = AutoTokenizer.from_pretrained(default_minilm_dir(), local_files_only=True)
     config = _tiny_config(vocab_size=tokenizer.vocab_size, max_position_embeddings=max_position_embeddings)
+    torch.manual_seed(0)
     BertModel(config).save_pretrained(directory, safe_serialization=True)
     tokenizer.save_pretrained(directory)
     return directory

@@ -12,7 +12,7 @@ from application.use_cases.analyze_ticket import AnalysisSettings, AnalyzeTicket
 from application.use_cases.trigger_retraining import TriggerRetraining
 from domain.companies import Company, CompanyFlags, Team
 from domain.decision_policy import DecisionPolicy
-from domain.routing import RoutingPolicy
+from tests.settings_defaults import analysis_settings, routing_policy
 from tests.training_policies import trigger_policy
 from tests.unit.fakes import (
     FakeClassifier,
@@ -40,7 +40,7 @@ class World:
         self.retraining = RetrainingTrigger(self.uow, self.queue, self.clock, self.policy)
         self.trigger = TriggerRetraining(self.retraining)
         # One per process, as bootstrap builds them: shared by every AnalyzeTicket of this world.
-        self.router = TeamRouter(self.classifier, self.embedder, RoutingPolicy())
+        self.router = TeamRouter(self.classifier, self.embedder, routing_policy())
         self.recorder = AnalysisRecorder(self.retraining)
         self.analyze = self.analyze_ticket()
         store = self.uow.store
@@ -73,7 +73,7 @@ class World:
             self.recorder,
             catalogue or CompanyCatalogue(),
             self.clock,
-            settings or AnalysisSettings(),
+            settings or analysis_settings(),
             **extras,
         )
 

@@ -35,6 +35,7 @@ from application.ports.model_store import CorruptVersion, ModelStoreUnavailable,
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
@@ -52,8 +53,10 @@ from domain.mislabels import LabelJudgement, MislabelCandidate, Resolution
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.predictions import CategoryPrediction, Vector
 from domain.similar_tickets import StoredVector, TicketToEmbed
+from domain.team_evidence import TeamEvidence
 from domain.training import TrainingState, TriggerDue, TriggerPolicy
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
+from tests.unit.fake_ticket_groups import FakeTicketGroupQueries
 
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -163,12 +166,17 @@ class FakeTeams(_Repo):
         return [t for _, t in sorted(self._data.teams.items()) if t.company_id == company_id]
 
     async def add(self, team: Team) -> Team:
-        stored = replace(team, id=self._data.new_id())
+        stored = replace(team, id=self._data.new_id(), evidence=())
         self._data.teams[stored.id] = stored
         return stored
 
     async def update(self, team: Team) -> None:
-        self._data.teams[team.id] = team
+        kept = self._data.teams[team.id].evidence if team.id in self._data.teams else ()
+        self._data.teams[team.id] = replace(team, evidence=kept)
+
+    async def add_evidence(self, team_id: int, company_id: int, evidence: TeamEvidence, keep: int) -> None:
+        team = self._data.teams[team_id]
+        self._data.teams[team_id] = replace(team, evidence=(*team.evidence, evidence)[-max(keep, 1) :])
 
     async def delete(self, team_id: int) -> None:
         del self._data.teams[team_id]
@@ -668,6 +676,7 @@ class FakeUnitOfWork:
     mislabel_candidates = LazyRepository[MislabelCandidateRepository](FakeMislabelCandidates)
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](FakeLabelledTicketCuration)
     ticket_vectors = LazyRepository[TicketVectorRepository](FakeTicketVectors)
+    ticket_groups = LazyRepository[TicketGroupQueries](FakeTicketGroupQueries)
 
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store
@@ -1091,6 +1100,7 @@ class FakeMetrics:
         self.answered: list[tuple[int, bool]] = []
         """(tickets, from the batch endpoint) per call."""
         self.counted = 0
+        self.burst_counts: dict[int, int] = {}
 
     def analyses_answered(self, count: int, seconds: float, batch: bool) -> None:
         assert seconds >= 0
@@ -1098,3 +1108,6 @@ class FakeMetrics:
 
     def analyses_counted(self, count: int) -> None:
         self.counted += count
+
+    def bursts(self, per_company: Mapping[int, int]) -> None:
+        self.burst_counts = dict(per_company)

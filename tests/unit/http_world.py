@@ -8,11 +8,11 @@ from dependency_injector import providers
 from litestar import Litestar
 
 from adapters.inbound.http.app import create_app
-from adapters.inbound.http.security.config import HttpSecurity
 from bootstrap.container import Container, build_container
 from bootstrap.http_use_cases import container_use_cases
 from bootstrap.settings import load_settings
 from domain.access import ApiKeyRing
+from tests.settings_defaults import app_options, http_security
 from tests.unit.fakes import (
     FakeClassifier,
     FakeEmbedder,
@@ -58,7 +58,6 @@ def http_world(keys: bool = True, cookie_secure: bool = False) -> HttpWorld:
     ring = ApiKeyRing((SERVICE_KEY,), (ADMIN_KEY,)) if keys else ApiKeyRing()
     app = create_app(
         use_cases=container_use_cases(container),
-        max_body_bytes=1_048_576,
-        security=HttpSecurity(api_keys=ring, cookie_secure=cookie_secure),
+        **app_options(security=http_security(api_keys=ring, cookie_secure=cookie_secure)),
     )
     return HttpWorld(app, container, uow, hasher, clock)

@@ -11,11 +11,12 @@ from application.use_cases.admin_accounts import ChangeAdminPassword, CountAdmin
 from application.use_cases.admin_login import AuthenticateAdmin, ResolveAdminSession
 from domain.admin_users import AdminRole
 from domain.errors import Conflict, InvalidCredentials, InvalidInput, LoginThrottled, NotFound
-from domain.login_throttle import LoginThrottlePolicy, RecentFailures, address_key, user_key
+from domain.login_throttle import RecentFailures, address_key, user_key
+from tests.settings_defaults import login_policy
 from tests.unit.fakes import FakePasswordHasher, FakeUnitOfWorkFactory, FixedClock
 
 PASSWORD = "correct horse battery"
-POLICY = LoginThrottlePolicy(max_failures_per_user=3, max_failures_per_address=5, first_lockout=timedelta(seconds=30))
+POLICY = login_policy(max_failures_per_user=3, max_failures_per_address=5, first_lockout=timedelta(seconds=30))
 
 
 class Accounts:
@@ -215,7 +216,7 @@ async def test_a_hash_made_with_old_parameters_is_upgraded_at_login(accounts: Ac
 
 
 def test_the_policy_caps_the_lockout() -> None:
-    policy = LoginThrottlePolicy(
+    policy = login_policy(
         max_failures_per_user=3, first_lockout=timedelta(seconds=30), max_lockout=timedelta(minutes=2)
     )
     clock = FixedClock()
@@ -223,4 +224,4 @@ def test_the_policy_caps_the_lockout() -> None:
     assert locked == clock.now() + timedelta(minutes=2)
     assert policy.locked_until(RecentFailures(2, clock.now()), 3) is None
     with pytest.raises(ValueError):
-        LoginThrottlePolicy(max_failures_per_user=0)
+        login_policy(max_failures_per_user=0)

@@ -40,7 +40,12 @@ async def test_the_route_table_has_what_the_issue_lists() -> None:
     ):
         assert expected in paths
     service = {str(case) for case in API_ROUTES if case.level is AccessLevel.SERVICE}
-    assert service == {"POST /api/analyze", "POST /api/analyze/batch", "POST /api/analyses/1/feedback"}
+    assert service == {
+        "POST /api/analyze",
+        "POST /api/analyze/batch",
+        "POST /api/analyses/1/feedback",
+        "GET /api/analyses/1/similar",
+    }
 
 
 @pytest.fixture

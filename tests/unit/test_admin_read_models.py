@@ -20,6 +20,7 @@ from domain.predictions import CategoryPrediction
 from domain.priority import Priority
 from domain.routing import RoutingReason, TeamAssignment
 from domain.training_runs import RunStatus, TrainingRun
+from tests.settings_defaults import DEFAULTS
 from tests.training_policies import trigger_policy
 from tests.unit.fakes import FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
 
@@ -120,7 +121,9 @@ async def test_the_detail_of_an_analysis_has_its_company_team_and_feedback() -> 
     detail = await GetAnalysisDetail(uow).execute(stored.id or 0)
     assert detail.company == company and detail.team == team and detail.feedback is None
     trigger = RetrainingTrigger(uow, FakeJobQueue(), FixedClock(NOW), trigger_policy())
-    await SubmitFeedback(uow, FixedClock(NOW), trigger).execute(stored.id or 0, Feedback(category="Access"))
+    await SubmitFeedback(uow, FixedClock(NOW), trigger, DEFAULTS.team_evidence_per_team).execute(
+        stored.id or 0, Feedback(category="Access")
+    )
     detail = await GetAnalysisDetail(uow).execute(stored.id or 0)
     assert detail.feedback is not None and detail.feedback.category == "Access"
     with pytest.raises(NotFound):

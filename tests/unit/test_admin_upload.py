@@ -10,8 +10,8 @@ import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from adapters.outbound.datasets.import_limits import ImportLimits
 from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
+from tests.settings_defaults import import_limits
 from tests.spreadsheet_files import ticket_rows, write_xlsx
 from tests.unit.admin_session import logged_in, page_token
 from tests.unit.http_world import HttpWorld, http_world
@@ -22,7 +22,7 @@ MIB = 1024 * 1024
 @pytest.fixture
 async def world() -> AsyncIterator[HttpWorld]:
     world = http_world()
-    limits = ImportLimits(max_rows=50, max_unpacked_bytes=2 * MIB)
+    limits = import_limits(max_rows=50, max_unpacked_bytes=2 * MIB)
     world.container.spreadsheet_reader.override(providers.Object(SpreadsheetFileReader(limits)))
     await world.add_admin()
     yield world

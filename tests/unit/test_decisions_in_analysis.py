@@ -21,6 +21,7 @@ from domain.errors import InvalidInput
 from domain.labelled_tickets import TicketStatus
 from domain.model_versions import ModelStatus, ModelVersion
 from domain.routing import RoutingReason
+from tests.settings_defaults import DEFAULTS
 from tests.unit.conftest import World
 from tests.unit.fakes import confident_table
 
@@ -44,7 +45,7 @@ def _world(
 
 
 def _feedback(world: World) -> SubmitFeedback:
-    return SubmitFeedback(world.uow, world.clock, world.retraining)
+    return SubmitFeedback(world.uow, world.clock, world.retraining, DEFAULTS.team_evidence_per_team)
 
 
 async def test_autofill_and_a_calibrated_confident_prediction_act_without_a_person() -> None:

@@ -9,7 +9,8 @@ from domain.companies import Team
 from domain.decision_policy import DecisionPolicy
 from domain.decisions import Decision, decide_team
 from domain.predictions import CategoryPrediction
-from domain.routing import RoutingPolicy, RoutingReason, TeamAssignment, needs_embedding, route_ticket
+from domain.routing import RoutingReason, TeamAssignment, needs_embedding, route_ticket
+from tests.settings_defaults import routing_policy
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeClassifier, FakeEmbedder
 
@@ -181,7 +182,7 @@ async def test_several_owners_of_a_category_are_told_apart_by_similarity() -> No
         Team(t.id, 1, t.name, t.category, t.description, embedder._vector(t.embedding_text()))
         for t in (Team(1, 1, "Printers", "Hardware", "printer toner"), Team(2, 1, "Laptops", "Hardware", "laptop"))
     ]
-    policy = RoutingPolicy()
+    policy = routing_policy()
     assert needs_embedding(teams, _prediction("Hardware"), policy)
     assert not needs_embedding(teams[:1], _prediction("Hardware"), policy)
     assert not needs_embedding([], _prediction("Hardware"), policy)
@@ -193,9 +194,9 @@ async def test_several_owners_of_a_category_are_told_apart_by_similarity() -> No
 
 def test_one_owner_routes_without_an_embedding_and_with_no_similarity_score() -> None:
     teams = [Team(1, 1, "Payroll", None, "pay"), Team(2, 1, "Desk", "Hardware", "laptops")]
-    routed = route_ticket(None, teams, _prediction("HR Support"), RoutingPolicy(), {1: "HR Support"})
+    routed = route_ticket(None, teams, _prediction("HR Support"), routing_policy(), {1: "HR Support"})
     assert routed == TeamAssignment(1, False, None, RoutingReason.DERIVED_CATEGORY_MATCH)
-    below = route_ticket((1.0,), teams, _prediction("HR Support", 0.2), RoutingPolicy(), {1: "HR Support"})
+    below = route_ticket((1.0,), teams, _prediction("HR Support", 0.2), routing_policy(), {1: "HR Support"})
     assert below.reason is not RoutingReason.DERIVED_CATEGORY_MATCH
 
 

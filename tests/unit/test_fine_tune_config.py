@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from adapters.outbound.ml.training.config import FineTuneConfig
+from tests.settings_defaults import fine_tune_config
 
 
 @pytest.mark.parametrize(
@@ -15,15 +15,16 @@ from adapters.outbound.ml.training.config import FineTuneConfig
         ({"early_stop_min_delta": 1.0}, "early_stop_min_delta"),
         ({"early_stop_min_delta": -0.1}, "early_stop_min_delta"),
         ({"epochs": 0}, "epochs"),
+        ({"micro_batch_size": 0}, "micro_batch_size"),
     ],
 )
 def test_a_meaningless_value_is_refused_by_name(changes: dict[str, object], named: str) -> None:
     with pytest.raises(ValueError, match=named):
-        FineTuneConfig(**changes)  # type: ignore[arg-type]
+        fine_tune_config(**changes)
 
 
 def test_the_defaults_leave_every_layer_trainable_and_never_stop_early() -> None:
-    config = FineTuneConfig()
+    config = fine_tune_config()
 
     assert config.precision == "auto"
     assert config.frozen_layers == 0

@@ -8,6 +8,7 @@ from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import Feedback, NewLabelledTicket, RecordLabelledTickets, SubmitFeedback
 from domain.errors import InvalidInput, NotFound
 from domain.priority import Priority
+from tests.settings_defaults import DEFAULTS
 from tests.training_policies import trigger_policy
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeJobQueue, FakeUnitOfWorkFactory, FixedClock
@@ -38,7 +39,7 @@ async def test_one_bad_ticket_rejects_the_batch_naming_index_and_field() -> None
 
 async def test_feedback_confirms_or_corrects_and_links_the_analysis(world: World) -> None:
     analysis = await world.analyze.execute("my laptop is broken", 1)
-    feedback = SubmitFeedback(world.uow, world.clock, world.retraining)
+    feedback = SubmitFeedback(world.uow, world.clock, world.retraining, DEFAULTS.team_evidence_per_team)
     confirmed = await feedback.execute(analysis.id)
     assert not confirmed.corrected and confirmed.labelled_ticket.category == "Hardware"
     corrected = await feedback.execute(analysis.id, Feedback(category="Storage"))
@@ -60,7 +61,9 @@ async def test_enough_new_labels_start_a_training_at_once_and_fewer_wait() -> No
 async def test_a_correction_starts_a_training_when_one_label_is_enough(world: World) -> None:
     analysis = await world.analyze.execute("my laptop is broken", 1)
     trigger = RetrainingTrigger(world.uow, world.queue, world.clock, trigger_policy(100, min_new_labels=1))
-    await SubmitFeedback(world.uow, world.clock, trigger).execute(analysis.id, Feedback(category="Storage"))
+    await SubmitFeedback(world.uow, world.clock, trigger, DEFAULTS.team_evidence_per_team).execute(
+        analysis.id, Feedback(category="Storage")
+    )
     (run_id,) = world.queue.enqueued
     assert world.uow.store.runs[run_id].trigger == "labels"
 

@@ -8,10 +8,10 @@ from dataclasses import replace
 import pytest
 
 from application.services.company_catalogue import CompanyCatalogue
-from application.use_cases.analyze_ticket import AnalysisSettings
 from domain.analysis import TicketAnalysis
 from domain.companies import Team
 from domain.errors import CompanyNotFound, InvalidInput
+from tests.settings_defaults import analysis_settings
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeMetrics
 
@@ -97,7 +97,7 @@ async def test_the_catalogue_answers_from_the_cache_until_the_stamp_moves(world:
 async def test_a_batch_answers_in_order_with_its_own_error_per_bad_ticket_and_records_the_others() -> None:
     world = World(threshold=1000)
     metrics = FakeMetrics()
-    analyze = world.analyze_ticket(AnalysisSettings(max_description_length=100), metrics=metrics)
+    analyze = world.analyze_ticket(analysis_settings(max_description_length=100), metrics=metrics)
     before = _costs(world)
     answers = await analyze.execute_many(["laptop broken", "   ", "forgot my vpn password login", "x" * 101], 1)
     assert _costs(world)[1] - before[1] == 1  # the whole batch is recorded in one write transaction
@@ -121,7 +121,7 @@ async def test_a_batch_submits_every_text_before_awaiting_any(world: World) -> N
 @pytest.mark.parametrize("count", [0, 4])
 async def test_a_batch_of_none_or_too_many_tickets_names_tickets_and_writes_nothing(count: int) -> None:
     world = World()
-    analyze = world.analyze_ticket(AnalysisSettings(max_batch_size=3))
+    analyze = world.analyze_ticket(analysis_settings(max_batch_size=3))
     with pytest.raises(InvalidInput) as raised:
         await analyze.execute_many(["laptop broken"] * count, 1)
     assert raised.value.field == "tickets" and world.uow.store.analyses == {}

@@ -14,6 +14,7 @@ from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueu
 from application.ports.category_classifier import CategoryClassifier
 from application.ports.job_queue import RetrainingJobQueue
 from application.ports.served_model import ServedModel
+from tests.settings_defaults import serving_options
 from tests.unit.fakes import FakeClassifier, FakeJobQueue, FakeModelStore, FakeServedModel
 
 
@@ -37,7 +38,7 @@ def test_every_implementation_has_every_method_of_its_port(port: type, implement
 
 async def test_the_served_model_warms_its_fallback_and_names_no_version_while_the_fallback_serves() -> None:
     fallback = FakeClassifier()
-    served = ServedCategoryModel(fallback, store=FakeModelStore())
+    served = ServedCategoryModel(fallback, store=FakeModelStore(), **serving_options())
     await served.warm_up()
     assert fallback.warmed_up and served.serving_version_name() is None and served.serving_version_id() is None
 

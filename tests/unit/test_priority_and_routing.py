@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 from domain.companies import Team
 from domain.predictions import CategoryPrediction
 from domain.priority import Priority, PriorityThresholds
-from domain.routing import RoutingPolicy, RoutingReason, cosine_similarity, route_ticket
+from domain.routing import RoutingReason, cosine_similarity, route_ticket
+from tests.settings_defaults import priority_thresholds, routing_policy
 
 
 @pytest.mark.parametrize(
@@ -23,14 +24,14 @@ from domain.routing import RoutingPolicy, RoutingReason, cosine_similarity, rout
     ],
 )
 def test_seed_priority_thresholds(polarity: float, expected: Priority) -> None:
-    assert PriorityThresholds().classify(polarity) is expected
+    assert priority_thresholds().classify(polarity) is expected
 
 
 @given(st.floats(-1, 1), st.floats(-1, 1))
 def test_priority_never_rises_as_polarity_grows(a: float, b: float) -> None:
     order = {Priority.HIGH: 2, Priority.MEDIUM: 1, Priority.LOW: 0}
     low, high = sorted((a, b))
-    thresholds = PriorityThresholds()
+    thresholds = priority_thresholds()
     assert order[thresholds.classify(low)] >= order[thresholds.classify(high)]
 
 
@@ -61,28 +62,28 @@ def _prediction(label: str, confidence: float) -> CategoryPrediction:
 
 
 def test_confident_category_owned_by_a_team_wins_even_when_less_similar() -> None:
-    result = route_ticket((0.1, 0.9, 0.0), _teams(), _prediction("Hardware", 0.8), RoutingPolicy())
+    result = route_ticket((0.1, 0.9, 0.0), _teams(), _prediction("Hardware", 0.8), routing_policy())
     assert (result.assigned_team_id, result.reason, result.need_admin) == (1, RoutingReason.CATEGORY_MATCH, False)
 
 
 def test_unconfident_category_falls_back_to_similarity() -> None:
-    result = route_ticket((0.1, 0.9, 0.0), _teams(), _prediction("Hardware", 0.4), RoutingPolicy())
+    result = route_ticket((0.1, 0.9, 0.0), _teams(), _prediction("Hardware", 0.4), routing_policy())
     assert (result.assigned_team_id, result.reason) == (2, RoutingReason.SIMILARITY)
 
 
 def test_nothing_similar_enough_needs_an_admin() -> None:
-    result = route_ticket((0.0, 0.0, 1.0), _teams(), _prediction("Storage", 0.9), RoutingPolicy())
+    result = route_ticket((0.0, 0.0, 1.0), _teams(), _prediction("Storage", 0.9), routing_policy())
     assert result.need_admin and result.assigned_team_id is None
     assert result.reason is RoutingReason.BELOW_SIMILARITY_THRESHOLD
 
 
 def test_company_without_teams_needs_an_admin() -> None:
-    result = route_ticket((1.0,), [], _prediction("Hardware", 0.9), RoutingPolicy())
+    result = route_ticket((1.0,), [], _prediction("Hardware", 0.9), routing_policy())
     assert result.need_admin and result.reason is RoutingReason.NO_TEAMS
 
 
 def test_category_match_is_case_insensitive() -> None:
-    result = route_ticket((0.0, 1.0, 0.0), _teams(), _prediction("hardware", 0.9), RoutingPolicy())
+    result = route_ticket((0.0, 1.0, 0.0), _teams(), _prediction("hardware", 0.9), routing_policy())
     assert result.assigned_team_id == 1
 
 

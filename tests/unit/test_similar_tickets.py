@@ -19,6 +19,7 @@ from domain.companies import Company, CompanyFlags
 from domain.errors import InvalidInput, NotFound
 from domain.labelled_tickets import LabelledTicket
 from domain.similar_tickets import SimilarTicketsPolicy, StoredVector, pack_vector
+from tests.settings_defaults import DEFAULTS
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeEmbedder
 
@@ -144,7 +145,13 @@ async def test_a_model_without_vectors_places_tickets_with_the_embedder() -> Non
 async def test_a_persons_label_shows_on_the_similar_ticket(similar_world: SimilarWorld) -> None:
     first = await similar_world.analyze.execute(LAPTOP, 1)
     assert first.id is not None
-    feedback = SubmitFeedback(similar_world.uow, similar_world.clock, similar_world.retraining, similar_world.similar)
+    feedback = SubmitFeedback(
+        similar_world.uow,
+        similar_world.clock,
+        similar_world.retraining,
+        DEFAULTS.team_evidence_per_team,
+        similar_world.similar,
+    )
     await feedback.execute(first.id, Feedback(category="Access"))
     again = await similar_world.analyze.execute(f"{LAPTOP} again", 1)
     assert again.similar_tickets is not None

@@ -17,6 +17,7 @@ from application.use_cases.companies import GetCompany
 from bootstrap.container import build_container
 from bootstrap.http_use_cases import StartupCheckError, container_use_cases
 from bootstrap.settings import load_settings
+from tests.settings_defaults import app_options
 from tests.unit.fakes import FakeUnitOfWorkFactory, FixedClock
 
 
@@ -40,7 +41,7 @@ def test_every_handler_gets_the_use_case_of_the_container_provider_named_like_it
         asked.extend(declared)
         return serve(declared)
 
-    app = create_app(use_cases=watched, max_body_bytes=1024)
+    app = create_app(use_cases=watched, **app_options(max_body_bytes=1024))
     assert len({declared.name for declared in asked}) > 30
     assert ("get_company", GetCompany) in {(declared.name, declared.wanted) for declared in asked}
     assert all(container.providers[declared.name].provides is declared.wanted for declared in asked)
@@ -51,7 +52,7 @@ def test_a_handler_given_another_use_case_than_it_names_stops_start_up() -> None
     container = build_container(load_settings(environ={}, env_file=None))
     container.get_company = container.list_companies
     with pytest.raises(StartupCheckError, match="get_company is GetCompany, but ListCompanies is provided"):
-        create_app(use_cases=container_use_cases(container), max_body_bytes=1024)
+        create_app(use_cases=container_use_cases(container), **app_options(max_body_bytes=1024))
 
 
 class _Unprovided:
@@ -72,8 +73,8 @@ def test_a_handler_asking_for_a_use_case_without_a_provider_stops_start_up_namin
     with pytest.raises(StartupCheckError) as stopped:
         create_app(
             use_cases=container_use_cases(container),
-            max_body_bytes=1024,
             extra_controllers=[_ControllerWithAnUnprovidedUseCase],
+            **app_options(max_body_bytes=1024),
         )
     assert str(stopped.value) == (
         "HTTP handlers and the container disagree: _ControllerWithAnUnprovidedUseCase.read asks for "

@@ -53,25 +53,21 @@ CSRF_EXEMPT = ["^/api/", "^/health", "^/schema"]
 """API clients authenticate with a header, which a foreign site cannot make a browser send; a cookie-authenticated
 API call is checked by the API guard instead (it must echo the CSRF token in a header)."""
 
-DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
 
 def create_app(
     use_cases: UseCaseSource,
     max_body_bytes: int,
+    max_upload_bytes: int,
+    security: HttpSecurity,
     on_startup: Sequence[Callable[[], object]] = (),
     on_shutdown: Sequence[Callable[[], object]] = (),
     extra_controllers: Sequence[type] = (),
-    security: HttpSecurity | None = None,
-    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES,
 ) -> Litestar:
     """`use_cases` serves every use case a handler asks for (`analyze_ticket: NamedDependency[AnalyzeTicket]`)
     and the one the admin session guard needs; it raises, and nothing starts, when it cannot serve one.
 
-    `security` carries the API keys and the secret for sessions and CSRF; without it the API is open and the
-    secret is random per process (fine for tests, not for several workers).
+    `security` carries the API keys and the secret for sessions and CSRF.
     """
-    security = security or HttpSecurity()
     route_handlers: list[ControllerRouterHandler] = [*CONTROLLERS, *extra_controllers, *admin_routers(max_upload_bytes)]
     factories = use_cases([*declared_use_cases(route_handlers), SESSION_GUARD_USE_CASE])
     session = CookieBackendConfig(

@@ -131,7 +131,7 @@ def company_body(company: Company) -> CompanyBody:
 
 def team_body(team: Team) -> TeamBody:
     assert team.id is not None
-    return TeamBody(team.id, team.company_id, team.name, team.category, team.description)
+    return TeamBody(team.id, team.company_id, team.name, team.category, team.description, list(team.categories))
 
 
 def training_status_body(status: TrainingStatus) -> TrainingStatusBody:

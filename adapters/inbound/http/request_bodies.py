@@ -20,7 +20,7 @@ from adapters.inbound.http.bounds import Key, TeamKey
 from application.use_cases.companies import CompanyChanges
 from application.use_cases.labelled_tickets import MAX_BATCH, Feedback, NewLabelledTicket
 from application.use_cases.teams import TeamChanges, TeamDraft
-from domain.companies import MAX_NAME_LENGTH, MAX_TEAM_DESCRIPTION_LENGTH, Company
+from domain.companies import MAX_NAME_LENGTH, MAX_TEAM_CATEGORIES, MAX_TEAM_DESCRIPTION_LENGTH, Company
 from domain.decision_policy import DecisionMode
 from domain.labelled_tickets import MAX_LABEL_LENGTH, MAX_SOURCE_LENGTH
 from domain.priority import Priority
@@ -107,21 +107,28 @@ class CompanyPatch(msgspec.Struct, kw_only=True):
         return CompanyChanges(**_given(self))
 
 
+TeamCategories = Annotated[list[OptionalName], Meta(max_length=MAX_TEAM_CATEGORIES)]
+"""Every category a team owns, its main one (`category`) first unless `category` is given too."""
+
+
 class TeamCreate(msgspec.Struct, kw_only=True):
     name: Name
     category: OptionalName | None = None
     description: TeamDescription | None = ""
+    categories: TeamCategories | None = None
 
     def to_command(self) -> TeamDraft:
-        return TeamDraft(self.name, self.category, self.description)
+        return TeamDraft(self.name, self.category, self.description, self.categories)
 
 
 class TeamPatch(msgspec.Struct, kw_only=True):
-    """Only the fields given change; a null category or description clears it."""
+    """Only the fields given change; a null category or description clears it. `categories` replaces every
+    category the team owns; `category` alone changes the main one and keeps the others."""
 
     name: Name | UnsetType = UNSET
     category: OptionalName | None | UnsetType = UNSET
     description: TeamDescription | None | UnsetType = UNSET
+    categories: TeamCategories | UnsetType = UNSET
 
     def to_command(self) -> TeamChanges:
         return TeamChanges(**_given(self))

@@ -97,6 +97,8 @@ class TeamBody(msgspec.Struct):
     name: str
     category: str | None
     description: str
+    categories: list[str] = msgspec.field(default_factory=list)
+    """Every category the team owns, `category` (its main one) first; empty when it has none."""
 
 
 class TrainingStatusBody(msgspec.Struct):

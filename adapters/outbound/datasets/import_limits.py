@@ -9,10 +9,10 @@ MIB = 1024 * 1024
 
 @dataclass(frozen=True, slots=True)
 class ImportLimits:
-    max_rows: int = 100_000
-    """Data rows after the header, blank ones included; a file with more is refused."""
-    max_unpacked_bytes: int = 200 * MIB
-    """An XLSX's members once unpacked (summed from the zip directory), or a CSV's size."""
+    max_rows: int
+    """Data rows after the header, blank ones included; a file with more is refused (IMPORT_MAX_ROWS)."""
+    max_unpacked_bytes: int
+    """An XLSX's members once unpacked (summed from the zip directory), or a CSV's size (IMPORT_MAX_UNPACKED_BYTES)."""
 
 
 def mib(size: int) -> str:

@@ -24,8 +24,8 @@ class SpreadsheetFileReader:
     row 1) is reached; blank rows count, as they cost reading too.
     """
 
-    def __init__(self, limits: ImportLimits | None = None) -> None:
-        self._limits = limits or ImportLimits()
+    def __init__(self, limits: ImportLimits) -> None:
+        self._limits = limits
 
     async def read(self, path: str, text_column: str, label_column: str, sheet: str | None) -> list[SheetRow]:
         # Parsing a large workbook takes seconds of CPU: never on the event loop.

@@ -2,9 +2,10 @@
 
 openpyxl reads the workbook's small parts (content types, sheet names), but neither the sheet nor the shared strings:
 its read-only worksheet parses a whole sheet that lacks a `<dimension>` just to size it, and it loads every shared
-string up front (4 million tiny ones: 700 MiB and a minute and a half). Here the sheet is parsed element by element
-and each one is dropped once read, and only the shared strings the read rows refer to are kept, read in one streamed
-pass that stops at the last one needed. Memory holds one cell at a time, the rows read and their strings.
+string up front (what that costs: the README's "Figures behind choices in the code"). Here the sheet is parsed
+element by element and each one is dropped once read, and only the shared strings the read rows refer to are kept,
+read in one streamed pass that stops at the last one needed. Memory holds one cell at a time, the rows read and their
+strings.
 """
 
 from __future__ import annotations

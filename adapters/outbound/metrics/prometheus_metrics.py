@@ -34,6 +34,7 @@ class _Instruments:
     counted: Any
     batch_size: Any
     model_served: Any
+    bursts: Any
 
 
 _lock = threading.Lock()
@@ -66,6 +67,12 @@ def _get() -> _Instruments:
                     "ticket_utils_model_version_served",
                     "1 for the category model version being served.",
                     ["version"],
+                    multiprocess_mode="livemax",
+                ),
+                bursts=Gauge(
+                    "ticket_utils_bursts",
+                    "Bursts of near-identical tickets of a company in the last burst window (latest detection).",
+                    ["company_id"],
                     multiprocess_mode="livemax",
                 ),
             )
@@ -101,6 +108,11 @@ class PrometheusMetrics:
             gauge.labels(self._served).set(0)
         gauge.labels(version).set(1)
         self._served = version
+
+    def bursts(self, per_company: Mapping[int, int]) -> None:
+        gauge = _get().bursts
+        for company_id, count in per_company.items():
+            gauge.labels(str(company_id)).set(count)
 
 
 class PrometheusExposition:

@@ -14,14 +14,16 @@ CSRF_COOKIE = "tu_csrftoken"
 CSRF_HEADER = "x-csrftoken"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class HttpSecurity:
-    api_keys: ApiKeyRing = ApiKeyRing()
+    api_keys: ApiKeyRing
+    """No keys: the API is open."""
     secret: str = field(default_factory=lambda: secrets.token_urlsafe(48), repr=False)
-    """One secret; the session key and the CSRF key are derived from it so that neither can stand for the other."""
-    cookie_secure: bool = False
+    """One secret; the session key and the CSRF key are derived from it so that neither can stand for the other.
+    Random when not given: fine for tests, not for several workers."""
+    cookie_secure: bool
     """Always mark cookies Secure; without it they are Secure exactly when the request came over TLS."""
-    session_max_age_s: int = 8 * 3600
+    session_max_age_s: int
 
     def session_key(self) -> bytes:
         """32 bytes: an AES-256-GCM key for the encrypted session cookie."""

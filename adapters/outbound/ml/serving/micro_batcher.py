@@ -160,24 +160,25 @@ class MicroBatcher(Generic[R]):
                 raise RuntimeError(f"process_batch returned {len(results)} results for {len(texts)} texts")
         except BaseException as error:  # noqa: BLE001 - every waiting caller must hear about any failure
             for request in requests:
-                _complete(request, None, error)
+                _complete(request, error)
             if not isinstance(error, Exception):
                 raise
             return
         by_text = dict(zip(texts, results, strict=True))
         for request in requests:
-            _complete(request, by_text[request.text], None)
+            _complete(request, (by_text[request.text],))
 
 
-def _complete(request: _Request[R], result: R | None, error: BaseException | None) -> None:
+def _complete(request: _Request[R], outcome: tuple[R] | BaseException) -> None:
+    """Settles the request's future with the batch's error, or with its result (in a 1-tuple: R may be None)."""
+
     def settle() -> None:
         if request.future.done():  # the caller was cancelled meanwhile
             return
-        if error is not None:
-            request.future.set_exception(error)
+        if isinstance(outcome, BaseException):
+            request.future.set_exception(outcome)
         else:
-            # Without an error the batch produced a result for every request; R itself may include None.
-            request.future.set_result(result)  # type: ignore[arg-type]
+            request.future.set_result(outcome[0])
 
     try:
         request.loop.call_soon_threadsafe(settle)

@@ -188,7 +188,7 @@ class TorchClassifierRunner:
 
 def load_transformer_runner(
     bert_dir: Path | str,
-    runtime: str = "onnx-int8",
+    runtime: str,
     max_length: int = 256,
     batch_size: int = 64,
     threads: int | None = None,

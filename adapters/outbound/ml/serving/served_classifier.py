@@ -56,8 +56,8 @@ class ServedCategoryModel:
         store: ModelStore,
         max_batch_size: int = 32,
         max_wait_ms: float = 2.0,
-        runtime: str = "torch",
-        threads: int | None = None,
+        runtime: str,
+        threads: int | None,
     ) -> None:
         self._fallback = fallback
         self._store = store

@@ -19,7 +19,7 @@ BLANK_PREFIX = "blank:"
 class SpacyTextBlobSentiment:
     """`pipeline` is "blank:<lang>" for `spacy.blank(lang)`, or an installed pipeline package's name."""
 
-    def __init__(self, pipeline: str = "blank:en", max_batch_size: int = 64, max_wait_ms: float = 0.0) -> None:
+    def __init__(self, pipeline: str, max_batch_size: int = 64, max_wait_ms: float = 0.0) -> None:
         self._pipeline = pipeline
         self._load_lock = threading.Lock()
         self._nlp: Any = None

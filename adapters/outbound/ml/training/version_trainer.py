@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from adapters.outbound.ml.allocator import release_free_memory
 from adapters.outbound.ml.serving.model_version import (
     BERT_DIR,
     FORMAT,
@@ -105,6 +106,8 @@ def train_model_version(
         val_probabilities["linear"] = linear.predict_proba(val.texts)
         durations["linear"] = round(time.monotonic() - started, 2)
         components["linear_settings"] = linear_json
+        del linear
+        release_free_memory()  # the vectorizers' fitting vocabulary and matrices, before the transformer loads
         progress("linear", 100.0, None)
 
     if kind in ("hybrid", "bert"):
@@ -126,6 +129,9 @@ def train_model_version(
         val_probabilities["bert"] = outcome.val_probabilities
         durations["bert"] = round(time.monotonic() - bert_started, 2)
         components["fine_tune"] = {k: v for k, v in outcome.summary.items() if k != "val"}
+        # The export reloads the saved weights itself: the trained model is not kept beside its graphs.
+        del outcome
+        release_free_memory()
 
     progress("blending", 0.0, None)
     truth = [labels.index(label) for label in val.labels]
@@ -153,6 +159,7 @@ def train_model_version(
             staging / BERT_DIR, val.texts, truth, config.max_length, val_probabilities.get("linear"), weight
         )
         durations["onnx_export"] = round(time.monotonic() - onnx_started, 2)
+        release_free_memory()
         progress("onnx", 100.0, None)
     durations["total"] = round(time.monotonic() - started, 2)
     report = {

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, BinaryIO
 
+from adapters.outbound.ml.allocator import release_free_memory, resident_memory
 from adapters.outbound.ml.training_process import messages
 from adapters.outbound.ml.training_process.frames import frame, read_frame_blocking
 from adapters.outbound.ml.training_process.own_process import die_with_parent, lower_priority, process_facts
@@ -69,6 +70,9 @@ async def _serve(requests: BinaryIO, replies: _Replies, trainer: ModelTrainer, d
         except Exception as failure:  # noqa: BLE001 - reported to the parent, which raises it; the child serves on
             logger.exception("training call %s failed", type(request).__name__)
             reply = messages.Failed(f"{type(failure).__name__}: {failure}")
+        # What the call loaded (a version to calibrate, a fit's matrices) goes back to the system before the next.
+        await asyncio.to_thread(release_free_memory)
+        logger.info("training call %s answered: %s", type(request).__name__, resident_memory())
         replies.send(reply)
 
 

@@ -12,6 +12,7 @@ from adapters.outbound.persistence.sqlalchemy.queries.analyses import SqlAlchemy
 from adapters.outbound.persistence.sqlalchemy.queries.decision_quality import SqlAlchemyDecisionQualityQueries
 from adapters.outbound.persistence.sqlalchemy.queries.labelled_tickets import SqlAlchemyLabelledTicketQueries
 from adapters.outbound.persistence.sqlalchemy.queries.review_queue import SqlAlchemyReviewQueueQueries
+from adapters.outbound.persistence.sqlalchemy.queries.ticket_groups import SqlAlchemyTicketGroupQueries
 from adapters.outbound.persistence.sqlalchemy.repositories.admin_users import SqlAlchemyAdminUserRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.analyses import SqlAlchemyAnalysisRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.catalogue_stamp import SqlAlchemyCatalogueStamp
@@ -45,6 +46,7 @@ from application.ports.mislabel_candidate_repository import MislabelCandidateRep
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
+from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
@@ -71,3 +73,4 @@ class SqlAlchemyRepositories:
     mislabel_candidates = LazyRepository[MislabelCandidateRepository](SqlAlchemyMislabelCandidateRepository)
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](SqlAlchemyLabelledTicketCuration)
     ticket_vectors = LazyRepository[TicketVectorRepository](SqlAlchemyTicketVectorRepository)
+    ticket_groups = LazyRepository[TicketGroupQueries](SqlAlchemyTicketGroupQueries)

@@ -1,10 +1,10 @@
 """A queue, across processes, for SQLite's one writer.
 
 Why: every SQLite write transaction begins IMMEDIATE and so takes the database's single write lock. A writer that
-finds it taken is retried by SQLite's busy handler, which polls with growing sleeps (1, 2, 5 ... 100 ms). With two
-API processes writing all the time, one of them kept waking just after the other had taken the lock again, and
-waited hundreds of milliseconds while the lock was mostly free (BEGIN IMMEDIATE took up to 438 ms under load),
-stalling every request of its group commit. So writers of every process first take an exclusive `flock` on a file
+finds it taken is retried by SQLite's busy handler, which polls with growing sleeps (1, 2, 5 ... 100 ms). With
+several API processes writing all the time, one of them can keep waking just after another has taken the lock again,
+and wait long while the lock is mostly free (the README's "Figures behind choices in the code"), stalling every
+request of its group commit. So writers of every process first take an exclusive `flock` on a file
 beside the database: the kernel wakes a waiter as soon as the holder lets go, and SQLite's lock is then free.
 """
 

@@ -96,9 +96,31 @@ teams = sa.Table(
     sa.Column("category", sa.String(200), nullable=True),
     sa.Column("description", sa.Text, nullable=False),
     sa.Column("embedding", sa.JSON, nullable=False),
+    sa.Column("extra_categories", sa.JSON(none_as_null=True), nullable=True),
     **MYSQL_TABLE_OPTIONS,
 )
-"""`embedding` is a JSON list of floats: Python writes floats in shortest round-trip form, so reads are exact."""
+"""`embedding` is a JSON list of floats: Python writes floats in shortest round-trip form, so reads are exact.
+`extra_categories` (migration 0008): a JSON list of the categories the team owns besides `category`, or NULL."""
+
+team_evidence = sa.Table(
+    "team_evidence",
+    metadata,
+    sa.Column("id", AutoId, primary_key=True, autoincrement=True),
+    sa.Column(
+        "team_id",
+        sa.Integer,
+        sa.ForeignKey("teams.id", ondelete="CASCADE", name="fk_team_evidence_team_id"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("company_id", sa.Integer, nullable=False, index=True),
+    sa.Column("text", LongText, nullable=False),
+    sa.Column("category", sa.String(200), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False, default=_utc_now),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""Tickets people confirmed as a team's (feedback with `team_id`), the newest TEAM_EVIDENCE_PER_TEAM per team
+(migration 0008); they go with their team."""
 
 analyses = sa.Table(
     "analyses",

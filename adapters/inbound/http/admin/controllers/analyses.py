@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -106,7 +107,7 @@ class AnalysisPagesController(Controller):
 def _criteria(query: Any, errors: FieldErrors) -> AnalysisFilter:
     """Every field is read even after a bad one, so the page can mark all of them at once."""
     values: dict[str, Any] = {}
-    readers = {
+    readers: dict[str, Callable[[], object]] = {
         "company_id": lambda: optional_int(query, "company_id"),
         "priority": lambda: optional_choice(query, "priority", PRIORITIES),
         "need_admin": lambda: optional_choice(query, "need_admin", NEED_ADMIN),

@@ -7,9 +7,11 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 
 from adapters.inbound.http.admin.rendering import page
+from application.services.bursts import BurstWatch
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.decision_quality import GetDecisionQuality
 from application.use_cases.review_queue import ListReviewQueue
+from application.use_cases.team_derivations import ReadTeamDerivations
 
 
 class DashboardController(Controller):
@@ -22,6 +24,8 @@ class DashboardController(Controller):
         get_dashboard: NamedDependency[GetDashboard],
         get_decision_quality: NamedDependency[GetDecisionQuality],
         list_review_queue: NamedDependency[ListReviewQueue],
+        read_team_derivations: NamedDependency[ReadTeamDerivations],
+        burst_watch: NamedDependency[BurstWatch],
     ) -> Template:
         summary = await get_dashboard.execute()
         active = summary.active_model
@@ -34,4 +38,7 @@ class DashboardController(Controller):
             active_test=active.metrics.test if active else None,
             quality=quality,
             review_total=pending,
+            weak_teams=await read_team_derivations.weak(),
+            derivation_limits=read_team_derivations.limits,
+            burst_report=await burst_watch.current(),
         )

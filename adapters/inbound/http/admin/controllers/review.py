@@ -84,8 +84,11 @@ class ReviewQueueController(Controller):
     async def confirm(
         self, request: Request[Any, Any, Any], analysis_id: PathKey, submit_feedback: NamedDependency[SubmitFeedback]
     ) -> Redirect:
-        back = _back(await request.form())
-        result = await submit_feedback.execute(analysis_id, actor=_admin_actor(request))
+        form = await request.form()
+        back = _back(form)
+        # A team chosen here is the person's routing choice: it becomes that team's evidence.
+        verdict = Feedback(team_id=optional_int(form, "team_id"))
+        result = await submit_feedback.execute(analysis_id, verdict, actor=_admin_actor(request))
         message = f"Confirmed analysis #{analysis_id} as “{result.labelled_ticket.category}”."
         return redirect(request, back, ("success", message))
 
@@ -107,7 +110,8 @@ class ReviewQueueController(Controller):
             category = typed or chosen
             if not category:
                 raise InvalidInput("category", "choose a label or type a new one")
-            result = await submit_feedback.execute(analysis_id, Feedback(category), _admin_actor(request))
+            verdict = Feedback(category, team_id=optional_int(form, "team_id"))
+            result = await submit_feedback.execute(analysis_id, verdict, _admin_actor(request))
         except InvalidInput as error:
             errors = FieldErrors()
             errors.add(error)
@@ -223,7 +227,8 @@ async def _rows(
                 "analysis": analysis,
                 "segments": marked_reasons(analysis.description, prediction.reasons if prediction else ()),
                 "reason_explained": CATEGORY_REASON_EXPLAINED.get(reason) if reason else None,
-                "labels": known_labels(model_labels, [team.category for team in teams if team.category], predicted),
+                "labels": known_labels(model_labels, [c for team in teams for c in team.categories], predicted),
+                "teams": teams,
                 "suggested_team": next((t for t in teams if t.id == analysis.decisions.suggested_team_id), None),
                 "company": companies.get(analysis.company_id),
             }

@@ -11,6 +11,7 @@ from adapters.inbound.http.admin.forms import FieldErrors, text
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import GetCompany
+from application.use_cases.team_derivations import ReadTeamDerivations
 from application.use_cases.teams import CreateTeam, DeleteTeam, GetTeam, TeamChanges, TeamDraft, UpdateTeam
 from domain.errors import InvalidInput
 
@@ -69,6 +70,7 @@ class TeamPagesController(Controller):
         team_id: PathKey,
         get_team: NamedDependency[GetTeam],
         get_company: NamedDependency[GetCompany],
+        read_team_derivations: NamedDependency[ReadTeamDerivations],
     ) -> Template:
         team = await get_team.execute(team_id)
         values = {"name": team.name, "category": team.category or "", "description": team.description}
@@ -79,6 +81,27 @@ class TeamPagesController(Controller):
             team=team,
             values=values,
             errors=FieldErrors(),
+            derivation=await read_team_derivations.for_team(team_id),
+        )
+
+    @post("/teams/{team_id:int}/category")
+    async def confirm_category(
+        self,
+        request: Request[Any, Any, Any],
+        team_id: PathKey,
+        get_team: NamedDependency[GetTeam],
+        update_team: NamedDependency[UpdateTeam],
+    ) -> Redirect:
+        """One click: the derived category (or the label the admin chose instead) becomes the team's category."""
+        team = await get_team.execute(team_id)
+        category = text(await request.form(), "category")
+        if not category:
+            raise InvalidInput("category", "choose the category the team takes")
+        updated = await update_team.execute(team_id, TeamChanges(category=category))
+        return redirect(
+            request,
+            f"/admin/teams/{team.id}",
+            ("success", f"“{updated.category}” is now the category of “{team.name}”."),
         )
 
     @post("/teams/{team_id:int}")

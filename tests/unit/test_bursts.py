@@ -1,0 +1,179 @@
+"""Bursts: detection on fixed vectors (found; scattered, slow or cross-company tickets are not), the service that
+reads the window through the ports and refreshes at most every interval, and the gauge on /metrics."""
+
+from __future__ import annotations
+
+import math
+import random
+from datetime import UTC, datetime, timedelta
+
+from adapters.outbound.metrics.prometheus_metrics import PrometheusExposition, PrometheusMetrics
+from application.services.bursts import BurstWatch
+from domain.analysis import TicketAnalysis
+from domain.companies import Company
+from domain.similar_tickets import StoredVector, pack_vector
+from domain.ticket_groups import BurstPolicy, GroupedTicket, find_bursts, top_terms
+from tests.unit.admin_session import logged_in
+from tests.unit.fakes import FakeMetrics, FakeUnitOfWorkFactory, FixedClock
+from tests.unit.http_world import http_world
+
+T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+DIM = 16
+POLICY = BurstPolicy(min_size=5, similarity=0.85, window=timedelta(minutes=60))
+
+
+def _direction(seed: int) -> list[float]:
+    rng = random.Random(seed)
+    vector = [rng.gauss(0, 1) for _ in range(DIM)]
+    norm = math.sqrt(sum(v * v for v in vector))
+    return [v / norm for v in vector]
+
+
+def _near(base: list[float], seed: int, noise: float = 0.05) -> tuple[float, ...]:
+    rng = random.Random(seed)
+    return tuple(v + rng.gauss(0, noise) for v in base)
+
+
+def _ticket(
+    vector: tuple[float, ...] | list[float],
+    minutes: float,
+    text: str,
+    company: int = 1,
+    version: str = "v1",
+    analysis_id: int = 0,
+) -> GroupedTicket:
+    return GroupedTicket(
+        company,
+        version,
+        tuple(vector),
+        T0 + timedelta(minutes=minutes),
+        text,
+        analysis_id or None,
+        None if analysis_id else 1,
+    )
+
+
+def _scattered(count: int, company: int = 1, start_seed: int = 100) -> list[GroupedTicket]:
+    return [
+        _ticket(_direction(start_seed + i), i * 2, f"unrelated question number {i} about topic{i}", company)
+        for i in range(count)
+    ]
+
+
+def test_a_tight_group_within_the_window_is_a_burst_with_its_first_and_last_time_and_words() -> None:
+    outage = _direction(1)
+    burst_tickets = [
+        _ticket(_near(outage, i), 10 + i * 5, f"VPN gateway down, cannot connect to vpn ({i})") for i in range(6)
+    ]
+    (burst,) = find_bursts(burst_tickets + _scattered(20), POLICY)
+    assert burst.size == 6 and burst.company_id == 1
+    assert burst.first_at == T0 + timedelta(minutes=10) and burst.last_at == T0 + timedelta(minutes=35)
+    assert {"vpn", "gateway"} <= set(burst.top_terms)
+    assert burst.cohesion >= POLICY.similarity
+
+
+def test_scattered_tickets_make_no_burst() -> None:
+    assert find_bursts(_scattered(40), POLICY) == []
+
+
+def test_too_few_or_too_slow_similar_tickets_make_no_burst() -> None:
+    outage = _direction(2)
+    four = [_ticket(_near(outage, i), i, "printer jam") for i in range(4)]
+    assert find_bursts(four, POLICY) == []
+    slow = [_ticket(_near(outage, i), i * 30, "printer jam") for i in range(6)]  # 6 tickets over 2.5 hours
+    assert all(burst.size < 6 for burst in find_bursts(slow, POLICY))
+
+
+def test_companies_never_mix() -> None:
+    outage = _direction(3)
+    tickets = [_ticket(_near(outage, i), i, "mail server down", company=1 + i % 2) for i in range(8)]
+    assert find_bursts(tickets, POLICY) == []  # 4 per company
+    tickets += [_ticket(_near(outage, 50 + i), 20 + i, "mail server down", company=1) for i in range(2)]
+    (burst,) = find_bursts(tickets, POLICY)
+    assert burst.company_id == 1 and burst.size == 6
+    assert {ticket.company_id for ticket in burst.tickets} == {1}
+
+
+def test_two_versions_of_a_company_are_never_compared() -> None:
+    outage = _direction(4)
+    tickets = [_ticket(_near(outage, i), i, "disk full", version="v1" if i < 3 else "v2") for i in range(6)]
+    assert find_bursts(tickets, POLICY) == []
+
+
+def test_top_terms_prefer_the_groups_own_words() -> None:
+    group = ["outlook crashes on start", "outlook crashes again", "outlook crash when opening"]
+    background = group + ["printer offline", "password reset please", "new laptop request", "outlook question"]
+    assert top_terms(group, background, 2) == ("outlook", "crashes")
+
+
+async def test_the_service_reads_the_window_through_the_ports_and_refreshes_at_most_every_interval() -> None:
+    uow = FakeUnitOfWorkFactory()
+    store = uow.store
+    store.companies[1] = Company(1, "Acme")
+    store.companies[2] = Company(2, "Globex")
+    clock = FixedClock(T0 + timedelta(minutes=50))
+    outage = _direction(5)
+
+    def add(company: int, vector: list[float] | tuple[float, ...], minutes: float, text: str) -> None:
+        analysis_id = store.new_id()
+        at = T0 + timedelta(minutes=minutes)
+        store.analyses[analysis_id] = TicketAnalysis(company, text, None, None, None, None, "v1", at, id=analysis_id)
+        vector_id = store.new_id()
+        store.ticket_vectors[vector_id] = StoredVector(
+            company, "v1", pack_vector(vector), at, analysis_id=analysis_id, id=vector_id
+        )
+
+    for i in range(5):
+        add(1, _near(outage, i), 20 + i, "SAP login fails with error 500")
+    add(1, _near(outage, 9), -120, "SAP login fails with error 500")  # before the window
+    for i in range(4):
+        add(2, _near(outage, 20 + i), 20 + i, "SAP login fails with error 500")
+    metrics = FakeMetrics()
+    watch = BurstWatch(uow, clock, metrics, POLICY, refresh_seconds=30, max_tickets=100)
+
+    report = await watch.current()
+    (burst,) = report.bursts
+    assert burst.company_id == 1 and burst.size == 5
+    assert [t.text for t in burst.tickets] == ["SAP login fails with error 500"] * 5
+    assert all(t.analysis_id is not None for t in burst.tickets)
+    assert metrics.burst_counts == {1: 1, 2: 0}
+    assert report.company_names[1] == "Acme"
+
+    add(2, _near(outage, 30), 45, "SAP login fails with error 500")  # Globex's fifth
+    clock.advance(seconds=10)
+    assert await watch.current() is report  # not due yet
+    clock.advance(seconds=20)
+    again = await watch.current()
+    assert sorted(b.company_id for b in again.bursts) == [1, 2]
+    assert metrics.burst_counts == {1: 1, 2: 1}
+
+
+def test_the_gauge_is_on_the_metrics_page() -> None:
+    PrometheusMetrics().bursts({7: 2, 8: 0})
+    page = PrometheusExposition().render({}).body.decode()
+    assert 'ticket_utils_bursts{company_id="7"} 2.0' in page
+    assert 'ticket_utils_bursts{company_id="8"} 0.0' in page
+
+
+async def test_the_dashboard_shows_a_burst_with_its_tickets_and_metrics_count_it() -> None:
+    world = http_world()
+    await world.add_admin()
+    store = world.uow.store
+    store.companies[1] = Company(1, "Acme")
+    world.clock.moment = T0 + timedelta(minutes=30)
+    outage = _direction(6)
+    for i in range(5):
+        analysis_id = store.new_id()
+        at = T0 + timedelta(minutes=i)
+        text = f"Wifi <b>down</b> in building {i}"
+        store.analyses[analysis_id] = TicketAnalysis(1, text, None, None, None, None, "v1", at, id=analysis_id)
+        store.ticket_vectors[store.new_id()] = StoredVector(
+            1, "v1", pack_vector(_near(outage, i)), at, analysis_id=analysis_id
+        )
+    async with logged_in(world.app) as client:
+        page = (await client.get("/admin/")).text
+        scrape = (await client.get("/metrics")).text
+    assert "<strong>5 tickets</strong> of Acme" in page
+    assert page.count('href="/admin/analyses/') >= 5
+    assert "Wifi &lt;b&gt;down&lt;/b&gt;" in page  # ticket texts are escaped
+    assert 'ticket_utils_bursts{company_id="1"} 1.0' in scrape
