@@ -23,7 +23,9 @@ class VectorIndex(Protocol):
         """True once `mark_loaded` was called for the key (and `forget` not since)."""
         ...
 
-    def mark_loaded(self, company_id: int, model_version: str) -> None: ...
+    def mark_loaded(self, company_id: int, model_version: str) -> None:
+        """The key's stored vectors are all added; may take time (callers run it off the event loop)."""
+        ...
 
     def last_stored_id(self, company_id: int, model_version: str) -> int:
         """The highest repository id among the vectors added under the key (0 when none had one)."""

@@ -183,7 +183,7 @@ class SimilarTickets:
     async def _load(self, key: tuple[int, str]) -> None:
         try:
             await self._top_up(key)
-            self._index.mark_loaded(*key)
+            await asyncio.to_thread(self._index.mark_loaded, *key)  # may compact the rows: off the event loop
             self._spaces.setdefault(key[0], set()).add(key[1])
             self._refreshed[key] = time.monotonic()
         finally:

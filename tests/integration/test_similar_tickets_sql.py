@@ -98,7 +98,9 @@ async def test_reembedding_after_a_swap_completes_and_serving_answers_meanwhile(
     runner = asyncio.create_task(reembed.run())
     served = [await _analyse(container, f"{LAPTOP} number {n}") for n in range(3)]
     async with container.uow_factory()() as uow:
-        while await uow.ticket_vectors.count(1, "fake-v1") > 0:
+        for _ in range(2_000):  # a bound on polls, not on time: a broken re-embedding fails instead of hanging
+            if await uow.ticket_vectors.count(1, "fake-v1") == 0:
+                break
             await asyncio.sleep(0.05)
             await uow.rollback()
         remaining_v2 = await uow.ticket_vectors.count(1, "fake-v2")

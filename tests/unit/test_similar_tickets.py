@@ -24,6 +24,7 @@ from tests.unit.conftest import World
 from tests.unit.fakes import FakeEmbedder
 
 EMBEDDER_SPACE = "base"
+MAX_POLLS = 10_000
 LAPTOP = "My laptop will not turn on before the client meeting"
 PRINTER = "The printer on floor three jams on every page"
 
@@ -215,7 +216,9 @@ async def test_reembedding_after_a_swap_completes_while_serving_answers(similar_
     runner = asyncio.create_task(reembed.run())
     answers = [await similar_world.analyze.execute(f"{LAPTOP} number {n}", 1) for n in range(3)]
     assert all(answer.id is not None for answer in answers)
-    while any(row.model_version == "fake-v1" for row in similar_world.uow.store.ticket_vectors.values()):
+    for _ in range(MAX_POLLS):  # a bound on polls, not on time: a broken re-embedding fails instead of hanging
+        if all(row.model_version != "fake-v1" for row in similar_world.uow.store.ticket_vectors.values()):
+            break
         await asyncio.sleep(0.01)
     runner.cancel()
     await asyncio.gather(runner, return_exceptions=True)

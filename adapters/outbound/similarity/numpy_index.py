@@ -72,10 +72,14 @@ class _Shelf:
         self.category_codes = np.full(self.capacity, -1, dtype=np.int32)
 
     def grow_to(self, needed: int) -> None:
-        if needed <= self.capacity:
+        if needed > self.capacity:
+            # A quarter more than needed: at most a fifth of the memory unused, and few copies while tickets arrive.
+            self.resize(needed + needed // 4)
+
+    def resize(self, capacity: int) -> None:
+        capacity = max(capacity, self.count, _INITIAL_CAPACITY)
+        if capacity == self.capacity or self.dimensions == 0:
             return
-        # A quarter more than needed: at most a fifth of the memory unused, and still few copies while tickets arrive.
-        capacity = max(needed + needed // 4, _INITIAL_CAPACITY)
         for name in ("rows", "analysis_ids", "labelled_ids", "created_us", "team_ids", "human", "category_codes"):
             old = getattr(self, name)
             new = np.empty((capacity, *old.shape[1:]), dtype=old.dtype)
@@ -142,6 +146,7 @@ class NumpyVectorIndex:
             if shelf is None:
                 shelf = self._shelves[(company_id, model_version)] = _Shelf(dimensions=0, capacity=1)
             shelf.loaded = True
+            shelf.resize(shelf.count + shelf.count // 16)  # loaded in chunks: room for what comes, not a quarter more
 
     def last_stored_id(self, company_id: int, model_version: str) -> int:
         shelf = self._shelves.get((company_id, model_version))
