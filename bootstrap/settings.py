@@ -203,7 +203,7 @@ class Settings:
     import_max_unpacked_bytes: int = setting(200 * 1024 * 1024, "IMPORT_MAX_UNPACKED_BYTES", POSITIVE_INT)
     similar_tickets_k: int = setting(3, "SIMILAR_TICKETS_K", NON_NEGATIVE_INT)
     similar_tickets_min_similarity: float = setting(0.5, "SIMILAR_TICKETS_MIN_SIMILARITY", UNIT_INTERVAL)
-    duplicate_similarity: float = setting(0.84, "DUPLICATE_SIMILARITY", UNIT_INTERVAL)
+    duplicate_similarity: float = setting(0.97, "DUPLICATE_SIMILARITY", UNIT_INTERVAL)
     duplicate_window_hours: float = setting(24.0, "DUPLICATE_WINDOW_HOURS", POSITIVE_FLOAT)
     similar_tickets_refresh_s: float = setting(2.0, "SIMILAR_TICKETS_REFRESH_SECONDS", POSITIVE_FLOAT)
     """How often a process reads the vectors other processes stored since (its own are added at once)."""
