@@ -157,18 +157,11 @@ def route_service_path(
         derived_owners,
         teams_in_model_space,
     )
-    from domain.predictions import CategoryPrediction
     from domain.routing import needs_embedding, route_ticket
 
-    class VersionClassifier:
-        async def classify(self, text: str) -> CategoryPrediction:
-            ((row, _, vector),) = version.predict_with_reasons([text])
-            return CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v", embedding=vector)
-
-        def is_ready(self) -> bool:
-            return True
-
-    readings = asyncio.run(ServedTeamReadings(VersionClassifier()).for_teams(team_list, "v"))
+    readings = asyncio.run(
+        ServedTeamReadings(_version_classifier(version), _routing_policy().evidence_prior).for_teams(team_list, "v")
+    )
     derived = derived_owners(team_list, readings, _routing_policy().label_share_min)
     placed = teams_in_model_space(team_list, readings, "v")
     if placed is None:
@@ -232,17 +225,8 @@ def route_with_evidence(
         teams_in_model_space,
     )
     from domain.companies import Team
-    from domain.predictions import CategoryPrediction
     from domain.routing import RoutingReason, needs_embedding, route_ticket
     from domain.team_evidence import TeamEvidence
-
-    class VersionClassifier:
-        async def classify(self, text: str) -> CategoryPrediction:
-            ((row, _, vector),) = version.predict_with_reasons([text])
-            return CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v", embedding=vector)
-
-        def is_ready(self) -> bool:
-            return True
 
     team_list, serves = [], {}
     for position, (label, (name, description)) in enumerate(descriptions.items(), start=1):
@@ -250,7 +234,7 @@ def route_with_evidence(
         team_list.append(Team(position, 1, name, None, description, evidence=items))
         serves[position] = label
     policy = dataclasses.replace(_routing_policy(), evidence_prior=prior, label_share_min=share_min)
-    readings = asyncio.run(ServedTeamReadings(VersionClassifier(), prior).for_teams(team_list, "v"))
+    readings = asyncio.run(ServedTeamReadings(_version_classifier(version), prior).for_teams(team_list, "v"))
     derived = derived_owners(team_list, readings, policy.label_share_min)
     placed = teams_in_model_space(team_list, readings, "v")
     ticket_vectors: Sequence[Any] | None = None
@@ -474,6 +458,21 @@ def main() -> None:
     print(f"(goal for the description-only rule: {GOAL:.2f})")
     base.close()
     tuned.close()
+
+
+def _version_classifier(version: Any) -> Any:
+    """The trained version as the service's CategoryClassifier port, one text at a time (version "v")."""
+    from domain.predictions import CategoryPrediction
+
+    class VersionClassifier:
+        async def classify(self, text: str) -> CategoryPrediction:
+            ((row, _, vector),) = version.predict_with_reasons([text])
+            return CategoryPrediction.from_scores(dict(zip(version.labels, row, strict=True)), "v", embedding=vector)
+
+        def is_ready(self) -> bool:
+            return True
+
+    return VersionClassifier()
 
 
 def _routing_policy() -> Any:

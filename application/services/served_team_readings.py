@@ -48,7 +48,7 @@ class ServedTeamReadings:
     """One per process: team id -> the latest `TeamReading` of that team (at most one entry per team), and the
     served model's vectors of evidence texts (of the versions the readings came from only)."""
 
-    def __init__(self, classifier: CategoryClassifier, evidence_prior: float = 1.0) -> None:
+    def __init__(self, classifier: CategoryClassifier, evidence_prior: float) -> None:
         self._classifier = classifier
         self._prior = evidence_prior
         self._known: dict[int, TeamReading] = {}

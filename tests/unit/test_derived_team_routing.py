@@ -10,7 +10,7 @@ from domain.decision_policy import DecisionPolicy
 from domain.decisions import Decision, decide_team
 from domain.predictions import CategoryPrediction
 from domain.routing import RoutingReason, TeamAssignment, needs_embedding, route_ticket
-from tests.settings_defaults import routing_policy
+from tests.settings_defaults import DEFAULTS, routing_policy
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeClassifier, FakeEmbedder
 
@@ -111,7 +111,7 @@ async def test_derived_categories_are_kept_until_the_served_version_or_the_team_
 
 async def test_the_cache_classifies_only_stale_teams() -> None:
     classifier = FakeClassifier()
-    readings = ServedTeamReadings(classifier)
+    readings = ServedTeamReadings(classifier, DEFAULTS.team_evidence_prior)
     teams = [PAYROLL, Team(13, 1, "Desk", None, "laptop repairs"), Team(10, 1, "Desk support", "Hardware", "")]
 
     async def derived(of: list[Team], version: str | None) -> dict[int, str]:
@@ -155,13 +155,17 @@ async def test_a_ticket_the_model_gave_a_vector_is_routed_in_its_space_without_t
 async def test_team_vectors_of_another_version_are_never_compared_with_a_ticket_vector() -> None:
     classifier = FakeClassifier(vectors=_model_space)
     teams = [Team(10, 1, "Desk support", "Hardware", "laptops"), Team(11, 1, "Identity", "Access", "vpn")]
-    readings = await ServedTeamReadings(classifier).for_teams(teams, "fake-v1")
+    readings = await ServedTeamReadings(classifier, DEFAULTS.team_evidence_prior).for_teams(teams, "fake-v1")
     placed = teams_in_model_space(teams, readings, "fake-v1")
     assert placed is not None and [t.embedding for t in placed] == [_model_space(t.embedding_text()) for t in teams]
     assert teams_in_model_space(teams, readings, "fake-v2") is None
     assert teams_in_model_space([*teams, Team(14, 1, "New", None, "unread")], readings, "fake-v1") is None
     assert (
-        teams_in_model_space(teams, await ServedTeamReadings(FakeClassifier()).for_teams(teams, None), "fake-v1")
+        teams_in_model_space(
+            teams,
+            await ServedTeamReadings(FakeClassifier(), DEFAULTS.team_evidence_prior).for_teams(teams, None),
+            "fake-v1",
+        )
         is None
     )
 
