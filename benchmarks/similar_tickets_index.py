@@ -100,7 +100,7 @@ async def index_figures(url: str, count: int, dimensions: int) -> None:
     engine = create_engine_for(url)
     index = NumpyVectorIndex(min_pass_interval_ms=0)  # the search's own time, without the spacing of passes
     # Only the loading is used here: no model places a ticket.
-    similar = SimilarTickets(SqlAlchemyUnitOfWorkFactory(engine), index, None, None, "", SimilarTicketsPolicy())  # type: ignore[arg-type]
+    similar = SimilarTickets(SqlAlchemyUnitOfWorkFactory(engine), index, None, None, "", _policy())  # type: ignore[arg-type]
     before = rss_mib()
     started = time.monotonic()
     await similar._ready(1, SPACE)
@@ -168,3 +168,18 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def _policy() -> SimilarTicketsPolicy:
+    """The service's policy as a start without any environment sets it (only loading is measured here)."""
+    from datetime import timedelta
+
+    from bootstrap.settings import load_settings
+
+    defaults = load_settings(environ={}, env_file=None)
+    return SimilarTicketsPolicy(
+        defaults.similar_tickets_k,
+        defaults.similar_tickets_min_similarity,
+        defaults.duplicate_similarity,
+        timedelta(hours=defaults.duplicate_window_hours),
+    )

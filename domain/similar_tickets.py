@@ -107,12 +107,13 @@ class SimilarTicket:
 @dataclass(frozen=True, slots=True)
 class SimilarTicketsPolicy:
     """How many similar tickets an answer carries and how close they must be, and when the nearest one is a
-    possible duplicate (close enough, and recent enough)."""
+    possible duplicate (close enough, and recent enough): SIMILAR_TICKETS_K, SIMILAR_TICKETS_MIN_SIMILARITY,
+    DUPLICATE_SIMILARITY and DUPLICATE_WINDOW_HOURS."""
 
-    k: int = 3
-    min_similarity: float = 0.5
-    duplicate_similarity: float = 0.84
-    duplicate_window: timedelta = timedelta(hours=24)
+    k: int
+    min_similarity: float
+    duplicate_similarity: float
+    duplicate_window: timedelta
 
     def __post_init__(self) -> None:
         if self.k < 0:

@@ -8,6 +8,7 @@ service started without any environment would use, instead of repeating the figu
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from application.use_cases.analyze_ticket import AnalysisSettings
@@ -15,6 +16,7 @@ from bootstrap.settings import Settings, load_settings
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
 from domain.routing import RoutingPolicy
+from domain.similar_tickets import SimilarTicketsPolicy
 
 if TYPE_CHECKING:
     from adapters.inbound.http.security.config import HttpSecurity
@@ -110,3 +112,12 @@ def app_options(**overrides: Any) -> dict[str, Any]:
         "security": http_security(),
     }
     return values | overrides
+
+
+def similar_tickets_policy() -> SimilarTicketsPolicy:
+    return SimilarTicketsPolicy(
+        k=DEFAULTS.similar_tickets_k,
+        min_similarity=DEFAULTS.similar_tickets_min_similarity,
+        duplicate_similarity=DEFAULTS.duplicate_similarity,
+        duplicate_window=timedelta(hours=DEFAULTS.duplicate_window_hours),
+    )

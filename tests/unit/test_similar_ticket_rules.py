@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.similar_tickets import SimilarTicket, SimilarTicketsPolicy, StoredVector, pack_vector, unpack_vector
+from domain.similar_tickets import SimilarTicket, StoredVector, pack_vector, unpack_vector
+from tests.settings_defaults import similar_tickets_policy
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 
@@ -32,7 +34,7 @@ def test_a_stored_vector_names_exactly_one_ticket() -> None:
 
 
 def test_the_answer_shows_the_k_closest_above_the_minimum() -> None:
-    policy = SimilarTicketsPolicy(k=2, min_similarity=0.5)
+    policy = replace(similar_tickets_policy(), k=2, min_similarity=0.5)
     found = [_ticket(0.9, 1, 1), _ticket(0.8, 1, 2), _ticket(0.7, 1, 3), _ticket(0.4, 1, 4)]
     assert [t.analysis_id for t in policy.similar(found)] == [1, 2]
     assert policy.similar([_ticket(0.49, 1)]) == ()
@@ -40,7 +42,7 @@ def test_the_answer_shows_the_k_closest_above_the_minimum() -> None:
 
 
 def test_the_duplicate_is_the_closest_recent_ticket_above_the_threshold() -> None:
-    policy = SimilarTicketsPolicy(duplicate_similarity=0.84, duplicate_window=timedelta(hours=24))
+    policy = replace(similar_tickets_policy(), duplicate_similarity=0.84, duplicate_window=timedelta(hours=24))
     old_identical, recent_close = _ticket(1.0, 48, 1), _ticket(0.9, 2, 2)
     assert policy.duplicate_of([old_identical, recent_close], NOW) == recent_close
     assert policy.duplicate_of([_ticket(0.83, 1)], NOW) is None
@@ -51,6 +53,6 @@ def test_the_duplicate_is_the_closest_recent_ticket_above_the_threshold() -> Non
 
 def test_similarities_are_cosines() -> None:
     with pytest.raises(ValueError):
-        SimilarTicketsPolicy(min_similarity=1.5)
+        replace(similar_tickets_policy(), min_similarity=1.5)
     with pytest.raises(ValueError):
-        SimilarTicketsPolicy(k=-1)
+        replace(similar_tickets_policy(), k=-1)

@@ -18,8 +18,8 @@ from domain.analysis import TicketAnalysis
 from domain.companies import Company, CompanyFlags
 from domain.errors import InvalidInput, NotFound
 from domain.labelled_tickets import LabelledTicket
-from domain.similar_tickets import SimilarTicketsPolicy, StoredVector, pack_vector
-from tests.settings_defaults import DEFAULTS
+from domain.similar_tickets import StoredVector, pack_vector
+from tests.settings_defaults import DEFAULTS, similar_tickets_policy
 from tests.unit.conftest import World
 from tests.unit.fakes import FakeEmbedder
 
@@ -39,7 +39,12 @@ class SimilarWorld(World):
         self.classifier.vectors = self.vectors._vector
         self.index = NumpyVectorIndex()
         self.similar = SimilarTickets(
-            self.uow, self.index, self.classifier, self.embedder, EMBEDDER_SPACE, SimilarTicketsPolicy()
+            self.uow,
+            self.index,
+            self.classifier,
+            self.embedder,
+            EMBEDDER_SPACE,
+            replace(similar_tickets_policy(), duplicate_similarity=0.84),
         )
         self.analyze = self.analyze_ticket(similar=self.similar)
         self.uow.store.companies[2] = Company(2, "Globex")
@@ -188,7 +193,7 @@ async def test_a_fresh_process_loads_the_stored_vectors_and_reads_what_others_st
         similar_world.classifier,
         similar_world.embedder,
         EMBEDDER_SPACE,
-        SimilarTicketsPolicy(),
+        replace(similar_tickets_policy(), duplicate_similarity=0.84),
         refresh_seconds=0.0,
     )
     analyze: AnalyzeTicket = similar_world.analyze_ticket(similar=similar)
