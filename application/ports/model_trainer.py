@@ -24,6 +24,15 @@ class TrainedModel:
     """What the version holds ("hybrid", "bert", "linear"): a run names its stage after it."""
 
 
+@dataclass(frozen=True, slots=True)
+class CalibratedVersion:
+    """What `calibrate` measured: the calibration report and the label the version, as served, answers for each
+    test ticket (in the test split's order), so the run evaluates the candidate without a second pass over test."""
+
+    report: CalibrationReport
+    test_predictions: tuple[str, ...]
+
+
 class ModelTrainer(Protocol):
     """Fine-tunes and runs category models stored as safetensors + JSON in the model store.
 
@@ -42,9 +51,9 @@ class ModelTrainer(Protocol):
     and test splits: it fits a temperature on validation and keeps it only where it lowers the test split's ECE,
     chooses the per-label decision thresholds from validation on the scale serving will answer on (calibrated or
     raw), measures them on test at the default target precision, stores the temperature and thresholds in the
-    version folder (before it is published: a published version never changes) and returns the measurements. All
-    run off the event loop and raise on
-    failure, leaving no half-written version behind.
+    version folder (before it is published: a published version never changes) and returns the measurements with
+    the served label of every test ticket. All run off the event loop and raise on failure, leaving no
+    half-written version behind.
     """
 
     async def train_linear(
@@ -71,4 +80,4 @@ class ModelTrainer(Protocol):
 
     async def calibrate(
         self, path: str, validation: Sequence[Example], test: Sequence[Example]
-    ) -> CalibrationReport: ...
+    ) -> CalibratedVersion: ...

@@ -362,8 +362,9 @@ class ExportTicketsAndRetrain:
         """Calibrates and evaluates a trained version, then registers it, promoted if at least as good as the version
         active now (an earlier stage's, or one an operator activated meanwhile). `evaluations` caches the test
         split's evaluation by version id, so a version measured as one stage's candidate is not measured again."""
-        calibration = await self._trainer.calibrate(trained.path, split.validation, split.test)
-        candidate = await self._evaluate(trained.path, split.test)
+        calibrated = await self._trainer.calibrate(trained.path, split.validation, split.test)
+        calibration = calibrated.report
+        candidate = evaluate([example.label for example in split.test], list(calibrated.test_predictions))
         async with self._uow_factory() as uow:
             active = await uow.model_versions.active()
         incumbent = None

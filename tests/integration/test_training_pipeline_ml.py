@@ -492,7 +492,7 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
         FilesystemModelStore(tmp_path / "store"), fast_config(), **trainer_options(serving_runtime=runtime)
     )
 
-    report = await trainer.calibrate(
+    calibrated = await trainer.calibrate(
         str(version),
         [Example(t, label) for t, label in zip(validation.texts, validation.labels, strict=True)],
         [Example(t, label) for t, label in zip(test.texts, test.labels, strict=True)],
@@ -504,7 +504,8 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
     expected, _ = measure_calibration(
         served.labels, raw[: len(validation.texts)], validation.labels, raw[len(validation.texts) :], test.labels
     )
-    assert report == expected
+    assert calibrated.report == expected
+    assert list(calibrated.test_predictions) == await trainer.predict(str(version), test.texts)
 
 
 def test_micro_batches_accumulate_the_gradient_of_the_whole_batch(tiny_base: Path) -> None:

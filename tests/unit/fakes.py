@@ -32,6 +32,7 @@ from application.ports.labelled_ticket_repository import LabelledTicketRepositor
 from application.ports.login_failure_repository import LoginFailureRepository
 from application.ports.mislabel_candidate_repository import MislabelCandidateRepository
 from application.ports.model_store import CorruptVersion, ModelStoreUnavailable, StoredFile, StoreUsage, VersionManifest
+from application.ports.model_trainer import CalibratedVersion
 from application.ports.model_version_repository import ModelVersionRepository
 from application.ports.review_queue_queries import ReviewQueueQueries
 from application.ports.team_repository import TeamRepository
@@ -955,7 +956,7 @@ class FakeTrainer:
             rows(test, 3 if self.calibration_helps else 0),
             [e.label for e in test],
         )
-        return report
+        return CalibratedVersion(report, tuple(await self.predict(path, [e.text for e in test])))
 
 
 class FakeModelStore:

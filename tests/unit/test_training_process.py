@@ -105,7 +105,9 @@ async def test_results_come_back_as_the_domain_types(process: TrainingProcess) -
     trained = await process.train(EXAMPLES, EXAMPLES, LABELS, [], lambda _: None)
     assert trained.labels == LABELS and trained.recipe == "bert"
     assert await process.predict(trained.path, ["Storage ticket 9"]) == ["Storage"]
-    report = await process.calibrate(trained.path, EXAMPLES, EXAMPLES)
+    calibrated = await process.calibrate(trained.path, EXAMPLES, EXAMPLES)
+    report = calibrated.report
+    assert list(calibrated.test_predictions) == await process.predict(trained.path, [e.text for e in EXAMPLES])
     assert report.calibration.applied and report.served_ece == report.calibration.test_ece_after
     assert [line.label for line in report.coverage.per_label] == list(LABELS)
     tickets = [LabelledTicket("Access ticket 1", "Storage", "test", datetime(2026, 1, 1, tzinfo=UTC), id=7)]

@@ -14,10 +14,9 @@ from typing import Any
 
 from adapters.outbound.ml.allocator import resident_memory
 from application.ports.model_store import CorruptVersion, ModelStore
-from application.ports.model_trainer import TrainedModel
+from application.ports.model_trainer import CalibratedVersion, TrainedModel
 from domain.dataset_split import Example
 from domain.model_versions import ModelVersion
-from domain.training_reports import CalibrationReport
 from domain.training_runs import TrainingProgress
 
 logger = logging.getLogger(__name__)
@@ -173,7 +172,7 @@ class HybridModelTrainer:
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
         return await asyncio.to_thread(_predict_labels, path, list(texts), self._serving_runtime)
 
-    async def calibrate(self, path: str, validation: Sequence[Example], test: Sequence[Example]) -> CalibrationReport:
+    async def calibrate(self, path: str, validation: Sequence[Example], test: Sequence[Example]) -> CalibratedVersion:
         return await asyncio.to_thread(_calibrate, path, list(validation), list(test), self._serving_runtime)
 
     def _warm_start_config(self) -> Any:
@@ -241,9 +240,10 @@ def _predict_labels(path: str, texts: list[str], runtime: str) -> list[str]:
     return [loaded.labels[int(index)] for index in probabilities.argmax(axis=1)]
 
 
-def _calibrate(path: str, validation: list[Example], test: list[Example], runtime: str) -> CalibrationReport:
+def _calibrate(path: str, validation: list[Example], test: list[Example], runtime: str) -> CalibratedVersion:
     """Measures the version's raw blend, as `runtime` serves it, on both splits, then stores the chosen
-    temperature and thresholds."""
+    temperature and thresholds. The test split's labels come from the same pass: a temperature never changes
+    which label wins."""
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
     from adapters.outbound.ml.training.calibration_fit import measure_calibration
     from adapters.outbound.ml.training.version_trainer import update_manifest
@@ -258,4 +258,5 @@ def _calibrate(path: str, validation: list[Example], test: list[Example], runtim
         [e.label for e in test],
     )
     update_manifest(Path(path), {"temperature": report.calibration.temperature, "thresholds": table.to_json()})
-    return report
+    winners = [max(range(len(row)), key=row.__getitem__) for row in raw[len(validation) :]]
+    return CalibratedVersion(report, tuple(loaded.labels[index] for index in winners))

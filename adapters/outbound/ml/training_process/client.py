@@ -28,12 +28,11 @@ from adapters.outbound.ml.training_process.messages import (
     encoder,
     reply_decoder,
 )
-from application.ports.model_trainer import TrainedModel
+from application.ports.model_trainer import CalibratedVersion, TrainedModel
 from domain.dataset_split import Example
 from domain.labelled_tickets import LabelledTicket
 from domain.mislabels import LabelJudgement
 from domain.model_versions import ModelVersion
-from domain.training_reports import CalibrationReport
 from domain.training_runs import TrainingProgress
 
 logger = logging.getLogger(__name__)
@@ -116,8 +115,8 @@ class TrainingProcess:
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
         return (await self._call(Predict(path, list(texts)), Predicted)).labels
 
-    async def calibrate(self, path: str, validation: Sequence[Example], test: Sequence[Example]) -> CalibrationReport:
-        return (await self._call(Calibrate(path, list(validation), list(test)), Calibrated)).report
+    async def calibrate(self, path: str, validation: Sequence[Example], test: Sequence[Example]) -> CalibratedVersion:
+        return (await self._call(Calibrate(path, list(validation), list(test)), Calibrated)).version
 
     async def find(self, tickets: Sequence[LabelledTicket]) -> list[LabelJudgement]:
         return (await self._call(FindMislabels(list(tickets)), Judged)).judgements

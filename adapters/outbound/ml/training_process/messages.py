@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import msgspec
 
-from application.ports.model_trainer import TrainedModel
+from application.ports.model_trainer import CalibratedVersion, TrainedModel
 from domain.dataset_split import Example
 from domain.labelled_tickets import LabelledTicket
 from domain.mislabels import LabelJudgement
 from domain.model_versions import ModelVersion
-from domain.training_reports import CalibrationReport
 from domain.training_runs import TrainingProgress
 
 
@@ -78,7 +77,7 @@ class Predicted(msgspec.Struct, frozen=True, tag="predicted"):
 
 
 class Calibrated(msgspec.Struct, frozen=True, tag="calibrated"):
-    report: CalibrationReport
+    version: CalibratedVersion
 
 
 class Judged(msgspec.Struct, frozen=True, tag="judged"):
