@@ -227,10 +227,11 @@ def test_reference_check_ignores_a_flip_on_a_near_tie() -> None:
 def test_int8_that_loses_accuracy_is_dropped_and_fp32_serves(copy: Path) -> None:
     truth = [0, 1, 2, 0, 1, 2]
 
-    kept = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, max_drop=1.0)
+    fp32 = load_transformer_runner(copy, "onnx", MAX_LENGTH).predict_probabilities(TEXTS)
+    kept = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, fp32, max_drop=1.0)
     assert kept["int8_kept"] and (copy / INT8_FILE).is_file()
 
-    dropped = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, max_drop=-1.0)
+    dropped = apply_int8_accuracy_rule(copy, TEXTS, truth, MAX_LENGTH, fp32, max_drop=-1.0)
     assert not dropped["int8_kept"]
     assert not (copy / INT8_FILE).exists()
     assert "onnx-int8" not in json.loads((copy / MANIFEST_FILE).read_text())["variants"]

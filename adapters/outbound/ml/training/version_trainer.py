@@ -156,7 +156,13 @@ def train_model_version(
         progress("onnx", 0.0, None)
         onnx_started = time.monotonic()
         components |= _export_onnx(
-            staging / BERT_DIR, val.texts, truth, config.max_length, val_probabilities.get("linear"), weight
+            staging / BERT_DIR,
+            val.texts,
+            truth,
+            config.max_length,
+            val_probabilities["bert"],
+            val_probabilities.get("linear"),
+            weight,
         )
         durations["onnx_export"] = round(time.monotonic() - onnx_started, 2)
         release_free_memory()
@@ -185,6 +191,7 @@ def _export_onnx(
     texts: Sequence[str],
     truth: Sequence[int],
     max_length: int,
+    bert_probabilities: Any,
     linear_probabilities: Any | None,
     weight: float,
 ) -> dict[str, Any]:
@@ -197,7 +204,9 @@ def _export_onnx(
 
     try:
         exported = export_onnx(bert_dir, max_length)
-        rule = apply_int8_accuracy_rule(bert_dir, texts, truth, max_length, linear_probabilities, weight)
+        rule = apply_int8_accuracy_rule(
+            bert_dir, texts, truth, max_length, bert_probabilities, linear_probabilities, weight
+        )
     except Exception as error:  # noqa: BLE001 - a version without graphs is served by torch; training succeeds
         logger.exception("ONNX export of %s failed; the version will be served by torch", bert_dir)
         for name in (MANIFEST_FILE, INT8_FILE, FP32_FILE):
