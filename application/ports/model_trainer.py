@@ -43,7 +43,7 @@ class ModelTrainer(Protocol):
     of a `train_linear` on the same splits: the new version takes its linear model as it is instead of fitting one
     again. An update passes `encoder_examples` (the new tickets and a replay sample) and `epochs` (passes over
     them): the transformer continues from the warm start on those alone while the linear model still fits all of
-    `train`; without them the trainer's configured epochs run over `train`. `train_linear` writes a linear-only
+    `train` (starting from the warm start's linear model, whose vocabulary it keeps); without them the trainer's configured epochs run over `train`. `train_linear` writes a linear-only
     version (the TF-IDF linear model alone, quick to fit and to serve) as the first stage of a recipe that blends
     one in, and returns None when the recipe has no such stage (its `train` already is linear-only, or has no
     linear part). `on_progress` may be called from any thread and must be cheap. `predict` answers one label per

@@ -151,6 +151,76 @@ def test_served_linear_part_gives_the_training_time_probabilities(tmp_path: Path
     assert np.abs(loaded.predict_proba(texts) - expected).max() < 1e-12
 
 
+def test_a_warm_refit_reaches_the_optimum_a_cold_fit_over_the_same_vocabulary_reaches() -> None:
+    """An update refits the served linear model warm: over its vocabulary, the objective is the cold fit's and
+    convex, so both land on the same model (up to the solver's tolerance) - the warm one in fewer iterations."""
+    import numpy as np
+
+    from adapters.outbound.ml.training.tfidf_fit import (
+        LinearSettings,
+        export_sklearn_model,
+        fit_sklearn_model,
+        refit_tfidf_linear,
+    )
+
+    settings = LinearSettings(C=5.0, tol=1e-8)
+    first = make_split(30, 5)
+    vectorizers, classifier = fit_sklearn_model(first.texts, first.labels, LABELS, settings)
+    start = export_sklearn_model(vectorizers, classifier, LABELS, settings)
+    grown = make_split(35, 6)
+    texts, labels = [*first.texts, *grown.texts], [*first.labels, *grown.labels]
+
+    warm = refit_tfidf_linear(texts, labels, LABELS, settings, start)
+
+    from sklearn.linear_model import LogisticRegression
+
+    cold = LogisticRegression(C=settings.C, max_iter=settings.max_iter, tol=settings.tol)
+    cold.fit(start.transform(texts), [LABELS.index(label) for label in labels])
+    assert warm is not None
+    assert all(a is b for a, b in zip(warm.vectorizers, start.vectorizers, strict=True)), "the vocabulary is kept"
+    probe = list(make_split(5, 7).texts)
+    reference = cold.predict_proba(start.transform(probe))
+    assert np.abs(warm.predict_proba(probe) - reference).max() < 1e-3
+
+
+def test_a_warm_refit_learns_a_label_the_start_did_not_know() -> None:
+    from adapters.outbound.ml.training.tfidf_fit import (
+        LinearSettings,
+        export_sklearn_model,
+        fit_sklearn_model,
+        refit_tfidf_linear,
+    )
+
+    settings = LinearSettings()
+    first = make_split(30, 8)
+    known = [label for label in LABELS if label != "Purchase"]
+    kept = [(text, label) for text, label in zip(first.texts, first.labels, strict=True) if label in known]
+    vectorizers, classifier = fit_sklearn_model([t for t, _ in kept], [lb for _, lb in kept], known, settings)
+    start = export_sklearn_model(vectorizers, classifier, known, settings)
+    assert _top_label(start, "order invoice delivery receipt") != "Purchase"
+
+    warm = refit_tfidf_linear(first.texts, first.labels, LABELS, settings, start)
+
+    assert warm is not None and warm.labels == LABELS
+    assert _top_label(warm, "order invoice delivery receipt") == "Purchase"
+
+
+def test_a_two_class_start_is_not_warm_started() -> None:
+    from adapters.outbound.ml.training.tfidf_fit import LinearSettings, refit_tfidf_linear, train_tfidf_linear
+
+    settings = LinearSettings()
+    tickets = make_split(20, 9)
+    two = [(text, label) for text, label in zip(tickets.texts, tickets.labels, strict=True) if label in LABELS[:2]]
+    texts, labels = [text for text, _ in two], [label for _, label in two]
+    start = train_tfidf_linear(texts, labels, LABELS[:2], settings)
+
+    assert refit_tfidf_linear(texts, labels, LABELS[:2], settings, start) is None
+
+
+def _top_label(model: Any, text: str) -> str:
+    return str(model.labels[int(model.predict_proba([text]).argmax(axis=1)[0])])
+
+
 def test_warm_start_reuses_or_remaps_the_head(version: tuple[Path, dict], tmp_path: Path) -> None:
     import torch
 
@@ -217,6 +287,37 @@ async def test_a_warm_start_runs_its_own_epochs_on_a_fresh_shuffle(version: tupl
     assert trained.details["warm_start"] == str(out)
     assert trained.details["config"]["epochs"] == 0.5 and trained.details["config"]["seed"] != 7
     assert trained.details["fine_tune"]["epochs_done"] == 0.5
+
+
+async def test_an_update_continues_the_served_linear_model_and_a_full_training_fits_its_own(
+    version: tuple[Path, dict], tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
+    from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+    from domain.dataset_split import Example
+    from domain.model_versions import ModelStatus, ModelVersion
+
+    out, _ = version
+    trainer = HybridModelTrainer(
+        FilesystemModelStore(tmp_path / "store"),
+        fast_config(epochs=1),
+        **trainer_options(kind="hybrid", warm_start_epochs=0.5, serving_runtime="torch"),
+    )
+    active = ModelVersion("v1", str(out), tuple(LABELS), ModelStatus.ACTIVE, datetime.now(UTC))
+    train, val = make_split(16, 11), make_split(3, 12)
+    examples = [Example(t, label) for t, label in zip(train.texts, train.labels, strict=True)]
+    validation = [Example(t, label) for t, label in zip(val.texts, val.labels, strict=True)]
+
+    update = await trainer.train(examples, validation, LABELS, [active], lambda _: None, encoder_examples=examples[:8])
+    full = await trainer.train(examples, validation, LABELS, [active], lambda _: None)
+
+    served_vocabulary = TfidfLinearModel.load(out / "linear").vectorizers[0].vocabulary_
+    assert update.details.get("linear_warm_started") is True
+    assert TfidfLinearModel.load(Path(update.path) / "linear").vectorizers[0].vocabulary_ == served_vocabulary
+    assert "linear_warm_started" not in full.details
+    assert TfidfLinearModel.load(Path(full.path) / "linear").vectorizers[0].vocabulary_ != served_vocabulary
 
 
 async def test_the_job_serves_the_linear_version_before_the_hybrid(tiny_base: Path, tmp_path: Path) -> None:

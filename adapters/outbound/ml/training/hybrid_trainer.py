@@ -143,6 +143,9 @@ class HybridModelTrainer:
         config = self._warm_start_config() if base is not None else self._config
         if epochs is not None:
             config = replace(config, epochs=epochs)
+        # An update also continues the warm start's linear model, over its vocabulary: the same optimum as a fit
+        # from scratch, in a few iterations instead of the full descent (`refit_tfidf_linear`).
+        linear_warm_start = base if encoder_examples is not None else None
         report = await asyncio.to_thread(
             self._train,
             train,
@@ -155,6 +158,7 @@ class HybridModelTrainer:
             kind,
             linear_from,
             encoder_examples,
+            linear_warm_start,
         )
         details = {key: report[key] for key in ("kind", "bert_weight", "max_length", "durations_s", "n_train", "n_val")}
         details["validation"] = {
@@ -167,6 +171,8 @@ class HybridModelTrainer:
             details["encoder_examples"] = len(encoder_examples)
         if linear_from is not None:
             details["linear_reused_from"] = report.get("linear_reused_from")
+        if report.get("linear_warm_started_from") is not None:
+            details["linear_warm_started"] = True
         return TrainedModel(name, str(out_dir), tuple(labels), details, kind)
 
     async def predict(self, path: str, texts: Sequence[str]) -> list[str]:
@@ -198,6 +204,7 @@ class HybridModelTrainer:
         kind: str,
         linear_from: Path | None,
         encoder_examples: Sequence[Example] | None,
+        linear_warm_start: Path | None,
     ) -> dict[str, Any]:
         from adapters.outbound.ml.training.version_trainer import train_model_version
 
@@ -223,6 +230,7 @@ class HybridModelTrainer:
             kind=kind,
             linear_from=linear_from,
             encoder_train=_texts(encoder_examples) if encoder_examples is not None else None,
+            linear_warm_start=linear_warm_start,
         )
 
 

@@ -7,11 +7,14 @@ fitted; only the logistic regression's coefficients are copied out, since it wou
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel, make_vectorizer
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +59,7 @@ def fit_sklearn_model(
     """Fits the reference pipeline; class order follows `labels` (targets are mapped to label indices)."""
     import scipy.sparse as sp
 
-    missing = set(targets) - set(labels)
-    if missing:
-        raise ValueError(f"targets carry labels not in the label list: {sorted(missing)}")
-    if len(set(targets)) < 2:
-        raise ValueError("the linear model needs at least two classes in its training data")
+    _check_targets(targets, labels)
     vectorizers, classifier = build_sklearn_model(settings)
     matrix = sp.hstack([v.fit_transform(list(texts)) for v in vectorizers], format="csr")
     index = {label: position for position, label in enumerate(labels)}
@@ -96,3 +95,51 @@ def train_tfidf_linear(
     chosen = settings or LinearSettings()
     vectorizers, classifier = fit_sklearn_model(texts, targets, labels, chosen)
     return export_sklearn_model(vectorizers, classifier, labels, chosen)
+
+
+ABSENT_INTERCEPT = -1e3
+"""At or below this, an exported intercept marks a label the model never saw (`export_sklearn_model` gives -1e4)."""
+
+
+def refit_tfidf_linear(
+    texts: Sequence[str], targets: Sequence[str], labels: list[str], settings: LinearSettings, start: TfidfLinearModel
+) -> TfidfLinearModel | None:
+    """Refits `start`'s logistic regression on all of `texts`, over `start`'s fitted vectorizers, warm-started
+    from its coefficients; None when it cannot be warm-started (a two-class model, whose single row sklearn
+    cannot continue), so the caller fits from scratch.
+
+    Why this is the same refit, only cheaper: with the vocabulary kept, the objective is the one a cold fit
+    minimises, and it is convex, so the warm start converges to the same optimum; starting there, a few new
+    tickets cost a few iterations instead of the full descent. The vocabulary (and idf) stay those `start` was
+    fitted with, which is what an update wants: a full training builds them again. A label `start` did not know
+    starts at zero."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression  # deferred: seconds of import time
+
+    _check_targets(targets, labels)
+    index = {label: position for position, label in enumerate(labels)}
+    present = sorted({index[target] for target in targets})
+    if len(present) < 3 or start.coef.shape[0] != len(start.labels):
+        return None
+    known = {label: row for row, label in enumerate(start.labels)}
+    coef = np.zeros((len(present), start.coef.shape[1]))
+    intercept = np.zeros(len(present))
+    for row, position in enumerate(present):
+        old = known.get(labels[position])
+        if old is not None and start.intercept[old] > ABSENT_INTERCEPT:
+            coef[row], intercept[row] = start.coef[old], start.intercept[old]
+    classifier = LogisticRegression(C=settings.C, max_iter=settings.max_iter, tol=settings.tol, warm_start=True)
+    classifier.coef_, classifier.intercept_ = coef, intercept
+    classifier.fit(start.transform(texts), [index[t] for t in targets])
+    logger.info("linear model refitted warm in %d iterations", int(np.max(classifier.n_iter_)))
+    refitted = export_sklearn_model(start.vectorizers, classifier, labels, settings)
+    refitted.settings = start.settings | {"C": settings.C, "max_iter": settings.max_iter, "tol": settings.tol}
+    return refitted
+
+
+def _check_targets(targets: Sequence[str], labels: list[str]) -> None:
+    missing = set(targets) - set(labels)
+    if missing:
+        raise ValueError(f"targets carry labels not in the label list: {sorted(missing)}")
+    if len(set(targets)) < 2:
+        raise ValueError("the linear model needs at least two classes in its training data")

@@ -35,7 +35,7 @@ from adapters.outbound.ml.serving.model_version import (
 from adapters.outbound.ml.serving.tfidf_model import TfidfLinearModel
 from adapters.outbound.ml.training.blend_weight import choose_bert_weight
 from adapters.outbound.ml.training.config import FineTuneConfig
-from adapters.outbound.ml.training.tfidf_fit import LinearSettings, train_tfidf_linear
+from adapters.outbound.ml.training.tfidf_fit import LinearSettings, refit_tfidf_linear, train_tfidf_linear
 from domain.metrics import evaluate
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,7 @@ def train_model_version(
     linear_settings: LinearSettings | None = None,
     linear_from: Path | None = None,
     encoder_train: LabelledTexts | None = None,
+    linear_warm_start: Path | None = None,
 ) -> dict[str, Any]:
     """Trains the components `kind` needs, blends on `val`, writes the version folder; returns its training.json.
 
@@ -75,7 +76,8 @@ def train_model_version(
     `linear_from` is a version folder whose linear model was fitted on this very `train` split (the linear stage
     of the same run): it is copied instead of fitted again, which saves the linear fit's time. `encoder_train`,
     when given, is what the transformer trains on instead of `train` (an update's new tickets and replay sample),
-    while the linear model still fits `train`.
+    while the linear model still fits `train`. `linear_warm_start` (an update) is a version folder whose linear
+    model seeds the fit: its vocabulary is kept and its coefficients start the regression (`refit_tfidf_linear`).
     """
     import numpy as np
 
@@ -100,9 +102,13 @@ def train_model_version(
             components["linear_reused_from"] = str(linear_from)
         else:
             settings = linear_settings or LinearSettings()
-            linear = train_tfidf_linear(train.texts, train.labels, labels, settings)
+            start = _linear_of(linear_warm_start) if linear_warm_start is not None else None
+            refitted = refit_tfidf_linear(train.texts, train.labels, labels, settings, start) if start else None
+            if refitted is not None:
+                components["linear_warm_started_from"] = str(linear_warm_start)
+            linear = refitted or train_tfidf_linear(train.texts, train.labels, labels, settings)
             linear.save(staging / LINEAR_DIR)
-            linear_json = settings.to_json()
+            linear_json = linear.settings
         val_probabilities["linear"] = linear.predict_proba(val.texts)
         durations["linear"] = round(time.monotonic() - started, 2)
         components["linear_settings"] = linear_json
@@ -237,6 +243,11 @@ def _reuse_linear(source: Path, target: Path, labels: list[str]) -> tuple[TfidfL
         shutil.rmtree(target)
         return None
     return model, model.settings
+
+
+def _linear_of(version: Path) -> TfidfLinearModel | None:
+    """The linear model of the version folder `version`; None when it has none (a transformer-only version)."""
+    return TfidfLinearModel.load(version / LINEAR_DIR) if (version / LINEAR_DIR).is_dir() else None
 
 
 def update_manifest(version_dir: Path, changes: dict[str, Any]) -> None:
