@@ -96,11 +96,28 @@ async def table_bytes(url: str) -> tuple[int, int]:
         await engine.dispose()
 
 
+def _policy() -> tuple[SimilarTicketsPolicy, float]:
+    """The service's policy and refresh interval as a start without any environment sets them (only loading is
+    measured here)."""
+    from bootstrap.settings import load_settings
+
+    defaults = load_settings(environ={}, env_file=None)
+    policy = SimilarTicketsPolicy(
+        defaults.similar_tickets_k,
+        defaults.similar_tickets_min_similarity,
+        defaults.duplicate_similarity,
+        timedelta(hours=defaults.duplicate_window_hours),
+    )
+    return policy, defaults.similar_tickets_refresh_s
+
+
 async def index_figures(url: str, count: int, dimensions: int) -> None:
     engine = create_engine_for(url)
     index = NumpyVectorIndex(min_pass_interval_ms=0)  # the search's own time, without the spacing of passes
     # Only the loading is used here: no model places a ticket.
-    similar = SimilarTickets(SqlAlchemyUnitOfWorkFactory(engine), index, None, None, "", _policy())  # type: ignore[arg-type]
+    policy, refresh_seconds = _policy()
+    uow_factory = SqlAlchemyUnitOfWorkFactory(engine)
+    similar = SimilarTickets(uow_factory, index, None, None, "", policy, refresh_seconds)  # type: ignore[arg-type]
     before = rss_mib()
     started = time.monotonic()
     await similar._ready(1, SPACE)
@@ -168,18 +185,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-
-
-def _policy() -> SimilarTicketsPolicy:
-    """The service's policy as a start without any environment sets it (only loading is measured here)."""
-    from datetime import timedelta
-
-    from bootstrap.settings import load_settings
-
-    defaults = load_settings(environ={}, env_file=None)
-    return SimilarTicketsPolicy(
-        defaults.similar_tickets_k,
-        defaults.similar_tickets_min_similarity,
-        defaults.duplicate_similarity,
-        timedelta(hours=defaults.duplicate_window_hours),
-    )

@@ -48,11 +48,11 @@ class GroupedTicket:
 @dataclass(frozen=True, slots=True)
 class BurstPolicy:
     """A burst: at least `min_size` tickets of one company, each at least `similarity` close (cosine) to the
-    group's centroid, all created within `window`."""
+    group's centroid, all created within `window`: BURST_MIN, BURST_SIMILARITY and BURST_WINDOW_MINUTES."""
 
-    min_size: int = 5
-    similarity: float = 0.85
-    window: timedelta = timedelta(minutes=60)
+    min_size: int
+    similarity: float
+    window: timedelta
 
     def __post_init__(self) -> None:
         if self.min_size < 2:

@@ -22,5 +22,6 @@ class Metrics(Protocol):
         ...
 
     def bursts(self, per_company: Mapping[int, int]) -> None:
-        """The bursts found now, per company (companies without one at 0): the latest detection replaces the last."""
+        """The bursts found now, per company (companies without one at 0): the latest detection replaces the last,
+        and a company missing from `per_company` (deleted since) is no longer reported."""
         ...

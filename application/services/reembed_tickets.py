@@ -29,13 +29,14 @@ class ReembedUnitOfWork(Transaction, Protocol):
 
 
 class ReembedTickets:
-    """One per process; `run` loops until cancelled, `run_once` is one pass over every company."""
+    """One per process; `run` loops until cancelled, `run_once` is one pass over every company. `batch_size` is
+    REEMBED_BATCH_SIZE: the tickets of one step."""
 
     def __init__(
         self,
         uow_factory: Callable[[], ReembedUnitOfWork],
         similar: SimilarTickets,
-        batch_size: int = 32,
+        batch_size: int,
         idle_seconds: float = 10.0,
         rest_ratio: float = 1.0,
     ) -> None:

@@ -47,7 +47,7 @@ class SimilarTicketsUnitOfWork(Transaction, Protocol):
 
 
 class SimilarTickets:
-    """One per process (it owns what the index has loaded)."""
+    """One per process (it owns what the index has loaded). `refresh_seconds` is SIMILAR_TICKETS_REFRESH_SECONDS."""
 
     def __init__(
         self,
@@ -57,7 +57,7 @@ class SimilarTickets:
         embedder: TextEmbedder,
         embedder_space: str,
         policy: SimilarTicketsPolicy,
-        refresh_seconds: float = 2.0,
+        refresh_seconds: float,
     ) -> None:
         self._uow_factory = uow_factory
         self._index = index

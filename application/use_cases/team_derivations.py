@@ -29,8 +29,8 @@ class TeamDerivationUnitOfWork(Transaction, Protocol):
 class DerivationLimits:
     """DERIVED_CONFIDENCE_MIN and DERIVED_MARGIN_MIN: below either, a derivation is weak."""
 
-    confidence_min: float = 0.65
-    margin_min: float = 0.2
+    confidence_min: float
+    margin_min: float
 
 
 @dataclass(frozen=True, slots=True)

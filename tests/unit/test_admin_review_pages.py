@@ -282,6 +282,7 @@ async def test_a_company_is_created_with_its_decision_settings(admin: AsyncTestC
         "_csrf_token": await page_token(admin),
         "name": "Careful Co",
         "auto_categorize": "on",
+        "similar_tickets_enabled": "on",
         "category_mode": "recommend",
         "team_mode": "monitor",
         "target_precision": "0,9",
@@ -296,13 +297,16 @@ async def test_a_company_is_created_with_its_decision_settings(admin: AsyncTestC
     policy = company.policy
     assert (policy.category_mode, policy.team_mode) == (DecisionMode.RECOMMEND, DecisionMode.MONITOR)
     assert policy.target_precision == 0.9 and policy.trust_uncalibrated
+    assert company.flags.similar_tickets and not company.flags.auto_assign
     html = (await admin.get(f"/admin/companies/{company_id}")).text
     assert '<option value="recommend" selected>' in html and 'value="0.9"' in html
+    assert 'name="similar_tickets_enabled" type="checkbox" value="on" checked>' in html
     listing = (await admin.get("/admin/companies")).text
+    # Categorise, prioritise, assign, similar tickets, then the decision settings.
     assert re.search(
-        r"Careful Co</a></td>.*?<td>recommend</td>\s*<td>monitor</td>\s*<td>90\.0 %</td>\s*<td>yes</td>",
+        r"Careful Co</a></td>\s*<td>yes</td>\s*<td>no</td>\s*<td>no</td>\s*<td>yes</td>\s*"
+        r"<td>recommend</td>\s*<td>monitor</td>\s*<td>90\.0 %</td>\s*<td>yes</td>",
         listing,
-        flags=re.DOTALL,
     )
 
 
@@ -344,7 +348,7 @@ async def test_bad_decision_settings_are_field_errors_and_change_nothing(
     assert company is not None and company.policy.target_precision == 0.95
 
 
-async def test_a_company_s_decision_settings_are_changed_from_its_page(admin: AsyncTestClient) -> None:
+async def test_a_company_s_decision_settings_and_flags_are_changed_from_its_page(admin: AsyncTestClient) -> None:
     async with WORLD.uow() as unit:
         company = await unit.companies.add(Company(None, "Changing Co"))
         await unit.commit()
@@ -363,3 +367,14 @@ async def test_a_company_s_decision_settings_are_changed_from_its_page(admin: As
     assert changed is not None and changed.policy.category_mode is DecisionMode.MONITOR
     assert changed.policy.team_mode is DecisionMode.RECOMMEND and changed.policy.target_precision == 0.8
     assert not changed.flags.auto_categorize and changed.flags.auto_assign
+    # Similar tickets were on (a new company's default); left unticked, the form turns them off, and back on.
+    assert not changed.flags.similar_tickets
+    html = (await admin.get(f"/admin/companies/{company.id}")).text
+    assert 'name="similar_tickets_enabled" type="checkbox" value="on">' in html
+    form |= {"_csrf_token": await page_token(admin), "similar_tickets_enabled": "on"}
+    response = await admin.post(f"/admin/companies/{company.id}", data=form, follow_redirects=False)
+    assert response.status_code == 303
+    async with WORLD.uow() as unit:
+        changed = await unit.companies.get(company.id or 0)
+    assert changed is not None and changed.flags.similar_tickets and changed.flags.auto_assign
+    assert changed.policy.category_mode is DecisionMode.MONITOR

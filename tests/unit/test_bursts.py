@@ -7,7 +7,9 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 
-from adapters.outbound.metrics.prometheus_metrics import PrometheusExposition, PrometheusMetrics
+import pytest
+
+from adapters.outbound.metrics.prometheus_metrics import MULTIPROC_ENV, PrometheusExposition, PrometheusMetrics
 from application.services.bursts import BurstWatch
 from domain.analysis import TicketAnalysis
 from domain.companies import Company
@@ -19,6 +21,8 @@ from tests.unit.http_world import http_world
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 DIM = 16
+# The tickets below were written for these values (4 are too few, 6 over 2.5 hours too slow), so they stay
+# explicit: tuning BURST_* in production must not change what these tests mean.
 POLICY = BurstPolicy(min_size=5, similarity=0.85, window=timedelta(minutes=60))
 
 
@@ -153,6 +157,46 @@ def test_the_gauge_is_on_the_metrics_page() -> None:
     page = PrometheusExposition().render({}).body.decode()
     assert 'ticket_utils_bursts{company_id="7"} 2.0' in page
     assert 'ticket_utils_bursts{company_id="8"} 0.0' in page
+
+
+async def test_a_deleted_company_leaves_the_gauge_and_an_ended_burst_falls_to_zero() -> None:
+    uow = FakeUnitOfWorkFactory()
+    store = uow.store
+    store.companies[31] = Company(31, "Deleted Co")
+    store.companies[32] = Company(32, "Calm Co")
+    outage = _direction(7)
+    for company in (31, 32):
+        for i in range(5):
+            analysis_id, at = store.new_id(), T0 + timedelta(minutes=i)
+            analysis = TicketAnalysis(company, "Payroll export fails", None, None, None, None, "v1", at, id=analysis_id)
+            store.analyses[analysis_id] = analysis
+            store.ticket_vectors[store.new_id()] = StoredVector(
+                company, "v1", pack_vector(_near(outage, company * 10 + i)), at, analysis_id=analysis_id
+            )
+    clock = FixedClock(T0 + timedelta(minutes=30))
+    watch = BurstWatch(uow, clock, PrometheusMetrics(), POLICY, refresh_seconds=30, max_tickets=100)
+    await watch.current()
+    page = PrometheusExposition().render({}).body.decode()
+    assert 'ticket_utils_bursts{company_id="31"} 1.0' in page
+    assert 'ticket_utils_bursts{company_id="32"} 1.0' in page
+
+    del store.companies[31]
+    clock.advance(minutes=65)  # the window no longer holds Calm Co's tickets
+    await watch.current()
+    page = PrometheusExposition().render({}).body.decode()
+    assert 'ticket_utils_bursts{company_id="31"}' not in page
+    assert 'ticket_utils_bursts{company_id="32"} 0.0' in page
+
+
+def test_with_several_processes_a_deleted_company_s_series_falls_to_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """prometheus-client cannot remove a series from the processes' shared files, so it is set to 0 there."""
+    metrics = PrometheusMetrics()
+    metrics.bursts({41: 3})
+    with monkeypatch.context() as patched:
+        patched.setenv(MULTIPROC_ENV, "/nonexistent")  # only read to choose; this process's values stay in memory
+        metrics.bursts({})
+    page = PrometheusExposition().render({}).body.decode()
+    assert 'ticket_utils_bursts{company_id="41"} 0.0' in page
 
 
 async def test_the_dashboard_shows_a_burst_with_its_tickets_and_metrics_count_it() -> None:

@@ -45,6 +45,7 @@ class SimilarWorld(World):
             self.embedder,
             EMBEDDER_SPACE,
             replace(similar_tickets_policy(), duplicate_similarity=0.84),
+            DEFAULTS.similar_tickets_refresh_s,
         )
         self.analyze = self.analyze_ticket(similar=self.similar)
         self.uow.store.companies[2] = Company(2, "Globex")

@@ -7,6 +7,9 @@ which is why the import is deferred to the first use and `serve` sets it before 
 
 The model version served is a gauge per version label, 1 while served: in multiprocess mode the maximum over the
 live processes, so a version shows 1 while any process serves it.
+
+The bursts gauge has a series per company of the latest detection: a company gone since (deleted) loses its series,
+or, in multiprocess mode, where prometheus-client cannot remove a series from the shared files, falls to 0.
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class _Instruments:
     batch_size: Any
     model_served: Any
     bursts: Any
+    burst_series: set[str]
+    """The company ids the bursts gauge has a series for in this process."""
 
 
 _lock = threading.Lock()
@@ -75,6 +80,7 @@ def _get() -> _Instruments:
                     ["company_id"],
                     multiprocess_mode="livemax",
                 ),
+                burst_series=set(),
             )
         return _instruments
 
@@ -110,9 +116,18 @@ class PrometheusMetrics:
         self._served = version
 
     def bursts(self, per_company: Mapping[int, int]) -> None:
-        gauge = _get().bursts
-        for company_id, count in per_company.items():
-            gauge.labels(str(company_id)).set(count)
+        instruments = _get()
+        gauge = instruments.bursts
+        current = {str(company_id): count for company_id, count in per_company.items()}
+        for company_id, count in current.items():
+            gauge.labels(company_id).set(count)
+        for gone in instruments.burst_series - current.keys():
+            if os.environ.get(MULTIPROC_ENV):
+                gauge.labels(gone).set(0)  # remove() only warns there: the value stays in this process's file
+            else:
+                gauge.remove(gone)
+        instruments.burst_series.clear()
+        instruments.burst_series.update(current)
 
 
 class PrometheusExposition:

@@ -23,7 +23,13 @@ from domain.companies import Company, require_name
 from domain.decision_policy import DecisionMode, checked_target_precision
 from domain.errors import InvalidInput
 
-FLAG_NAMES = ("auto_categorize", "auto_prioritize", "auto_assign")
+FLAGS = {
+    "auto_categorize": "auto_categorize",
+    "auto_prioritize": "auto_prioritize",
+    "auto_assign": "auto_assign",
+    "similar_tickets_enabled": "similar_tickets",
+}
+"""Each flag's form field, named as `CompanyChanges` (and the API) name it, and its `CompanyFlags` attribute."""
 MODE_NAMES = ("category_mode", "team_mode")
 MODES = [(mode.value, mode.value) for mode in DecisionMode]
 MODE_CHOICES = {mode.value: mode for mode in DecisionMode}
@@ -158,7 +164,7 @@ def _company_values(form: Any) -> dict[str, Any]:
     """The form as submitted (strings and ticks), shown again as it was when it is refused."""
     return {
         "name": text(form, "name"),
-        **{flag: checkbox(form, flag) for flag in FLAG_NAMES},
+        **{flag: checkbox(form, flag) for flag in FLAGS},
         **{mode: text(form, mode) for mode in MODE_NAMES},
         "target_precision": text(form, "target_precision"),
         "trust_uncalibrated": checkbox(form, "trust_uncalibrated"),
@@ -169,7 +175,7 @@ def _stored_values(company: Company) -> dict[str, Any]:
     policy = company.policy
     return {
         "name": company.name,
-        **{flag: getattr(company.flags, flag) for flag in FLAG_NAMES},
+        **{flag: getattr(company.flags, attribute) for flag, attribute in FLAGS.items()},
         "category_mode": policy.category_mode.value,
         "team_mode": policy.team_mode.value,
         "target_precision": f"{policy.target_precision:g}",
@@ -201,7 +207,7 @@ def _company_changes(values: dict[str, Any]) -> tuple[FieldErrors, CompanyChange
         errors.add(error)
     changes = CompanyChanges(
         name=values["name"],
-        **{flag: values[flag] for flag in FLAG_NAMES},
+        **{flag: values[flag] for flag in FLAGS},
         category_mode=modes.get("category_mode"),
         team_mode=modes.get("team_mode"),
         target_precision=target,
