@@ -1,10 +1,11 @@
 """Full training or update: how much of the model a run retrains.
 
 A full training fits everything on all the data (the first transformer training runs several epochs from the base
-encoder). An update keeps what the served version already learned: the linear model is refitted on all the data, starting
-from the served one's coefficients over its vocabulary (a few iterations instead of the whole descent), and the
-served transformer is warm-started for one pass over the new labelled tickets plus a replay sample of older ones,
-a small fraction of an epoch of the whole data set, so a correction reaches the served model in minutes. Both pass the same promotion gate.
+encoder). An update keeps what the served version already learned: the linear model is refitted on all the data,
+starting from the served one's coefficients over its vocabulary (a few iterations instead of the whole descent), and the
+served transformer is warm-started for one pass over the new labelled tickets plus a replay sample of older ones, a
+small fraction of an epoch of the whole data set, so a correction reaches the served model in minutes. Both pass the
+same promotion gate.
 
 An update is only sound while the new tickets are few next to what the served version was fully trained on, so a
 full training runs instead when the data grew by `full_growth` since the last full training, when that training

@@ -39,21 +39,21 @@ class ModelTrainer(Protocol):
     Contract: `train` writes a complete new version folder in the store's staging area (never touching published
     versions) and returns it. It warm-starts from the first of `warm_starts` (preferred first) that carries a
     transformer it can continue, opened through the model store, and ignores the others (a linear-only version has
-    none); with none usable it starts from its default base. `reuse_linear`, when given, is the published version
-    of a `train_linear` on the same splits: the new version takes its linear model as it is instead of fitting one
+    none); with none usable it starts from its default base. `reuse_linear`, when given, is the published version of
+    a `train_linear` on the same splits: the new version takes its linear model as it is instead of fitting one
     again. An update passes `encoder_examples` (the new tickets and a replay sample) and `epochs` (passes over
     them): the transformer continues from the warm start on those alone while the linear model still fits all of
-    `train` (starting from the warm start's linear model, whose vocabulary it keeps); without them the trainer's configured epochs run over `train`. `train_linear` writes a linear-only
-    version (the TF-IDF linear model alone, quick to fit and to serve) as the first stage of a recipe that blends
-    one in, and returns None when the recipe has no such stage (its `train` already is linear-only, or has no
-    linear part). `on_progress` may be called from any thread and must be cheap. `predict` answers one label per
-    text with the model in the local folder `path`. `calibrate` measures the version in `path` on the validation
-    and test splits: it fits a temperature on validation and keeps it only where it lowers the test split's ECE,
-    chooses the per-label decision thresholds from validation on the scale serving will answer on (calibrated or
-    raw), measures them on test at the default target precision, stores the temperature and thresholds in the
-    version folder (before it is published: a published version never changes) and returns the measurements with
-    the served label of every test ticket. All run off the event loop and raise on failure, leaving no
-    half-written version behind.
+    `train` (starting from the warm start's linear model, whose vocabulary it keeps); without them the trainer's
+    configured epochs run over `train`. `train_linear` writes a linear-only version (the TF-IDF linear model alone,
+    quick to fit and to serve) as the first stage of a recipe that blends one in, and returns None when the recipe
+    has no such stage (its `train` already is linear-only, or has no linear part). `on_progress` may be called from
+    any thread and must be cheap. `predict` answers one label per text with the model in the local folder `path`.
+    `calibrate` measures the version in `path` on the validation and test splits: it fits a temperature on
+    validation and keeps it only where it lowers the test split's ECE, chooses the per-label decision thresholds
+    from validation on the scale serving will answer on (calibrated or raw), measures them on test at the default
+    target precision, stores the temperature and thresholds in the version folder (before it is published: a
+    published version never changes) and returns the measurements with the served label of every test ticket. All
+    run off the event loop and raise on failure, leaving no half-written version behind.
     """
 
     async def train_linear(

@@ -606,7 +606,9 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
         served.labels, raw[: len(validation.texts)], validation.labels, raw[len(validation.texts) :], test.labels
     )
     assert calibrated.report == expected
-    assert list(calibrated.test_predictions) == await trainer.predict(str(version), test.texts)
+    winners = [served.labels[max(range(len(row)), key=row.__getitem__)] for row in raw[len(validation.texts) :]]
+    assert list(calibrated.test_predictions) == winners
+    assert (await trainer.predict(str(version), [*test.texts, "laptop screen broken"]))[:-1] == winners
 
 
 def test_micro_batches_accumulate_the_gradient_of_the_whole_batch(tiny_base: Path) -> None:

@@ -241,11 +241,18 @@ def _texts(examples: Sequence[Example]) -> Any:
 
 
 def _predict_labels(path: str, texts: list[str], runtime: str) -> list[str]:
-    from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+    """The version's labels for `texts`: recorded at its calibration where it has them, the model for the rest
+    (loaded only when some text is new to it)."""
+    from adapters.outbound.ml.training.recorded_predictions import predict_with_record
 
-    loaded = LoadedModelVersion(path, runtime=runtime)
-    probabilities = loaded.predict_proba_array(texts)
-    return [loaded.labels[int(index)] for index in probabilities.argmax(axis=1)]
+    def predict(missing: list[str]) -> list[str]:
+        from adapters.outbound.ml.serving.model_version import LoadedModelVersion
+
+        loaded = LoadedModelVersion(path, runtime=runtime)
+        probabilities = loaded.predict_proba_array(missing)
+        return [loaded.labels[int(index)] for index in probabilities.argmax(axis=1)]
+
+    return predict_with_record(Path(path), runtime, texts, predict)
 
 
 def _calibrate(path: str, validation: list[Example], test: list[Example], runtime: str) -> CalibratedVersion:
@@ -254,6 +261,7 @@ def _calibrate(path: str, validation: list[Example], test: list[Example], runtim
     which label wins."""
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
     from adapters.outbound.ml.training.calibration_fit import measure_calibration
+    from adapters.outbound.ml.training.recorded_predictions import record_predictions
     from adapters.outbound.ml.training.version_trainer import update_manifest
 
     loaded = LoadedModelVersion(path, runtime=runtime)
@@ -267,4 +275,6 @@ def _calibrate(path: str, validation: list[Example], test: list[Example], runtim
     )
     update_manifest(Path(path), {"temperature": report.calibration.temperature, "thresholds": table.to_json()})
     winners = [max(range(len(row)), key=row.__getitem__) for row in raw[len(validation) :]]
-    return CalibratedVersion(report, tuple(loaded.labels[index] for index in winners))
+    answers = tuple(loaded.labels[index] for index in winners)
+    record_predictions(Path(path), runtime, [e.text for e in test], answers)
+    return CalibratedVersion(report, answers)
