@@ -97,13 +97,15 @@ async def test_reembedding_after_a_swap_completes_and_serving_answers_meanwhile(
     reembed = container.reembed_tickets()
     runner = asyncio.create_task(reembed.run())
     served = [await _analyse(container, f"{LAPTOP} number {n}") for n in range(3)]
-    async with container.uow_factory()() as uow:
-        for _ in range(2_000):  # a bound on polls, not on time: a broken re-embedding fails instead of hanging
+    # A unit of work per poll: on SQLite one held across the polls would keep the file's write lock from the
+    # re-embedding's writes, which then wait out their timeout (the test took 100 s so).
+    remaining_v2 = None
+    for _ in range(2_000):  # a bound on polls, not on time: a broken re-embedding fails instead of hanging
+        async with container.uow_factory()() as uow:
             if await uow.ticket_vectors.count(1, "fake-v1") == 0:
+                remaining_v2 = await uow.ticket_vectors.count(1, "fake-v2")
                 break
-            await asyncio.sleep(0.05)
-            await uow.rollback()
-        remaining_v2 = await uow.ticket_vectors.count(1, "fake-v2")
+        await asyncio.sleep(0.05)
     runner.cancel()
     await asyncio.gather(runner, return_exceptions=True)
     assert all(answer.id is not None for answer in served)
