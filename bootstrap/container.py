@@ -35,6 +35,7 @@ from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueu
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
 from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
 from adapters.outbound.system.clock import SystemClock
+from adapters.outbound.system.process_identity import process_holder_id
 from application.services.abandoned_runs import AbandonedRuns
 from application.services.analysis_recorder import AnalysisRecorder
 from application.services.bursts import BurstWatch
@@ -301,8 +302,14 @@ class Container(containers.DeclarativeContainer):
         providers.Singleton(_similar_tickets_policy, settings),
         settings.provided.similar_tickets_refresh_s,
     )
+    # First built by each serving process at its startup, so each holds its leases under an id of its own.
     reembed_tickets = providers.Singleton(
-        ReembedTickets, uow_factory, similar_tickets, settings.provided.reembed_batch_size
+        ReembedTickets,
+        uow_factory,
+        similar_tickets,
+        settings.provided.reembed_batch_size,
+        clock,
+        providers.Callable(process_holder_id),
     )
     find_similar_tickets = providers.Factory(FindSimilarTickets, similar_tickets)
     analyze_ticket = providers.Factory(

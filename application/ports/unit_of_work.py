@@ -25,6 +25,7 @@ from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
+from application.ports.work_lease import WorkLease
 
 
 class Transaction(Protocol):
@@ -78,6 +79,7 @@ class UnitOfWork(Transaction, Protocol):
     labelled_ticket_curation: LabelledTicketCuration
     ticket_vectors: TicketVectorRepository
     ticket_groups: TicketGroupQueries
+    work_leases: WorkLease
 
 
 class UnitOfWorkFactory(Protocol):

@@ -57,6 +57,7 @@ ALL_TABLES = (
     "login_failures",
     "mislabel_candidates",
     "ticket_vectors",
+    "work_leases",
 )
 
 

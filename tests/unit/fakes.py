@@ -40,6 +40,7 @@ from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
+from application.ports.work_lease import LEASE_NAME_MAX, WorkLease
 from domain.admin_users import AdminUser
 from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, Team
@@ -79,6 +80,8 @@ class InMemoryStore:
     human_labels: dict[tuple[int, str], HumanLabel] = field(default_factory=dict)
     mislabel_candidates: dict[int, MislabelCandidate] = field(default_factory=dict)
     ticket_vectors: dict[int, StoredVector] = field(default_factory=dict)
+    work_leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    """Each lease held: its holder and expiry."""
     next_id: int = 1
     commits: int = 0
     transactions: int = 0
@@ -630,6 +633,27 @@ class FakeTicketVectors(_Repo):
         return len(doomed)
 
 
+class FakeWorkLeases(_Repo):
+    async def try_acquire(self, name: str, holder: str, now: datetime, ttl: timedelta) -> bool:
+        _check_lease_name(name)
+        held = self._data.work_leases.get(name)
+        if held is not None and held[0] != holder and held[1] > now:
+            return False
+        self._data.work_leases[name] = (holder, now + ttl)
+        return True
+
+    async def release(self, name: str, holder: str) -> None:
+        _check_lease_name(name)
+        held = self._data.work_leases.get(name)
+        if held is not None and held[0] == holder:
+            del self._data.work_leases[name]
+
+
+def _check_lease_name(name: str) -> None:
+    if len(name) > LEASE_NAME_MAX:
+        raise ValueError(f"a lease name has at most {LEASE_NAME_MAX} characters, got {len(name)}")
+
+
 class FakeMislabelDetector:
     """Reads the true label from test texts "<label> ticket <n>": a ticket labelled otherwise is judged
     unlikely (given probability 0.1), others likely (0.9). `fail_with` makes `find` raise."""
@@ -678,6 +702,7 @@ class FakeUnitOfWork:
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](FakeLabelledTicketCuration)
     ticket_vectors = LazyRepository[TicketVectorRepository](FakeTicketVectors)
     ticket_groups = LazyRepository[TicketGroupQueries](FakeTicketGroupQueries)
+    work_leases = LazyRepository[WorkLease](FakeWorkLeases)
 
     def __init__(self, store: InMemoryStore) -> None:
         self.store = store

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
-from application.services.reembed_tickets import ReembedTickets
+from application.services.reembed_tickets import LEASE_TTL, ReembedTickets, lease_name
 from application.services.similar_tickets import SimilarTickets
 from application.use_cases.analyze_ticket import AnalyzeTicket
 from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
@@ -18,6 +18,7 @@ from domain.analysis import TicketAnalysis
 from domain.companies import Company, CompanyFlags
 from domain.errors import InvalidInput, NotFound
 from domain.labelled_tickets import LabelledTicket
+from domain.predictions import CategoryPrediction
 from domain.similar_tickets import StoredVector, pack_vector
 from tests.settings_defaults import DEFAULTS, similar_tickets_policy
 from tests.unit.conftest import World
@@ -50,8 +51,8 @@ class SimilarWorld(World):
         self.analyze = self.analyze_ticket(similar=self.similar)
         self.uow.store.companies[2] = Company(2, "Globex")
 
-    def reembed(self, batch_size: int = 2) -> ReembedTickets:
-        return ReembedTickets(self.uow, self.similar, batch_size=batch_size, idle_seconds=0.01, rest_ratio=0.0)
+    def reembed(self, batch_size: int = 2, holder: str = "this-process") -> ReembedTickets:
+        return ReembedTickets(self.uow, self.similar, batch_size, self.clock, holder, idle_seconds=0.01, rest_ratio=0.0)
 
 
 @pytest.fixture
@@ -241,6 +242,89 @@ async def test_reembedding_waits_until_the_served_model_is_in_step(similar_world
     similar_world.classifier.is_ready = lambda: False  # type: ignore[method-assign]
     assert await similar_world.reembed().run_once() == 0
     assert {row.model_version for row in similar_world.uow.store.ticket_vectors.values()} == {"fake-v1"}
+
+
+def _second_process(world: SimilarWorld) -> SimilarTickets:
+    """Another API process's similar tickets over the same database: its own index, the same served model."""
+    return SimilarTickets(
+        world.uow,
+        NumpyVectorIndex(),
+        world.classifier,
+        world.embedder,
+        EMBEDDER_SPACE,
+        replace(similar_tickets_policy(), duplicate_similarity=0.84),
+        refresh_seconds=0.0,
+    )
+
+
+def _reembedded_texts(world: SimilarWorld, since: int) -> list[str]:
+    """The ticket texts the model was given since the `since`-th call, its probes of the served space left out."""
+    probe = "printer not working"
+    return [text for text in world.classifier.texts[since:] if text != probe]
+
+
+async def _store_tickets(world: SimilarWorld, per_company: dict[int, int]) -> list[str]:
+    """Analyses `count` tickets of each company, stored with their vectors in the served space; their texts."""
+    texts = []
+    for company_id, count in per_company.items():
+        for n in range(count):
+            texts.append(f"{LAPTOP} at company {company_id}, number {n}")
+            await world.analyze.execute(texts[-1], company_id)
+    return texts
+
+
+async def test_two_processes_reembed_each_ticket_once_between_them(similar_world: SimilarWorld) -> None:
+    texts = await _store_tickets(similar_world, {1: 7, 2: 5})
+    similar_world.classifier.version = "fake-v2"
+    since = len(similar_world.classifier.texts)
+    first = similar_world.reembed(batch_size=2, holder="host-a:1:aa")
+    second = ReembedTickets(
+        similar_world.uow, _second_process(similar_world), 2, similar_world.clock, "host-b:1:bb", rest_ratio=0.0
+    )
+    done = await asyncio.gather(first.run_once(), second.run_once())
+    assert all(count > 0 for count in done), "the second process took the company the first one was not on"
+    for _ in range(3):  # each comes back for the company it skipped: by then done, so only the old space goes
+        done += await asyncio.gather(first.run_once(), second.run_once())
+    assert sorted(_reembedded_texts(similar_world, since)) == sorted(texts)
+    assert sum(done) == len(texts)
+    assert {row.model_version for row in similar_world.uow.store.ticket_vectors.values()} == {"fake-v2"}
+    assert similar_world.uow.store.work_leases == {}, "every lease released"
+
+
+async def test_a_company_whose_process_died_is_taken_over_when_its_lease_expires(similar_world: SimilarWorld) -> None:
+    texts = await _store_tickets(similar_world, {1: 3})
+    similar_world.classifier.version = "fake-v2"
+    died_at = similar_world.clock.now()
+    similar_world.uow.store.work_leases[lease_name(1, "fake-v2")] = ("dead-host:7:dd", died_at + LEASE_TTL)
+    reembed = similar_world.reembed()
+    assert await reembed.run_once() == 0
+    assert {row.model_version for row in similar_world.uow.store.ticket_vectors.values()} == {"fake-v1"}
+    similar_world.clock.advance(seconds=LEASE_TTL.total_seconds())
+    assert await reembed.run_once() == len(texts)
+    assert {row.model_version for row in similar_world.uow.store.ticket_vectors.values()} == {"fake-v2"}
+    assert similar_world.uow.store.work_leases == {}
+
+
+async def test_a_process_that_lost_its_lease_writes_nothing_more(similar_world: SimilarWorld) -> None:
+    """Its lease expired while it embedded a batch, and another process took the company over: the batch is not
+    written and the process leaves the company, and the lease, to the other."""
+    texts = await _store_tickets(similar_world, {1: 4})
+    similar_world.classifier.version = "fake-v2"
+    name = lease_name(1, "fake-v2")
+    classify = similar_world.classifier.classify
+
+    async def slow_enough_to_lose_the_lease(text: str) -> CategoryPrediction:
+        if text == texts[0]:
+            similar_world.clock.advance(seconds=LEASE_TTL.total_seconds())
+            async with similar_world.uow() as uow:
+                assert await uow.work_leases.try_acquire(name, "other", similar_world.clock.now(), LEASE_TTL)
+                await uow.commit()
+        return await classify(text)
+
+    similar_world.classifier.classify = slow_enough_to_lose_the_lease  # type: ignore[method-assign]
+    assert await similar_world.reembed(batch_size=2).run_once() == 0
+    assert {row.model_version for row in similar_world.uow.store.ticket_vectors.values()} == {"fake-v1"}
+    assert similar_world.uow.store.work_leases[name][0] == "other"
 
 
 async def test_the_index_answers_concurrent_searches_of_several_companies_together() -> None:

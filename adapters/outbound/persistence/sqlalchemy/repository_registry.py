@@ -31,6 +31,7 @@ from adapters.outbound.persistence.sqlalchemy.repositories.teams import SqlAlche
 from adapters.outbound.persistence.sqlalchemy.repositories.ticket_vectors import SqlAlchemyTicketVectorRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_runs import SqlAlchemyTrainingRunRepository
 from adapters.outbound.persistence.sqlalchemy.repositories.training_state import SqlAlchemyTrainingStateRepository
+from adapters.outbound.persistence.sqlalchemy.repositories.work_leases import SqlAlchemyWorkLeases
 from application.ports.admin_user_repository import AdminUserRepository
 from application.ports.analysis_queries import AnalysisQueries
 from application.ports.analysis_repository import AnalysisRepository
@@ -50,6 +51,7 @@ from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.training_run_repository import TrainingRunRepository
 from application.ports.training_state_repository import TrainingStateRepository
+from application.ports.work_lease import WorkLease
 
 
 class SqlAlchemyRepositories:
@@ -74,3 +76,4 @@ class SqlAlchemyRepositories:
     labelled_ticket_curation = LazyRepository[LabelledTicketCuration](SqlAlchemyLabelledTicketCuration)
     ticket_vectors = LazyRepository[TicketVectorRepository](SqlAlchemyTicketVectorRepository)
     ticket_groups = LazyRepository[TicketGroupQueries](SqlAlchemyTicketGroupQueries)
+    work_leases = LazyRepository[WorkLease](SqlAlchemyWorkLeases)

@@ -335,3 +335,15 @@ ticket_vectors = sa.Table(
 it), as fp16 bytes (`domain.similar_tickets.pack_vector`); what a similar-ticket answer shows about the ticket is
 copied in, so a search reads this table only. No foreign keys: like analyses, the vectors outlive a deleted
 company's catalogue, and rows are keyed by the ticket ids they were written with (migration 0007)."""
+
+work_leases = sa.Table(
+    "work_leases",
+    metadata,
+    sa.Column("name", sa.String(255), primary_key=True, autoincrement=False),
+    sa.Column("holder", sa.String(200), nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    **MYSQL_TABLE_OPTIONS,
+)
+"""One row per lease held (`application.ports.work_lease`): who holds it and until when; released leases are
+deleted. Names compare as the table's collation does (case-insensitively on MariaDB), which can only make two
+names share a lease, never let two holders hold one (migration 0009)."""
