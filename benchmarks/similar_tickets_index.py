@@ -106,6 +106,7 @@ def _policy() -> tuple[SimilarTicketsPolicy, float]:
         defaults.similar_tickets_k,
         defaults.similar_tickets_min_similarity,
         defaults.duplicate_similarity,
+        defaults.duplicate_similarity_base,
         timedelta(hours=defaults.duplicate_window_hours),
     )
     return policy, defaults.similar_tickets_refresh_s

@@ -99,6 +99,7 @@ def _similar_tickets_policy(settings: Settings) -> SimilarTicketsPolicy:
         k=settings.similar_tickets_k,
         min_similarity=settings.similar_tickets_min_similarity,
         duplicate_similarity=settings.duplicate_similarity,
+        base_duplicate_similarity=settings.duplicate_similarity_base,
         duplicate_window=timedelta(hours=settings.duplicate_window_hours),
     )
 

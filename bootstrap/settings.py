@@ -204,6 +204,7 @@ class Settings:
     similar_tickets_k: int = setting(3, "SIMILAR_TICKETS_K", NON_NEGATIVE_INT)
     similar_tickets_min_similarity: float = setting(0.5, "SIMILAR_TICKETS_MIN_SIMILARITY", UNIT_INTERVAL)
     duplicate_similarity: float = setting(0.97, "DUPLICATE_SIMILARITY", UNIT_INTERVAL)
+    duplicate_similarity_base: float = setting(0.84, "DUPLICATE_SIMILARITY_BASE", UNIT_INTERVAL)
     duplicate_window_hours: float = setting(24.0, "DUPLICATE_WINDOW_HOURS", POSITIVE_FLOAT)
     similar_tickets_refresh_s: float = setting(2.0, "SIMILAR_TICKETS_REFRESH_SECONDS", POSITIVE_FLOAT)
     """How often a process reads the vectors other processes stored since (its own are added at once)."""

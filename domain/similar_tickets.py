@@ -108,17 +108,25 @@ class SimilarTicket:
 class SimilarTicketsPolicy:
     """How many similar tickets an answer carries and how close they must be, and when the nearest one is a
     possible duplicate (close enough, and recent enough): SIMILAR_TICKETS_K, SIMILAR_TICKETS_MIN_SIMILARITY,
-    DUPLICATE_SIMILARITY and DUPLICATE_WINDOW_HOURS."""
+    DUPLICATE_SIMILARITY, DUPLICATE_SIMILARITY_BASE and DUPLICATE_WINDOW_HOURS.
+
+    Why two duplicate thresholds: fine-tuning pulls the tickets of one category together, so in a trained
+    version's space different tickets of one category lie as close as paraphrases do in the base encoder's space
+    (where a fresh install and a linear-only version place tickets). Each space gets the threshold measured in it."""
 
     k: int
     min_similarity: float
     duplicate_similarity: float
+    """In a trained version's space."""
+    base_duplicate_similarity: float
+    """In the base encoder's space."""
     duplicate_window: timedelta
 
     def __post_init__(self) -> None:
         if self.k < 0:
             raise ValueError("k must not be negative")
-        if not -1.0 <= self.min_similarity <= 1.0 or not -1.0 <= self.duplicate_similarity <= 1.0:
+        similarities = (self.min_similarity, self.duplicate_similarity, self.base_duplicate_similarity)
+        if not all(-1.0 <= similarity <= 1.0 for similarity in similarities):
             raise ValueError("similarities are cosines, between -1 and 1")
 
     @property
@@ -128,21 +136,22 @@ class SimilarTicketsPolicy:
 
     @property
     def search_min_similarity(self) -> float:
-        return min(self.min_similarity, self.duplicate_similarity)
+        return min(self.min_similarity, self.duplicate_similarity, self.base_duplicate_similarity)
 
     def similar(self, found: Sequence[SimilarTicket]) -> tuple[SimilarTicket, ...]:
         """What the answer shows of a search's neighbours (most similar first)."""
         return tuple(ticket for ticket in found if ticket.similarity >= self.min_similarity)[: self.k]
 
-    def duplicate_of(self, found: Sequence[SimilarTicket], at: datetime) -> SimilarTicket | None:
-        """The most similar earlier ticket of the last `duplicate_window` before `at` that is at least
-        `duplicate_similarity` close: a possible duplicate of the ticket answered at `at`."""
+    def duplicate_of(self, found: Sequence[SimilarTicket], at: datetime, *, base_space: bool) -> SimilarTicket | None:
+        """The most similar earlier ticket of the last `duplicate_window` before `at` that is at least the
+        duplicate threshold of its space close (`base_space`: the base encoder's): a possible duplicate of the
+        ticket answered at `at`."""
+        threshold = self.base_duplicate_similarity if base_space else self.duplicate_similarity
         return next(
             (
                 ticket
                 for ticket in found
-                if ticket.similarity >= self.duplicate_similarity
-                and timedelta(0) <= at - ticket.created_at <= self.duplicate_window
+                if ticket.similarity >= threshold and timedelta(0) <= at - ticket.created_at <= self.duplicate_window
             ),
             None,
         )

@@ -119,5 +119,6 @@ def similar_tickets_policy() -> SimilarTicketsPolicy:
         k=DEFAULTS.similar_tickets_k,
         min_similarity=DEFAULTS.similar_tickets_min_similarity,
         duplicate_similarity=DEFAULTS.duplicate_similarity,
+        base_duplicate_similarity=DEFAULTS.duplicate_similarity_base,
         duplicate_window=timedelta(hours=DEFAULTS.duplicate_window_hours),
     )

@@ -98,7 +98,9 @@ class SimilarTickets:
                 analysis,
                 text_vector=TextVector(space, pack_vector(vector)),
                 similar_tickets=policy.similar(neighbours),
-                possible_duplicate_of=policy.duplicate_of(neighbours, analysis.created_at),
+                possible_duplicate_of=policy.duplicate_of(
+                    neighbours, analysis.created_at, base_space=space == self._embedder_space
+                ),
             )
             for analysis, (space, vector), neighbours in zip(analyses, placed, found, strict=True)
         ]

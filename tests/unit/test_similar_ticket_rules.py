@@ -44,11 +44,20 @@ def test_the_answer_shows_the_k_closest_above_the_minimum() -> None:
 def test_the_duplicate_is_the_closest_recent_ticket_above_the_threshold() -> None:
     policy = replace(similar_tickets_policy(), duplicate_similarity=0.84, duplicate_window=timedelta(hours=24))
     old_identical, recent_close = _ticket(1.0, 48, 1), _ticket(0.9, 2, 2)
-    assert policy.duplicate_of([old_identical, recent_close], NOW) == recent_close
-    assert policy.duplicate_of([_ticket(0.83, 1)], NOW) is None
-    assert policy.duplicate_of([_ticket(0.84, 24)], NOW) is not None
-    assert policy.duplicate_of([_ticket(0.95, 24.01)], NOW) is None
-    assert policy.duplicate_of([], NOW) is None
+    assert policy.duplicate_of([old_identical, recent_close], NOW, base_space=False) == recent_close
+    assert policy.duplicate_of([_ticket(0.83, 1)], NOW, base_space=False) is None
+    assert policy.duplicate_of([_ticket(0.84, 24)], NOW, base_space=False) is not None
+    assert policy.duplicate_of([_ticket(0.95, 24.01)], NOW, base_space=False) is None
+    assert policy.duplicate_of([], NOW, base_space=False) is None
+
+
+def test_each_space_has_its_own_duplicate_threshold() -> None:
+    """A trained version's space packs one category's tickets closer than the base encoder's does."""
+    policy = replace(similar_tickets_policy(), duplicate_similarity=0.97, base_duplicate_similarity=0.84)
+    paraphrase = [_ticket(0.9, 1)]
+    assert policy.duplicate_of(paraphrase, NOW, base_space=True) == paraphrase[0]
+    assert policy.duplicate_of(paraphrase, NOW, base_space=False) is None
+    assert policy.search_min_similarity <= 0.84
 
 
 def test_similarities_are_cosines() -> None:
