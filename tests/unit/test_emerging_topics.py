@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -299,6 +300,7 @@ async def test_the_topics_page_renders_and_its_create_category_form_labels_the_t
         )
         assert stolen.status_code == 404 and seeded.other_company[0] not in world.uow.store.feedback_links
 
+        # The corrected ticket was unticked: only the four ticked are labelled.
         done = await client.post(
             "/admin/topics/create-category", data={**form, "category": "Badge access"}, follow_redirects=False
         )
@@ -309,19 +311,25 @@ async def test_the_topics_page_renders_and_its_create_category_form_labels_the_t
     assert {store.labelled[store.feedback_links[i]].category for i in seeded.badge} == {"Badge access"}
 
 
-async def test_a_refused_name_is_shown_next_to_its_topics_field() -> None:
+async def test_a_refused_name_or_no_ticked_ticket_is_shown_next_to_its_topics_field_with_the_ticks_kept() -> None:
     world = http_world()
     world.container.topic_clusterer.override(providers.Object(FakeTopicClusterer()))
     world.clock.moment = NOW
     seeded = await _seed(world.uow, world.container.submit_feedback())
     await world.add_admin()
-    ids = [*seeded.badge, seeded.corrected]
     async with logged_in(world.app) as client:
+        shown = (await client.get("/admin/topics?company_id=1")).text
+        key = re.search(r'data-analysis-ids="([0-9 ]+)"', shown)
+        assert key is not None
         token = await page_token(client, "/admin/topics?company_id=1")
-        refused = await client.post(
-            "/admin/topics/create-category",
-            data={"company_id": "1", "analysis_id": [str(i) for i in ids], "category": "  ", "_csrf_token": token},
+        form = {"company_id": "1", "topic": key.group(1), "_csrf_token": token}
+        ticked = [str(i) for i in seeded.badge[:2]]
+        blank = await client.post(
+            "/admin/topics/create-category", data={**form, "analysis_id": ticked, "category": " "}
         )
-    assert refused.status_code == 400
-    assert 'id="category-error-1"' in refused.text and "must be a non-empty string" in refused.text
+        none_ticked = await client.post("/admin/topics/create-category", data={**form, "category": "Badge access"})
+    assert blank.status_code == 400
+    assert 'id="category-error-1"' in blank.text and "must be a non-empty string" in blank.text
+    assert blank.text.count(" checked>") == 2, "the tickets ticked stay ticked, the others not"
+    assert none_ticked.status_code == 400 and "choose at least one ticket" in none_ticked.text
     assert not any(store_id in world.uow.store.feedback_links for store_id in seeded.badge)

@@ -26,8 +26,10 @@ BASE = "/admin/topics"
 
 @dataclass(frozen=True)
 class FailedCategory:
-    """A category that was refused for the topic of these analyses: shown again next to its field."""
+    """A category refused for a topic (`topic`: the ids the page listed for it, which only find it again), shown
+    again next to its field with the tickets that were ticked."""
 
+    topic: str
     analysis_ids: frozenset[int]
     category: str
     errors: FieldErrors
@@ -57,7 +59,7 @@ class TopicPagesController(Controller):
         company_id = optional_int(form, "company_id")
         if company_id is None:
             raise InvalidInput("company_id", "choose a company")
-        # Only ids are read from the form; the use case checks each belongs to the company.
+        # The ticked tickets' ids are all that is labelled; the use case checks each belongs to the company.
         analysis_ids = [_analysis_id(raw) for raw in form.getall("analysis_id", [])]
         category = text(form, "category")
         try:
@@ -65,11 +67,11 @@ class TopicPagesController(Controller):
                 company_id, analysis_ids, category, admin_actor(request)
             )
         except InvalidInput as error:
-            if error.field != "category":
+            if error.field not in {"category", "analysis_ids"}:
                 raise
             errors = FieldErrors()
             errors.add(error)
-            failed = FailedCategory(frozenset(analysis_ids), category, errors)
+            failed = FailedCategory(text(form, "topic"), frozenset(analysis_ids), category, errors)
             query = {"company_id": str(company_id)}
             return await _topics_page(
                 request, list_companies, find_emerging_topics, query, HTTP_400_BAD_REQUEST, failed
