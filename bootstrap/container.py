@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from dependency_injector import containers, providers
 
+from adapters.outbound.clustering.hdbscan_clusterer import HdbscanTopicClusterer
 from adapters.outbound.datasets.import_limits import ImportLimits
 from adapters.outbound.datasets.spreadsheet_reader import SpreadsheetFileReader
 from adapters.outbound.datasets.training_exporter import SpreadsheetTrainingExporter
@@ -54,6 +55,7 @@ from application.use_cases.check_readiness import CheckReadiness
 from application.use_cases.companies import CreateCompany, DeleteCompany, GetCompany, ListCompanies, UpdateCompany
 from application.use_cases.dashboard import GetDashboard
 from application.use_cases.decision_quality import GetDecisionQuality
+from application.use_cases.emerging_topics import CreateCategoryFromTopic, FindEmergingTopics
 from application.use_cases.export_tickets_and_retrain import ExportTicketsAndRetrain, RetrainingSettings
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import ListLabelledTickets, RecordLabelledTickets, SubmitFeedback
@@ -70,7 +72,7 @@ from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
 from bootstrap.settings import Settings
-from bootstrap.ticket_groups import burst_policy
+from bootstrap.ticket_groups import burst_policy, topic_policy
 from bootstrap.training_job import RetrainingJob, training_process_for
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
@@ -371,6 +373,18 @@ class Container(containers.DeclarativeContainer):
         settings.provided.team_evidence_per_team,
         similar_tickets,
     )
+    topic_clusterer = providers.Singleton(HdbscanTopicClusterer)
+    # One per process: it keeps each company's topics for TOPIC_REFRESH_SECONDS.
+    find_emerging_topics = providers.Singleton(
+        FindEmergingTopics,
+        reads_uow_factory,
+        topic_clusterer,
+        clock,
+        providers.Singleton(topic_policy, settings),
+        settings.provided.topic_refresh_s,
+        providers.Callable(tuple, label_descriptions),
+    )
+    create_category_from_topic = providers.Factory(CreateCategoryFromTopic, submit_feedback, find_emerging_topics)
     list_review_queue = providers.Factory(ListReviewQueue, uow_factory)
     get_decision_quality = providers.Factory(GetDecisionQuality, uow_factory)
     list_models = providers.Factory(ListModels, uow_factory)

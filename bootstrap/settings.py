@@ -175,6 +175,13 @@ class Settings:
     """Bursts are detected again at most this often (each process, on the dashboard's or the scrape's read)."""
     burst_max_tickets: int = setting(1000, "BURST_MAX_TICKETS", POSITIVE_INT)
     """The newest tickets per company a detection looks at: its cost grows with their square."""
+    topic_window_days: float = setting(14.0, "TOPIC_WINDOW_DAYS", POSITIVE_FLOAT)
+    topic_max_tickets: int = setting(2000, "TOPIC_MAX_TICKETS", POSITIVE_INT)
+    """The newest candidate tickets per company the emerging-topics page clusters: time and memory grow with their
+    square (2,000: a fraction of a second and about 30 MiB of distances)."""
+    topic_min_cluster_size: int = setting(5, "TOPIC_MIN_CLUSTER_SIZE", GROUP_SIZE)
+    topic_refresh_s: float = setting(60.0, "TOPIC_REFRESH_SECONDS", POSITIVE_FLOAT)
+    """A company's topics are clustered again at most this often (each process, when its page is opened)."""
     spacy_pipeline: str = setting("blank:en", "SPACY_PIPELINE", TEXT)
     torch_threads: int | None = setting(None, "TORCH_THREADS", POSITIVE_INT)
     inference_runtime: str = setting("onnx-int8", "INFERENCE_RUNTIME", INFERENCE_RUNTIME)

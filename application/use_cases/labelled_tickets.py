@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Protocol
 
 from application.ports.analysis_repository import AnalysisRepository
@@ -169,57 +170,88 @@ class SubmitFeedback:
         self, analysis_id: int, feedback: Feedback = CONFIRM, actor: Actor | None = None
     ) -> FeedbackResult:
         """`actor` None is a trusted internal caller (an admin); the HTTP edge always passes who is calling."""
+        (result,) = await self._give(None, [analysis_id], feedback, actor)
+        return result
+
+    async def execute_many(
+        self, company_id: int, analysis_ids: Sequence[int], feedback: Feedback, actor: Actor | None = None
+    ) -> list[FeedbackResult]:
+        """The same verdict on several analyses of `company_id` (each id once, in order), all or nothing in one
+        transaction, each exactly as `execute` gives it; then one training check. An analysis that does not exist
+        or belongs to another company is NotFound, and nothing is stored."""
+        if len(set(analysis_ids)) != len(analysis_ids):
+            raise InvalidInput("analysis_ids", "must not repeat an analysis")
+        return await self._give(company_id, analysis_ids, feedback, actor)
+
+    async def _give(
+        self, company_id: int | None, analysis_ids: Sequence[int], feedback: Feedback, actor: Actor | None
+    ) -> list[FeedbackResult]:
         now = self._clock.now()
         async with self._uow_factory() as uow:
-            analysis = await uow.analyses.get(analysis_id)
-            if analysis is None:
-                raise NotFound("Analysis", analysis_id)
-            predicted = analysis.category.label if analysis.category else None
-            final_category = feedback.category if feedback.category is not None else predicted
-            if final_category is None:
-                raise InvalidInput("category", "is required: this analysis has no predicted category to confirm")
-            ticket = LabelledTicket.validated(
-                analysis.description,
-                final_category,
-                "feedback",
-                now,
-                priority=feedback.priority if feedback.priority is not None else analysis.priority,
-                team_id=feedback.team_id
-                if feedback.team_id is not None
-                else (analysis.assignment.assigned_team_id if analysis.assignment else None),
-                max_text_length=max(len(analysis.description), 1),
-            )
-            changed_by = actor.name if actor is not None else "system"
-            if actor is not None and not actor.is_admin and ticket.category != predicted:
-                await _require_known_label(uow, analysis.company_id, ticket.category)
-            if feedback.team_id is not None:
-                team = await uow.teams.get(feedback.team_id)
-                if team is None or team.company_id != analysis.company_id:
-                    raise InvalidInput("team_id", f"{feedback.team_id} is not a team of this analysis's company")
-                await uow.teams.add_evidence(
-                    feedback.team_id,
-                    analysis.company_id,
-                    TeamEvidence(analysis.description, ticket.category),
-                    self._evidence_per_team,
-                )
-            ticket = replace(
-                ticket, company_id=analysis.company_id, status_changed_by=changed_by, status_changed_at=now
-            )
-            earlier = await uow.analyses.feedback_ticket_id(analysis_id)
-            if earlier is not None:
-                await uow.labelled_tickets.set_status(earlier, TicketStatus.SUPERSEDED, changed_by, now)
-            (stored,) = await uow.labelled_tickets.add_many([ticket])
-            assert stored.id is not None
-            await uow.analyses.link_feedback(analysis_id, stored.id)
-            # Similar-ticket answers show the person's label for this analysis from now on.
-            await uow.ticket_vectors.label_analysis(analysis.company_id, analysis_id, stored.category)
-            await uow.human_labels.put(
-                HumanLabel(analysis.company_id, text_hash(analysis.description), stored.category, stored.id, now)
-            )
+            results = [
+                await self._one(uow, company_id, analysis_id, feedback, actor, now) for analysis_id in analysis_ids
+            ]
             await uow.commit()
         if self._similar is not None:
-            self._similar.index.label_analysis(analysis.company_id, analysis_id, stored.category)
+            for result in results:
+                ticket = result.labelled_ticket
+                assert ticket.company_id is not None
+                self._similar.index.label_analysis(ticket.company_id, result.analysis_id, ticket.category)
         await self._retraining.after_labels()
+        return results
+
+    async def _one(
+        self,
+        uow: FeedbackUnitOfWork,
+        company_id: int | None,
+        analysis_id: int,
+        feedback: Feedback,
+        actor: Actor | None,
+        now: datetime,
+    ) -> FeedbackResult:
+        analysis = await uow.analyses.get(analysis_id)
+        if analysis is None or (company_id is not None and analysis.company_id != company_id):
+            raise NotFound("Analysis", analysis_id)
+        predicted = analysis.category.label if analysis.category else None
+        final_category = feedback.category if feedback.category is not None else predicted
+        if final_category is None:
+            raise InvalidInput("category", "is required: this analysis has no predicted category to confirm")
+        ticket = LabelledTicket.validated(
+            analysis.description,
+            final_category,
+            "feedback",
+            now,
+            priority=feedback.priority if feedback.priority is not None else analysis.priority,
+            team_id=feedback.team_id
+            if feedback.team_id is not None
+            else (analysis.assignment.assigned_team_id if analysis.assignment else None),
+            max_text_length=max(len(analysis.description), 1),
+        )
+        changed_by = actor.name if actor is not None else "system"
+        if actor is not None and not actor.is_admin and ticket.category != predicted:
+            await _require_known_label(uow, analysis.company_id, ticket.category)
+        if feedback.team_id is not None:
+            team = await uow.teams.get(feedback.team_id)
+            if team is None or team.company_id != analysis.company_id:
+                raise InvalidInput("team_id", f"{feedback.team_id} is not a team of this analysis's company")
+            await uow.teams.add_evidence(
+                feedback.team_id,
+                analysis.company_id,
+                TeamEvidence(analysis.description, ticket.category),
+                self._evidence_per_team,
+            )
+        ticket = replace(ticket, company_id=analysis.company_id, status_changed_by=changed_by, status_changed_at=now)
+        earlier = await uow.analyses.feedback_ticket_id(analysis_id)
+        if earlier is not None:
+            await uow.labelled_tickets.set_status(earlier, TicketStatus.SUPERSEDED, changed_by, now)
+        (stored,) = await uow.labelled_tickets.add_many([ticket])
+        assert stored.id is not None
+        await uow.analyses.link_feedback(analysis_id, stored.id)
+        # Similar-ticket answers show the person's label for this analysis from now on.
+        await uow.ticket_vectors.label_analysis(analysis.company_id, analysis_id, stored.category)
+        await uow.human_labels.put(
+            HumanLabel(analysis.company_id, text_hash(analysis.description), stored.category, stored.id, now)
+        )
         return FeedbackResult(analysis_id, stored, corrected=stored.category != predicted, superseded_ticket_id=earlier)
 
 

@@ -4,9 +4,9 @@ The server is `ticket-utils serve` in a subprocess on a free port, over MariaDB 
 (`ticket-utils worker`, a tiny BERT as in test_retraining_pipeline) is started only once the run is seen queued,
 so the page is watched going from queued through running to succeeded whatever the machine's speed. The operator
 logs in, creates a company and a team, sees an analysis made through the API, imports labelled tickets, trains a
-model, confirms and corrects analyses from the review queue, and logs out. Any JavaScript error or console error on
-any page fails the test. Chromium missing fails it too: the browser comes from Debian's package
-(`apt-get install chromium`), never from a download.
+model, confirms and corrects analyses from the review queue, makes a category of an emerging topic, and logs
+out. Any JavaScript error or console error on any page fails the test. Chromium missing fails it too: the browser
+comes from Debian's package (`apt-get install chromium`), never from a download.
 """
 
 from __future__ import annotations
@@ -132,6 +132,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "SEED_DEMO_DATA": "false",
         **tiny_training_env(root),
         "MODEL_POLL_SECONDS": "0.5",
+        "TOPIC_MIN_CLUSTER_SIZE": "3",
         "LOG_LEVEL": "INFO",
     }
     created = _cli(env, root, "createsuperuser", "--username", USERNAME, "--password-stdin", stdin=PASSWORD + "\n")
@@ -321,7 +322,8 @@ def _scenario(page, expect, server: Server, tmp_path: Path) -> None:
     if SCREENSHOTS:
         page.screenshot(path=str(Path(SCREENSHOTS) / "admin-dashboard.png"), full_page=True)
 
-    _review_queue(page, expect, base)
+    careful_co = _review_queue(page, expect, base)
+    _emerging_topics(page, expect, base, careful_co)
 
     # Log out: the pages are closed again.
     page.click("header button:has-text('Log out')")
@@ -330,7 +332,7 @@ def _scenario(page, expect, server: Server, tmp_path: Path) -> None:
     expect(page.locator("h1")).to_have_text("Log in")
 
 
-def _review_queue(page, expect, base: str) -> None:
+def _review_queue(page, expect, base: str) -> int:
     """A company that only wants suggestions: its analyses wait in the review queue until a person confirms one
     and corrects the other, after which they leave it and the dashboard counts them."""
     page.click("nav >> text=Companies")
@@ -381,3 +383,43 @@ def _review_queue(page, expect, base: str) -> None:
     page.click("nav >> text=Dashboard")
     expect(page.locator("#decision-quality-table")).to_be_visible()
     expect(page.locator("#unknown-labels")).to_have_count(0)
+    return company_id
+
+
+def _emerging_topics(page, expect, base: str, company_id: int) -> None:
+    """The company's new analyses wait for review, so they are topic candidates: two subjects the model was never
+    taught form topics (TOPIC_MIN_CLUSTER_SIZE 3 here), and naming one labels exactly its ticked tickets."""
+    texts = [f"the coffee machine on floor {n} is leaking water again" for n in range(1, 5)]
+    texts += [f"please order new chairs for meeting room {n} this week" for n in range(1, 5)]
+    texts += ["vpn login locked", "printer and monitor broken"]
+    for text in texts:
+        answer = httpx.post(
+            f"{base}/api/analyze",
+            json={"description": text, "company_id": company_id},
+            headers={"X-API-Key": SERVICE_KEY},
+            timeout=120,
+        )
+        assert answer.status_code == 200, answer.text
+
+    page.click("nav >> text=Emerging topics")
+    page.select_option("#company_id", str(company_id))
+    page.click("button:has-text('Show topics')")
+    topic = page.locator("article.topic").first
+    expect(topic).to_be_visible()
+    analysis_ids = (topic.get_attribute("data-analysis-ids") or "").split()
+    assert len(analysis_ids) >= 3, page.locator("main").inner_text()
+    texts = topic.locator("tbody td.clip").all_inner_texts()
+    if SCREENSHOTS:
+        page.screenshot(path=str(Path(SCREENSHOTS) / "admin-topics.png"), full_page=True)
+    # The first ticket is left out (unticked); the others get the new category.
+    topic.locator("input[name=analysis_id]").first.uncheck()
+    topic.locator("input[name=category]").fill("Facilities")
+    topic.locator("button.create-category").click()
+    expect(page.locator(".flash.success")).to_have_text(f"Labelled {len(analysis_ids) - 1} tickets as “Facilities”.")
+
+    labelled = httpx.get(f"{base}/api/tickets?limit=500", headers={"X-API-Key": ADMIN_KEY}, timeout=30).json()
+    named = [item for item in labelled["items"] if item["category"] == "Facilities"]
+    assert {item["source"] for item in named} == {"feedback"}
+    assert sorted(item["text"] for item in named) == sorted(texts[1:])
+    page.goto(f"{base}/admin/analyses/{analysis_ids[1]}")
+    expect(page.locator("main")).to_contain_text("Corrected as Facilities")

@@ -1137,3 +1137,34 @@ class FakeMetrics:
 
     def bursts(self, per_company: Mapping[int, int]) -> None:
         self.burst_counts = dict(per_company)
+
+
+class FakeTopicClusterer:
+    """`TopicClusterer` by a rule a test can follow: in order, each vector joins the first earlier cluster whose
+    first vector is at least `similarity` cosine-close to it, else starts one; clusters smaller than
+    `min_cluster_size` are noise (-1), the others are numbered in the order they started. Counts its calls."""
+
+    def __init__(self, similarity: float = 0.9) -> None:
+        self.similarity = similarity
+        self.calls = 0
+
+    def cluster(self, vectors: Sequence[Sequence[float]], min_cluster_size: int) -> list[int]:
+        self.calls += 1
+        seeds: list[Sequence[float]] = []
+        members: list[int] = []
+        for vector in vectors:
+            near = (
+                i
+                for i, seed in enumerate(seeds)
+                if sum(a * b for a, b in zip(vector, seed, strict=True)) >= self.similarity
+            )
+            index = next(near, None)
+            if index is None:
+                index = len(seeds)
+                seeds.append(vector)
+            members.append(index)
+        sizes = Counter(members)
+        kept = {
+            seed: number for number, seed in enumerate(s for s in range(len(seeds)) if sizes[s] >= min_cluster_size)
+        }
+        return [kept.get(seed, -1) for seed in members]

@@ -6,6 +6,7 @@ from application.ports.spreadsheet_reader import SheetRow
 from application.services.retraining_trigger import RetrainingTrigger
 from application.use_cases.import_labelled_tickets import ImportLabelledTickets
 from application.use_cases.labelled_tickets import Feedback, NewLabelledTicket, RecordLabelledTickets, SubmitFeedback
+from domain.companies import Company
 from domain.errors import InvalidInput, NotFound
 from domain.priority import Priority
 from tests.settings_defaults import DEFAULTS
@@ -46,6 +47,29 @@ async def test_feedback_confirms_or_corrects_and_links_the_analysis(world: World
     assert corrected.corrected and world.uow.store.feedback_links[analysis.id] == corrected.labelled_ticket.id
     with pytest.raises(NotFound):
         await feedback.execute(12345)
+
+
+async def test_feedback_on_several_analyses_of_one_company_is_all_or_nothing_and_queues_one_training(
+    world: World,
+) -> None:
+    first, second = [await world.analyze.execute(text, 1) for text in ("badge refused at door", "door badge dead")]
+    world.uow.store.companies[2] = Company(2, "Other Co")
+    stranger = await world.analyze.execute("badge refused elsewhere", 2)
+    trigger = RetrainingTrigger(world.uow, world.queue, world.clock, trigger_policy(100, min_new_labels=1))
+    feedback = SubmitFeedback(world.uow, world.clock, trigger, DEFAULTS.team_evidence_per_team)
+    labels_before = dict(world.uow.store.labelled)
+    for ids in ([first.id, stranger.id], [first.id, 12345]):
+        with pytest.raises(NotFound):
+            await feedback.execute_many(1, ids, Feedback(category="Badge access"))
+    with pytest.raises(InvalidInput, match="analysis_ids"):
+        await feedback.execute_many(1, [first.id, first.id], Feedback(category="Badge access"))
+    assert world.uow.store.labelled == labels_before and world.queue.enqueued == []
+
+    results = await feedback.execute_many(1, [second.id, first.id], Feedback(category="Badge access"))
+    assert [r.analysis_id for r in results] == [second.id, first.id]
+    assert all(r.corrected and r.labelled_ticket.category == "Badge access" for r in results)
+    assert {world.uow.store.feedback_links[a.id] for a in (first, second)} == {r.labelled_ticket.id for r in results}
+    assert len(world.queue.enqueued) == 1
 
 
 async def test_enough_new_labels_start_a_training_at_once_and_fewer_wait() -> None:

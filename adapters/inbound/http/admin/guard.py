@@ -13,6 +13,7 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from adapters.inbound.http.security.sessions import session_admin
+from domain.access import AccessLevel, Actor
 
 PUBLIC_OPT = "admin_public"
 """Route handler `opt` key for the few admin pages anyone may see (the login page)."""
@@ -40,3 +41,10 @@ def safe_next(value: object) -> str:
     if isinstance(value, str) and value.startswith("/admin") and not value.startswith("//") and "\\" not in value:
         return value
     return "/admin/"
+
+
+def admin_actor(request: Request[Any, Any, Any]) -> Actor:
+    """The logged-in admin (the page guard let only them in), recorded as who gave a label."""
+    admin = request.state.get("admin")
+    username = getattr(admin, "username", None) or "unknown"
+    return Actor(AccessLevel.ADMIN, f"admin:{username}")

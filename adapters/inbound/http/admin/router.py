@@ -20,6 +20,7 @@ from adapters.inbound.http.admin.controllers.tickets import (
     LabelledTicketPagesController,
     LabelledTicketUploadController,
 )
+from adapters.inbound.http.admin.controllers.topics import TopicPagesController
 from adapters.inbound.http.admin.controllers.training import TrainingRunPagesController
 from adapters.inbound.http.admin.errors import ADMIN_EXCEPTION_HANDLERS
 from adapters.inbound.http.admin.guard import admin_page_guard
@@ -56,6 +57,7 @@ def admin_routers(max_upload_bytes: int) -> list[Router]:
             LabelledTicketPagesController,
             upload,
             MislabelPagesController,
+            TopicPagesController,
             TrainingRunPagesController,
             ModelPagesController,
         ],

@@ -14,6 +14,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_400_BAD_REQUEST
 
 from adapters.inbound.http.admin.decision_views import CATEGORY_REASON_EXPLAINED, known_labels, marked_reasons
 from adapters.inbound.http.admin.forms import FieldErrors, optional_int, page_number, text
+from adapters.inbound.http.admin.guard import admin_actor
 from adapters.inbound.http.admin.rendering import page, redirect
 from adapters.inbound.http.bounds import PathKey
 from application.use_cases.companies import ListCompanies
@@ -21,7 +22,6 @@ from application.use_cases.labelled_tickets import Feedback, SubmitFeedback
 from application.use_cases.models import ListModels
 from application.use_cases.review_queue import ListReviewQueue
 from application.use_cases.teams import ListTeams
-from domain.access import AccessLevel, Actor
 from domain.analysis import TicketAnalysis
 from domain.errors import InvalidInput
 from domain.labelled_tickets import MAX_LABEL_LENGTH
@@ -88,7 +88,7 @@ class ReviewQueueController(Controller):
         back = _back(form)
         # A team chosen here is the person's routing choice: it becomes that team's evidence.
         verdict = Feedback(team_id=optional_int(form, "team_id"))
-        result = await submit_feedback.execute(analysis_id, verdict, actor=_admin_actor(request))
+        result = await submit_feedback.execute(analysis_id, verdict, actor=admin_actor(request))
         message = f"Confirmed analysis #{analysis_id} as “{result.labelled_ticket.category}”."
         return redirect(request, back, ("success", message))
 
@@ -111,7 +111,7 @@ class ReviewQueueController(Controller):
             if not category:
                 raise InvalidInput("category", "choose a label or type a new one")
             verdict = Feedback(category, team_id=optional_int(form, "team_id"))
-            result = await submit_feedback.execute(analysis_id, verdict, _admin_actor(request))
+            result = await submit_feedback.execute(analysis_id, verdict, admin_actor(request))
         except InvalidInput as error:
             errors = FieldErrors()
             errors.add(error)
@@ -121,13 +121,6 @@ class ReviewQueueController(Controller):
         verb = "Corrected" if result.corrected else "Confirmed"
         message = f"{verb} analysis #{analysis_id} as “{result.labelled_ticket.category}”."
         return redirect(request, back, ("success", message))
-
-
-def _admin_actor(request: Request[Any, Any, Any]) -> Actor:
-    """The logged-in admin (the page guard let only them in), recorded as who gave the label."""
-    admin = request.state.get("admin")
-    username = getattr(admin, "username", None) or "unknown"
-    return Actor(AccessLevel.ADMIN, f"admin:{username}")
 
 
 def _read_filter(source: Mapping[str, Any]) -> QueueFilter:

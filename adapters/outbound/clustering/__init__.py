@@ -1,0 +1,1 @@
+"""Clustering of stored ticket vectors (`TopicClusterer`)."""
