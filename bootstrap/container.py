@@ -34,6 +34,7 @@ from adapters.outbound.persistence.sqlalchemy.unit_of_work import SqlAlchemyUnit
 from adapters.outbound.queue.dramatiq_job_queue import DramatiqRetrainingQueue
 from adapters.outbound.queue.in_process_job_queue import InProcessRetrainingQueue
 from adapters.outbound.security.argon2_hasher import Argon2PasswordHasher
+from adapters.outbound.similarity.numpy_bursts import NumpyBurstFinder
 from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
 from adapters.outbound.system.clock import SystemClock
 from adapters.outbound.system.process_identity import process_holder_id
@@ -328,11 +329,13 @@ class Container(containers.DeclarativeContainer):
         metrics,
         similar_tickets,
     )
+    burst_finder = providers.Singleton(NumpyBurstFinder)
     burst_watch = providers.Singleton(
         BurstWatch,
         uow_factory,
         clock,
         metrics,
+        burst_finder,
         providers.Singleton(burst_policy, settings),
         settings.provided.burst_refresh_s,
         settings.provided.burst_max_tickets,

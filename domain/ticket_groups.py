@@ -1,18 +1,17 @@
 """Groups of tickets that belong together: bursts (a major-incident signal) and emerging topics.
 
 Both work on tickets placed in one model version's space (`GroupedTicket.model_version`): tickets of two versions
-are never compared, and tickets of two companies never share a group. Everything here is plain Python over
-tickets already read; the callers read them and run this off the event loop.
+are never compared, and tickets of two companies never share a group. The rules and what a group is named by live
+here; the vector arithmetic that finds the groups is behind the `BurstFinder` port (application/ports/burst_finder.py).
 """
 
 from __future__ import annotations
 
 import math
-import operator
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from domain.predictions import Vector
@@ -87,25 +86,6 @@ class Burst:
         return self.tickets[-1].created_at
 
 
-@dataclass(slots=True)
-class _Group:
-    first_at: datetime
-    total: list[float]
-    members: list[int] = field(default_factory=list)
-
-    def centroid(self) -> Vector:
-        return unit(self.total)
-
-
-def unit(vector: Sequence[float]) -> Vector:
-    norm = math.sqrt(sum(value * value for value in vector))
-    return tuple(value / norm for value in vector) if norm > 0 else tuple(vector)
-
-
-def cosine_of_units(a: Sequence[float], b: Sequence[float]) -> float:
-    return float(sum(map(operator.mul, a, b)))
-
-
 def in_one_space(tickets: Sequence[GroupedTicket]) -> dict[int, list[GroupedTicket]]:
     """Per company, its tickets of one version: the version holding most of them (the newest ticket's on a tie).
 
@@ -126,57 +106,21 @@ def in_one_space(tickets: Sequence[GroupedTicket]) -> dict[int, list[GroupedTick
     return chosen
 
 
-def find_bursts(tickets: Sequence[GroupedTicket], policy: BurstPolicy) -> list[Burst]:
-    """The bursts among `tickets` (any companies and versions: see `in_one_space`), biggest first.
+def burst_of(members: Sequence[GroupedTicket], similarities: Sequence[float], background: Sequence[str]) -> Burst:
+    """The burst of `members` (a group of one company's tickets, oldest first), each at `similarities` to the
+    group's centroid, named by its top terms among `background` (the texts of the tickets it was found among)."""
+    return Burst(
+        members[0].company_id,
+        members[0].model_version,
+        tuple(members),
+        top_terms([ticket.text for ticket in members], background),
+        sum(similarities) / len(similarities),
+    )
 
-    Tickets are taken in time order; each joins the group whose centroid it is closest to, when that is at least
-    `policy.similarity` and the group began at most `policy.window` earlier, else it starts a group. A group's
-    members that ended up below the threshold against its final centroid are dropped before its size is judged,
-    so every member of a burst is close to the whole group, not only to the tickets that came before it. The cost
-    grows with the number of tickets times the number of groups (n² for scattered tickets).
-    """
-    bursts: list[Burst] = []
-    for company_tickets in in_one_space(tickets).values():
-        bursts.extend(_company_bursts(sorted(company_tickets, key=lambda t: t.created_at), policy))
+
+def biggest_first(bursts: Iterable[Burst]) -> list[Burst]:
+    """Bursts in the order they are shown and counted: biggest first, then by company and first ticket."""
     return sorted(bursts, key=lambda b: (-b.size, b.company_id, b.first_at))
-
-
-def _company_bursts(tickets: Sequence[GroupedTicket], policy: BurstPolicy) -> list[Burst]:
-    units = [unit(ticket.vector) for ticket in tickets]
-    groups: list[_Group] = []
-    for index, (ticket, vector) in enumerate(zip(tickets, units, strict=True)):
-        best, best_similarity = None, policy.similarity
-        for group in groups:
-            if ticket.created_at - group.first_at > policy.window:
-                continue
-            similarity = cosine_of_units(vector, group.centroid())
-            if similarity >= best_similarity:
-                best, best_similarity = group, similarity
-        if best is None:
-            groups.append(_Group(ticket.created_at, list(vector), [index]))
-        else:
-            best.total = [a + b for a, b in zip(best.total, vector, strict=True)]
-            best.members.append(index)
-    bursts = []
-    texts = [ticket.text for ticket in tickets]
-    for group in groups:
-        if len(group.members) < policy.min_size:
-            continue
-        centroid = group.centroid()
-        kept = [(i, s) for i in group.members if (s := cosine_of_units(units[i], centroid)) >= policy.similarity]
-        if len(kept) < policy.min_size:
-            continue
-        members = tuple(tickets[i] for i, _ in kept)
-        bursts.append(
-            Burst(
-                members[0].company_id,
-                members[0].model_version,
-                members,
-                top_terms([ticket.text for ticket in members], texts),
-                sum(s for _, s in kept) / len(kept),
-            )
-        )
-    return bursts
 
 
 def words(text: str) -> list[str]:

@@ -1,9 +1,9 @@
 """Bursts: many tickets of one company saying nearly the same thing within a short window (a major-incident signal).
 
-The tickets of the last window are read through the ports for every company, in each company's version space
-(`domain.ticket_groups.in_one_space`), and grouped off the event loop. The result is kept and served to every
-reader until it is `refresh_seconds` old, so the dashboard and the metrics scrape cost one detection per interval
-however often they are read. Each process keeps its own (every process computes the same bursts).
+The tickets of the last window are read through the ports for every company and grouped by the `BurstFinder` (in
+each company's version space, `domain.ticket_groups.in_one_space`) in a thread, off the event loop. The result is
+kept and served to every reader until it is `refresh_seconds` old, so the dashboard and the metrics scrape cost one
+detection per interval however often they are read. Each process keeps its own (every process computes the same bursts).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from application.ports.burst_finder import BurstFinder
 from application.ports.clock import Clock
 from application.ports.company_repository import CompanyRepository
 from application.ports.metrics import Metrics
 from application.ports.ticket_group_queries import TicketGroupQueries
 from application.ports.unit_of_work import Transaction
-from domain.ticket_groups import Burst, BurstPolicy, GroupedTicket, find_bursts
+from domain.ticket_groups import Burst, BurstPolicy, GroupedTicket
 
 
 class BurstsUnitOfWork(Transaction, Protocol):
@@ -45,6 +46,7 @@ class BurstWatch:
         uow_factory: Callable[[], BurstsUnitOfWork],
         clock: Clock,
         metrics: Metrics,
+        finder: BurstFinder,
         policy: BurstPolicy,
         refresh_seconds: float,
         max_tickets: int,
@@ -52,6 +54,7 @@ class BurstWatch:
         self._uow_factory = uow_factory
         self._clock = clock
         self._metrics = metrics
+        self._finder = finder
         self.policy = policy
         self._refresh = timedelta(seconds=refresh_seconds)
         self._max_tickets = max_tickets
@@ -77,7 +80,8 @@ class BurstWatch:
                 assert company.id is not None
                 for version in await uow.ticket_groups.versions(company.id):
                     tickets.extend(await uow.ticket_groups.recent(company.id, version, since, self._max_tickets))
-        bursts = tuple(await asyncio.to_thread(find_bursts, tickets, self.policy))
+        # CPU-bound (n² cosines for scattered tickets): in a thread, so the loop serves requests meanwhile.
+        bursts = tuple(await asyncio.to_thread(self._finder.find, tickets, self.policy))
         per_company = {company.id: 0 for company in companies if company.id is not None}
         for burst in bursts:
             per_company[burst.company_id] = per_company.get(burst.company_id, 0) + 1

@@ -1,11 +1,10 @@
-"""Bursts: detection on fixed vectors (found; scattered, slow or cross-company tickets are not), the service that
-reads the window through the ports and refreshes at most every interval, and the gauge on /metrics."""
+"""Bursts: the top terms, the service that reads the window through the ports, groups it off the event loop and
+refreshes at most every interval, and the gauge on /metrics (the grouping itself: tests/burst_finder_contract.py)."""
 
 from __future__ import annotations
 
-import math
-import random
-from datetime import UTC, datetime, timedelta
+import threading
+from datetime import timedelta
 
 import pytest
 
@@ -14,94 +13,12 @@ from application.services.bursts import BurstWatch
 from domain.analysis import TicketAnalysis
 from domain.companies import Company
 from domain.similar_tickets import StoredVector, pack_vector
-from domain.ticket_groups import BurstPolicy, GroupedTicket, find_bursts, top_terms
+from domain.ticket_groups import top_terms
+from tests.burst_finder_contract import POLICY, T0, direction, near
 from tests.unit.admin_session import logged_in
+from tests.unit.fake_burst_finder import ReferenceBurstFinder
 from tests.unit.fakes import FakeMetrics, FakeUnitOfWorkFactory, FixedClock
 from tests.unit.http_world import http_world
-
-T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-DIM = 16
-# The tickets below were written for these values (4 are too few, 6 over 2.5 hours too slow), so they stay
-# explicit: tuning BURST_* in production must not change what these tests mean.
-POLICY = BurstPolicy(min_size=5, similarity=0.85, window=timedelta(minutes=60))
-
-
-def _direction(seed: int) -> list[float]:
-    rng = random.Random(seed)
-    vector = [rng.gauss(0, 1) for _ in range(DIM)]
-    norm = math.sqrt(sum(v * v for v in vector))
-    return [v / norm for v in vector]
-
-
-def _near(base: list[float], seed: int, noise: float = 0.05) -> tuple[float, ...]:
-    rng = random.Random(seed)
-    return tuple(v + rng.gauss(0, noise) for v in base)
-
-
-def _ticket(
-    vector: tuple[float, ...] | list[float],
-    minutes: float,
-    text: str,
-    company: int = 1,
-    version: str = "v1",
-    analysis_id: int = 0,
-) -> GroupedTicket:
-    return GroupedTicket(
-        company,
-        version,
-        tuple(vector),
-        T0 + timedelta(minutes=minutes),
-        text,
-        analysis_id or None,
-        None if analysis_id else 1,
-    )
-
-
-def _scattered(count: int, company: int = 1, start_seed: int = 100) -> list[GroupedTicket]:
-    return [
-        _ticket(_direction(start_seed + i), i * 2, f"unrelated question number {i} about topic{i}", company)
-        for i in range(count)
-    ]
-
-
-def test_a_tight_group_within_the_window_is_a_burst_with_its_first_and_last_time_and_words() -> None:
-    outage = _direction(1)
-    burst_tickets = [
-        _ticket(_near(outage, i), 10 + i * 5, f"VPN gateway down, cannot connect to vpn ({i})") for i in range(6)
-    ]
-    (burst,) = find_bursts(burst_tickets + _scattered(20), POLICY)
-    assert burst.size == 6 and burst.company_id == 1
-    assert burst.first_at == T0 + timedelta(minutes=10) and burst.last_at == T0 + timedelta(minutes=35)
-    assert {"vpn", "gateway"} <= set(burst.top_terms)
-    assert burst.cohesion >= POLICY.similarity
-
-
-def test_scattered_tickets_make_no_burst() -> None:
-    assert find_bursts(_scattered(40), POLICY) == []
-
-
-def test_too_few_or_too_slow_similar_tickets_make_no_burst() -> None:
-    outage = _direction(2)
-    four = [_ticket(_near(outage, i), i, "printer jam") for i in range(4)]
-    assert find_bursts(four, POLICY) == []
-    slow = [_ticket(_near(outage, i), i * 30, "printer jam") for i in range(6)]  # 6 tickets over 2.5 hours
-    assert all(burst.size < 6 for burst in find_bursts(slow, POLICY))
-
-
-def test_companies_never_mix() -> None:
-    outage = _direction(3)
-    tickets = [_ticket(_near(outage, i), i, "mail server down", company=1 + i % 2) for i in range(8)]
-    assert find_bursts(tickets, POLICY) == []  # 4 per company
-    tickets += [_ticket(_near(outage, 50 + i), 20 + i, "mail server down", company=1) for i in range(2)]
-    (burst,) = find_bursts(tickets, POLICY)
-    assert burst.company_id == 1 and burst.size == 6
-    assert {ticket.company_id for ticket in burst.tickets} == {1}
-
-
-def test_two_versions_of_a_company_are_never_compared() -> None:
-    outage = _direction(4)
-    tickets = [_ticket(_near(outage, i), i, "disk full", version="v1" if i < 3 else "v2") for i in range(6)]
-    assert find_bursts(tickets, POLICY) == []
 
 
 def test_top_terms_prefer_the_groups_own_words() -> None:
@@ -110,13 +27,13 @@ def test_top_terms_prefer_the_groups_own_words() -> None:
     assert top_terms(group, background, 2) == ("outlook", "crashes")
 
 
-async def test_the_service_reads_the_window_through_the_ports_and_refreshes_at_most_every_interval() -> None:
+async def test_the_service_reads_the_window_groups_it_off_the_loop_and_refreshes_at_most_every_interval() -> None:
     uow = FakeUnitOfWorkFactory()
     store = uow.store
     store.companies[1] = Company(1, "Acme")
     store.companies[2] = Company(2, "Globex")
     clock = FixedClock(T0 + timedelta(minutes=50))
-    outage = _direction(5)
+    outage = direction(5)
 
     def add(company: int, vector: list[float] | tuple[float, ...], minutes: float, text: str) -> None:
         analysis_id = store.new_id()
@@ -128,14 +45,15 @@ async def test_the_service_reads_the_window_through_the_ports_and_refreshes_at_m
         )
 
     for i in range(5):
-        add(1, _near(outage, i), 20 + i, "SAP login fails with error 500")
-    add(1, _near(outage, 9), -120, "SAP login fails with error 500")  # before the window
+        add(1, near(outage, i), 20 + i, "SAP login fails with error 500")
+    add(1, near(outage, 9), -120, "SAP login fails with error 500")  # before the window
     for i in range(4):
-        add(2, _near(outage, 20 + i), 20 + i, "SAP login fails with error 500")
-    metrics = FakeMetrics()
-    watch = BurstWatch(uow, clock, metrics, POLICY, refresh_seconds=30, max_tickets=100)
+        add(2, near(outage, 20 + i), 20 + i, "SAP login fails with error 500")
+    metrics, finder = FakeMetrics(), ReferenceBurstFinder()
+    watch = BurstWatch(uow, clock, metrics, finder, POLICY, refresh_seconds=30, max_tickets=100)
 
     report = await watch.current()
+    assert finder.threads and threading.get_ident() not in finder.threads  # the loop keeps serving meanwhile
     (burst,) = report.bursts
     assert burst.company_id == 1 and burst.size == 5
     assert [t.text for t in burst.tickets] == ["SAP login fails with error 500"] * 5
@@ -143,7 +61,7 @@ async def test_the_service_reads_the_window_through_the_ports_and_refreshes_at_m
     assert metrics.burst_counts == {1: 1, 2: 0}
     assert report.company_names[1] == "Acme"
 
-    add(2, _near(outage, 30), 45, "SAP login fails with error 500")  # Globex's fifth
+    add(2, near(outage, 30), 45, "SAP login fails with error 500")  # Globex's fifth
     clock.advance(seconds=10)
     assert await watch.current() is report  # not due yet
     clock.advance(seconds=20)
@@ -164,17 +82,19 @@ async def test_a_deleted_company_leaves_the_gauge_and_an_ended_burst_falls_to_ze
     store = uow.store
     store.companies[31] = Company(31, "Deleted Co")
     store.companies[32] = Company(32, "Calm Co")
-    outage = _direction(7)
+    outage = direction(7)
     for company in (31, 32):
         for i in range(5):
             analysis_id, at = store.new_id(), T0 + timedelta(minutes=i)
             analysis = TicketAnalysis(company, "Payroll export fails", None, None, None, None, "v1", at, id=analysis_id)
             store.analyses[analysis_id] = analysis
             store.ticket_vectors[store.new_id()] = StoredVector(
-                company, "v1", pack_vector(_near(outage, company * 10 + i)), at, analysis_id=analysis_id
+                company, "v1", pack_vector(near(outage, company * 10 + i)), at, analysis_id=analysis_id
             )
     clock = FixedClock(T0 + timedelta(minutes=30))
-    watch = BurstWatch(uow, clock, PrometheusMetrics(), POLICY, refresh_seconds=30, max_tickets=100)
+    watch = BurstWatch(
+        uow, clock, PrometheusMetrics(), ReferenceBurstFinder(), POLICY, refresh_seconds=30, max_tickets=100
+    )
     await watch.current()
     page = PrometheusExposition().render({}).body.decode()
     assert 'ticket_utils_bursts{company_id="31"} 1.0' in page
@@ -205,14 +125,14 @@ async def test_the_dashboard_shows_a_burst_with_its_tickets_and_metrics_count_it
     store = world.uow.store
     store.companies[1] = Company(1, "Acme")
     world.clock.moment = T0 + timedelta(minutes=30)
-    outage = _direction(6)
+    outage = direction(6)
     for i in range(5):
         analysis_id = store.new_id()
         at = T0 + timedelta(minutes=i)
         text = f"Wifi <b>down</b> in building {i}"
         store.analyses[analysis_id] = TicketAnalysis(1, text, None, None, None, None, "v1", at, id=analysis_id)
         store.ticket_vectors[store.new_id()] = StoredVector(
-            1, "v1", pack_vector(_near(outage, i)), at, analysis_id=analysis_id
+            1, "v1", pack_vector(near(outage, i)), at, analysis_id=analysis_id
         )
     async with logged_in(world.app) as client:
         page = (await client.get("/admin/")).text

@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from adapters.outbound.similarity.blas_threads import one_blas_thread
 from domain.predictions import Vector
 from domain.similar_tickets import SimilarTicket, StoredVector
 
@@ -220,7 +221,7 @@ class NumpyVectorIndex:
                 self._thread.start()
 
     def _serve(self) -> None:
-        _one_blas_thread()
+        one_blas_thread()
         while True:
             first = self._queries.get()
             if first is _STOP:
@@ -316,14 +317,6 @@ class NumpyVectorIndex:
             for vector in vectors:
                 if vector.id is not None and vector.id > shelf.last_id:
                     shelf.last_id = vector.id
-
-
-def _one_blas_thread() -> None:
-    try:
-        from threadpoolctl import threadpool_limits  # scikit-learn's dependency, so always installed with it
-    except ImportError:  # pragma: no cover - searches still run, on as many BLAS threads as numpy chose
-        return
-    threadpool_limits(1, user_api="blas")
 
 
 def _held(shelf: _Shelf, vector: StoredVector) -> bool:
