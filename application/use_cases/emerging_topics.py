@@ -27,7 +27,7 @@ from domain.access import Actor
 from domain.companies import Company
 from domain.emerging_topics import EmergingTopic, TopicPolicy, topics_from_clusters
 from domain.errors import CompanyNotFound, InvalidInput
-from domain.ticket_groups import GroupedTicket, in_one_space, unit
+from domain.ticket_groups import GroupedTicket, in_one_space
 
 
 class EmergingTopicsUnitOfWork(Transaction, Protocol):
@@ -110,7 +110,7 @@ class FindEmergingTopics:
         """Blocking: clusters the candidates and names each cluster (run off the event loop)."""
         if not candidates:
             return []
-        clusters = self._clusterer.cluster([unit(t.vector) for t in candidates], self.policy.min_cluster_size)
+        clusters = self._clusterer.cluster([t.vector for t in candidates], self.policy.min_cluster_size)
         # Every ticket counts once in the background, whichever read found it.
         background = {(t.analysis_id, t.labelled_ticket_id): t.text for t in [*recent, *candidates]}
         return topics_from_clusters(candidates, clusters, background.values())

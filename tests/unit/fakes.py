@@ -1152,7 +1152,9 @@ class FakeTopicClusterer:
         self.calls += 1
         seeds: list[Sequence[float]] = []
         members: list[int] = []
-        for vector in vectors:
+        for raw in vectors:
+            norm = math.sqrt(sum(value * value for value in raw)) or 1.0
+            vector = [value / norm for value in raw]
             near = (
                 i
                 for i, seed in enumerate(seeds)

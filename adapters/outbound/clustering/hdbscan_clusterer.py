@@ -27,7 +27,7 @@ class HdbscanTopicClusterer:
 
         matrix = np.asarray(vectors, dtype=np.float64)
         norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-        matrix /= np.where(norms > 0, norms, 1.0)  # unit already by contract; fp16 storage leaves them a hair off
+        matrix /= np.where(norms > 0, norms, 1.0)  # cosine by contract: euclidean on unit rows orders pairs alike
         clustering = HDBSCAN(min_cluster_size=min_cluster_size, metric="euclidean", algorithm="brute", copy=False)
         labels = clustering.fit_predict(matrix)
         # HDBSCAN marks rows with infinite or missing values -2 and -3: noise too, for this port.
