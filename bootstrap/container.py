@@ -127,6 +127,7 @@ def retraining_settings(settings: Settings) -> RetrainingSettings:
         full_growth=settings.retrain_full_growth,
         full_every=timedelta(seconds=every) if every else None,
         replay=settings.retrain_update_replay,
+        new_weight=settings.retrain_update_new_weight,
     )
     return RetrainingSettings(
         policy=policy,
@@ -261,6 +262,7 @@ class Container(containers.DeclarativeContainer):
         kind=settings.provided.train_model_kind,
         warm_start_epochs=settings.provided.train_warm_start_epochs,
         serving_runtime=settings.provided.inference_runtime,
+        update_learning_rate=settings.provided.train_update_learning_rate,
     )
     retraining_settings = providers.Singleton(retraining_settings, settings)
     heartbeat_grace = providers.Singleton(_heartbeat_grace, settings)

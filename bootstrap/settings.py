@@ -139,6 +139,8 @@ class Settings:
     retrain_full_growth: float = setting(0.2, "RETRAIN_FULL_GROWTH", POSITIVE_FLOAT)
     retrain_update_replay: int = setting(2000, "RETRAIN_UPDATE_REPLAY", NON_NEGATIVE_INT)
     train_update_epochs: float = setting(1.0, "TRAIN_UPDATE_EPOCHS", POSITIVE_FLOAT)
+    train_update_learning_rate: float = setting(2e-5, "TRAIN_UPDATE_LEARNING_RATE", POSITIVE_FLOAT)
+    retrain_update_new_weight: int = setting(16, "RETRAIN_UPDATE_NEW_WEIGHT", POSITIVE_INT)
     training_timeout_s: int = setting(6 * 3600, "TRAINING_TIMEOUT", POSITIVE_SECONDS)
     training_heartbeat_grace_s: float = setting(300.0, "TRAINING_HEARTBEAT_GRACE", POSITIVE_FLOAT)
     training_export_path: Path = setting(Path("exports/tickets_training.xlsx"), "TRAINING_EXPORT_PATH", PATH)

@@ -40,6 +40,13 @@ class RetrainingPolicy:
     """A full training runs once the last one is older than this (None: never by age)."""
     replay: int
     """Older tickets an update replays beside the new ones, so the transformer does not drift towards them."""
+    new_weight: int
+    """How many times an update trains on each new ticket (in the transformer's pass and the linear refit): one
+    correction among tens of thousands of tickets would otherwise move neither model."""
+
+    def __post_init__(self) -> None:
+        if self.new_weight < 1:
+            raise ValueError("new_weight must be at least 1")
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,13 @@ def replay_sample(older: Sequence[T], size: int, seed: int) -> list[T]:
     if size >= len(older):
         return list(older)
     return random.Random(seed).sample(list(older), size)
+
+
+def weighted(examples: Sequence[T], weight: int) -> list[T]:
+    """Each of `examples` `weight` times, in order: how an update makes its new tickets count."""
+    if weight < 0:
+        raise ValueError("weight must not be negative")
+    return [example for example in examples for _ in range(weight)]
 
 
 def train_on(split: DatasetSplit, examples: Collection[Example]) -> DatasetSplit:

@@ -61,13 +61,14 @@ def serving_options(**overrides: Any) -> dict[str, Any]:
 
 def trainer_options(**overrides: Any) -> dict[str, Any]:
     """HybridModelTrainer's settings as production passes them (TRAIN_BASE_MODEL_DIR, TRAIN_MODEL_KIND,
-    TRAIN_WARM_START_EPOCHS, INFERENCE_RUNTIME), with `overrides`: `HybridModelTrainer(store, config,
-    **trainer_options())`."""
+    TRAIN_WARM_START_EPOCHS, INFERENCE_RUNTIME, TRAIN_UPDATE_LEARNING_RATE), with `overrides`:
+    `HybridModelTrainer(store, config, **trainer_options())`."""
     values = {
         "base_model_dir": DEFAULTS.train_base_model_dir,
         "kind": DEFAULTS.train_model_kind,
         "warm_start_epochs": DEFAULTS.train_warm_start_epochs,
         "serving_runtime": DEFAULTS.inference_runtime,
+        "update_learning_rate": DEFAULTS.train_update_learning_rate,
     }
     return values | overrides
 

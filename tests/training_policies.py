@@ -19,10 +19,14 @@ def trigger_policy(threshold: int = 100, min_new_labels: int = 0) -> TriggerPoli
 
 
 def retraining_settings(
-    full_growth: float = 0.2, full_every: timedelta | None = None, replay: int = 100, **overrides: Any
+    full_growth: float = 0.2,
+    full_every: timedelta | None = None,
+    replay: int = 100,
+    new_weight: int = DEFAULTS.retrain_update_new_weight,
+    **overrides: Any,
 ) -> RetrainingSettings:
     return RetrainingSettings(
-        policy=RetrainingPolicy(full_growth=full_growth, full_every=full_every, replay=replay),
+        policy=RetrainingPolicy(full_growth=full_growth, full_every=full_every, replay=replay, new_weight=new_weight),
         update_epochs=1.0,
         **({"heartbeat_grace_s": DEFAULTS.training_heartbeat_grace_s} | overrides),
     )

@@ -45,7 +45,15 @@ from domain.dataset_split import DatasetSplit, Example, split_dataset
 from domain.labelled_tickets import LabelledTicket
 from domain.metrics import EvaluationReport, evaluate
 from domain.model_versions import ModelStatus, ModelVersion
-from domain.training_plan import PlanKind, RetrainingPolicy, TrainingPlan, plan_training, replay_sample, train_on
+from domain.training_plan import (
+    PlanKind,
+    RetrainingPolicy,
+    TrainingPlan,
+    plan_training,
+    replay_sample,
+    train_on,
+    weighted,
+)
 from domain.training_promotion import Incumbent, PromotionDecision, decide_promotion
 from domain.training_reports import CalibrationReport, RunReport, SplitSizes, VersionEvaluation
 from domain.training_runs import RunStatus, TrainingProgress, TrainingRun
@@ -267,15 +275,18 @@ class ExportTicketsAndRetrain:
         progress: TrainingProgressRecorder,
     ) -> TrainingRun:
         """One stage: the linear model refitted on all of train, the served transformer continued on the new
-        tickets plus a replay sample of older ones; promoted by the same gate as a full training."""
+        tickets plus a replay sample of older ones, each new ticket counted `new_weight` times in both; promoted by
+        the same gate as a full training."""
         wanted = set(new)
         older = [example for example in split.train if example not in wanted]
         replay = replay_sample(older, self._settings.policy.replay, seed=run.id or 0)
-        encoder_examples = [example for example in split.train if example in wanted] + replay
+        fresh = [example for example in split.train if example in wanted]
+        weight = self._settings.policy.new_weight
+        encoder_examples = weighted(fresh, weight) + replay
         progress.report(TrainingProgress(UPDATE, 5.0))
         started = self._clock.now()
         trained = await self._trainer.train(
-            split.train,
+            [*split.train, *weighted(fresh, weight - 1)],
             split.validation,
             split.labels,
             [active],
@@ -285,7 +296,7 @@ class ExportTicketsAndRetrain:
         )
         progress.report(TrainingProgress(f"{UPDATE}: evaluate", 95.0))
         stage = await self._finish_stage(UPDATE, run, split, trained, {}, started)
-        new_tickets = len(encoder_examples) - len(replay)
+        new_tickets = len(fresh)
         metrics = replace(
             stage.summary(), stages=(stage.record,), plan=plan, new_tickets=new_tickets, replay=len(replay)
         )

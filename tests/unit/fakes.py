@@ -44,6 +44,7 @@ from application.ports.work_lease import LEASE_NAME_MAX, WorkLease
 from domain.admin_users import AdminUser
 from domain.analysis import AnalysisFilter, TicketAnalysis
 from domain.companies import Company, Team
+from domain.dataset_split import Example
 from domain.decision_quality import LabelDecisionCounts
 from domain.decision_thresholds import ThresholdTable, ValidationPoint
 from domain.decisions import Decision
@@ -884,6 +885,8 @@ class FakeTrainer:
         self.fail_with: Exception | None = None
         self.trained_from: list[str | None] = []
         """The location of each training's warm start (None: the base model)."""
+        self.examples: list[tuple[list[Example], list[Example] | None]] = []
+        """Each `train` call's training examples and an update's transformer examples (None for a full training)."""
         self.count = 0
         self.calibration_helps = True
         """False: the test split's tickets are all right, so softening the (over-confident) validation fit hurts."""
@@ -932,6 +935,7 @@ class FakeTrainer:
                 base = version.location
                 break
         self.trained_from.append(base)
+        self.examples.append((list(train), None if encoder_examples is None else list(encoder_examples)))
         if reuse_linear is not None:
             async with self.store.open(reuse_linear.location):
                 pass

@@ -392,3 +392,36 @@ async def test_the_running_run_shows_the_linear_stage_while_the_hybrid_trains(pr
     trainer.train = watching
     run = await progressive.run()
     assert seen == [(run.metrics.stages[0],)]
+
+
+async def test_an_update_counts_each_new_ticket_new_weight_times_in_both_models() -> None:
+    """One correction among many tickets moves neither model unless it weighs more: an update trains on each new
+    ticket `new_weight` times, in the transformer's pass and in the linear refit, beside the replay sample."""
+    pipeline = Pipeline()
+    pipeline.job = pipeline.retraining_job(retraining_settings(new_weight=4, replay=6))
+    pipeline.add_tickets()
+    await pipeline.run()  # the first training is a full one
+    ticket_id = pipeline.uow.store.add_labelled("Storage ticket new", "Storage", datetime(2026, 1, 2, tzinfo=UTC))
+    new = pipeline.uow.store.labelled[ticket_id]
+
+    labels_trigger = RetrainingTrigger(
+        pipeline.uow, pipeline.queue, pipeline.clock, trigger_policy(threshold=100, min_new_labels=1)
+    )
+    claimed = await TriggerRetraining(labels_trigger).execute(manual=False)
+    assert claimed.run_id is not None
+    run = await pipeline.job.execute(claimed.run_id)
+
+    assert run.metrics.plan is not None and run.metrics.plan.kind.value == "update"
+    train, encoder = pipeline.trainer.examples[-1]
+    assert encoder is not None
+    assert sum(example.text == new.text for example in encoder) == 4 and len(encoder) == 4 + 6
+    assert sum(example.text == new.text for example in train) == 4
+    assert run.metrics.new_tickets == 1
+
+
+def test_an_update_weighs_new_tickets_at_least_once() -> None:
+    from domain.training_plan import RetrainingPolicy, weighted
+
+    assert weighted(["a", "b"], 3) == ["a", "a", "a", "b", "b", "b"] and weighted(["a"], 0) == []
+    with pytest.raises(ValueError):
+        RetrainingPolicy(full_growth=0.2, full_every=None, replay=10, new_weight=0)

