@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -346,16 +347,8 @@ def _review_queue(page, expect, base: str) -> int:
     expect(page.locator("#category_mode")).to_have_value("recommend")
     company_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
 
-    answers = []
-    for text in ["My laptop screen flickers and the keyboard is dead", "I am locked out: password and vpn login fail"]:
-        answer = httpx.post(
-            f"{base}/api/analyze",
-            json={"description": text, "company_id": company_id},
-            headers={"X-API-Key": SERVICE_KEY},
-            timeout=120,
-        )
-        assert answer.status_code == 200, answer.text
-        answers.append(answer.json())
+    texts = ["My laptop screen flickers and the keyboard is dead", "I am locked out: password and vpn login fail"]
+    answers = [_analyse(base, text, company_id) for text in texts]
     first, second = (answer["analysis_id"] for answer in answers)
 
     page.click("nav >> text=Review queue")
@@ -386,6 +379,17 @@ def _review_queue(page, expect, base: str) -> int:
     return company_id
 
 
+def _analyse(base: str, text: str, company_id: int) -> dict[str, Any]:
+    answer = httpx.post(
+        f"{base}/api/analyze",
+        json={"description": text, "company_id": company_id},
+        headers={"X-API-Key": SERVICE_KEY},
+        timeout=120,
+    )
+    assert answer.status_code == 200, answer.text
+    return dict(answer.json())
+
+
 def _emerging_topics(page, expect, base: str, company_id: int) -> None:
     """The company's new analyses wait for review, so they are topic candidates: two subjects the model was never
     taught form topics (TOPIC_MIN_CLUSTER_SIZE 3 here), and naming one labels exactly its ticked tickets."""
@@ -393,13 +397,7 @@ def _emerging_topics(page, expect, base: str, company_id: int) -> None:
     texts += [f"please order new chairs for meeting room {n} this week" for n in range(1, 5)]
     texts += ["vpn login locked", "printer and monitor broken"]
     for text in texts:
-        answer = httpx.post(
-            f"{base}/api/analyze",
-            json={"description": text, "company_id": company_id},
-            headers={"X-API-Key": SERVICE_KEY},
-            timeout=120,
-        )
-        assert answer.status_code == 200, answer.text
+        _analyse(base, text, company_id)
 
     page.click("nav >> text=Emerging topics")
     page.select_option("#company_id", str(company_id))
