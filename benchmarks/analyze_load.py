@@ -582,7 +582,13 @@ def main() -> None:
                 for process in processes:
                     os.killpg(process.pid, signal.SIGTERM)
                 for process in processes:
-                    process.wait(timeout=60)
+                    try:
+                        process.wait(timeout=60)
+                    except subprocess.TimeoutExpired:
+                        # A Dramatiq worker finishes its current message before it exits on SIGTERM: with a
+                        # training running that is most of an hour, and its training process with it.
+                        os.killpg(process.pid, signal.SIGKILL)
+                        process.wait(timeout=60)
 
 
 if __name__ == "__main__":
