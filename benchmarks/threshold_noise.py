@@ -41,8 +41,9 @@ Points = Sequence[tuple[float, bool]]
 Rule = Callable[[Points, float, int], float | None]
 
 
-def walk(points: Points, ok: Callable[[int, int, float], bool], min_support: int) -> float | None:
-    """The service's top-down walk with `ok(right, support, confidence sum)` in place of the point precision."""
+def walk(points: Points, ok: Callable[[int, int, float, float], bool], min_support: int) -> float | None:
+    """The service's top-down walk with `ok(right, support, confidence sum, cut)` in place of the point
+    precision."""
     support = right = 0
     total = 0.0
     found = None
@@ -56,7 +57,7 @@ def walk(points: Points, ok: Callable[[int, int, float], bool], min_support: int
             index -= 1
         if support < min_support:
             continue
-        if not ok(right, support, total):
+        if not ok(right, support, total, cut):
             break
         found = cut
     return found
@@ -72,16 +73,18 @@ def wilson_lower(right: int, support: int, z: float) -> float:
 def rules() -> dict[str, Rule]:
     slack = 1e-9
     found: dict[str, Rule] = {
-        "point": lambda pts, t, m: walk(pts, lambda r, s, c: r >= t * s - slack, m),
+        "point": lambda pts, t, m: walk(pts, lambda r, s, c, cut: r >= t * s - slack, m),
         "first-ok": lambda pts, t, m: first_ok(pts, t, m),
     }
     for z in (1.0, 1.64):
-        found[f"wilson {z}"] = lambda pts, t, m, z=z: walk(pts, lambda r, s, c: wilson_lower(r, s, z) >= t - slack, m)
+        found[f"wilson {z}"] = lambda pts, t, m, z=z: walk(
+            pts, lambda r, s, c, cut: wilson_lower(r, s, z) >= t - slack, m
+        )
     for z in (0.5, 1.0, 1.64):
         found[f"lb-first-ok {z}"] = lambda pts, t, m, z=z: first_ok(pts, t, m, z)
     for k in (10, 30, 100):
         found[f"smoothed {k}"] = lambda pts, t, m, k=k: walk(
-            pts, lambda r, s, c: (r + k * c / s) / (s + k) >= t - slack, m
+            pts, lambda r, s, c, cut: (r + k * c / s) / (s + k) >= t - slack, m
         )
     return found
 
@@ -108,21 +111,7 @@ def shrunk(
 ) -> float | None:
     """The service's walk on the label's precision shrunk towards all labels' precision at the same cut, as k
     pseudo-tickets: a label with few points follows the pooled curve, one with many its own."""
-    support = right = 0
-    found = None
-    index = len(points) - 1
-    while index >= 0:
-        cut = points[index][0]
-        while index >= 0 and points[index][0] == cut:
-            support += 1
-            right += points[index][1]
-            index -= 1
-        if support < min_support:
-            continue
-        if (right + k * pooled_at(cut)) / (support + k) < target - 1e-9:
-            break
-        found = cut
-    return found
+    return walk(points, lambda r, s, c, cut: (r + k * pooled_at(cut)) / (s + k) >= target - 1e-9, min_support)
 
 
 def first_ok(points: Points, target: float, min_support: int, z: float = 0.0) -> float | None:
