@@ -72,13 +72,12 @@ from application.use_cases.training_run_report import GetTrainingRunReport
 from application.use_cases.training_runs import GetTrainingRun, ListTrainingRuns, StartTrainingRun
 from application.use_cases.training_status import GetTrainingStatus
 from application.use_cases.trigger_retraining import TriggerRetraining
+from bootstrap.policies import routing_policy, similar_tickets_policy
 from bootstrap.settings import Settings
 from bootstrap.ticket_groups import burst_policy, topic_policy
 from bootstrap.training_job import RetrainingJob, training_process_for
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
-from domain.routing import RoutingPolicy
-from domain.similar_tickets import SimilarTicketsPolicy
 from domain.training import TriggerPolicy
 from domain.training_plan import RetrainingPolicy
 
@@ -95,22 +94,6 @@ def _analysis_settings(settings: Settings) -> AnalysisSettings:
 
 EMBEDDER_SPACE = "base:all-minilm-l6-v2"
 """The space of the embedder's vectors (the packaged MiniLM), where tickets go while no served version gives its own."""
-
-
-def _similar_tickets_policy(settings: Settings) -> SimilarTicketsPolicy:
-    return SimilarTicketsPolicy(
-        k=settings.similar_tickets_k,
-        min_similarity=settings.similar_tickets_min_similarity,
-        duplicate_similarity=settings.duplicate_similarity,
-        base_duplicate_similarity=settings.duplicate_similarity_base,
-        duplicate_window=timedelta(hours=settings.duplicate_window_hours),
-    )
-
-
-def _routing_policy(settings: Settings) -> RoutingPolicy:
-    return RoutingPolicy(
-        settings.bert_conf_min, settings.sim_min, settings.team_evidence_prior, settings.team_label_share_min
-    )
 
 
 def _trigger_policy(settings: Settings) -> TriggerPolicy:
@@ -246,7 +229,7 @@ class Container(containers.DeclarativeContainer):
 
     trigger_policy = providers.Singleton(_trigger_policy, settings)
     analysis_settings = providers.Singleton(_analysis_settings, settings)
-    routing_policy = providers.Singleton(_routing_policy, settings)
+    routing_policy = providers.Singleton(routing_policy, settings)
 
     exporter = providers.Singleton(
         SpreadsheetTrainingExporter,
@@ -305,7 +288,7 @@ class Container(containers.DeclarativeContainer):
         classifier,
         embedder,
         EMBEDDER_SPACE,
-        providers.Singleton(_similar_tickets_policy, settings),
+        providers.Singleton(similar_tickets_policy, settings),
         settings.provided.similar_tickets_refresh_s,
     )
     # First built by each serving process at its startup, so each holds its leases under an id of its own.

@@ -8,10 +8,10 @@ service started without any environment would use, instead of repeating the figu
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from application.use_cases.analyze_ticket import AnalysisSettings
+from bootstrap import policies
 from bootstrap.settings import Settings, load_settings
 from domain.login_throttle import LoginThrottlePolicy
 from domain.priority import PriorityThresholds
@@ -31,9 +31,7 @@ def priority_thresholds() -> PriorityThresholds:
 
 
 def routing_policy() -> RoutingPolicy:
-    return RoutingPolicy(
-        DEFAULTS.bert_conf_min, DEFAULTS.sim_min, DEFAULTS.team_evidence_prior, DEFAULTS.team_label_share_min
-    )
+    return policies.routing_policy(DEFAULTS)
 
 
 def analysis_settings(**overrides: Any) -> AnalysisSettings:
@@ -116,10 +114,4 @@ def app_options(**overrides: Any) -> dict[str, Any]:
 
 
 def similar_tickets_policy() -> SimilarTicketsPolicy:
-    return SimilarTicketsPolicy(
-        k=DEFAULTS.similar_tickets_k,
-        min_similarity=DEFAULTS.similar_tickets_min_similarity,
-        duplicate_similarity=DEFAULTS.duplicate_similarity,
-        base_duplicate_similarity=DEFAULTS.duplicate_similarity_base,
-        duplicate_window=timedelta(hours=DEFAULTS.duplicate_window_hours),
-    )
+    return policies.similar_tickets_policy(DEFAULTS)
