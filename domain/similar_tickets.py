@@ -62,6 +62,18 @@ class StoredVector:
         if (self.analysis_id is None) == (self.labelled_ticket_id is None):
             raise ValueError("a stored vector names exactly one of analysis_id and labelled_ticket_id")
 
+    def found(self, similarity: float) -> SimilarTicket:
+        """What an answer shows of this ticket when a search finds it `similarity` close."""
+        return SimilarTicket(
+            similarity=min(similarity, 1.0),
+            created_at=self.created_at,
+            analysis_id=self.analysis_id,
+            labelled_ticket_id=self.labelled_ticket_id,
+            category=self.category,
+            category_is_human_label=self.label_is_human,
+            team_id=self.team_id,
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class TicketToEmbed:
@@ -102,6 +114,19 @@ class SimilarTicket:
     category: str | None = None
     category_is_human_label: bool = False
     team_id: int | None = None
+
+
+def merge_neighbours(*found: Sequence[SimilarTicket]) -> tuple[SimilarTicket, ...]:
+    """One ticket's neighbours found by several searches (the stored tickets, the earlier tickets of its batch) as
+    one search would rank them: most similar first, ties by the earlier ticket, each ticket once."""
+    seen: set[tuple[int | None, int | None]] = set()
+    merged = []
+    for ticket in sorted((t for tickets in found for t in tickets), key=lambda t: (-t.similarity, t.created_at)):
+        key = (ticket.analysis_id, ticket.labelled_ticket_id)
+        if key not in seen:
+            seen.add(key)
+            merged.append(ticket)
+    return tuple(merged)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from domain.similar_tickets import SimilarTicket, StoredVector, pack_vector, unpack_vector
+from domain.similar_tickets import SimilarTicket, StoredVector, merge_neighbours, pack_vector, unpack_vector
 from tests.settings_defaults import similar_tickets_policy
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -58,6 +58,21 @@ def test_each_space_has_its_own_duplicate_threshold() -> None:
     assert policy.duplicate_of(paraphrase, NOW, base_space=True) == paraphrase[0]
     assert policy.duplicate_of(paraphrase, NOW, base_space=False) is None
     assert policy.search_min_similarity <= 0.84
+
+
+def test_neighbours_of_two_searches_merge_as_one_search_ranks_them() -> None:
+    stored = [_ticket(0.9, 2, 1), _ticket(0.7, 3, 2)]
+    batch = [_ticket(0.95, 0, 3), _ticket(0.9, 0, 4), _ticket(0.9, 2, 1)]
+    merged = merge_neighbours(stored, batch)
+    assert [t.analysis_id for t in merged] == [3, 1, 4, 2], "most similar first, a tie to the earlier, each once"
+    labelled = SimilarTicket(0.8, NOW, labelled_ticket_id=1)
+    assert merge_neighbours([labelled], [_ticket(0.8, 0, 1)]) == (labelled, _ticket(0.8, 0, 1))
+    assert merge_neighbours() == ()
+
+
+def test_a_stored_vector_is_shown_as_a_search_shows_it() -> None:
+    row = StoredVector(1, "v", b"", NOW, analysis_id=7, category="Hardware", label_is_human=True, team_id=3)
+    assert row.found(1.0000001) == SimilarTicket(1.0, NOW, 7, None, "Hardware", True, 3)
 
 
 def test_similarities_are_cosines() -> None:
