@@ -48,6 +48,16 @@ class VectorIndex(Protocol):
         by the earlier ticket); `exclude_analysis_id` is left out."""
         ...
 
+    async def search_earlier(
+        self, vectors: Sequence[StoredVector], k: int, min_similarity: float
+    ) -> list[list[SimilarTicket]]:
+        """For each of `vectors` (tickets stored together, in their order), what `search` would find among the
+        ones before it in the sequence had they been added first: up to `k` of the same company AND model version
+        with a cosine of at least `min_similarity`, most similar first (ties by the earlier position), each shown as
+        `StoredVector.found` shows it. Reads and changes no key's vectors; vectors of one version with different
+        dimensions are a ValueError."""
+        ...
+
     def label_analysis(self, company_id: int, analysis_id: int, category: str) -> None:
         """A person gave the analysis `category`: its rows (every version) show it as a human label."""
         ...

@@ -348,4 +348,30 @@ async def test_the_index_answers_concurrent_searches_of_several_companies_togeth
     index.close()
 
 
+async def test_the_index_compares_a_batch_with_its_earlier_tickets_of_the_same_key() -> None:
+    index = NumpyVectorIndex()
+    embed = FakeEmbedder()._vector
+
+    def ticket(n: int, company: int, version: str, text: str = LAPTOP) -> StoredVector:
+        return StoredVector(company, version, pack_vector(embed(text)), NOW + timedelta(minutes=n), n, team_id=n)
+
+    # More than are compared on the caller's thread: alternating companies, then a second version, then a printer.
+    batch = [ticket(n, 1 + n % 2, "v" if n < 30 else "w") for n in range(40)] + [ticket(40, 1, "v", PRINTER)]
+    found = await index.search_earlier(batch, 3, 0.9)
+    ids = [[t.analysis_id for t in tickets] for tickets in found]
+    assert ids[0] == ids[1] == [] and ids[2] == [0] and ids[3] == [1]
+    assert ids[10] == [0, 2, 4], "at most k, a tie going to the earlier position"
+    assert ids[30] == ids[31] == [] and ids[32] == [30], "a version's tickets see only that version's"
+    assert ids[40] == [], "below the minimum similarity"
+    (nearest,) = found[2]
+    assert nearest == batch[0].found(nearest.similarity) and nearest.similarity == pytest.approx(1.0)
+    assert (nearest.created_at, nearest.team_id) == (NOW, 0)
+    assert await index.search_earlier(batch[:4], 3, 0.9) == found[:4]
+    assert await index.search_earlier(batch[:4], 0, 0.9) == [[], [], [], []]
+    assert index.size(1, "v") == 0, "nothing was added"
+    with pytest.raises(ValueError):
+        await index.search_earlier([batch[0], StoredVector(1, "v", pack_vector((1.0, 0.0)), NOW, 99)], 3, 0.0)
+    index.close()
+
+
 NOW = World().clock.now()

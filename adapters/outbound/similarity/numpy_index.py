@@ -202,6 +202,15 @@ class NumpyVectorIndex:
         )
         return await future
 
+    async def search_earlier(
+        self, vectors: Sequence[StoredVector], k: int, min_similarity: float
+    ) -> list[list[SimilarTicket]]:
+        if k <= 0 or len(vectors) < 2:
+            return [[] for _ in vectors]
+        if len(vectors) <= _INLINE_ROWS:
+            return _earlier(vectors, k, min_similarity)
+        return await asyncio.to_thread(_earlier_off_the_loop, vectors, k, min_similarity)
+
     def close(self) -> None:
         """Stops the search thread (searches submitted later start it again)."""
         with self._lock:
@@ -286,10 +295,7 @@ class NumpyVectorIndex:
     # --- additions ---
 
     def _add(self, key: tuple[int, str], vectors: Sequence[StoredVector]) -> None:
-        raw = np.frombuffer(b"".join(vector.vector for vector in vectors), dtype="<f2")
-        rows = raw.reshape(len(vectors), -1).astype(np.float32)
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        rows /= np.where(norms > 0, norms, 1.0)
+        rows = _unit_rows(vectors)
         with self._lock:
             shelf = self._shelves.get(key)
             if shelf is None or shelf.count == 0 and shelf.dimensions != rows.shape[1]:
@@ -317,6 +323,44 @@ class NumpyVectorIndex:
             for vector in vectors:
                 if vector.id is not None and vector.id > shelf.last_id:
                     shelf.last_id = vector.id
+
+
+def _unit_rows(vectors: Sequence[StoredVector]) -> Any:
+    """The stored fp16 vectors as unit float32 rows, the form every search compares."""
+    if len({len(vector.vector) for vector in vectors}) > 1:
+        raise ValueError("vectors of one key with different dimensions")
+    raw = np.frombuffer(b"".join(vector.vector for vector in vectors), dtype="<f2")
+    rows = raw.reshape(len(vectors), -1).astype(np.float32)
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    rows /= np.where(norms > 0, norms, 1.0)
+    return rows
+
+
+def _earlier_off_the_loop(vectors: Sequence[StoredVector], k: int, min_similarity: float) -> list[list[SimilarTicket]]:
+    one_blas_thread()  # a thread of asyncio's pool, not the search thread: the limit may not be set yet
+    return _earlier(vectors, k, min_similarity)
+
+
+def _earlier(vectors: Sequence[StoredVector], k: int, min_similarity: float) -> list[list[SimilarTicket]]:
+    """`search_earlier`: each space's vectors compared with each other in one product, each ticket keeping the
+    closest of the ones before it."""
+    found: list[list[SimilarTicket]] = [[] for _ in vectors]
+    spaces: dict[tuple[int, str], list[int]] = {}
+    for position, vector in enumerate(vectors):
+        spaces.setdefault((vector.company_id, vector.model_version), []).append(position)
+    for positions in spaces.values():
+        if len(positions) < 2:
+            continue
+        rows = _unit_rows([vectors[position] for position in positions])
+        similarities = rows @ rows.T
+        for later in range(1, len(positions)):
+            before = similarities[later, :later]
+            for earlier in np.argsort(-before, kind="stable")[:k]:  # stable: a tie goes to the earlier position
+                similarity = float(before[earlier])
+                if similarity < min_similarity:
+                    break
+                found[positions[later]].append(vectors[positions[int(earlier)]].found(similarity))
+    return found
 
 
 def _held(shelf: _Shelf, vector: StoredVector) -> bool:
