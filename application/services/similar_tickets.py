@@ -8,7 +8,8 @@ model classified (a person's label answered it, or the company does not categori
 classifier once.
 
 The search runs in the index (`VectorIndex`), off the event loop; a company's stored vectors of a space are read into
-it on first use, in chunks, and what other processes stored since is read every `refresh_seconds`.
+it on first use, in chunks, and what other processes stored since is read every `refresh_seconds`. The tickets of
+one batch also see the earlier ones of the batch (`with_batch_peers`), compared with each other in the index too.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from application.ports.vector_index import VectorIndex
 from domain.analysis import TicketAnalysis
 from domain.errors import InvalidInput, NotFound
 from domain.predictions import CategoryPrediction, Vector
-from domain.similar_tickets import SimilarTicket, SimilarTicketsPolicy, TextVector, pack_vector
+from domain.similar_tickets import SimilarTicket, SimilarTicketsPolicy, TextVector, merge_neighbours, pack_vector
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,39 @@ class SimilarTickets:
             )
             for analysis, (space, vector), neighbours in zip(analyses, placed, found, strict=True)
         ]
+
+    async def with_batch_peers(self, stored: Sequence[TicketAnalysis]) -> list[TicketAnalysis]:
+        """The analyses `attach` answered and the recorder stored together (one batch, in its order), each also
+        seeing the earlier ones of the batch in its space as if they had been stored before it: among its similar
+        tickets and as its possible duplicate. After recording, because a ticket is named by its analysis id."""
+        if len(stored) < 2:  # a single ticket has no peers: it costs nothing more
+            return list(stored)
+        rows = [analysis.stored_vector() for analysis in stored]
+        placed = [(n, row) for n, row in enumerate(rows) if row is not None]
+        policy = self.policy
+        try:
+            found = await self._index.search_earlier(
+                [row for _, row in placed], policy.search_k, policy.search_min_similarity
+            )
+        except ValueError:  # as in `attach`: the stored neighbours are still answered
+            logger.exception("similar-ticket search within a batch failed")
+            return list(stored)
+        answered = list(stored)
+        for (n, row), peers in zip(placed, found, strict=True):
+            if not peers:
+                continue
+            analysis = answered[n]
+            duplicate = analysis.possible_duplicate_of
+            answered[n] = replace(
+                analysis,
+                similar_tickets=policy.similar(merge_neighbours(analysis.similar_tickets or (), peers)),
+                possible_duplicate_of=policy.duplicate_of(
+                    merge_neighbours((duplicate,) if duplicate is not None else (), peers),
+                    analysis.created_at,
+                    base_space=row.model_version == self._embedder_space,
+                ),
+            )
+        return answered
 
     async def remember(self, stored: Sequence[TicketAnalysis]) -> None:
         """Adds committed analyses to the index, so the next ticket finds them without a reload."""

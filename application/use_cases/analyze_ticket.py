@@ -124,6 +124,7 @@ class AnalyzeTicket:
             analyses = await similar.attach(analyses)
         recorded = await self._recorder.record(analyses)
         if similar is not None:
+            recorded = await similar.with_batch_peers(recorded)
             await similar.remember(recorded)
         stored = iter(recorded)
         answers = [next(stored) if isinstance(item, TicketRequest) else item for item in checked]

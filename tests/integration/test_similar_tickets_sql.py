@@ -22,6 +22,7 @@ pytestmark = pytest.mark.integration
 
 MYSQL_URL = "mysql+aiomysql://ticket_utils:ticket_utils@127.0.0.1:3306/ticket_utils_test_similar"
 LAPTOP = "My laptop will not turn on before the client meeting"
+PRINTER = "The printer on floor three jams on every page"
 
 
 @pytest.fixture(params=["sqlite", "mariadb"])
@@ -82,6 +83,9 @@ async def test_a_second_process_finds_the_tickets_of_the_first_and_never_another
     assert again.id is not None
     found = await second_process.find_similar_tickets().execute(again.id, 10)
     assert [t.analysis_id for t in found] == [first.id]
+    printer, repeat = await second_process.analyze_ticket().execute_many([PRINTER, PRINTER], 1)
+    assert isinstance(printer, TicketAnalysis) and isinstance(repeat, TicketAnalysis)
+    assert repeat.possible_duplicate_of is not None and repeat.possible_duplicate_of.analysis_id == printer.id
 
 
 async def test_reembedding_after_a_swap_completes_and_serving_answers_meanwhile(

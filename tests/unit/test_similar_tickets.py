@@ -140,6 +140,60 @@ async def test_a_batch_is_answered_and_stored_like_single_tickets(similar_world:
     assert len(similar_world.uow.store.ticket_vectors) == 3
 
 
+async def test_a_batch_sees_its_earlier_tickets_as_if_they_were_stored_before(similar_world: SimilarWorld) -> None:
+    stored = await similar_world.analyze.execute(f"{LAPTOP} today", 1)
+    similar_world.clock.advance(hours=1)
+    first, printer, second = await similar_world.analyze.execute_many([LAPTOP, PRINTER, LAPTOP], 1)
+    assert isinstance(first, TicketAnalysis) and isinstance(printer, TicketAnalysis)
+    assert isinstance(second, TicketAnalysis)
+    assert first.similar_tickets is not None and second.similar_tickets is not None
+    assert [t.analysis_id for t in first.similar_tickets] == [stored.id], "a ticket never sees a later one"
+    assert first.possible_duplicate_of is not None and first.possible_duplicate_of.analysis_id == stored.id
+    assert [t.analysis_id for t in second.similar_tickets] == [first.id, stored.id], "merged, most similar first"
+    peer = second.similar_tickets[0]
+    assert peer.similarity == pytest.approx(1.0, abs=1e-3) and second.possible_duplicate_of == peer
+    assert (peer.category, peer.category_is_human_label, peer.team_id) == ("Hardware", False, 10)
+    assert peer.created_at == first.created_at and peer.labelled_ticket_id is None
+    assert printer.similar_tickets == () and printer.possible_duplicate_of is None
+    later = await similar_world.analyze.execute(LAPTOP, 1)
+    assert later.similar_tickets is not None
+    (once_stored,) = [t for t in later.similar_tickets if t.analysis_id == first.id]
+    assert replace(once_stored, similarity=peer.similarity) == peer, "shown as the stored ticket is shown"
+
+
+async def test_tickets_of_a_batch_in_two_spaces_never_see_each_other(similar_world: SimilarWorld) -> None:
+    """A text ending in a full stop gets no vector from the model, so it is placed in the embedder's space, with
+    the very vector the model gives the same text without it."""
+    classify = similar_world.classifier.classify
+
+    async def no_vector_for_a_full_stop(text: str) -> CategoryPrediction:
+        prediction = await classify(text)
+        return replace(prediction, embedding=None) if text.endswith(".") else prediction
+
+    similar_world.classifier.classify = no_vector_for_a_full_stop  # type: ignore[method-assign]
+    answers = await similar_world.analyze.execute_many([LAPTOP, f"{LAPTOP}.", LAPTOP, f"{LAPTOP}."], 1)
+    trained, base, trained_again, base_again = answers
+    assert all(isinstance(answer, TicketAnalysis) for answer in answers)
+    assert isinstance(trained, TicketAnalysis) and isinstance(base, TicketAnalysis)
+    assert isinstance(trained_again, TicketAnalysis) and isinstance(base_again, TicketAnalysis)
+    assert [a.text_vector.model_version if a.text_vector else None for a in (trained, base)] == ["fake-v1", "base"]
+    assert base.similar_tickets == () and base.possible_duplicate_of is None
+    assert trained_again.similar_tickets is not None and base_again.similar_tickets is not None
+    assert [t.analysis_id for t in trained_again.similar_tickets] == [trained.id]
+    assert [t.analysis_id for t in base_again.similar_tickets] == [base.id]
+    assert base_again.possible_duplicate_of is not None and base_again.possible_duplicate_of.analysis_id == base.id
+
+
+async def test_a_batch_of_a_company_with_similar_tickets_off_gets_none(similar_world: SimilarWorld) -> None:
+    store = similar_world.uow.store
+    store.companies[1] = replace(store.companies[1], flags=CompanyFlags(similar_tickets=False))
+    answers = await similar_world.analyze.execute_many([LAPTOP, LAPTOP], 1)
+    for answer in answers:
+        assert isinstance(answer, TicketAnalysis) and answer.id is not None
+        assert answer.similar_tickets is None and answer.possible_duplicate_of is None
+    assert store.ticket_vectors == {}
+
+
 async def test_a_model_without_vectors_places_tickets_with_the_embedder() -> None:
     world = SimilarWorld()
     world.classifier.vectors = None

@@ -50,3 +50,18 @@ async def test_answers_carry_similar_tickets_and_a_possible_duplicate() -> None:
         refused = await client.patch("/api/companies/1", json={"similar_tickets_enabled": "no"})
         assert refused.status_code == 400 and refused.json()["field"] == "similar_tickets_enabled"
     world.container.vector_index().close()
+
+
+async def test_a_batch_marks_its_repeats_as_possible_duplicates_of_its_earlier_tickets() -> None:
+    world = http_world(keys=False)
+    async with AsyncTestClient(app=world.app) as client:
+        await client.post("/api/companies", json={"name": "Initech"})
+        tickets = [{"description": LAPTOP}, {"description": LAPTOP}]
+        batch = await client.post("/api/analyze/batch", json={"company_id": 1, "tickets": tickets})
+        assert batch.status_code == 200
+        first, second = batch.json()["results"]
+        assert first["similar_tickets"] == [] and first["possible_duplicate_of"] is None
+        (nearest,) = second["similar_tickets"]
+        assert nearest["analysis_id"] == first["analysis_id"] and nearest["category"] == first["category"]
+        assert second["possible_duplicate_of"] == nearest
+    world.container.vector_index().close()
