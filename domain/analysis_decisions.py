@@ -54,7 +54,7 @@ def decide_analysis(
         suggested = routed.assigned_team_id
         answered = routed
         if team_decision is Decision.REVIEW:
-            answered = TeamAssignment(None, True, routed.similarity_score, routed.reason)
+            answered = replace(routed, assigned_team_id=None, need_admin=True)
 
     category_answered = policy.category_mode.answers
     team_answered = policy.team_mode.answers

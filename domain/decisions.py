@@ -47,9 +47,12 @@ def decide_team(
     - routed by a person's earlier label of the same text (`RoutingReason.HUMAN_LABEL`): auto;
     - routed by category match: auto when the category was set by a person (`category_from_person`), or when
       the predicted category is trusted (see `is_trusted`) - whatever the category's own mode, since a
-      recommended category can still be confident enough to route on; else review;
+      recommended category can still be confident enough to route on - or when the team's probability is
+      trusted (see `is_team_trusted`); else review;
     - routed by a category derived from a category-less team's text (`RoutingReason.DERIVED_CATEGORY_MATCH`): as
       a category match;
+    - routed by the team's categories together (`RoutingReason.CATEGORIES_MATCH`): auto only when the team's
+      probability is trusted, since the predicted category may be one the team does not take; else review;
     - routed by similarity: auto only when the policy trusts uncalibrated scores, since a similarity has no
       measured precision; else review.
     """
@@ -63,10 +66,36 @@ def decide_team(
         trusted = category_from_person or (
             prediction is not None and is_trusted(prediction.label, prediction.confidence, thresholds, policy)
         )
-        return Decision.AUTO if trusted else Decision.REVIEW
+        return Decision.AUTO if trusted or is_team_trusted(assignment, thresholds, policy) else Decision.REVIEW
+    if assignment.reason is RoutingReason.CATEGORIES_MATCH:
+        return Decision.AUTO if is_team_trusted(assignment, thresholds, policy) else Decision.REVIEW
     if assignment.reason is RoutingReason.SIMILARITY and policy.trust_uncalibrated:
         return Decision.AUTO
     return Decision.REVIEW
+
+
+def is_team_trusted(assignment: TeamAssignment, thresholds: ThresholdTable | None, policy: DecisionPolicy) -> bool:
+    """Whether the routed team's probability (`team_confidence`, summed over the labels the team takes) may be
+    acted on without a person:
+    - no team probability (not routed by category): no;
+    - no threshold table (an uncalibrated model): only if the policy trusts uncalibrated models, as `is_trusted`;
+    - else: only if it reaches the policy's target precision itself, and is trusted (`is_trusted`) as a
+      confidence of the most likely label the team takes (`team_label`).
+    """
+    if assignment.team_confidence is None or assignment.team_label is None:
+        return False
+    if thresholds is None:
+        return policy.trust_uncalibrated
+    # A calibrated probability summed over the labels a team takes is the probability that the team is right. The
+    # per-label thresholds cannot be read as they are for such a sum: each was read off top-1 predictions of one
+    # label, where those just above the threshold are right less often than the target, made up for by the surer
+    # ones above them. Tickets split between labels are mostly unsure ones with no such surer company, so each must
+    # reach the target on its own: the decisions this adds are then right at least as often as the target, and so
+    # is every automatic team decision together. The label's own threshold must be reached too, so a label never
+    # trusted at the target (none), or trusted only above it (an over-confident label), stays so in a sum.
+    confidence = assignment.team_confidence
+    reaches_target = round(confidence, 6) >= policy.target_precision
+    return reaches_target and is_trusted(assignment.team_label, confidence, thresholds, policy)
 
 
 class CategoryReason(str, enum.Enum):

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from domain.companies import Team
-from domain.predictions import CategoryPrediction, Vector
+from domain.predictions import CategoryPrediction, LabelScore, Vector
 
 DerivedLabels = Mapping[int, str | tuple[str, ...]]
 """Team id -> the label, or labels, a team without a category of its own takes by what its text reads as."""
@@ -23,6 +23,9 @@ class RoutingReason(str, enum.Enum):
     NO_TEAMS = "no_teams"
     HUMAN_LABEL = "human_label"
     """The team owning the category a person gave this exact text earlier (see domain.human_labels)."""
+    CATEGORIES_MATCH = "categories_match"
+    """No team takes a confident predicted category, but the labels one team takes (its own categories, or its
+    derived ones) are, together, as likely as a confident category: the team's categories together."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,10 +43,17 @@ class RoutingPolicy:
 
 @dataclass(frozen=True, slots=True)
 class TeamAssignment:
+    """Where a ticket goes. For a team routed by category (`category_match`, `derived_category_match`,
+    `categories_match`), `team_confidence` is the probability that the team is right: the sum of the prediction's
+    probabilities (its label and alternatives) of the labels the team takes, and `team_label` the most likely of
+    those labels; both None for any other reason (and for an assignment read back from storage)."""
+
     assigned_team_id: int | None
     need_admin: bool
     similarity_score: float | None
     reason: RoutingReason
+    team_confidence: float | None = None
+    team_label: str | None = None
 
 
 def cosine_similarity(a: Vector, b: Vector) -> float:
@@ -62,7 +72,8 @@ def route_ticket(
     derived_categories: DerivedLabels | None = None,
 ) -> TeamAssignment:
     """A confident category owned by a team wins (a team's own category before a category derived from its
-    text); else the most similar team above the floor; else an admin.
+    text); else a team whose categories together are as likely as a confident category (`category_owners`); else
+    the most similar team above the floor; else an admin.
 
     `derived_categories` maps the id of a team without a category to the category (or the categories) the served
     model reads its text and evidence as (`domain.team_evidence.label_owners`). `ticket_embedding` may be None
@@ -72,12 +83,12 @@ def route_ticket(
         return TeamAssignment(None, True, None, RoutingReason.NO_TEAMS)
     owners, reason = category_owners(teams, prediction, policy, derived_categories)
     if len(owners) == 1 and ticket_embedding is None:
-        return TeamAssignment(owners[0].id, False, None, reason)
+        return _routed_by_category(owners[0], None, reason, teams, prediction, derived_categories)
     if ticket_embedding is None:
         raise ValueError("routing needs the ticket's embedding: see needs_embedding")
     if owners:  # several teams own the category: the most similar of them takes it
         similarity, team = _most_similar(ticket_embedding, owners)
-        return TeamAssignment(team.id, False, round(similarity, 6), reason)
+        return _routed_by_category(team, round(similarity, 6), reason, teams, prediction, derived_categories)
     best_similarity, best_team = _most_similar(ticket_embedding, teams)
     if best_similarity >= policy.similarity_min:
         return TeamAssignment(best_team.id, False, round(best_similarity, 6), RoutingReason.SIMILARITY)
@@ -91,7 +102,7 @@ def needs_embedding(
     derived_categories: DerivedLabels | None = None,
 ) -> bool:
     """Whether `route_ticket` reads the ticket's embedding: it does unless there are no teams or exactly one team
-    owns the confident category (several owners are told apart by similarity)."""
+    takes the ticket by category (`category_owners`; several such teams are told apart by similarity)."""
     if not teams:
         return False
     owners, _ = category_owners(teams, prediction, policy, derived_categories)
@@ -104,23 +115,86 @@ def category_owners(
     policy: RoutingPolicy,
     derived_categories: DerivedLabels | None = None,
 ) -> tuple[list[Team], RoutingReason]:
-    """The teams owning the predicted category when the prediction is confident enough, and why: the teams whose
+    """The teams taking the predicted category when the prediction is confident enough, and why: the teams whose
     own category (main or extra) it is (`category_match`) or, when none is, the teams without a category whose
-    derived category it is (`derived_category_match`). No owner: an empty list (the reason is then `similarity`,
-    the next rule)."""
-    if prediction is None or prediction.confidence < policy.category_confidence_min:
+    derived category it is (`derived_category_match`).
+
+    Else (the category is not confident enough, or no team takes it): the team whose probability
+    (`team_probability`) is the highest, when it is at least the confidence minimum (`categories_match`; teams
+    tied on it are all returned). No such team: an empty list (the reason is then `similarity`, the next rule).
+    """
+    if prediction is None:
         return [], RoutingReason.SIMILARITY
-    wanted = prediction.label.casefold()
-    owners = [team for team in teams if team.owns(wanted)]
-    if owners:
-        return owners, RoutingReason.CATEGORY_MATCH
     derived = derived_categories or {}
-    owners = [
-        team
-        for team in teams
-        if team.category is None and team.id is not None and wanted in _casefolded(derived.get(team.id, ()))
-    ]
-    return owners, RoutingReason.DERIVED_CATEGORY_MATCH if owners else RoutingReason.SIMILARITY
+    owned = _owned_labels(teams)
+    if prediction.confidence >= policy.category_confidence_min:
+        owners = [team for team in teams if _takes(team, prediction.label, owned, derived)]
+        if owners:
+            by_own = prediction.label.casefold() in owned
+            return owners, RoutingReason.CATEGORY_MATCH if by_own else RoutingReason.DERIVED_CATEGORY_MATCH
+    # A ticket read as Hardware 0.55 / Purchase 0.40 is unsure of its category, not of a team taking both.
+    sums = [(share.confidence, team) for team in teams if (share := _team_share(team, prediction, owned, derived))]
+    best = max((total for total, _ in sums), default=0.0)
+    if best < policy.category_confidence_min:
+        return [], RoutingReason.SIMILARITY
+    return [team for total, team in sums if total == best], RoutingReason.CATEGORIES_MATCH
+
+
+def team_probability(
+    team: Team,
+    teams: Sequence[Team],
+    prediction: CategoryPrediction,
+    derived_categories: DerivedLabels | None = None,
+) -> LabelScore | None:
+    """The probability that `team` (one of `teams`) is the ticket's: the sum, rounded to 6 digits, of the
+    prediction's probabilities (its label and alternatives) of the labels the team takes, named by the most likely
+    of them; None when it takes none of them.
+
+    A team takes a label it owns (main or extra category); a team without a category takes a label derived for it
+    that no team owns (as `category_owners` routes a confident label). Labels outside the prediction's
+    alternatives are not counted, so the sum is never more than the team's full probability.
+    """
+    return _team_share(team, prediction, _owned_labels(teams), derived_categories or {})
+
+
+def _team_share(
+    team: Team, prediction: CategoryPrediction, owned: set[str], derived: DerivedLabels
+) -> LabelScore | None:
+    listed = (LabelScore(prediction.label, prediction.confidence), *prediction.alternatives)  # most likely first
+    taken = [scored for scored in listed if _takes(team, scored.label, owned, derived)]
+    if not taken:
+        return None
+    return LabelScore(taken[0].label, round(sum(scored.confidence for scored in taken), 6))
+
+
+def _routed_by_category(
+    team: Team,
+    similarity: float | None,
+    reason: RoutingReason,
+    teams: Sequence[Team],
+    prediction: CategoryPrediction | None,
+    derived_categories: DerivedLabels | None,
+) -> TeamAssignment:
+    share = team_probability(team, teams, prediction, derived_categories) if prediction is not None else None
+    if share is None:
+        return TeamAssignment(team.id, False, similarity, reason)
+    return TeamAssignment(team.id, False, similarity, reason, share.confidence, share.label)
+
+
+def _owned_labels(teams: Sequence[Team]) -> set[str]:
+    """Every label some team owns as its own category, casefolded."""
+    return {category.casefold() for team in teams for category in team.categories}
+
+
+def _takes(team: Team, label: str, owned: set[str], derived: DerivedLabels) -> bool:
+    """Whether `team` takes `label`: it owns it, or it has no category and the label is derived for it while no
+    team owns it (an explicit category wins over a derived one). `owned` is `_owned_labels` of all the teams."""
+    wanted = label.casefold()
+    if team.owns(wanted):
+        return True
+    if wanted in owned or team.category is not None or team.id is None:
+        return False
+    return wanted in _casefolded(derived.get(team.id, ()))
 
 
 def _casefolded(labels: str | tuple[str, ...]) -> set[str]:

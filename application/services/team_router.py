@@ -2,7 +2,7 @@
 
 The rule for one ticket is `domain.routing.route_ticket`; this service gathers what the rule needs for a set of
 tickets at once, and only where it needs it: the served model's reading of the teams (`ServedTeamReadings`) when a
-confident prediction could match a team without a category of its own, and a text vector for the tickets the rule
+prediction could match a team without a category of its own, and a text vector for the tickets the rule
 must compare with the teams. A ticket whose prediction carries its model's vector is compared in that model's
 space, with the teams' vectors from the same model version (no second encoder pass); the rest get the embedder's
 vectors.
@@ -61,8 +61,8 @@ class TeamRouter:
         policy = self._policy
         served = next((p.model_version for p in predictions if p is not None and p.model_version), None)
         readings: dict[int, TeamReading] = {}
-        confident = [p for p in predictions if p is not None and p.confidence >= policy.category_confidence_min]
-        if confident and any(team.category is None for team in teams):
+        # Any prediction may reach a team by category: a confident label, or several labels a team takes together.
+        if any(p is not None for p in predictions) and any(team.category is None for team in teams):
             readings = await self._readings.for_teams(teams, served)
         derived = derived_owners(teams, readings, policy.label_share_min)
         needed = [i for i, p in enumerate(predictions) if needs_embedding(teams, p, policy, derived)]

@@ -782,7 +782,7 @@ class FakeClassifier:
         """`thresholds` "calibrated" (the default): a table whose every label has the threshold 0.9 at any
         target, so the default confidence is decided `auto`; None: an uncalibrated model. `vectors`: the text
         vector each prediction carries, as a trained version's encoder gives it (None: no vector, as the
-        zero-shot classifier)."""
+        zero-shot classifier). Setting `scores` (label -> probability) answers every text with those instead."""
         self.keywords = keywords or {"laptop": "Hardware", "password": "Access", "salary": "HR Support"}
         self.confidence = confidence
         self.fallback = fallback
@@ -790,6 +790,7 @@ class FakeClassifier:
         self.thresholds = confident_table(labels, 0.9) if thresholds == "calibrated" else thresholds
         self.reasons = reasons
         self.vectors = vectors
+        self.scores: dict[str, float] | None = None
         self.version = "fake-v1"
         self.warmed_up = False
         self.calls = 0
@@ -800,7 +801,7 @@ class FakeClassifier:
         self.texts.append(text)
         label = next((lbl for word, lbl in self.keywords.items() if word in text.lower()), self.fallback)
         rest = (1.0 - self.confidence) / 2
-        scores = {label: self.confidence, "Other A": rest, "Other B": rest}
+        scores = self.scores or {label: self.confidence, "Other A": rest, "Other B": rest}
         table = self.thresholds if isinstance(self.thresholds, ThresholdTable) else None
         embedding = self.vectors(text) if self.vectors is not None else None
         return CategoryPrediction.from_scores(

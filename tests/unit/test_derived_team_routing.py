@@ -199,7 +199,7 @@ async def test_several_owners_of_a_category_are_told_apart_by_similarity() -> No
 def test_one_owner_routes_without_an_embedding_and_with_no_similarity_score() -> None:
     teams = [Team(1, 1, "Payroll", None, "pay"), Team(2, 1, "Desk", "Hardware", "laptops")]
     routed = route_ticket(None, teams, _prediction("HR Support"), routing_policy(), {1: "HR Support"})
-    assert routed == TeamAssignment(1, False, None, RoutingReason.DERIVED_CATEGORY_MATCH)
+    assert routed == TeamAssignment(1, False, None, RoutingReason.DERIVED_CATEGORY_MATCH, 0.9, "HR Support")
     below = route_ticket((1.0,), teams, _prediction("HR Support", 0.2), routing_policy(), {1: "HR Support"})
     assert below.reason is not RoutingReason.DERIVED_CATEGORY_MATCH
 

@@ -46,6 +46,7 @@ def analysis_response(analysis: TicketAnalysis) -> AnalyzeResponse:
             similarity_score=analysis.assignment.similarity_score,
             reason=analysis.assignment.reason.value,
             suggested_team_id=decisions.suggested_team_id,
+            team_confidence=analysis.assignment.team_confidence,
         )
     category_decision = decisions.category if prediction is not None else None
     team_decision = decisions.team if assignment is not None else None

@@ -21,6 +21,9 @@ class TeamAssignmentBody(msgspec.Struct):
     reason: str
     suggested_team_id: int | None = None
     """The team the routing chose; assigned (`assigned_team_id`) only when `team_decision` is auto."""
+    team_confidence: float | None = None
+    """The probability that the routed team is right: the sum of the category probabilities of the labels it takes;
+    null when it was not routed by category."""
 
 
 class SimilarTicketBody(msgspec.Struct):

@@ -13,6 +13,9 @@ ROUTING_EXPLAINED = {
     RoutingReason.DERIVED_CATEGORY_MATCH: (
         "the team has no category, but the model reads its name and description as the predicted category"
     ),
+    RoutingReason.CATEGORIES_MATCH: (
+        "no single category was sure enough, but the categories this team takes together were"
+    ),
     RoutingReason.SIMILARITY: "the ticket reads most like this team's description",
     RoutingReason.BELOW_SIMILARITY_THRESHOLD: "no team's description was similar enough: an admin must route it",
     RoutingReason.NO_TEAMS: "the company has no teams: an admin must route it",
