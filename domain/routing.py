@@ -154,17 +154,21 @@ def team_probability(
     that no team owns (as `category_owners` routes a confident label). Labels outside the prediction's
     alternatives are not counted, so the sum is never more than the team's full probability.
     """
-    return _team_share(team, prediction, _owned_labels(teams), derived_categories or {})
+    share = _team_share(team, prediction, _owned_labels(teams), derived_categories or {})
+    return LabelScore(share.label, round(share.confidence, 6)) if share is not None else None
 
 
 def _team_share(
     team: Team, prediction: CategoryPrediction, owned: set[str], derived: DerivedLabels
 ) -> LabelScore | None:
+    """`team_probability`, not rounded: a team taking only the predicted label gets exactly its confidence, so the
+    categories together never route a label that is not confident enough alone; teams taking the same labels get
+    exactly the same sum (added in the same order), so they tie."""
     listed = (LabelScore(prediction.label, prediction.confidence), *prediction.alternatives)  # most likely first
     taken = [scored for scored in listed if _takes(team, scored.label, owned, derived)]
     if not taken:
         return None
-    return LabelScore(taken[0].label, round(sum(scored.confidence for scored in taken), 6))
+    return LabelScore(taken[0].label, sum(scored.confidence for scored in taken))
 
 
 def _routed_by_category(

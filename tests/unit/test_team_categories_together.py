@@ -65,6 +65,14 @@ def test_the_categories_together_count_even_when_the_predicted_one_is_confident_
     assert (routed.team_confidence, routed.team_label) == (0.5, "Purchase")
 
 
+def test_a_label_just_short_of_the_minimum_alone_is_still_not_routed_by_category() -> None:
+    policy = routing_policy()
+    alone = CategoryPrediction("Hardware", policy.category_confidence_min - 1e-9, "v")
+    assert needs_embedding([EQUIPMENT, IDENTITY], alone, policy)
+    routed = route_ticket((1.0,), [EQUIPMENT, IDENTITY], alone, policy)
+    assert routed.reason is RoutingReason.BELOW_SIMILARITY_THRESHOLD and routed.team_confidence is None
+
+
 def test_a_split_between_categories_of_different_teams_still_goes_to_similarity() -> None:
     hardware_only = Team(1, 1, "Desk", "Hardware", "laptops", FakeEmbedder()._vector("laptops"))
     identity = Team(2, 1, "Identity", "Access", "passwords", FakeEmbedder()._vector("passwords"))
