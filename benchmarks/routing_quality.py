@@ -422,6 +422,8 @@ def grouped(args: argparse.Namespace) -> None:
     missing = {label for labels, _, _ in GROUPED for label in labels} ^ set(version.labels)
     if missing:
         raise SystemExit(f"the version's labels differ from the grouped company's: {sorted(missing)}")
+    mixed = Counter(tuple(sorted((p.label, t))) for p, t in zip(predictions, truth, strict=True) if p.label != t)
+    print("labels mixed up most (either way): " + ", ".join(f"{a} / {b} {n}" for (a, b), n in mixed.most_common(6)))
     base = BaseMiniLm(texts)
     policy = _routing_policy()
     one_per_label = tuple(((label,), name, description) for label, (name, description) in TEAMS.items())
