@@ -132,7 +132,7 @@ def category_owners(
         if owners:
             by_own = prediction.label.casefold() in owned
             return owners, RoutingReason.CATEGORY_MATCH if by_own else RoutingReason.DERIVED_CATEGORY_MATCH
-    # A ticket read as Hardware 0.55 / Purchase 0.40 is unsure of its category, not of a team taking both.
+    # A ticket read as Hardware 0.45 / Purchase 0.40 is unsure of its category, not of a team taking both.
     sums = [(share.confidence, team) for team in teams if (share := _team_share(team, prediction, owned, derived))]
     best = max((total for total, _ in sums), default=0.0)
     if best < policy.category_confidence_min:
