@@ -8,8 +8,10 @@ model classified (a person's label answered it, or the company does not categori
 classifier once.
 
 The search runs in the index (`VectorIndex`), off the event loop; a company's stored vectors of a space are read into
-it on first use, in chunks, and what other processes stored since is read every `refresh_seconds`. The tickets of
-one batch also see the earlier ones of the batch (`with_batch_peers`), compared with each other in the index too.
+it on first use, in chunks, and what other processes stored since is read every `refresh_seconds`. Once recorded, a
+ticket also sees the earlier tickets of its batch and those of the company's requests that searched before it and
+were not yet in the index (`in_flight`, requests answered together), as if they had been stored first
+(`with_peers`, compared with each other in the index too).
 """
 
 from __future__ import annotations
@@ -28,10 +30,18 @@ from application.ports.text_embedder import TextEmbedder
 from application.ports.ticket_vector_repository import TicketVectorRepository
 from application.ports.unit_of_work import Transaction
 from application.ports.vector_index import VectorIndex
+from application.services.in_flight_tickets import Flight, InFlightTickets
 from domain.analysis import TicketAnalysis
 from domain.errors import InvalidInput, NotFound
 from domain.predictions import CategoryPrediction, Vector
-from domain.similar_tickets import SimilarTicket, SimilarTicketsPolicy, TextVector, merge_neighbours, pack_vector
+from domain.similar_tickets import (
+    SimilarTicket,
+    SimilarTicketsPolicy,
+    StoredVector,
+    TextVector,
+    merge_neighbours,
+    pack_vector,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -70,19 +80,24 @@ class SimilarTickets:
         self._refreshed: dict[tuple[int, str], float] = {}
         self._loading: dict[tuple[int, str], asyncio.Future[None]] = {}
         self._spaces: dict[int, set[str]] = {}
+        self.in_flight = InFlightTickets()
 
     @property
     def index(self) -> VectorIndex:
         return self._index
 
-    async def attach(self, analyses: Sequence[TicketAnalysis]) -> list[TicketAnalysis]:
-        """The analyses (not yet stored, one company) with their vectors, similar tickets and possible duplicate."""
+    async def attach(self, analyses: Sequence[TicketAnalysis], flight: Flight | None = None) -> list[TicketAnalysis]:
+        """The analyses (not yet stored, one company) with their vectors, similar tickets and possible duplicate.
+        `flight` (the request's place in `in_flight`) takes off just before the search: the requests of the company
+        that took off before it are the ones `with_peers` adds."""
         if not analyses:
             return []
         company_id = analyses[0].company_id
         placed = await self.place([a.description for a in analyses], [a.category for a in analyses])
         for space in {space for space, _ in placed}:
             await self._ready(company_id, space)
+        if flight is not None:
+            flight.take_off()
         policy = self.policy
         try:
             found = await asyncio.gather(
@@ -106,22 +121,30 @@ class SimilarTickets:
             for analysis, (space, vector), neighbours in zip(analyses, placed, found, strict=True)
         ]
 
-    async def with_batch_peers(self, stored: Sequence[TicketAnalysis]) -> list[TicketAnalysis]:
-        """The analyses `attach` answered and the recorder stored together (one batch, in its order), each also
-        seeing the earlier ones of the batch in its space as if they had been stored before it: among its similar
-        tickets and as its possible duplicate. After recording, because a ticket is named by its analysis id."""
-        if len(stored) < 2:  # a single ticket has no peers: it costs nothing more
-            return list(stored)
+    async def with_peers(self, stored: Sequence[TicketAnalysis], flight: Flight | None = None) -> list[TicketAnalysis]:
+        """The analyses `attach` answered and the recorder stored together (one request, in its order), each also
+        seeing, in its space, the earlier ones of the request and the stored tickets of the company's requests
+        whose `flight` took off before this one's, as if they had been stored before it: among its similar tickets
+        and as its possible duplicate (a ticket the index already found is shown once). After recording, because a
+        ticket is named by its analysis id; the request's own `flight` lands here, so the later ones see it."""
         rows = [analysis.stored_vector() for analysis in stored]
+        earlier: list[StoredVector] = []
+        if flight is not None:
+            flight.land([row for row in rows if row is not None])
+            keys = {(row.company_id, row.model_version) for row in rows if row is not None}
+            earlier = [row for row in await flight.earlier() if (row.company_id, row.model_version) in keys]
+        if len(stored) < 2 and not earlier:  # a single ticket with nothing in flight before it: it costs nothing more
+            return list(stored)
         placed = [(n, row) for n, row in enumerate(rows) if row is not None]
         policy = self.policy
         try:
             found = await self._index.search_earlier(
-                [row for _, row in placed], policy.search_k, policy.search_min_similarity
+                [*earlier, *(row for _, row in placed)], policy.search_k, policy.search_min_similarity
             )
         except ValueError:  # as in `attach`: the stored neighbours are still answered
-            logger.exception("similar-ticket search within a batch failed")
+            logger.exception("similar-ticket search among a request's peers failed")
             return list(stored)
+        found = found[len(earlier) :]
         answered = list(stored)
         for (n, row), peers in zip(placed, found, strict=True):
             if not peers:

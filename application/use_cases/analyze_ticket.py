@@ -120,12 +120,16 @@ class AnalyzeTicket:
                 human_labels = [known.get(hashed) for hashed in hashes]
         analyses = await self._analyse(entry, requests, human_labels)
         similar = self._similar if entry.company.flags.similar_tickets else None
-        if similar is not None:
-            analyses = await similar.attach(analyses)
-        recorded = await self._recorder.record(analyses)
-        if similar is not None:
-            recorded = await similar.with_batch_peers(recorded)
-            await similar.remember(recorded)
+        if similar is None:
+            recorded = await self._recorder.record(analyses)
+        else:
+            # In flight from the search until the index holds the tickets: the company's requests answered together
+            # see each other; a request that fails on the way leaves at once and holds up nobody.
+            with similar.in_flight.flight(company_id) as flight:
+                analyses = await similar.attach(analyses, flight)
+                recorded = await self._recorder.record(analyses)
+                recorded = await similar.with_peers(recorded, flight)
+                await similar.remember(recorded)
         stored = iter(recorded)
         answers = [next(stored) if isinstance(item, TicketRequest) else item for item in checked]
         if self._metrics is not None:
