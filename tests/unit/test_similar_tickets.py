@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from adapters.outbound.similarity.numpy_index import NumpyVectorIndex
+from application.services import in_flight_tickets
+from application.services.analysis_recorder import AnalysisRecorder
 from application.services.reembed_tickets import LEASE_TTL, ReembedTickets, lease_name
 from application.services.similar_tickets import SimilarTickets
 from application.use_cases.analyze_ticket import AnalyzeTicket
@@ -192,6 +194,107 @@ async def test_a_batch_of_a_company_with_similar_tickets_off_gets_none(similar_w
         assert isinstance(answer, TicketAnalysis) and answer.id is not None
         assert answer.similar_tickets is None and answer.possible_duplicate_of is None
     assert store.ticket_vectors == {}
+
+
+class GatedRecorder(AnalysisRecorder):
+    """Holds every recording until `together` requests wait to record, so each searched before any was stored (as
+    concurrent requests do when they arrive together), then records them in the order they arrived. The request
+    arriving `failing`-th (from 0) fails instead, once the others are stored (so they are waiting for it)."""
+
+    def __init__(self, world: World, together: int, failing: int | None = None) -> None:
+        super().__init__(world.retraining)
+        self.together = together
+        self.failing = failing
+        self.arrived = 0
+        self.stored = 0
+        self._all_there = asyncio.Event()
+        self._others_stored = asyncio.Event()
+
+    async def record(self, analyses: Sequence[TicketAnalysis]) -> list[TicketAnalysis]:
+        arrival, self.arrived = self.arrived, self.arrived + 1
+        if self.arrived == self.together:
+            self._all_there.set()
+        await self._all_there.wait()
+        if arrival == self.failing:
+            await self._others_stored.wait()
+            raise RuntimeError("the database went away")
+        recorded = await super().record(analyses)
+        self.stored += 1
+        if self.stored == self.together - 1:
+            self._others_stored.set()
+        return recorded
+
+
+def _gated(world: SimilarWorld, together: int, failing: int | None = None) -> AnalyzeTicket:
+    world.recorder = GatedRecorder(world, together, failing)
+    return world.analyze_ticket(similar=world.similar)
+
+
+async def test_concurrent_requests_see_the_ones_that_searched_before_them(similar_world: SimilarWorld) -> None:
+    """An outage: the platform sends the same ticket as separate requests at once; none is in the index when the
+    others search it."""
+    analyze = _gated(similar_world, together=3)
+    first, second, third = await asyncio.gather(*(analyze.execute(LAPTOP, 1) for _ in range(3)))
+    assert first.similar_tickets == () and first.possible_duplicate_of is None, "a ticket never sees a later one"
+    assert second.similar_tickets is not None and third.similar_tickets is not None
+    assert [t.analysis_id for t in second.similar_tickets] == [first.id]
+    assert [t.analysis_id for t in third.similar_tickets] == [first.id, second.id], "most similar first, then earlier"
+    peer = second.similar_tickets[0]
+    assert peer.similarity == pytest.approx(1.0, abs=1e-3) and second.possible_duplicate_of == peer
+    assert third.possible_duplicate_of is not None and third.possible_duplicate_of.analysis_id == first.id
+    assert (peer.category, peer.category_is_human_label, peer.team_id) == ("Hardware", False, 10)
+    assert similar_world.similar.in_flight.count() == 0
+    later = await similar_world.analyze.execute(LAPTOP, 1)
+    assert later.similar_tickets is not None
+    (once_stored,) = [t for t in later.similar_tickets if t.analysis_id == first.id]
+    assert replace(once_stored, similarity=peer.similarity) == peer, "shown as the stored ticket is shown"
+
+
+async def test_a_request_whose_recording_fails_holds_up_no_concurrent_one(
+    similar_world: SimilarWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(in_flight_tickets, "EARLIER_WAIT_SECONDS", 3_600.0)  # only its failure can release the other
+    analyze = _gated(similar_world, together=2, failing=0)
+    failed, answered = await asyncio.wait_for(
+        asyncio.gather(analyze.execute(LAPTOP, 1), analyze.execute(LAPTOP, 1), return_exceptions=True), timeout=60
+    )
+    assert isinstance(failed, RuntimeError)
+    assert isinstance(answered, TicketAnalysis) and answered.id is not None
+    assert answered.similar_tickets == () and answered.possible_duplicate_of is None
+    assert similar_world.similar.in_flight.count() == 0
+    again = await similar_world.analyze.execute(LAPTOP, 1)
+    assert again.similar_tickets is not None
+    assert [t.analysis_id for t in again.similar_tickets] == [answered.id]
+
+
+async def test_concurrent_requests_of_two_companies_never_see_each_other(similar_world: SimilarWorld) -> None:
+    analyze = _gated(similar_world, together=2)
+    acme, globex = await asyncio.gather(analyze.execute(LAPTOP, 1), analyze.execute(LAPTOP, 2))
+    for answer in (acme, globex):
+        assert answer.similar_tickets == () and answer.possible_duplicate_of is None
+    assert similar_world.similar.in_flight.count() == 0
+
+
+async def test_a_ticket_in_flight_the_index_already_found_is_shown_once(similar_world: SimilarWorld) -> None:
+    """The earlier request was added to the index but is still in flight when the later one searches: the later one
+    finds it both in the index and in flight."""
+    similar, recorder = similar_world.similar, similar_world.recorder
+    await similar_world.analyze.execute(PRINTER, 1)  # the index is loaded, so it holds what `remember` adds
+
+    def bare(text: str) -> TicketAnalysis:
+        return TicketAnalysis(1, text, None, None, None, None, None, similar_world.clock.now())
+
+    with similar.in_flight.flight(1) as first_flight:
+        first = await recorder.record(await similar.attach([bare(LAPTOP)], first_flight))
+        first = await similar.with_peers(first, first_flight)
+        await similar.remember(first)
+        with similar.in_flight.flight(1) as second_flight:
+            second = await recorder.record(await similar.attach([bare(LAPTOP)], second_flight))
+            (answered,) = await similar.with_peers(second, second_flight)
+    assert answered.similar_tickets is not None
+    assert [t.analysis_id for t in answered.similar_tickets] == [first[0].id]
+    assert answered.possible_duplicate_of == answered.similar_tickets[0]
+    assert similar.in_flight.count() == 0
 
 
 async def test_a_model_without_vectors_places_tickets_with_the_embedder() -> None:
