@@ -28,10 +28,10 @@ EARLIER_TICKETS = 64
 as a possible duplicate, and the comparison grows with the square of the tickets compared."""
 
 EARLIER_WAIT_SECONDS = 1.0
-"""How long a recorded ticket waits for the earlier requests' rows. They were recorded in the same group commit as
-its own or in the one before, so they are there at once or after one more commit; the bound only keeps a request
-stuck elsewhere (a hung database call) from holding others up: one not there by then is skipped, which costs a
-missed neighbour, never an answer."""
+"""How long a recorded ticket waits for the earlier requests' rows. They searched first, so they are recorded in the
+same group commit as its own or the next one: there at once or after one more commit. The bound only keeps a
+request stuck elsewhere (a hung database call) from holding others up: one not there by then is skipped, which costs
+a missed neighbour, never an answer."""
 
 
 class InFlightTickets:
