@@ -128,6 +128,19 @@ def test_loaded_version_predicts_probabilities(version: tuple[Path, dict]) -> No
     assert model.predict_proba([]) == []
 
 
+def test_a_version_blends_transformer_probabilities_measured_earlier_as_it_blends_its_own(
+    version: tuple[Path, dict],
+) -> None:
+    import numpy as np
+
+    out, _ = version
+    model = LoadedModelVersion(out, load_unused=True)
+    texts = ["laptop screen broken please help", "unlock my vpn account", ""]
+    parts = model.predict_components(texts)
+
+    assert np.array_equal(model.blend_with_transformer(texts, parts["bert"]), parts["hybrid"])
+
+
 def test_served_linear_part_gives_the_training_time_probabilities(tmp_path: Path) -> None:
     """Serving rebuilds scikit-learn's own vectorizers from tfidf.json, so it must agree with the fitted pipeline."""
     import numpy as np
@@ -609,6 +622,89 @@ async def test_a_version_is_calibrated_on_the_probabilities_its_serving_runtime_
     winners = [served.labels[max(range(len(row)), key=row.__getitem__)] for row in raw[len(validation.texts) :]]
     assert list(calibrated.test_predictions) == winners
     assert (await trainer.predict(str(version), [*test.texts, "laptop screen broken"]))[:-1] == winners
+
+
+def _examples(split: LabelledTexts) -> list[Any]:
+    from domain.dataset_split import Example
+
+    return [Example(text, label) for text, label in zip(split.texts, split.labels, strict=True)]
+
+
+async def _calibrate_int8(version: Path, validation: LabelledTexts, test: LabelledTexts, store: Path) -> Any:
+    from adapters.outbound.ml.training.hybrid_trainer import HybridModelTrainer
+
+    trainer = HybridModelTrainer(
+        FilesystemModelStore(store), fast_config(), **trainer_options(serving_runtime="onnx-int8")
+    )
+    return await trainer.calibrate(str(version), _examples(validation), _examples(test))
+
+
+async def test_calibration_reads_the_int8_rules_validation_pass_back_instead_of_running_it_again(
+    bert_version: Path, tmp_path: Path
+) -> None:
+    """The int8 accuracy rule ran the served graph over the validation split while training; calibration takes
+    those probabilities instead of a second pass, and deletes them so they are never published."""
+    import shutil
+
+    import numpy as np
+
+    from adapters.outbound.ml.training.calibration_fit import measure_calibration
+    from adapters.outbound.ml.training.recorded_validation import (
+        VALIDATION_FILE,
+        record_validation,
+        recorded_validation,
+    )
+
+    version = tmp_path / "version"
+    shutil.copytree(bert_version, version)
+    validation, test = make_split(6, 14), make_split(8, 22)  # the validation split bert_version was trained with
+    served = LoadedModelVersion(version, runtime="onnx-int8")
+    assert served.runtime == "onnx-int8"
+    rule_pass = recorded_validation(version, "onnx-int8", validation.texts, served.labels, served.max_length)
+    assert rule_pass is not None, "training records the kept int8 graph's pass"
+    # Int8 probabilities move slightly with batch composition (dynamic quantisation), so close, not equal.
+    assert np.allclose(rule_pass, served.predict_components(validation.texts)["bert"], atol=0.02)
+    # Rows no transformer pass would give (each ticket's label at 0.9) show which probabilities calibration used.
+    planted = np.full((len(validation.texts), len(LABELS)), 0.1 / (len(LABELS) - 1))
+    planted[np.arange(len(validation.labels)), [served.labels.index(label) for label in validation.labels]] = 0.9
+    record_validation(version, "onnx-int8", validation.texts, served.labels, served.max_length, planted)
+
+    calibrated = await _calibrate_int8(version, validation, test, tmp_path / "store")
+
+    test_rows = served.predict_components(test.texts)["hybrid"].tolist()
+    expected, _ = measure_calibration(served.labels, planted.tolist(), validation.labels, test_rows, test.labels)
+    assert calibrated.report == expected
+    assert not (version / VALIDATION_FILE).exists()
+
+
+@pytest.mark.parametrize("damage", ["other texts", "corrupt file"])
+async def test_calibration_runs_the_transformer_again_when_the_recorded_pass_does_not_hold(
+    bert_version: Path, tmp_path: Path, damage: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+    import shutil
+
+    from adapters.outbound.ml.training.calibration_fit import measure_calibration
+    from adapters.outbound.ml.training.recorded_validation import VALIDATION_FILE
+
+    version = tmp_path / "version"
+    shutil.copytree(bert_version, version)
+    validation, test = make_split(6, 14), make_split(8, 22)
+    if damage == "other texts":
+        validation = LabelledTexts([*validation.texts[:-1], "printer laptop"], validation.labels)
+    else:
+        (version / VALIDATION_FILE).write_text('{"runtime": "onnx-int8", "texts": ', encoding="utf-8")
+
+    with caplog.at_level(logging.INFO):
+        calibrated = await _calibrate_int8(version, validation, test, tmp_path / "store")
+
+    served = LoadedModelVersion(version, runtime="onnx-int8")
+    raw = served.predict_components([*validation.texts, *test.texts])["hybrid"].tolist()
+    n = len(validation.texts)
+    expected, _ = measure_calibration(served.labels, raw[:n], validation.labels, raw[n:], test.labels)
+    assert calibrated.report == expected
+    assert "runs over the validation split again" in caplog.text
+    assert not (version / VALIDATION_FILE).exists()
 
 
 def test_micro_batches_accumulate_the_gradient_of_the_whole_batch(tiny_base: Path) -> None:

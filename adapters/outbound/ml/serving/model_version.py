@@ -173,6 +173,15 @@ class LoadedModelVersion:
         parts["hybrid"] = blend(parts.get("bert"), parts.get("linear"), self.bert_weight)
         return parts
 
+    def blend_with_transformer(self, texts: Sequence[str], bert_probabilities: Any) -> Any:
+        """The raw blend ("hybrid" of `predict_components`) of `texts`, given the transformer's probabilities on
+        them as measured earlier by the runtime serving here: only the linear model runs."""
+        with self._lock:
+            linear = None
+            if self._linear is not None:
+                linear = self._linear.predict_proba_features(self._linear.transform(list(texts)))
+        return blend(bert_probabilities, linear, self.bert_weight)
+
     def _load_linear(self) -> TfidfLinearModel:
         linear = TfidfLinearModel.load(self.model_dir / LINEAR_DIR)
         if linear.labels != self.labels:

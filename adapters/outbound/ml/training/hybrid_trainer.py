@@ -265,23 +265,34 @@ def _predict_labels(path: str, texts: list[str], runtime: str) -> list[str]:
 def _calibrate(path: str, validation: list[Example], test: list[Example], runtime: str) -> CalibratedVersion:
     """Measures the version's raw blend, as `runtime` serves it, on both splits, then stores the chosen
     temperature and thresholds. The test split's labels come from the same pass: a temperature never changes
-    which label wins."""
+    which label wins. The transformer's probabilities on the validation split are read back from the int8
+    accuracy rule's pass when the version serves that graph (`recorded_validation`); the record is deleted either
+    way, before the version is published."""
     from adapters.outbound.ml.serving.model_version import LoadedModelVersion
     from adapters.outbound.ml.training.calibration_fit import measure_calibration
     from adapters.outbound.ml.training.recorded_predictions import record_predictions
+    from adapters.outbound.ml.training.recorded_validation import discard_validation, recorded_validation
     from adapters.outbound.ml.training.version_trainer import update_manifest
 
-    loaded = LoadedModelVersion(path, runtime=runtime)
-    raw = loaded.predict_components([e.text for e in validation] + [e.text for e in test])["hybrid"].tolist()
+    validation_texts, test_texts = [e.text for e in validation], [e.text for e in test]
+    try:
+        loaded = LoadedModelVersion(path, runtime=runtime)
+        recorded = recorded_validation(Path(path), loaded.runtime, validation_texts, loaded.labels, loaded.max_length)
+    finally:
+        discard_validation(Path(path))
+    if recorded is None:
+        raw = loaded.predict_components(validation_texts + test_texts)["hybrid"].tolist()
+        validation_rows, test_rows = raw[: len(validation)], raw[len(validation) :]
+    else:
+        # The same graph on the same texts as a pass here would be, up to noise: dynamic quantisation scales the
+        # activations per call, so int8 probabilities already move slightly with which texts share a batch.
+        validation_rows = loaded.blend_with_transformer(validation_texts, recorded).tolist()
+        test_rows = loaded.predict_components(test_texts)["hybrid"].tolist()
     report, table = measure_calibration(
-        loaded.labels,
-        raw[: len(validation)],
-        [e.label for e in validation],
-        raw[len(validation) :],
-        [e.label for e in test],
+        loaded.labels, validation_rows, [e.label for e in validation], test_rows, [e.label for e in test]
     )
     update_manifest(Path(path), {"temperature": report.calibration.temperature, "thresholds": table.to_json()})
-    winners = [max(range(len(row)), key=row.__getitem__) for row in raw[len(validation) :]]
+    winners = [max(range(len(row)), key=row.__getitem__) for row in test_rows]
     answers = tuple(loaded.labels[index] for index in winners)
-    record_predictions(Path(path), runtime, [e.text for e in test], answers)
+    record_predictions(Path(path), runtime, test_texts, answers)
     return CalibratedVersion(report, answers)

@@ -312,6 +312,7 @@ def apply_int8_accuracy_rule(
     linear_probabilities: Any | None = None,
     bert_weight: float = 1.0,
     max_drop: float = INT8_MAX_ACCURACY_DROP,
+    record_in: Path | None = None,
 ) -> dict[str, Any]:
     """The issue's rule on labelled texts (the validation split): int8 stays only if the served blend's accuracy
     with it is at most `max_drop` below the blend with fp32; otherwise model.int8.onnx is deleted and dropped from
@@ -320,13 +321,19 @@ def apply_int8_accuracy_rule(
 
     `fp32_probabilities` are the transformer's fp32 probabilities on `texts`, as the fine-tuning measured them
     with torch: the fp32 graph matched torch within the export's tolerance, so only the int8 graph runs here
-    (running the fp32 graph over the split again would cost a pass and tell nothing new)."""
+    (running the fp32 graph over the split again would cost a pass and tell nothing new).
+
+    With `record_in` (the version's folder), the int8 probabilities on `texts` are recorded there when int8 is
+    kept (`recorded_validation`), so the version's calibration need not run the graph over `texts` again."""
     import numpy as np
 
     from adapters.outbound.ml.serving.model_version import blend
     from adapters.outbound.ml.serving.onnx_classifier import load_transformer_runner
+    from adapters.outbound.ml.training.recorded_validation import discard_validation, record_validation
 
     directory = Path(bert_dir)
+    if record_in is not None:
+        discard_validation(record_in)  # only a pass of the int8 graph this rule keeps is recorded
     if not (directory / FP32_FILE).is_file() or not (directory / INT8_FILE).is_file():
         return {"int8_kept": (directory / INT8_FILE).is_file(), "reason": "no pair of graphs to compare"}
     expected = np.asarray(truth)
@@ -334,10 +341,8 @@ def apply_int8_accuracy_rule(
     if runner.runtime != "onnx-int8":
         return {"int8_kept": False, "reason": "onnx-int8 did not load"}
     accuracy: dict[str, float] = {}
-    for runtime, probabilities in (
-        ("onnx", np.asarray(fp32_probabilities)),
-        ("onnx-int8", runner.predict_probabilities(list(texts))),
-    ):
+    int8_probabilities = runner.predict_probabilities(list(texts))
+    for runtime, probabilities in (("onnx", np.asarray(fp32_probabilities)), ("onnx-int8", int8_probabilities)):
         served = blend(probabilities, linear_probabilities, bert_weight)
         accuracy[runtime] = float(np.mean(served.argmax(axis=1) == expected))
     drop = accuracy["onnx"] - accuracy["onnx-int8"]
@@ -347,6 +352,8 @@ def apply_int8_accuracy_rule(
         logger.warning(
             "%s: int8 dropped: accuracy %.4f vs fp32 %.4f", directory, accuracy["onnx-int8"], accuracy["onnx"]
         )
+    elif record_in is not None:
+        record_validation(record_in, "onnx-int8", texts, runner.labels, max_length, int8_probabilities)
     return {
         "int8_kept": kept,
         "fp32_accuracy": accuracy["onnx"],

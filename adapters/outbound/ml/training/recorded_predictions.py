@@ -50,5 +50,10 @@ def _recorded(version: Path, runtime: str) -> dict[str, str]:
     return {str(key): str(value) for key, value in labels.items()}
 
 
+def texts_digest(texts: Sequence[str]) -> str:
+    """One digest of `texts` in their order: a record keyed by it holds for exactly these texts, and no text."""
+    return hashlib.sha256("\n".join(_digest(text) for text in texts).encode("ascii")).hexdigest()
+
+
 def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]

@@ -162,7 +162,7 @@ def train_model_version(
         progress("onnx", 0.0, None)
         onnx_started = time.monotonic()
         components |= _export_onnx(
-            staging / BERT_DIR,
+            staging,
             val.texts,
             truth,
             config.max_length,
@@ -193,7 +193,7 @@ def train_model_version(
 
 
 def _export_onnx(
-    bert_dir: Path,
+    version: Path,
     texts: Sequence[str],
     truth: Sequence[int],
     max_length: int,
@@ -204,19 +204,23 @@ def _export_onnx(
     """The ONNX graphs of the version's transformer, the int8 graph kept only under the issue's accuracy rule;
     returns what training.json records. Any failure is logged and recorded, never raised: the version is
     complete without graphs (serving falls back to torch), and whatever the failed export wrote is removed, so
-    no graph is served that skipped a check (an int8 graph that never faced the accuracy rule, say)."""
+    no graph is served that skipped a check (an int8 graph that never faced the accuracy rule, say). A kept int8
+    graph's probabilities on `texts` (the validation split) are recorded in `version` for its calibration."""
     from adapters.outbound.ml.serving.onnx_classifier import FP32_FILE, INT8_FILE, MANIFEST_FILE
     from adapters.outbound.ml.training.onnx_export import apply_int8_accuracy_rule, export_onnx
+    from adapters.outbound.ml.training.recorded_validation import discard_validation
 
+    bert_dir = version / BERT_DIR
     try:
         exported = export_onnx(bert_dir, max_length)
         rule = apply_int8_accuracy_rule(
-            bert_dir, texts, truth, max_length, bert_probabilities, linear_probabilities, weight
+            bert_dir, texts, truth, max_length, bert_probabilities, linear_probabilities, weight, record_in=version
         )
     except Exception as error:  # noqa: BLE001 - a version without graphs is served by torch; training succeeds
         logger.exception("ONNX export of %s failed; the version will be served by torch", bert_dir)
         for name in (MANIFEST_FILE, INT8_FILE, FP32_FILE):
             (bert_dir / name).unlink(missing_ok=True)
+        discard_validation(version)
         reason = f"export failed: {error!r}"
         return {"onnx": {"written": {}, "refused": {"onnx": reason, "onnx-int8": reason}}, "int8_rule": None}
     logger.info("ONNX graphs of %s: written %s, refused %s", bert_dir, exported.written, exported.refused)
