@@ -8,8 +8,11 @@ small fraction of an epoch of the whole data set, so a correction reaches the se
 same promotion gate.
 
 An update is only sound while the new tickets are few next to what the served version was fully trained on, so a
-full training runs instead when the data grew by `full_growth` since the last full training, when that training
-is older than `full_every`, when there is no version with a transformer to continue from, or when a person asked.
+full training runs instead when the data grew by `full_growth` since the last full training, or when as many tickets
+are new since the last run (relabelled tickets are new rows, so relabelling many grows nothing yet changes much: an
+update would move them all into its training split and could leave its validation or test split empty), when that
+training is older than `full_every`, when there is no version with a transformer to continue from, or when a person
+asked.
 """
 
 from __future__ import annotations
@@ -72,11 +75,13 @@ def plan_training(
     manual: bool,
     can_continue: bool,
     tickets: int,
+    new_tickets: int,
     last_full_at: datetime | None,
     last_full_tickets: int,
     now: datetime,
 ) -> TrainingPlan:
-    """`can_continue`: a version with a transformer serves or served, so an update has something to warm-start."""
+    """`can_continue`: a version with a transformer serves or served, so an update has something to warm-start.
+    `new_tickets`: the labelled tickets added since the last run that succeeded (what an update would train on)."""
     if manual:
         return TrainingPlan(PlanKind.FULL, "a person asked for a training")
     if not can_continue or last_full_at is None or last_full_tickets <= 0:
@@ -86,6 +91,13 @@ def plan_training(
         return TrainingPlan(
             PlanKind.FULL,
             f"labelled tickets grew by {growth:.0%} since the last full training (full at {policy.full_growth:.0%})",
+        )
+    changed = new_tickets / last_full_tickets
+    if changed >= policy.full_growth:
+        return TrainingPlan(
+            PlanKind.FULL,
+            f"{new_tickets} labelled tickets are new or relabelled since the last run, {changed:.0%} of the last full "
+            f"training's (full at {policy.full_growth:.0%})",
         )
     if policy.full_every is not None and now - last_full_at >= policy.full_every:
         return TrainingPlan(PlanKind.FULL, f"the last full training is older than {policy.full_every}")

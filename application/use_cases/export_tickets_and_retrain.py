@@ -250,18 +250,19 @@ class ExportTicketsAndRetrain:
         if isinstance(split, Skipped):
             return split, None
         active = next((version for version in versions if version.status is ModelStatus.ACTIVE), None)
+        since = last.newest_ticket_id or 0 if last is not None else 0
+        new = [Example(ticket.text, ticket.category) for ticket in tickets if (ticket.id or 0) > since]
         plan = plan_training(
             self._settings.policy,
             manual=run.trigger == "manual",
             can_continue=active is not None and _has_encoder(active) and set(active.labels) == set(split.labels),
             tickets=len(tickets),
+            new_tickets=len(new),
             last_full_at=state.last_full_at,
             last_full_tickets=state.last_full_tickets,
             now=self._clock.now(),
         )
         if plan.kind is PlanKind.UPDATE and active is not None:
-            since = last.newest_ticket_id or 0 if last is not None else 0
-            new = [Example(ticket.text, ticket.category) for ticket in tickets if (ticket.id or 0) > since]
             return await self._update(run, train_on(split, new), new, active, plan, progress), plan
         return await self._full(run, split, tickets, versions, plan, progress), plan
 
