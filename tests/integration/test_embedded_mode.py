@@ -66,4 +66,6 @@ async def test_threshold_trains_in_process_and_the_new_model_serves(tmp_path: Pa
     assert details["training_process"]["nice"] == 19 and details["peak_rss_mib"] > 0
     if hasattr(os, "SCHED_IDLE"):
         assert details["training_process"]["scheduler"] == "idle"
+    if os.path.exists("/proc/self/autogroup"):
+        assert details["training_process"]["autogroup_nice"] == 19
     assert training_processes() == []

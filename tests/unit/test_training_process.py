@@ -83,6 +83,8 @@ async def test_a_training_reports_the_childs_lowest_priority_and_peak_memory(pro
     assert trained.details["training_process"]["nice"] == 19
     if hasattr(os, "SCHED_IDLE"):
         assert trained.details["training_process"]["scheduler"] == "idle"
+    if os.path.exists("/proc/self/autogroup"):  # its own session's group yields too, not only the process within it
+        assert trained.details["training_process"]["autogroup_nice"] == 19
 
 
 async def test_progress_crosses_the_pipe_and_is_reported_here(process: TrainingProcess) -> None:
