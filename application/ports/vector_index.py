@@ -49,13 +49,14 @@ class VectorIndex(Protocol):
         ...
 
     async def search_earlier(
-        self, vectors: Sequence[StoredVector], k: int, min_similarity: float
+        self, vectors: Sequence[StoredVector], k: int, min_similarity: float, searched_from: int = 0
     ) -> list[list[SimilarTicket]]:
-        """For each of `vectors` (tickets stored together, in their order), what `search` would find among the
-        ones before it in the sequence had they been added first: up to `k` of the same company AND model version
-        with a cosine of at least `min_similarity`, most similar first (ties by the earlier position), each shown as
-        `StoredVector.found` shows it. Reads and changes no key's vectors; vectors of one version with different
-        dimensions are a ValueError."""
+        """For each of `vectors[searched_from:]` (tickets stored together, in their order), what `search` would
+        find among the ones before it in the sequence had they been added first: up to `k` of the same company AND
+        model version with a cosine of at least `min_similarity`, most similar first (ties by the earlier
+        position), each shown as `StoredVector.found` shows it. The first `searched_from` vectors are only found,
+        never searched for: one list per vector from `searched_from` on. Reads and changes no key's vectors;
+        vectors of one version with different dimensions are a ValueError."""
         ...
 
     def label_analysis(self, company_id: int, analysis_id: int, category: str) -> None:

@@ -139,12 +139,14 @@ class SimilarTickets:
         policy = self.policy
         try:
             found = await self._index.search_earlier(
-                [*earlier, *(row for _, row in placed)], policy.search_k, policy.search_min_similarity
+                [*earlier, *(row for _, row in placed)],
+                policy.search_k,
+                policy.search_min_similarity,
+                searched_from=len(earlier),
             )
         except ValueError:  # as in `attach`: the stored neighbours are still answered
             logger.exception("similar-ticket search among a request's peers failed")
             return list(stored)
-        found = found[len(earlier) :]
         answered = list(stored)
         for (n, row), peers in zip(placed, found, strict=True):
             if not peers:

@@ -525,6 +525,9 @@ async def test_the_index_compares_a_batch_with_its_earlier_tickets_of_the_same_k
     assert (nearest.created_at, nearest.team_id) == (NOW, 0)
     assert await index.search_earlier(batch[:4], 3, 0.9) == found[:4]
     assert await index.search_earlier(batch[:4], 0, 0.9) == [[], [], [], []]
+    assert await index.search_earlier(batch, 3, 0.9, searched_from=10) == found[10:], "earlier rows only found"
+    assert await index.search_earlier(batch[:4], 3, 0.9, searched_from=2) == found[2:4]
+    assert await index.search_earlier(batch[:4], 3, 0.9, searched_from=4) == []
     assert index.size(1, "v") == 0, "nothing was added"
     with pytest.raises(ValueError):
         await index.search_earlier([batch[0], StoredVector(1, "v", pack_vector((1.0, 0.0)), NOW, 99)], 3, 0.0)

@@ -203,13 +203,14 @@ class NumpyVectorIndex:
         return await future
 
     async def search_earlier(
-        self, vectors: Sequence[StoredVector], k: int, min_similarity: float
+        self, vectors: Sequence[StoredVector], k: int, min_similarity: float, searched_from: int = 0
     ) -> list[list[SimilarTicket]]:
-        if k <= 0 or len(vectors) < 2:
-            return [[] for _ in vectors]
+        searched_from = max(searched_from, 0)
+        if k <= 0 or len(vectors) < 2 or searched_from >= len(vectors):
+            return [[] for _ in vectors[searched_from:]]
         if len(vectors) <= _INLINE_ROWS:
-            return _earlier(vectors, k, min_similarity)
-        return await asyncio.to_thread(_earlier_off_the_loop, vectors, k, min_similarity)
+            return _earlier(vectors, k, min_similarity, searched_from)
+        return await asyncio.to_thread(_earlier_off_the_loop, vectors, k, min_similarity, searched_from)
 
     def close(self) -> None:
         """Stops the search thread (searches submitted later start it again)."""
@@ -336,31 +337,36 @@ def _unit_rows(vectors: Sequence[StoredVector]) -> Any:
     return rows
 
 
-def _earlier_off_the_loop(vectors: Sequence[StoredVector], k: int, min_similarity: float) -> list[list[SimilarTicket]]:
+def _earlier_off_the_loop(
+    vectors: Sequence[StoredVector], k: int, min_similarity: float, searched_from: int
+) -> list[list[SimilarTicket]]:
     one_blas_thread()  # a thread of asyncio's pool, not the search thread: the limit may not be set yet
-    return _earlier(vectors, k, min_similarity)
+    return _earlier(vectors, k, min_similarity, searched_from)
 
 
-def _earlier(vectors: Sequence[StoredVector], k: int, min_similarity: float) -> list[list[SimilarTicket]]:
-    """`search_earlier`: each space's vectors compared with each other in one product, each ticket keeping the
-    closest of the ones before it."""
+def _earlier(
+    vectors: Sequence[StoredVector], k: int, min_similarity: float, searched_from: int
+) -> list[list[SimilarTicket]]:
+    """`search_earlier`: in each space, the searched vectors compared with all of the space's vectors in one
+    product, each keeping the closest of the ones before it."""
     found: list[list[SimilarTicket]] = [[] for _ in vectors]
     spaces: dict[tuple[int, str], list[int]] = {}
     for position, vector in enumerate(vectors):
         spaces.setdefault((vector.company_id, vector.model_version), []).append(position)
     for positions in spaces.values():
-        if len(positions) < 2:
+        searched = [local for local, position in enumerate(positions) if position >= searched_from and local > 0]
+        if not searched:
             continue
         rows = _unit_rows([vectors[position] for position in positions])
-        similarities = rows @ rows.T
-        for later in range(1, len(positions)):
-            before = similarities[later, :later]
+        similarities = rows[searched] @ rows.T
+        for row, later in enumerate(searched):
+            before = similarities[row, :later]
             for earlier in np.argsort(-before, kind="stable")[:k]:  # stable: a tie goes to the earlier position
                 similarity = float(before[earlier])
                 if similarity < min_similarity:
                     break
                 found[positions[later]].append(vectors[positions[int(earlier)]].found(similarity))
-    return found
+    return found[searched_from:]
 
 
 def _held(shelf: _Shelf, vector: StoredVector) -> bool:
