@@ -199,6 +199,9 @@ class Settings:
     train_precision: str = setting("auto", "TRAIN_PRECISION", TRAIN_PRECISION)
     training_threads: int | None = setting(None, "TRAINING_THREADS", POSITIVE_INT)
     """The training process's intra-op threads; None: one per core it may run on."""
+    training_pause_busy_share: float = setting(0.25, "TRAINING_PAUSE_BUSY_SHARE", PROBABILITY)
+    """The training process is stopped while the other processes use at least this share of the host's CPU (a
+    pause lasts at most 30 s, then it trains at least 2 s); 0: never stopped."""
     service_api_keys: tuple[str, ...] = setting((), "SERVICE_API_KEYS", API_KEYS, secret=True)
     admin_api_keys: tuple[str, ...] = setting((), "ADMIN_API_KEYS", API_KEYS, secret=True)
     session_secret: str | None = setting(None, "SESSION_SECRET", SESSION_SECRET, secret=True)

@@ -43,7 +43,11 @@ class RetrainingJob:
 
 def training_process_for(settings: Settings) -> TrainingProcess:
     """A training process (not started yet) that builds its trainer from these settings."""
-    return TrainingProcess([sys.executable, "-m", TRAINING_PROCESS_MODULE], encode_training_settings(settings))
+    return TrainingProcess(
+        [sys.executable, "-m", TRAINING_PROCESS_MODULE],
+        encode_training_settings(settings),
+        pause_busy_share=settings.training_pause_busy_share,
+    )
 
 
 def encode_training_settings(settings: Settings) -> bytes:

@@ -40,7 +40,7 @@ EXAMPLES = [Example(f"{label} ticket {n}", label) for label in LABELS for n in r
 
 
 def child(store: Path, **options: object) -> TrainingProcess:
-    return TrainingProcess(CHILD, json.dumps({"store": str(store), **options}).encode())
+    return TrainingProcess(CHILD, json.dumps({"store": str(store), **options}).encode(), pause_busy_share=0.0)
 
 
 @pytest.fixture
@@ -184,7 +184,7 @@ def test_the_child_dies_with_its_parent_even_by_sigkill(tmp_path: Path) -> None:
 
         async def main():
             options = {{"store": {str(tmp_path)!r}, "hang_in_train": True}}
-            process = TrainingProcess({CHILD!r}, json.dumps(options).encode())
+            process = TrainingProcess({CHILD!r}, json.dumps(options).encode(), pause_busy_share=0.0)
             started = asyncio.Event()
             call = asyncio.create_task(process.train([], [], ["a", "b"], [], lambda _: started.set()))
             await started.wait()

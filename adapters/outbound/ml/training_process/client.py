@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from adapters.outbound.ml.training_process.frames import frame, read_frame
+from adapters.outbound.ml.training_process.host_pacer import HostPacer, PacingPolicy
 from adapters.outbound.ml.training_process.messages import (
     Calibrate,
     Calibrated,
@@ -73,15 +74,20 @@ class TrainingProcess:
     `TrainingProcessDied` with how it ended, and the next call starts a fresh one. A call cancelled mid-way kills
     the child, since nobody wants what it computes any more. Nothing here blocks the event loop.
 
-    `exit_grace_s`: how long a child that broke its pipe may take to finish exiting (its exit code says why it
-    died) before it is killed.
+    `pause_busy_share`: while the other processes use at least this share of the host's CPU, the child and the
+    processes it started are stopped (`host_pacer`); 0 never stops them. `exit_grace_s`: how long a child that broke
+    its pipe may take to finish exiting (its exit code says why it died) before it is killed.
     """
 
-    def __init__(self, command: Sequence[str], configuration: bytes, exit_grace_s: float = 30.0) -> None:
+    def __init__(
+        self, command: Sequence[str], configuration: bytes, pause_busy_share: float, exit_grace_s: float = 30.0
+    ) -> None:
         self._command = tuple(command)
         self._configuration = configuration
+        self._pause_busy_share = pause_busy_share
         self._exit_grace_s = exit_grace_s
         self._process: asyncio.subprocess.Process | None = None
+        self._pacer: HostPacer | None = None
         self._calls = asyncio.Lock()
 
     async def train_linear(
@@ -133,6 +139,7 @@ class TrainingProcess:
         sent, and its log lines are written as they come), and at idle priority on busy cores the CPU time a clean
         exit takes may be long in coming, while the memory it holds is what the job's end should give back."""
         process, self._process = self._process, None
+        self._stop_pacing()
         if process is not None:
             _kill(process)
             await process.wait()
@@ -188,6 +195,10 @@ class TrainingProcess:
             process.stdin.write(frame(self._configuration))
             self._process = process
             logger.info("training process %d started", process.pid)
+            if self._pause_busy_share > 0:
+                # The child leads its own session, so its pid is its process group's id.
+                self._pacer = HostPacer(process.pid, process.pid, PacingPolicy(busy_share=self._pause_busy_share))
+                self._pacer.start()
         return self._process
 
     async def _died(self, process: asyncio.subprocess.Process) -> TrainingProcessDied:
@@ -211,6 +222,12 @@ class TrainingProcess:
     def _forget(self, process: asyncio.subprocess.Process) -> None:
         if self._process is process:
             self._process = None
+            self._stop_pacing()  # a stopped child could not finish exiting
+
+    def _stop_pacing(self) -> None:
+        pacer, self._pacer = self._pacer, None
+        if pacer is not None:
+            pacer.close()
 
 
 def _kill(process: asyncio.subprocess.Process) -> None:
