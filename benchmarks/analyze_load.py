@@ -23,6 +23,9 @@ over MariaDB and Redis; embedded and mariadb in the API's own child process):
     .venv/bin/python benchmarks/analyze_load.py --setup embedded --setup worker --model-dir ... --during-training \
         --concurrency 16 --requests 3000 --wait-training
 
+`--import-shared` imports the same tickets without starting a training: the idle run to compare with, since the
+service then holds the same data (38,724 labelled tickets for company 1).
+
 Similar tickets: `--stored-tickets N` writes N ticket vectors for company 1 (random unit vectors in the served
 space, through the ticket-vector repository) before the service starts, so every search runs over them;
 `--similar-tickets off` turns the company's similar tickets off for a comparison run:
@@ -527,6 +530,11 @@ def main() -> None:
     )
     parser.add_argument("--wait-training", action="store_true", help="with --during-training: report its wall time")
     parser.add_argument(
+        "--import-shared",
+        action="store_true",
+        help="import the tickets --during-training imports, without a training: the idle run to compare with",
+    )
+    parser.add_argument(
         "--stored-tickets", type=int, default=0, help="ticket vectors stored for company 1 before the service starts"
     )
     parser.add_argument(
@@ -561,8 +569,9 @@ def main() -> None:
                     asyncio.run(set_similar_tickets(url, False))
                     print("  similar tickets off for company 1", flush=True)
                 run_id = None
-                if args.during_training:
+                if args.during_training or args.import_shared:
                     print(f"  imported {import_shared_tickets(env, Path(workdir))} labelled tickets", flush=True)
+                if args.during_training:
                     run_id = asyncio.run(start_training(url))
                 asyncio.run(
                     benchmark(

@@ -80,6 +80,15 @@ class TriggerPolicy:
     def labels_due(self, new_labels: int) -> bool:
         return self.min_new_labels > 0 and new_labels >= self.min_new_labels
 
+    def retries_claim_while_running(self, state: TrainingState, counted: int) -> bool:
+        """Whether analyses that found a training due while a fresh running mark blocks it try the claim anyway:
+        only those that carried the count past a multiple of `threshold`. The claim then refuses unless the run's
+        worker stopped sending heartbeats, and each try reaps and claims inside the analyses' write transaction,
+        which with SQLite holds the one writer's lock; so a running training costs the analyses one try per
+        `threshold`, not one each. (A stale mark does not block: the claim is tried at once.)"""
+        after = state.analyses_since_trigger
+        return (after - counted) // self.threshold < after // self.threshold
+
 
 class TriggerOutcome(str, enum.Enum):
     QUEUED = "queued"

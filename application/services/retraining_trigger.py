@@ -88,6 +88,9 @@ class RetrainingTrigger:
             # Counted after the inserts so the row lock on the counter is held for the shortest time.
             state = await uow.training_state.count_analysis(len(stored))
             due = self.policy.due(state)
+            if due is TriggerDue.TRAIN and state.blocks_trigger(self._clock.now(), self.policy.timeout):
+                if not self.policy.retries_claim_while_running(state, len(stored)):
+                    due = TriggerDue.NOTHING
             if due is TriggerDue.TRAIN:
                 if self._abandoned is not None:
                     reaped = await self._abandoned.reap_in(uow)
