@@ -31,7 +31,15 @@ def test_a_training_stays_due_while_one_runs() -> None:
 
 @pytest.mark.parametrize(
     ("count", "counted", "tries"),
-    [(150, 1, False), (199, 1, False), (200, 1, True), (201, 1, False), (300, 1, True), (205, 10, True), (100, 1, True)],
+    [
+        (150, 1, False),
+        (199, 1, False),
+        (200, 1, True),
+        (201, 1, False),
+        (300, 1, True),
+        (205, 10, True),
+        (100, 1, True),
+    ],
 )
 def test_the_claim_is_tried_when_the_count_passes_a_multiple_of_the_threshold(
     count: int, counted: int, tries: bool
