@@ -175,6 +175,32 @@ async def test_closing_a_child_in_the_middle_of_a_call_ends_both(tmp_path: Path)
     assert not alive(pid)
 
 
+def helper_pid(seen: list[TrainingProgress]) -> int:
+    (pid,) = [int(update.percent) for update in seen if update.phase == "helper"]
+    return pid
+
+
+async def test_closing_the_child_ends_the_processes_it_started(tmp_path: Path) -> None:
+    """Worker processes the child started (the mislabel judgement's) would outlive a SIGKILL of the child alone,
+    holding their memory until their own idle timeout."""
+    process = child(tmp_path, helper=True)
+    seen: list[TrainingProgress] = []
+    await process.train(EXAMPLES, EXAMPLES, LABELS, [], seen.append)
+    helper = helper_pid(seen)
+    assert alive(helper)
+    await process.close()
+    assert wait_until_gone(helper)
+
+
+async def test_a_child_that_dies_takes_the_processes_it_started_with_it(tmp_path: Path) -> None:
+    process = child(tmp_path, helper=True, die_in_train=True)
+    seen: list[TrainingProgress] = []
+    with pytest.raises(TrainingProcessDied):
+        await process.train(EXAMPLES, EXAMPLES, LABELS, [], seen.append)
+    assert wait_until_gone(helper_pid(seen))
+    await process.close()
+
+
 def test_the_child_dies_with_its_parent_even_by_sigkill(tmp_path: Path) -> None:
     """A parent killed with SIGKILL runs no clean-up: the kernel ends its training process."""
     script = textwrap.dedent(

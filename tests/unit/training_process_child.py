@@ -1,7 +1,9 @@
 """A training process over the unit tests' fakes: `python -m tests.unit.training_process_child <parent pid>`.
 
 Its configuration frame is JSON: {"store": the model store's folder, "linear_stage": bool, "fail_with": message or
-null, "die_in_train": bool, "hang_in_train": bool}. The real process setup (`run_training_process`) runs unchanged.
+null, "die_in_train": bool, "hang_in_train": bool, "helper": bool}. With "helper", a training first starts a process
+of its own (as the mislabel judgement's workers are started) and reports its pid as a "helper" progress update. The
+real process setup (`run_training_process`) runs unchanged.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import asyncio
 import json
 import os
 import signal
+import subprocess
+import sys
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
@@ -32,9 +36,13 @@ class ChildTrainer(FakeTrainer):
         self.fail_with = RuntimeError(options["fail_with"]) if options.get("fail_with") else None
         self._die = bool(options.get("die_in_train"))
         self._hang = bool(options.get("hang_in_train"))
+        self._helper = bool(options.get("helper"))
 
     async def train(self, train, validation, labels, warm_starts, on_progress, reuse_linear=None, **keywords):
         on_progress(TrainingProgress("train", 1.0))
+        helper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"]) if self._helper else None
+        if helper is not None:
+            on_progress(TrainingProgress("helper", float(helper.pid)))
         if self._die:
             os.kill(os.getpid(), signal.SIGKILL)
         if self._hang:

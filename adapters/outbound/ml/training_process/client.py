@@ -212,6 +212,7 @@ class TrainingProcess:
             _kill(process)
             await process.wait()
             how = "it closed its pipe and was killed"
+        _kill(process)  # the worker processes it started outlive it
         logger.error("training process %d died: %s", process.pid, how)
         return TrainingProcessDied(f"training process died: {how}")
 
@@ -231,7 +232,10 @@ class TrainingProcess:
 
 
 def _kill(process: asyncio.subprocess.Process) -> None:
-    """SIGKILL at once; the event loop's child watcher reaps the process, so it never lingers as a zombie."""
-    if process.returncode is None:
-        with contextlib.suppress(ProcessLookupError):  # it exited a moment ago
-            process.kill()
+    """SIGKILL at once to the child's whole process group (it leads a session of its own): the worker processes it
+    started, such as the mislabel judgement's, would otherwise outlive it and hold their memory (several hundred MiB
+    each) until their own idle timeout. The event loop's child watcher reaps the child, so it never lingers as a
+    zombie. A group id is not reused while any process of the group lives, so a child that already exited only
+    leaves its own workers to find."""
+    with contextlib.suppress(ProcessLookupError):  # the group ended a moment ago
+        os.killpg(process.pid, signal.SIGKILL)
