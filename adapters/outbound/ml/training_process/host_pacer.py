@@ -1,11 +1,11 @@
 """Pauses the training process while the rest of the host is busy, so a training never competes with serving.
 
 Why pausing on top of the lowest priority: nice 19 and SCHED_IDLE give serving every core it asks for, but not the
-machine it had. Each time an API thread wakes it preempts a training thread on its core, and the training's working
-set evicts the API's from the caches: during a fine-tuning the API spent 17-18 ms of CPU a ticket under load
-instead of 12 (README, "Benchmarks"). A stopped process costs nothing, so while the other processes use at least
-`BUSY_SHARE` of the host the training's process group (the training process and any worker it started) is stopped
-(SIGSTOP) and continued (SIGCONT) once they do not.
+machine it had: under load the API spent more CPU a ticket while a fine-tuning ran (README, "Benchmarks"), likely
+because each API wake-up preempts a training thread and the training's working set evicts the API's from the
+caches. A stopped process costs nothing, so while the other processes use at least `BUSY_SHARE` of the host the
+training's process group (the training process and any worker it started) is stopped (SIGSTOP) and continued
+(SIGCONT) once they do not.
 
 Why a pause ends anyway after `MAX_PAUSE_S`, for at least `FLOOR_RUN_S`: a host that is never idle (another busy
 service, a long load test) must still see its training finish, more slowly, rather than never.
