@@ -73,7 +73,6 @@ def child() -> Iterator[subprocess.Popen[bytes]]:
 def pacer_for(process: subprocess.Popen[bytes], readings: Readings) -> HostPacer:
     return HostPacer(
         process.pid,
-        process.pid,
         PacingPolicy(busy_share=0.25, max_pause_s=30.0, floor_run_s=2.0),
         read_host=readings.host,
         read_own_system_ticks=lambda pid: readings.own_system,

@@ -197,7 +197,7 @@ class TrainingProcess:
             logger.info("training process %d started", process.pid)
             if self._pause_busy_share > 0:
                 # The child leads its own session, so its pid is its process group's id.
-                self._pacer = HostPacer(process.pid, process.pid, PacingPolicy(busy_share=self._pause_busy_share))
+                self._pacer = HostPacer(process.pid, PacingPolicy(busy_share=self._pause_busy_share))
                 self._pacer.start()
         return self._process
 
@@ -208,11 +208,11 @@ class TrainingProcess:
         try:
             returncode = await asyncio.wait_for(process.wait(), self._exit_grace_s)
             how = "it was closed mid-call" if closed else describe_exit(returncode)
+            _kill(process)  # the worker processes it started outlive it
         except TimeoutError:
             _kill(process)
             await process.wait()
             how = "it closed its pipe and was killed"
-        _kill(process)  # the worker processes it started outlive it
         logger.error("training process %d died: %s", process.pid, how)
         return TrainingProcessDied(f"training process died: {how}")
 

@@ -3,9 +3,9 @@
 Why pausing on top of the lowest priority: nice 19 and SCHED_IDLE give serving every core it asks for, but not the
 machine it had: under load the API spent more CPU a ticket while a fine-tuning ran (README, "Benchmarks"), likely
 because each API wake-up preempts a training thread and the training's working set evicts the API's from the
-caches. A stopped process costs nothing, so while the other processes use at least `BUSY_SHARE` of the host the
-training's process group (the training process and any worker it started) is stopped (SIGSTOP) and continued
-(SIGCONT) once they do not.
+caches. A stopped process costs nothing, so while the other processes use at least `PacingPolicy.busy_share` of
+the host (`TRAINING_PAUSE_BUSY_SHARE`) the training's process group (the training process and any worker it
+started) is stopped (SIGSTOP) and continued (SIGCONT) once they do not.
 
 Why a pause ends anyway after `MAX_PAUSE_S`, for at least `FLOOR_RUN_S`: a host that is never idle (another busy
 service, a long load test) must still see its training finish, more slowly, rather than never.
@@ -29,7 +29,6 @@ from dataclasses import dataclass
 
 logger = logging.getLogger(__name__)
 
-BUSY_SHARE = 0.25  # of the host's CPU time: half a core of a 2-core host, what a trickle of tickets never reaches
 TICK_S = 0.5
 MAX_PAUSE_S = 30.0
 FLOOR_RUN_S = 2.0
@@ -60,7 +59,7 @@ class HostTimes:
 class PacingPolicy:
     """When to stop and continue the training, from the others' share of the host in each tick (pure)."""
 
-    busy_share: float = BUSY_SHARE
+    busy_share: float
     max_pause_s: float = MAX_PAUSE_S
     floor_run_s: float = FLOOR_RUN_S
     paused_since: float | None = None
@@ -92,25 +91,22 @@ class PacingPolicy:
 
 
 class HostPacer:
-    """Stops and continues the process group `pgid` by the others' share of the host, on a thread of its own,
-    until `close` (which continues the group). Where the host has no `/proc/stat` it does nothing."""
+    """Stops and continues the process group that the training process `pid` leads, by the others' share of the
+    host, on a thread of its own, until `close` (which continues the group). Where the host has no `/proc/stat` it
+    does nothing."""
 
     def __init__(
         self,
-        pgid: int,
-        own_pid: int,
-        policy: PacingPolicy | None = None,
+        pid: int,
+        policy: PacingPolicy,
         read_host: Callable[[], str | None] | None = None,
         read_own_system_ticks: Callable[[int], int] | None = None,
-        send: Callable[[int, int], None] = os.killpg,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._pgid = pgid
-        self._own_pid = own_pid
-        self.policy = policy or PacingPolicy()
+        self._pid = pid
+        self.policy = policy
         self._read_host = read_host or _read_host_stat
         self._read_own = read_own_system_ticks or _system_ticks
-        self._send = send
         self._clock = clock
         self._last: tuple[HostTimes, int] | None = None
         self._stopped = False
@@ -133,7 +129,7 @@ class HostPacer:
         if text is None:
             return
         try:
-            now_times, own = HostTimes.parse(text), self._read_own(self._own_pid)
+            now_times, own = HostTimes.parse(text), self._read_own(self._pid)
         except (OSError, ValueError):
             return  # the process is gone (its group with it): `close` comes next
         last, self._last = self._last, (now_times, own)
@@ -163,7 +159,7 @@ class HostPacer:
         if self.policy.pauses:
             logger.info(
                 "training process %d was paused %d time(s), %.0f s in all, while the host was busy",
-                self._pgid,
+                self._pid,
                 self.policy.pauses,
                 self.policy.paused_s,
             )
@@ -174,7 +170,7 @@ class HostPacer:
 
     def _signal(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):  # the group ended a moment ago
-            self._send(self._pgid, signum)
+            os.killpg(self._pid, signum)
             self._stopped = signum == signal.SIGSTOP
 
 
